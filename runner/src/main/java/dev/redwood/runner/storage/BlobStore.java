@@ -1,0 +1,65 @@
+package dev.redwood.runner.storage;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The object store a pipeline run lives in: staged code, stage specs, shuffle objects,
+ * side-input materializations, manifests and commit records.
+ *
+ * <p>Keys are relative, '/'-separated paths ({@code jobs/j1/stages/3/spec}). A written object
+ * becomes visible whole or not at all, so a reader never sees half an object; this is what the
+ * commit protocol's "manifest written last" relies on.
+ */
+public interface BlobStore extends AutoCloseable {
+
+  /** Writes {@code bytes} as the object {@code key}, replacing any object there. */
+  void put(String key, byte[] bytes) throws IOException;
+
+  /**
+   * Opens a streaming write of {@code key}. The object appears when the stream is closed; a
+   * stream that is never closed leaves nothing behind once {@link #close()} runs.
+   */
+  OutputStream create(String key) throws IOException;
+
+  /** Uploads a local file as {@code key}. */
+  void putFile(String key, Path file) throws IOException;
+
+  /** Reads a whole object. Throws {@link BlobNotFoundException} when there is none. */
+  byte[] get(String key) throws IOException;
+
+  /** Opens an object for reading. Throws {@link BlobNotFoundException} when there is none. */
+  InputStream open(String key) throws IOException;
+
+  /** Opens {@code length} bytes starting at {@code offset} (a ranged read). */
+  InputStream openRange(String key, long offset, long length) throws IOException;
+
+  /** Downloads an object into a local file, replacing it. */
+  void download(String key, Path target) throws IOException;
+
+  boolean exists(String key) throws IOException;
+
+  /** Size in bytes. Throws {@link BlobNotFoundException} when there is none. */
+  long size(String key) throws IOException;
+
+  /** Every key that starts with {@code prefix}, sorted. */
+  List<String> list(String prefix) throws IOException;
+
+  /** Deletes one object; no error when it is absent. */
+  void delete(String key) throws IOException;
+
+  /** Deletes every object whose key starts with {@code prefix}. */
+  void deletePrefix(String prefix) throws IOException;
+
+  /**
+   * Where a task finds this store again: a location string that {@link BlobStores#open} turns
+   * back into a store (for the local store, a {@code file:} URI). Never contains a secret.
+   */
+  String location();
+
+  @Override
+  default void close() throws IOException {}
+}
