@@ -1,0 +1,249 @@
+package dev.redwood.runner.driver;
+
+import dev.redwood.runner.batch.BatchService;
+import dev.redwood.runner.batch.JobSpec;
+import dev.redwood.runner.batch.TaskEvent;
+import dev.redwood.runner.batch.TaskSpec;
+import dev.redwood.runner.metrics.JobMetrics;
+import dev.redwood.runner.plan.CommitRecord;
+import dev.redwood.runner.plan.JobLayout;
+import dev.redwood.runner.plan.JobObjects;
+import dev.redwood.runner.plan.StagePlan;
+import dev.redwood.runner.plan.TaskFailure;
+import dev.redwood.runner.plan.TaskManifest;
+import dev.redwood.runner.storage.BlobStore;
+import dev.redwood.runner.worker.TaskMain;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs a stage plan on a Batch service: starts each stage when the stages it reads are
+ * committed, adds one task per split or partition, retries failed attempts, accepts exactly one
+ * successful attempt per task (its manifest), writes the stage's commit record, and aggregates
+ * metrics from accepted manifests.
+ */
+final class JobDriver {
+  private static final Logger LOG = LoggerFactory.getLogger(JobDriver.class);
+  private static final Pattern TASK_ID = Pattern.compile("s(\\d+)-t(\\d+)-a(\\d+)");
+  private static final int LOG_TAIL_BYTES = 4096;
+
+  private final StagePlan plan;
+  private final BlobStore store;
+  private final BatchService batch;
+  private final JobLayout layout;
+  private final JobSpec job;
+  private final int maxTaskRetries;
+  private final JobMetrics metrics;
+  private final Progress progress;
+  private final Map<Integer, StageRun> runs = new HashMap<>();
+  private final List<StageRun> ordered = new ArrayList<>();
+  private volatile boolean cancelled;
+  private int retries;
+  private long taskMillis;
+
+  JobDriver(
+      StagePlan plan,
+      BlobStore store,
+      BatchService batch,
+      JobSpec job,
+      int maxTaskRetries,
+      JobMetrics metrics,
+      Progress progress) {
+    this.plan = plan;
+    this.store = store;
+    this.batch = batch;
+    this.layout = new JobLayout(job.jobId());
+    this.job = job;
+    this.maxTaskRetries = maxTaskRetries;
+    this.metrics = metrics;
+    this.progress = progress;
+    for (StagePlan.Stage stage : plan.stages()) {
+      StageRun run = new StageRun(stage, ordered.size());
+      runs.put(stage.id(), run);
+      ordered.add(run);
+    }
+  }
+
+  void cancel() {
+    cancelled = true;
+  }
+
+  boolean isCancelled() {
+    return cancelled;
+  }
+
+  /** Runs every stage to completion; throws the first task failure that exhausts its retries. */
+  void run() throws Exception {
+    long started = System.nanoTime();
+    batch.createJob(job);
+    int done = 0;
+    while (done < ordered.size()) {
+      if (cancelled) {
+        return;
+      }
+      startReadyStages();
+      done = (int) ordered.stream().filter(r -> r.status == StageRun.Status.DONE).count();
+      if (done == ordered.size()) {
+        break;
+      }
+      for (TaskEvent event : batch.pollTaskEvents(job.jobId(), Duration.ofMillis(200))) {
+        handle(event);
+      }
+      for (StageRun run : ordered) {
+        if (run.status == StageRun.Status.RUNNING) {
+          progress.stage(run, false);
+        }
+      }
+    }
+    progress.line(
+        String.format(
+            Locale.ROOT,
+            "done: %d stages, %d tasks, %d retries, wall %.1fs, task time %.1fs",
+            ordered.size(),
+            plan.taskCount(),
+            retries,
+            (System.nanoTime() - started) / 1e9,
+            taskMillis / 1e3));
+  }
+
+  private void startReadyStages() throws IOException {
+    for (StageRun run : ordered) {
+      if (run.status != StageRun.Status.WAITING || !dependenciesDone(run)) {
+        continue;
+      }
+      run.status = StageRun.Status.RUNNING;
+      run.startedNanos = System.nanoTime();
+      if (run.accepted.length == 0) {
+        commit(run);
+        continue;
+      }
+      List<TaskSpec> tasks = new ArrayList<>();
+      for (int t = 0; t < run.accepted.length; t++) {
+        tasks.add(taskSpec(run, t, 0));
+      }
+      batch.addTasks(job.jobId(), tasks);
+      progress.stage(run, true);
+    }
+  }
+
+  private boolean dependenciesDone(StageRun run) {
+    for (int dep : run.stage.dependsOn()) {
+      if (runs.get(dep).status != StageRun.Status.DONE) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private TaskSpec taskSpec(StageRun run, int task, int attempt) {
+    String id = "s" + run.stage.id() + "-t" + task + "-a" + attempt;
+    return new TaskSpec(
+        id,
+        "stage '" + run.name() + "' task " + task + " attempt " + attempt,
+        TaskMain.class.getName(),
+        TaskMain.arguments(store.location(), job.jobId(), run.stage.id(), task, attempt),
+        Map.of());
+  }
+
+  private void handle(TaskEvent event) throws Exception {
+    Matcher m = TASK_ID.matcher(event.taskId());
+    if (!m.matches()) {
+      LOG.warn("Ignoring event for unknown task {}", event.taskId());
+      return;
+    }
+    StageRun run = runs.get(Integer.parseInt(m.group(1)));
+    int task = Integer.parseInt(m.group(2));
+    int attempt = Integer.parseInt(m.group(3));
+    if (event.state() == TaskEvent.State.RUNNING) {
+      if (run.accepted[task] == null) {
+        run.running[task] = true;
+      }
+      return;
+    }
+    run.running[task] = false;
+    TaskManifest manifest = event.succeeded() ? findManifest(run, task, attempt) : null;
+    if (manifest != null) {
+      taskMillis += manifest.millis();
+      if (run.accepted[task] == null) {
+        run.accepted[task] = manifest;
+        run.succeeded++;
+        metrics.accepted(manifest.metrics());
+        if (run.succeeded == run.accepted.length) {
+          commit(run);
+        }
+      } else {
+        metrics.notAccepted(manifest.metrics());
+      }
+      return;
+    }
+    if (run.accepted[task] != null || attempt < run.attempts[task]) {
+      return; // a stale attempt; the task is already done or retried
+    }
+    run.failedAttempts++;
+    if (attempt < maxTaskRetries) {
+      retries++;
+      run.attempts[task] = attempt + 1;
+      LOG.info("Retrying task {} of stage '{}' (attempt {} failed)", task, run.name(), attempt);
+      batch.addTasks(job.jobId(), List.of(taskSpec(run, task, attempt + 1)));
+      return;
+    }
+    throw failure(run, task, attempt, event);
+  }
+
+  /** The manifest of a successful execution of this attempt, or null if it wrote none. */
+  private TaskManifest findManifest(StageRun run, int task, int attempt) throws IOException {
+    String prefix = layout.taskPrefix(run.stage.id(), task) + "attempt-" + attempt + "-";
+    for (String key : store.list(prefix)) {
+      if (key.endsWith("/manifest")) {
+        return JobObjects.read(store, key, TaskManifest.class);
+      }
+    }
+    return null;
+  }
+
+  private TaskFailedException failure(StageRun run, int task, int attempt, TaskEvent event)
+      throws IOException {
+    String prefix = layout.taskPrefix(run.stage.id(), task) + "attempt-" + attempt + "-";
+    Throwable cause = null;
+    for (String key : store.list(prefix)) {
+      if (key.endsWith("/failure")) {
+        cause = JobObjects.read(store, key, TaskFailure.class).toThrowable();
+        break;
+      }
+    }
+    if (cause == null) {
+      cause =
+          new IllegalStateException(
+              event.failureInfo() != null
+                  ? "Task did not complete: " + event.failureInfo()
+                  : "Task exited with code " + event.exitCode() + " and wrote no manifest");
+    }
+    String tail;
+    try {
+      tail = batch.taskLogTail(job.jobId(), event.taskId(), LOG_TAIL_BYTES);
+    } catch (IOException e) {
+      tail = "(log unavailable: " + e.getMessage() + ")";
+    }
+    return new TaskFailedException(run.name(), task, attempt + 1, cause, tail);
+  }
+
+  private void commit(StageRun run) throws IOException {
+    JobObjects.write(
+        store,
+        layout.commitRecord(run.stage.id()),
+        new CommitRecord(run.stage.id(), List.copyOf(Arrays.asList(run.accepted))));
+    run.status = StageRun.Status.DONE;
+    run.endedNanos = System.nanoTime();
+    progress.stage(run, true);
+  }
+}

@@ -1,0 +1,188 @@
+package dev.redwood.runner.driver;
+
+import dev.redwood.runner.batch.BatchService;
+import dev.redwood.runner.batch.JobSpec;
+import dev.redwood.runner.batch.LocalBatchService;
+import dev.redwood.runner.metrics.JobMetrics;
+import dev.redwood.runner.options.AzureBatchPipelineOptions;
+import dev.redwood.runner.options.OptionsValidator;
+import dev.redwood.runner.plan.JobLayout;
+import dev.redwood.runner.plan.JobObjects;
+import dev.redwood.runner.plan.StagePlan;
+import dev.redwood.runner.storage.BlobStore;
+import dev.redwood.runner.storage.LocalBlobStore;
+import dev.redwood.runner.translation.BatchOverrides;
+import dev.redwood.runner.translation.BoundedCheck;
+import dev.redwood.runner.translation.PipelineGraph;
+import dev.redwood.runner.translation.StagePlanner;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.PipelineResult.State;
+import org.apache.beam.sdk.metrics.MetricsEnvironment;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Submits a pipeline: validates, translates and plans it (all errors surface here, before
+ * anything is leased), provisions the backend, stages classpath and stage specs, then runs the
+ * {@link JobDriver} on a thread of its own. Whatever happens, the job is terminated, the nodes
+ * are released and the job's objects are deleted at the end.
+ */
+public final class JobLauncher {
+  private static final Logger LOG = LoggerFactory.getLogger(JobLauncher.class);
+
+  /** JVM flags of local node processes: what Beam and the Azure SDKs need on Java 17. */
+  static final List<String> NODE_JVM_FLAGS =
+      List.of(
+          "--add-opens=java.base/java.util=ALL-UNNAMED",
+          "--add-opens=java.base/java.lang=ALL-UNNAMED",
+          "--add-opens=java.base/java.nio=ALL-UNNAMED",
+          "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
+          "--add-opens=java.base/java.lang.invoke=ALL-UNNAMED");
+
+  private JobLauncher() {}
+
+  /**
+   * @param inProcessByDefault whether local nodes run inside this JVM unless the option says
+   */
+  public static AzureBatchPipelineResult launch(
+      Pipeline pipeline, AzureBatchPipelineOptions options, boolean inProcessByDefault)
+      throws IOException {
+    OptionsValidator.validate(options);
+    BoundedCheck.check(pipeline);
+    BatchOverrides.apply(pipeline);
+    PipelineGraph graph = PipelineGraph.of(pipeline);
+    MetricsEnvironment.setMetricsSupported(true);
+
+    boolean inProcess =
+        options.getInProcessNodes() != null ? options.getInProcessNodes() : inProcessByDefault;
+    Path workDir =
+        options.getLocalWorkDir() != null
+            ? Path.of(options.getLocalWorkDir())
+            : Path.of(System.getProperty("java.io.tmpdir"), "redwood");
+    String jobId = newJobId();
+    int slotsPerNode =
+        options.getTaskSlotsPerNode() != null ? options.getTaskSlotsPerNode() : inProcess ? 16 : 1;
+    // In-process slots are threads for tasks that wait; CPU parallelism is what sizes the data.
+    int parallelism = options.getLocalNodes() * (inProcess ? 2 : slotsPerNode);
+    int partitions =
+        options.getShufflePartitions() > 0 ? options.getShufflePartitions() : 2 * parallelism;
+    StagePlan plan =
+        new StagePlanner(
+                graph,
+                options,
+                partitions,
+                Math.max(partitions, options.getLocalNodes() * slotsPerNode),
+                4 * parallelism,
+                options.getSplitSizeMb() * 1024 * 1024,
+                options.getShuffleBufferMb())
+            .plan();
+
+    BlobStore store = new LocalBlobStore(Files.createDirectories(workDir.resolve("store")));
+    JobLayout layout = new JobLayout(jobId);
+    BatchService batch = null;
+    List<String> classpath;
+    try {
+      for (StagePlan.Stage stage : plan.stages()) {
+        JobObjects.write(store, layout.stageSpec(stage.id()), stage.spec());
+      }
+      classpath =
+          inProcess
+              ? List.of()
+              : ClasspathStager.stage(
+                  store, options, Files.createDirectories(workDir.resolve("staging-tmp")));
+      batch =
+          new LocalBatchService(
+              new LocalBatchService.Config(
+                  store,
+                  workDir,
+                  options.getLocalNodes(),
+                  slotsPerNode,
+                  inProcess,
+                  options.getNodeHeapMb(),
+                  NODE_JVM_FLAGS));
+    } catch (IOException | RuntimeException e) {
+      cleanUp(batch, store, layout, jobId, options.isKeepJobData());
+      throw e;
+    }
+
+    JobMetrics metrics = new JobMetrics();
+    Progress progress = new Progress(System.err, options.isQuiet(), plan.stages().size());
+    progress.line(
+        "job "
+            + jobId
+            + ": "
+            + plan.stages().size()
+            + " stages, "
+            + plan.taskCount()
+            + " tasks on "
+            + options.getLocalNodes()
+            + (inProcess ? " in-process" : "")
+            + " local nodes x "
+            + slotsPerNode
+            + " slots");
+    JobSpec job = new JobSpec(jobId, classpath, Map.of());
+    JobDriver driver =
+        new JobDriver(plan, store, batch, job, options.getMaxTaskRetries(), metrics, progress);
+    AzureBatchPipelineResult result = new AzureBatchPipelineResult(metrics, driver::cancel);
+    BatchService service = batch;
+    Thread thread =
+        new Thread(
+            () -> {
+              State state = State.FAILED;
+              RuntimeException failure = null;
+              try {
+                driver.run();
+                state = driver.isCancelled() ? State.CANCELLED : State.DONE;
+              } catch (Pipeline.PipelineExecutionException e) {
+                failure = e;
+              } catch (Throwable t) {
+                failure = new Pipeline.PipelineExecutionException(t);
+              } finally {
+                cleanUp(service, store, layout, jobId, options.isKeepJobData());
+                result.finish(state, failure);
+              }
+            },
+            "redwood-driver-" + jobId);
+    thread.start();
+    return result;
+  }
+
+  private static void cleanUp(
+      BatchService batch, BlobStore store, JobLayout layout, String jobId, boolean keep) {
+    if (batch != null) {
+      try {
+        batch.terminateJob(jobId);
+      } catch (Exception e) {
+        LOG.warn("Could not terminate job {}", jobId, e);
+      }
+      try {
+        batch.close();
+      } catch (Exception e) {
+        LOG.warn("Could not release the nodes of job {}", jobId, e);
+      }
+    }
+    try {
+      if (!keep) {
+        store.deletePrefix(layout.jobPrefix());
+      }
+      store.close();
+    } catch (Exception e) {
+      LOG.warn("Could not delete the objects of job {}", jobId, e);
+    }
+  }
+
+  private static String newJobId() {
+    return "redwood-"
+        + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))
+        + "-"
+        + UUID.randomUUID().toString().substring(0, 6);
+  }
+}

@@ -1,0 +1,31 @@
+package dev.redwood.runner.driver;
+
+import org.apache.beam.sdk.Pipeline;
+
+/**
+ * A task failed for good. The cause is the exception the user's code threw (as Beam runners
+ * report it); the message adds the stage, the task, the attempts and the tail of the task's log.
+ */
+public class TaskFailedException extends Pipeline.PipelineExecutionException {
+  private final String message;
+
+  public TaskFailedException(
+      String stageName, int task, int attempts, Throwable userException, String logTail) {
+    super(userException);
+    this.message =
+        "Stage '"
+            + stageName
+            + "' task "
+            + task
+            + " failed after "
+            + attempts
+            + (attempts == 1 ? " attempt: " : " attempts: ")
+            + userException
+            + (logTail == null || logTail.isBlank() ? "" : "\n--- task log (tail) ---\n" + logTail);
+  }
+
+  @Override
+  public String getMessage() {
+    return message;
+  }
+}

@@ -1,0 +1,106 @@
+package dev.redwood.runner.options;
+
+import org.apache.beam.sdk.options.Default;
+import org.apache.beam.sdk.options.Description;
+import org.apache.beam.sdk.options.PipelineOptions;
+import org.apache.beam.sdk.options.Validation;
+
+/** Options of the Redwood runner ({@code --runner=AzureBatchRunner}). */
+public interface AzureBatchPipelineOptions extends PipelineOptions {
+
+  /** Where tasks run. */
+  enum Backend {
+    /** Worker JVMs on this machine act as Batch nodes; the blob store is a directory. */
+    LOCAL,
+    /** Azure Batch pools with Azure Blob Storage. */
+    AZURE
+  }
+
+  @Description(
+      "Where tasks run: LOCAL (worker processes on this machine acting as Batch nodes, with a"
+          + " directory as the blob store) or AZURE (Azure Batch pools and Azure Blob Storage).")
+  @Default.Enum("LOCAL")
+  @Validation.Required
+  Backend getBackend();
+
+  void setBackend(Backend value);
+
+  @Description("Local backend: number of worker nodes (JVM processes) to start.")
+  @Default.Integer(2)
+  int getLocalNodes();
+
+  void setLocalNodes(int value);
+
+  @Description(
+      "Local backend: task slots per node, i.e. tasks one node runs at the same time. Unset: 1"
+          + " for node processes (with the default 2 nodes, one task per core), 16 for in-process"
+          + " nodes, whose tasks are threads that often wait (sources that sleep, sinks).")
+  Integer getTaskSlotsPerNode();
+
+  void setTaskSlotsPerNode(Integer value);
+
+  @Description(
+      "Local backend: run nodes as thread pools inside this JVM instead of separate processes"
+          + " (fast tests). Tasks still read their spec and inputs from the blob store. Unset: false"
+          + " for AzureBatchRunner, true for TestAzureBatchRunner.")
+  Boolean getInProcessNodes();
+
+  void setInProcessNodes(Boolean value);
+
+  @Description("Local backend: maximum heap of each node JVM, in MiB.")
+  @Default.Integer(2048)
+  int getNodeHeapMb();
+
+  void setNodeHeapMb(int value);
+
+  @Description(
+      "Local backend: directory of the blob store and of the nodes' working directories."
+          + " Default: redwood under the system temporary directory.")
+  String getLocalWorkDir();
+
+  void setLocalWorkDir(String value);
+
+  @Description("How many times a failed task is retried before the pipeline fails.")
+  @Default.Integer(3)
+  int getMaxTaskRetries();
+
+  void setMaxTaskRetries(int value);
+
+  @Description(
+      "Partitions (reduce tasks) of each shuffle. 0 picks twice the total task slots of the"
+          + " pools (for in-process nodes: four per node).")
+  @Default.Integer(0)
+  int getShufflePartitions();
+
+  void setShufflePartitions(int value);
+
+  @Description(
+      "Target size of one bounded-source split, in MiB. 0 splits each source by its estimated size"
+          + " into about four splits per task slot.")
+  @Default.Long(0)
+  long getSplitSizeMb();
+
+  void setSplitSizeMb(long value);
+
+  @Description(
+      "Memory a task may use to buffer shuffle records before sorted runs spill to local disk,"
+          + " in MiB.")
+  @Default.Integer(64)
+  int getShuffleBufferMb();
+
+  void setShuffleBufferMb(int value);
+
+  @Description("Turns off the progress lines on stderr (the final summary is still logged).")
+  @Default.Boolean(false)
+  boolean isQuiet();
+
+  void setQuiet(boolean value);
+
+  @Description(
+      "Keeps the job's objects (stage specs, shuffles, manifests) in the blob store after the"
+          + " pipeline ends, for debugging. Staged jars are always kept for reuse.")
+  @Default.Boolean(false)
+  boolean isKeepJobData();
+
+  void setKeepJobData(boolean value);
+}

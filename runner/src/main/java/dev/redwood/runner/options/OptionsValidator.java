@@ -1,0 +1,39 @@
+package dev.redwood.runner.options;
+
+import dev.redwood.runner.options.AzureBatchPipelineOptions.Backend;
+
+/** Checks option values at submit time, so a bad value fails before anything is leased. */
+public final class OptionsValidator {
+  private OptionsValidator() {}
+
+  public static void validate(AzureBatchPipelineOptions options) {
+    atLeast("localNodes", options.getLocalNodes(), 1);
+    if (options.getTaskSlotsPerNode() != null) {
+      atLeast("taskSlotsPerNode", options.getTaskSlotsPerNode(), 1);
+    }
+    atLeast("nodeHeapMb", options.getNodeHeapMb(), 64);
+    atLeast("maxTaskRetries", options.getMaxTaskRetries(), 0);
+    atLeast("shufflePartitions", options.getShufflePartitions(), 0);
+    atLeast("splitSizeMb", options.getSplitSizeMb(), 0);
+    atLeast("shuffleBufferMb", options.getShuffleBufferMb(), 1);
+    if (options.getShuffleBufferMb() * 2L > options.getNodeHeapMb()) {
+      throw new IllegalArgumentException(
+          "Invalid --shuffleBufferMb="
+              + options.getShuffleBufferMb()
+              + ": must be at most half of --nodeHeapMb="
+              + options.getNodeHeapMb());
+    }
+    if (options.getBackend() == Backend.AZURE) {
+      throw new UnsupportedOperationException(
+          "--backend=AZURE is not available in this build yet: the Azure Batch backend"
+              + " (AzureBatchService, AzureBlobStore) is still to come. Use --backend=LOCAL.");
+    }
+  }
+
+  private static void atLeast(String option, long value, long min) {
+    if (value < min) {
+      throw new IllegalArgumentException(
+          "Invalid --" + option + "=" + value + ": must be at least " + min);
+    }
+  }
+}

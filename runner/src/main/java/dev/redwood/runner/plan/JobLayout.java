@@ -1,0 +1,61 @@
+package dev.redwood.runner.plan;
+
+/**
+ * Where a job's objects live in the blob store. Every key a driver or task uses is built here,
+ * so the layout of the commit protocol can be read in one place:
+ *
+ * <pre>
+ * staging/&lt;sha256&gt;-&lt;name&gt;.jar                      classpath, shared by runs
+ * jobs/&lt;job&gt;/stages/&lt;s&gt;/spec                         serialized StageSpec
+ * jobs/&lt;job&gt;/stages/&lt;s&gt;/commit                       accepted attempt per task
+ * jobs/&lt;job&gt;/stages/&lt;s&gt;/tasks/&lt;t&gt;/&lt;attempt&gt;/...     an attempt's outputs
+ * jobs/&lt;job&gt;/stages/&lt;s&gt;/tasks/&lt;t&gt;/&lt;attempt&gt;/manifest written last
+ * </pre>
+ */
+public final class JobLayout {
+  public static final String STAGING_PREFIX = "staging/";
+
+  private final String jobId;
+
+  public JobLayout(String jobId) {
+    this.jobId = jobId;
+  }
+
+  public String jobId() {
+    return jobId;
+  }
+
+  public String jobPrefix() {
+    return "jobs/" + jobId + "/";
+  }
+
+  public String stagePrefix(int stage) {
+    return jobPrefix() + "stages/" + stage + "/";
+  }
+
+  public String stageSpec(int stage) {
+    return stagePrefix(stage) + "spec";
+  }
+
+  public String commitRecord(int stage) {
+    return stagePrefix(stage) + "commit";
+  }
+
+  /** The prefix an attempt writes under; {@code attemptId} is unique per execution. */
+  public String attemptPrefix(int stage, int task, String attemptId) {
+    return stagePrefix(stage) + "tasks/" + task + "/" + attemptId + "/";
+  }
+
+  public String manifest(int stage, int task, String attemptId) {
+    return attemptPrefix(stage, task, attemptId) + "manifest";
+  }
+
+  public String failure(int stage, int task, String attemptId) {
+    return attemptPrefix(stage, task, attemptId) + "failure";
+  }
+
+  /** Prefix under which all attempts of one task live. */
+  public String taskPrefix(int stage, int task) {
+    return stagePrefix(stage) + "tasks/" + task + "/";
+  }
+}

@@ -1,0 +1,54 @@
+package dev.redwood.runner.worker;
+
+import dev.redwood.runner.plan.OperationSpec;
+import java.util.Collection;
+import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
+import org.apache.beam.sdk.transforms.windowing.WindowFn;
+import org.apache.beam.sdk.util.SerializableUtils;
+import org.apache.beam.sdk.values.WindowedValue;
+import org.apache.beam.sdk.values.WindowedValues;
+import org.joda.time.Instant;
+
+/** Window.into: gives each element the windows its WindowFn assigns. */
+final class AssignWindowsOperator implements Operator {
+  private final WindowFn<Object, BoundedWindow> windowFn;
+  private final Receiver output;
+
+  @SuppressWarnings("unchecked")
+  AssignWindowsOperator(OperationSpec.AssignWindows spec, Receiver output) {
+    this.windowFn =
+        (WindowFn<Object, BoundedWindow>)
+            SerializableUtils.deserializeFromByteArray(
+                spec.windowFn(), "WindowFn of " + spec.stepName());
+    this.output = output;
+  }
+
+  @Override
+  public void accept(WindowedValue<?> element) throws Exception {
+    @SuppressWarnings("unchecked")
+    WindowedValue<Object> e = (WindowedValue<Object>) element;
+    for (WindowedValue<Object> single : e.explodeWindows()) {
+      BoundedWindow window = single.getWindows().iterator().next();
+      Collection<BoundedWindow> windows =
+          windowFn.assignWindows(
+              windowFn.new AssignContext() {
+                @Override
+                public Object element() {
+                  return single.getValue();
+                }
+
+                @Override
+                public Instant timestamp() {
+                  return single.getTimestamp();
+                }
+
+                @Override
+                public BoundedWindow window() {
+                  return window;
+                }
+              });
+      output.accept(
+          WindowedValues.of(e.getValue(), e.getTimestamp(), windows, e.getPaneInfo()));
+    }
+  }
+}

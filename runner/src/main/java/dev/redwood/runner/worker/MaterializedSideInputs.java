@@ -1,0 +1,133 @@
+package dev.redwood.runner.worker;
+
+import dev.redwood.runner.plan.CommitRecord;
+import dev.redwood.runner.plan.JobObjects;
+import dev.redwood.runner.plan.OperationSpec.SideInput;
+import dev.redwood.runner.plan.TaskManifest;
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.beam.runners.core.InMemoryMultimapSideInputView;
+import org.apache.beam.runners.core.SideInputReader;
+import org.apache.beam.sdk.coders.Coder;
+import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.transforms.Materializations;
+import org.apache.beam.sdk.transforms.ViewFn;
+import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
+import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.PCollectionView;
+import org.apache.beam.sdk.values.WindowedValue;
+
+/**
+ * Side inputs of one task, read from the materializations the producing stages committed. Each
+ * view is loaded once per task and its value built once per window.
+ */
+final class MaterializedSideInputs {
+  private final TaskContext context;
+  private final Map<String, Map<BoundedWindow, List<Object>>> elementsByView = new HashMap<>();
+  private final Map<String, Map<BoundedWindow, Object>> valuesByView = new HashMap<>();
+
+  MaterializedSideInputs(TaskContext context) {
+    this.context = context;
+  }
+
+  /** A reader over the given side inputs of one ParDo. */
+  SideInputReader readerFor(List<SideInput> sideInputs) {
+    Map<String, SideInput> byId = new HashMap<>();
+    for (SideInput s : sideInputs) {
+      byId.put(s.viewId(), s);
+    }
+    return new SideInputReader() {
+      @Override
+      public <T> T get(PCollectionView<T> view, BoundedWindow window) {
+        SideInput input = byId.get(view.getTagInternal().getId());
+        if (input == null) {
+          throw new IllegalArgumentException("Side input " + view + " is not an input of this step");
+        }
+        try {
+          return value(input, view, window);
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      }
+
+      @Override
+      public <T> boolean contains(PCollectionView<T> view) {
+        return byId.containsKey(view.getTagInternal().getId());
+      }
+
+      @Override
+      public boolean isEmpty() {
+        return byId.isEmpty();
+      }
+    };
+  }
+
+  @SuppressWarnings("unchecked")
+  private <T> T value(SideInput input, PCollectionView<T> view, BoundedWindow mainWindow)
+      throws IOException {
+    BoundedWindow window = view.getWindowMappingFn().getSideInputWindow(mainWindow);
+    Map<BoundedWindow, Object> values =
+        valuesByView.computeIfAbsent(input.viewId(), id -> new HashMap<>());
+    if (values.containsKey(window)) {
+      return (T) values.get(window);
+    }
+    List<Object> elements = elements(input).getOrDefault(window, List.of());
+    ViewFn<Object, T> viewFn = (ViewFn<Object, T>) view.getViewFn();
+    String urn = viewFn.getMaterialization().getUrn();
+    T value;
+    if (Materializations.ITERABLE_MATERIALIZATION_URN.equals(urn)) {
+      Materializations.IterableView<Object> iterable = () -> elements;
+      value = viewFn.apply(iterable);
+    } else if (Materializations.MULTIMAP_MATERIALIZATION_URN.equals(urn)) {
+      Coder<Object> keyCoder = ((KvCoder<Object, Object>) view.getCoderInternal()).getKeyCoder();
+      List<KV<Object, Object>> kvs = (List<KV<Object, Object>>) (List<?>) elements;
+      value = viewFn.apply(InMemoryMultimapSideInputView.fromIterable(keyCoder, kvs));
+    } else {
+      throw new UnsupportedOperationException(
+          "Side input " + view + " uses materialization " + urn + ", which Redwood does not know");
+    }
+    values.put(window, value);
+    return value;
+  }
+
+  private Map<BoundedWindow, List<Object>> elements(SideInput input) throws IOException {
+    Map<BoundedWindow, List<Object>> loaded = elementsByView.get(input.viewId());
+    if (loaded != null) {
+      return loaded;
+    }
+    Map<BoundedWindow, List<Object>> byWindow = new HashMap<>();
+    List<Integer> producers = context.spec().viewProducers().get(input.viewId());
+    if (producers == null) {
+      throw new IllegalStateException("No producing stage recorded for side input " + input.view());
+    }
+    for (int stage : producers) {
+      CommitRecord commit =
+          JobObjects.read(context.store(), context.layout().commitRecord(stage), CommitRecord.class);
+      for (TaskManifest manifest : commit.accepted()) {
+        String key = manifest.viewOutputs().get(input.viewId());
+        if (key == null) {
+          continue;
+        }
+        try (InputStream in = new BufferedInputStream(context.store().open(key), 1 << 16)) {
+          WindowedValueStreams.readAll(
+              in,
+              input.elementCoder(),
+              key,
+              element -> {
+                for (BoundedWindow w : element.getWindows()) {
+                  byWindow.computeIfAbsent(w, x -> new ArrayList<>()).add(element.getValue());
+                }
+              });
+        }
+      }
+    }
+    elementsByView.put(input.viewId(), byWindow);
+    return byWindow;
+  }
+}

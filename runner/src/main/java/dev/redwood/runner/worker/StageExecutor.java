@@ -1,0 +1,135 @@
+package dev.redwood.runner.worker;
+
+import dev.redwood.runner.plan.OperationSpec;
+import dev.redwood.runner.plan.StageInput;
+import dev.redwood.runner.plan.StageSpec;
+import dev.redwood.runner.plan.StageSpec.OperationNode;
+import dev.redwood.runner.plan.TaskManifest;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.beam.sdk.values.WindowedValues;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs one task of a stage: builds the fused operators from the spec, pushes the task's input
+ * through them as one bundle, and returns the manifest of what it wrote.
+ */
+final class StageExecutor {
+  private static final Logger LOG = LoggerFactory.getLogger(StageExecutor.class);
+
+  private final TaskContext context;
+
+  StageExecutor(TaskContext context) {
+    this.context = context;
+  }
+
+  TaskManifest run() throws Exception {
+    long started = System.nanoTime();
+    StageSpec spec = context.spec();
+    List<OperationNode> nodes = spec.operations();
+    long budget = context.shuffleBufferBytes() / Math.max(1, countShuffleWriters(nodes));
+    Operator[] operators = new Operator[nodes.size()];
+    // Consumers come later in topological order, so build from the end and wire backwards.
+    for (int i = nodes.size() - 1; i >= 0; i--) {
+      Map<String, Receiver> outputs = new HashMap<>();
+      for (Map.Entry<String, List<Integer>> e : nodes.get(i).consumers().entrySet()) {
+        outputs.put(e.getKey(), receivers(operators, e.getValue()));
+      }
+      operators[i] = create(nodes.get(i).operation(), outputs, budget);
+    }
+    Receiver input = receivers(operators, spec.inputConsumers());
+    InputReader reader = createReader(spec.input());
+    List<Operator> startedOperators = new ArrayList<>();
+    try {
+      for (Operator op : operators) {
+        startedOperators.add(op);
+        op.start();
+      }
+      long records = reader.run(input);
+      for (Operator op : operators) {
+        op.finish();
+      }
+      return new TaskManifest(
+          spec.stageId(),
+          context.task(),
+          context.attemptId(),
+          Map.copyOf(context.shuffleOutputs()),
+          Map.copyOf(context.viewOutputs()),
+          context.metrics(),
+          records,
+          (System.nanoTime() - started) / 1_000_000);
+    } finally {
+      for (Operator op : startedOperators) {
+        try {
+          op.teardown();
+        } catch (Exception e) {
+          LOG.warn("Teardown failed in stage {}", spec.name(), e);
+        }
+      }
+    }
+  }
+
+  private static Receiver receivers(Operator[] operators, List<Integer> indexes) {
+    List<Receiver> receivers = new ArrayList<>(indexes.size());
+    for (int i : indexes) {
+      receivers.add(operators[i]);
+    }
+    return receivers.isEmpty() ? element -> {} : Receiver.fanOut(receivers);
+  }
+
+  private static int countShuffleWriters(List<OperationNode> nodes) {
+    int n = 0;
+    for (OperationNode node : nodes) {
+      OperationSpec op = node.operation();
+      if (op instanceof OperationSpec.GroupByKeyWrite
+          || op instanceof OperationSpec.PartialCombineWrite
+          || op instanceof OperationSpec.RedistributeWrite) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  private Operator create(OperationSpec op, Map<String, Receiver> outputs, long budget) {
+    Receiver main = outputs.getOrDefault(OperationSpec.MAIN, element -> {});
+    if (op instanceof OperationSpec.ParDo p) {
+      return new ParDoOperator(p, context, outputs);
+    } else if (op instanceof OperationSpec.AssignWindows a) {
+      return new AssignWindowsOperator(a, main);
+    } else if (op instanceof OperationSpec.GroupByKeyWrite g) {
+      return new GroupByKeyWriteOperator(g, context, budget);
+    } else if (op instanceof OperationSpec.PartialCombineWrite c) {
+      return new PartialCombineOperator(c, context, budget);
+    } else if (op instanceof OperationSpec.RedistributeWrite r) {
+      return new RedistributeWriteOperator(r, context, budget);
+    } else if (op instanceof OperationSpec.ViewWrite v) {
+      return new ViewWriteOperator(v, context);
+    }
+    throw new IllegalArgumentException("Unknown operation " + op);
+  }
+
+  private InputReader createReader(StageInput input) {
+    if (input instanceof StageInput.Impulse) {
+      return output -> {
+        output.accept(WindowedValues.valueInGlobalWindow(new byte[0]));
+        return 1;
+      };
+    } else if (input instanceof StageInput.SourceSplits s) {
+      return new SourceSplitReader(s, context);
+    } else if (input instanceof StageInput.ShufflePartitions p) {
+      ShufflePartitionReader.ReduceLogic logic;
+      if (p.read() instanceof StageInput.GroupAlsoByWindow g) {
+        logic = new GroupAlsoByWindow(g, context);
+      } else if (p.read() instanceof StageInput.CombineMerge c) {
+        logic = new CombineMerge(c, context);
+      } else {
+        logic = new PassThrough((StageInput.PassThrough) p.read());
+      }
+      return new ShufflePartitionReader(p, context, logic);
+    }
+    throw new IllegalArgumentException("Unknown stage input " + input);
+  }
+}

@@ -1,0 +1,115 @@
+package dev.redwood.runner.worker;
+
+import dev.redwood.runner.plan.JobLayout;
+import dev.redwood.runner.plan.StageSpec;
+import dev.redwood.runner.shuffle.ShuffleObject;
+import dev.redwood.runner.storage.BlobStore;
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.beam.runners.core.metrics.MetricsContainerStepMap;
+import org.apache.beam.sdk.metrics.MetricsEnvironment;
+import org.apache.beam.sdk.options.PipelineOptions;
+
+/** What the operators of one task attempt share: where to read and write, metrics, outputs. */
+public final class TaskContext {
+  private final BlobStore store;
+  private final JobLayout layout;
+  private final StageSpec spec;
+  private final int task;
+  private final String attemptId;
+  private final Path workingDir;
+  private final PipelineOptions options;
+  private final MetricsContainerStepMap metrics = new MetricsContainerStepMap();
+  private final Map<String, ShuffleObject> shuffleOutputs = new LinkedHashMap<>();
+  private final Map<String, String> viewOutputs = new LinkedHashMap<>();
+  private MaterializedSideInputs sideInputs;
+
+  TaskContext(
+      BlobStore store,
+      JobLayout layout,
+      StageSpec spec,
+      int task,
+      String attemptId,
+      Path workingDir) {
+    this.store = store;
+    this.layout = layout;
+    this.spec = spec;
+    this.task = task;
+    this.attemptId = attemptId;
+    this.workingDir = workingDir;
+    this.options = spec.options().get();
+  }
+
+  public BlobStore store() {
+    return store;
+  }
+
+  public JobLayout layout() {
+    return layout;
+  }
+
+  public StageSpec spec() {
+    return spec;
+  }
+
+  public int task() {
+    return task;
+  }
+
+  public PipelineOptions options() {
+    return options;
+  }
+
+  public Path workingDir() {
+    return workingDir;
+  }
+
+  public MetricsContainerStepMap metrics() {
+    return metrics;
+  }
+
+  /** Makes {@code step} the metrics container of this thread until the result is closed. */
+  public Closeable metricsScope(String step) {
+    return MetricsEnvironment.scopedMetricsContainer(metrics.getContainer(step));
+  }
+
+  /** A key under this attempt's prefix, for an output object. */
+  public String outputKey(String name) {
+    return layout.attemptPrefix(spec.stageId(), task, attemptId) + name;
+  }
+
+  public long shuffleBufferBytes() {
+    return spec.shuffleBufferMb() * 1024L * 1024L;
+  }
+
+  void addShuffleOutput(String shuffleId, ShuffleObject object) {
+    shuffleOutputs.put(shuffleId, object);
+  }
+
+  void addViewOutput(String viewId, String key) {
+    viewOutputs.put(viewId, key);
+  }
+
+  Map<String, ShuffleObject> shuffleOutputs() {
+    return shuffleOutputs;
+  }
+
+  Map<String, String> viewOutputs() {
+    return viewOutputs;
+  }
+
+  String attemptId() {
+    return attemptId;
+  }
+
+  /** Side inputs of this task, loaded from the blob store on first use. */
+  MaterializedSideInputs sideInputs() throws IOException {
+    if (sideInputs == null) {
+      sideInputs = new MaterializedSideInputs(this);
+    }
+    return sideInputs;
+  }
+}

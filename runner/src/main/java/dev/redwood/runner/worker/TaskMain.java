@@ -1,0 +1,79 @@
+package dev.redwood.runner.worker;
+
+import dev.redwood.runner.batch.BatchEnvironment;
+import dev.redwood.runner.batch.BatchTaskMain;
+import dev.redwood.runner.plan.JobLayout;
+import dev.redwood.runner.plan.JobObjects;
+import dev.redwood.runner.plan.StageSpec;
+import dev.redwood.runner.plan.TaskFailure;
+import dev.redwood.runner.plan.TaskManifest;
+import dev.redwood.runner.storage.BlobStore;
+import dev.redwood.runner.storage.BlobStores;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.beam.sdk.metrics.MetricsEnvironment;
+
+/**
+ * A task's entry point on a node: reads its stage spec from the blob store, runs its split or
+ * partition, writes outputs under a fresh attempt prefix and the manifest last. On failure it
+ * writes the user's exception for the driver and exits non-zero.
+ *
+ * <p>Arguments: blob store location, job id, stage id, task index, attempt number.
+ */
+public final class TaskMain implements BatchTaskMain {
+
+  public static void main(String[] args) throws Exception {
+    System.exit(new TaskMain().run(List.of(args), System.getenv()));
+  }
+
+  /** The arguments a driver passes for one attempt of one task. */
+  public static List<String> arguments(
+      String storeLocation, String jobId, int stage, int task, int attempt) {
+    return List.of(
+        storeLocation, jobId, Integer.toString(stage), Integer.toString(task),
+        Integer.toString(attempt));
+  }
+
+  @Override
+  public int run(List<String> arguments, Map<String, String> environment) throws Exception {
+    if (arguments.size() != 5) {
+      throw new IllegalArgumentException(
+          "Usage: TaskMain <store location> <job id> <stage> <task> <attempt>, got " + arguments);
+    }
+    JobLayout layout = new JobLayout(arguments.get(1));
+    int stage = Integer.parseInt(arguments.get(2));
+    int task = Integer.parseInt(arguments.get(3));
+    // Unique per execution: Batch may run the same attempt twice (node loss), and the two
+    // executions must not write over each other.
+    String attemptId =
+        "attempt-" + arguments.get(4) + "-" + UUID.randomUUID().toString().substring(0, 8);
+    MetricsEnvironment.setMetricsSupported(true);
+    try (BlobStore store = BlobStores.open(arguments.get(0), environment)) {
+      try {
+        StageSpec spec = JobObjects.read(store, layout.stageSpec(stage), StageSpec.class);
+        Path workingDir = workingDir(environment);
+        TaskContext context = new TaskContext(store, layout, spec, task, attemptId, workingDir);
+        TaskManifest manifest = new StageExecutor(context).run();
+        JobObjects.write(store, layout.manifest(stage, task, attemptId), manifest);
+        return 0;
+      } catch (Throwable t) {
+        Throwable user = TaskFailure.userCause(t);
+        user.printStackTrace(System.err);
+        // Last, so the tail of the log that reaches the driver starts with the cause.
+        System.err.println("Task " + task + " of stage " + stage + " failed: " + user);
+        JobObjects.write(store, layout.failure(stage, task, attemptId), TaskFailure.of(t));
+        return 1;
+      }
+    }
+  }
+
+  private static Path workingDir(Map<String, String> environment) throws java.io.IOException {
+    String dir = environment.get(BatchEnvironment.TASK_WORKING_DIR);
+    return dir != null
+        ? Files.createDirectories(Path.of(dir))
+        : Files.createTempDirectory("redwood-task");
+  }
+}

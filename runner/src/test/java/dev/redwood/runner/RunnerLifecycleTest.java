@@ -1,0 +1,106 @@
+package dev.redwood.runner;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.empty;
+import static org.hamcrest.Matchers.instanceOf;
+import static org.hamcrest.Matchers.is;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.redwood.runner.options.AzureBatchPipelineOptions;
+import java.nio.file.Path;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.io.GenerateSequence;
+import org.apache.beam.sdk.options.PipelineOptions;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.joda.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Runner registration, option validation at submit time, unbounded rejection and cancel. */
+class RunnerLifecycleTest {
+  @TempDir Path temp;
+
+  @Test
+  void runnerResolvesByEitherName() {
+    for (String name : new String[] {"AzureBatchRunner", "AzureBatch", "azurebatch"}) {
+      PipelineOptions options = PipelineOptionsFactory.fromArgs("--runner=" + name).create();
+      assertThat(options.getRunner(), is((Object) AzureBatchRunner.class));
+    }
+    PipelineOptions test = PipelineOptionsFactory.fromArgs("--runner=TestAzureBatchRunner").create();
+    assertThat(test.getRunner(), is((Object) TestAzureBatchRunner.class));
+  }
+
+  @Test
+  void optionsAreRegisteredWithDescriptions() {
+    AzureBatchPipelineOptions options =
+        PipelineOptionsFactory.fromArgs("--localNodes=3", "--maxTaskRetries=5")
+            .as(AzureBatchPipelineOptions.class);
+    assertThat(options.getLocalNodes(), is(3));
+    assertThat(options.getMaxTaskRetries(), is(5));
+    for (java.lang.reflect.Method m : AzureBatchPipelineOptions.class.getDeclaredMethods()) {
+      if (m.getName().startsWith("get") || m.getName().startsWith("is")) {
+        assertThat(m.getName() + " has a @Description",
+            m.isAnnotationPresent(org.apache.beam.sdk.options.Description.class), is(true));
+      }
+    }
+  }
+
+  @Test
+  void invalidOptionFailsAtSubmitNamingTheOption() {
+    Pipeline p = Pipeline.create(
+        PipelineOptionsFactory.fromArgs("--runner=AzureBatchRunner", "--localNodes=0").create());
+    p.apply(Create.of(1));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, p::run);
+    assertThat(e.getMessage(), containsString("--localNodes=0"));
+  }
+
+  @Test
+  void unboundedPipelineIsRejectedNamingTheTransform() {
+    Pipeline p = Pipeline.create(
+        PipelineOptionsFactory.fromArgs("--runner=AzureBatchRunner").create());
+    p.apply("Ticks", GenerateSequence.from(0));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, p::run);
+    assertThat(e.getMessage(), containsString("'Ticks"));
+    assertThat(e.getMessage(), containsString("unbounded"));
+  }
+
+  static final class SleepFn extends DoFn<Integer, Integer> {
+    @ProcessElement
+    public void process(@Element Integer x) throws InterruptedException {
+      Thread.sleep(120_000);
+    }
+  }
+
+  @Test
+  void cancelStopsTasksAndLeavesNoWorkerProcess() throws Exception {
+    Pipeline p = Pipeline.create(PipelineOptionsFactory.fromArgs(
+        "--runner=AzureBatchRunner", "--inProcessNodes=false", "--nodeHeapMb=256",
+        "--shuffleBufferMb=16", "--quiet", "--localWorkDir=" + temp).create());
+    p.apply(Create.of(1, 2)).apply(ParDo.of(new SleepFn()));
+    PipelineResult result = p.run();
+    // Bounded wait for a worker process to exist, so cancel has something to stop.
+    long deadline = System.nanoTime() + 60_000_000_000L;
+    while (ProcessHandle.current().descendants().findAny().isEmpty() && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+    }
+    assertThat(result.getState(), is(PipelineResult.State.RUNNING));
+    assertThat(result.cancel(), is(PipelineResult.State.CANCELLED));
+    assertThat(result.waitUntilFinish(Duration.standardSeconds(30)), is(PipelineResult.State.CANCELLED));
+    assertThat(ProcessHandle.current().descendants().filter(ProcessHandle::isAlive).toList(), is(empty()));
+  }
+
+  @Test
+  void azureBackendNotYetAvailableIsAClearError() {
+    Pipeline p = Pipeline.create(
+        PipelineOptionsFactory.fromArgs("--runner=AzureBatchRunner", "--backend=AZURE").create());
+    p.apply(Create.of(1));
+    Exception e = assertThrows(Exception.class, p::run);
+    assertThat(e, instanceOf(UnsupportedOperationException.class));
+    assertThat(e.getMessage(), containsString("--backend=AZURE"));
+  }
+}
