@@ -18,9 +18,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -47,6 +49,7 @@ final class JobDriver {
   private final Progress progress;
   private final Map<Integer, StageRun> runs = new HashMap<>();
   private final List<StageRun> ordered = new ArrayList<>();
+  private final Set<String> seenManifests = new HashSet<>();
   private volatile boolean cancelled;
   private int retries;
   private long taskMillis;
@@ -171,8 +174,8 @@ final class JobDriver {
       return;
     }
     run.running[task] = false;
-    TaskManifest manifest = event.succeeded() ? findManifest(run, task, attempt) : null;
-    if (manifest != null) {
+    List<TaskManifest> manifests = event.succeeded() ? newManifests(run, task, attempt) : List.of();
+    for (TaskManifest manifest : manifests) {
       taskMillis += manifest.millis();
       if (run.accepted[task] == null) {
         run.accepted[task] = manifest;
@@ -182,8 +185,10 @@ final class JobDriver {
           commit(run);
         }
       } else {
-        metrics.notAccepted(manifest.metrics());
+        metrics.notAccepted(manifest.metrics()); // a duplicate execution: never read
       }
+    }
+    if (!manifests.isEmpty()) {
       return;
     }
     if (run.accepted[task] != null || attempt < run.attempts[task]) {
@@ -200,15 +205,19 @@ final class JobDriver {
     throw failure(run, task, attempt, event);
   }
 
-  /** The manifest of a successful execution of this attempt, or null if it wrote none. */
-  private TaskManifest findManifest(StageRun run, int task, int attempt) throws IOException {
+  /**
+   * Manifests of this attempt not seen before. Batch may run one attempt more than once (node
+   * loss); each execution writes under its own attempt id, and each is counted once.
+   */
+  private List<TaskManifest> newManifests(StageRun run, int task, int attempt) throws IOException {
     String prefix = layout.taskPrefix(run.stage.id(), task) + "attempt-" + attempt + "-";
+    List<TaskManifest> found = new ArrayList<>();
     for (String key : store.list(prefix)) {
-      if (key.endsWith("/manifest")) {
-        return JobObjects.read(store, key, TaskManifest.class);
+      if (key.endsWith("/manifest") && seenManifests.add(key)) {
+        found.add(JobObjects.read(store, key, TaskManifest.class));
       }
     }
-    return null;
+    return found;
   }
 
   private TaskFailedException failure(StageRun run, int task, int attempt, TaskEvent event)

@@ -23,6 +23,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.UnaryOperator;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult.State;
 import org.apache.beam.sdk.metrics.MetricsEnvironment;
@@ -55,6 +56,19 @@ public final class JobLauncher {
   public static AzureBatchPipelineResult launch(
       Pipeline pipeline, AzureBatchPipelineOptions options, boolean inProcessByDefault)
       throws IOException {
+    return launch(pipeline, options, inProcessByDefault, UnaryOperator.identity());
+  }
+
+  /**
+   * @param batchDecorator wraps the Batch service; tests use it to inject duplicate and failed
+   *     task executions
+   */
+  static AzureBatchPipelineResult launch(
+      Pipeline pipeline,
+      AzureBatchPipelineOptions options,
+      boolean inProcessByDefault,
+      UnaryOperator<BatchService> batchDecorator)
+      throws IOException {
     OptionsValidator.validate(options);
     BoundedCheck.check(pipeline);
     BatchOverrides.apply(pipeline);
@@ -74,7 +88,7 @@ public final class JobLauncher {
     int parallelism = options.getLocalNodes() * (inProcess ? 2 : slotsPerNode);
     int partitions =
         options.getShufflePartitions() > 0 ? options.getShufflePartitions() : 2 * parallelism;
-    StagePlan plan =
+    StagePlanner planner =
         new StagePlanner(
                 graph,
                 options,
@@ -82,8 +96,8 @@ public final class JobLauncher {
                 Math.max(partitions, options.getLocalNodes() * slotsPerNode),
                 4 * parallelism,
                 options.getSplitSizeMb() * 1024 * 1024,
-                options.getShuffleBufferMb())
-            .plan();
+                options.getShuffleBufferMb());
+    StagePlan plan = planner.plan();
 
     BlobStore store = new LocalBlobStore(Files.createDirectories(workDir.resolve("store")));
     JobLayout layout = new JobLayout(jobId);
@@ -99,7 +113,8 @@ public final class JobLauncher {
               : ClasspathStager.stage(
                   store, options, Files.createDirectories(workDir.resolve("staging-tmp")));
       batch =
-          new LocalBatchService(
+          batchDecorator.apply(
+              new LocalBatchService(
               new LocalBatchService.Config(
                   store,
                   workDir,
@@ -107,13 +122,14 @@ public final class JobLauncher {
                   slotsPerNode,
                   inProcess,
                   options.getNodeHeapMb(),
-                  NODE_JVM_FLAGS));
+                  NODE_JVM_FLAGS)));
     } catch (IOException | RuntimeException e) {
       cleanUp(batch, store, layout, jobId, options.isKeepJobData());
       throw e;
     }
 
     JobMetrics metrics = new JobMetrics();
+    metrics.accepted(planner.splitMetrics());
     Progress progress = new Progress(System.err, options.isQuiet(), plan.stages().size());
     progress.line(
         "job "

@@ -6,6 +6,7 @@ import dev.redwood.runner.plan.StagePlan;
 import dev.redwood.runner.plan.StageSpec;
 import dev.redwood.runner.translation.PipelineGraph.Kind;
 import dev.redwood.runner.translation.PipelineGraph.Step;
+import java.io.Closeable;
 import java.io.Serializable;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -20,10 +21,12 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Consumer;
 import org.apache.beam.runners.core.construction.SerializablePipelineOptions;
+import org.apache.beam.runners.core.metrics.MetricsContainerStepMap;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.io.BoundedSource;
 import org.apache.beam.sdk.io.Read;
+import org.apache.beam.sdk.metrics.MetricsEnvironment;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.transforms.Combine;
 import org.apache.beam.sdk.transforms.ParDo;
@@ -68,6 +71,7 @@ public final class StagePlanner {
   private final Map<Object, Boundary> boundaries = new LinkedHashMap<>();
   private final Map<String, Set<Integer>> viewProducers = new HashMap<>();
   private final Map<Step, Set<Step>> downstreamCache = new HashMap<>();
+  private final MetricsContainerStepMap splitMetrics = new MetricsContainerStepMap();
 
   /**
    * @param partitions reduce tasks per grouping shuffle
@@ -574,9 +578,15 @@ public final class StagePlanner {
 
   // ---- bounded sources ----------------------------------------------------------------------
 
+  /** Metrics that sources reported while being split on the driver (a step like any other). */
+  public MetricsContainerStepMap splitMetrics() {
+    return splitMetrics;
+  }
+
   private List<byte[]> split(Step read) {
     BoundedSource<?> source = sourceOf(read);
-    try {
+    try (Closeable scope =
+        MetricsEnvironment.scopedMetricsContainer(splitMetrics.getContainer(read.name()))) {
       long desired = splitBytes;
       if (desired <= 0) {
         long estimated = source.getEstimatedSizeBytes(options);

@@ -1,0 +1,189 @@
+package dev.redwood.runner.driver;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.greaterThan;
+import static org.hamcrest.Matchers.is;
+
+import dev.redwood.runner.batch.BatchService;
+import dev.redwood.runner.batch.JobSpec;
+import dev.redwood.runner.batch.TaskEvent;
+import dev.redwood.runner.batch.TaskSpec;
+import dev.redwood.runner.options.AzureBatchPipelineOptions;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.metrics.Counter;
+import org.apache.beam.sdk.metrics.MetricNameFilter;
+import org.apache.beam.sdk.metrics.MetricResult;
+import org.apache.beam.sdk.metrics.Metrics;
+import org.apache.beam.sdk.metrics.MetricsFilter;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.apache.beam.sdk.testing.PAssert;
+import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.Sum;
+import org.apache.beam.sdk.transforms.WithKeys;
+import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.PCollection;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The commit protocol under the failures Batch produces: a task executed twice (node lost after
+ * it finished, so Batch reruns it) and an attempt reported failed although it wrote its outputs
+ * (a zombie). Outputs and committed metrics must count every element exactly once.
+ */
+class CommitProtocolTest {
+  @TempDir Path temp;
+
+  static final class CountingFn extends DoFn<Integer, KV<String, Integer>> {
+    private final Counter seen = Metrics.counter(CountingFn.class, "seen");
+
+    @ProcessElement
+    public void process(@Element Integer x, OutputReceiver<KV<String, Integer>> out) {
+      seen.inc();
+      out.output(KV.of("k" + (x % 3), x));
+    }
+  }
+
+  private Pipeline pipelineWithCheckedOutput() {
+    AzureBatchPipelineOptions options = PipelineOptionsFactory.fromArgs(
+        "--inProcessNodes=true", "--quiet", "--localWorkDir=" + temp).as(AzureBatchPipelineOptions.class);
+    Pipeline p = Pipeline.create(options);
+    List<Integer> input = new ArrayList<>();
+    for (int i = 1; i <= 30; i++) {
+      input.add(i);
+    }
+    PCollection<KV<String, Integer>> sums =
+        p.apply(Create.of(input)).apply(ParDo.of(new CountingFn())).apply(Sum.integersPerKey());
+    // 1..30 by x % 3: k0 = 3+6+...+30 = 165, k1 = 1+4+...+28 = 145, k2 = 2+5+...+29 = 155
+    PAssert.that(sums).containsInAnyOrder(KV.of("k0", 165), KV.of("k1", 145), KV.of("k2", 155));
+    return p;
+  }
+
+  private static long counter(PipelineResult result, boolean committed) {
+    long total = 0;
+    for (MetricResult<Long> c : result.metrics().queryMetrics(MetricsFilter.builder()
+        .addNameFilter(MetricNameFilter.named(CountingFn.class, "seen")).build()).getCounters()) {
+      total += committed ? c.getCommitted() : c.getAttempted();
+    }
+    return total;
+  }
+
+  @Test
+  void duplicateExecutionsAreNotReadTwice() throws IOException {
+    Pipeline p = pipelineWithCheckedOutput();
+    // Every first-stage task runs twice; the driver sees two successful completions.
+    Flaky flaky = new Flaky(id -> id.startsWith("s0-"), Flaky.Mode.RUN_TWICE);
+    PipelineResult result = JobLauncher.launch(
+        p, p.getOptions().as(AzureBatchPipelineOptions.class), true, flaky::wrap);
+    assertThat(result.waitUntilFinish(), is(PipelineResult.State.DONE));
+    assertThat(flaky.injected, greaterThan(0));
+    assertThat(counter(result, true), is(30L));
+    assertThat(counter(result, false), is(60L));
+  }
+
+  @Test
+  void attemptReportedFailedAfterWritingIsRetriedAndIgnored() throws IOException {
+    Pipeline p = pipelineWithCheckedOutput();
+    // First attempts of the first stage write their outputs, then look lost (exit -1).
+    Flaky flaky = new Flaky(id -> id.startsWith("s0-") && id.endsWith("-a0"), Flaky.Mode.REPORT_FAILED);
+    PipelineResult result = JobLauncher.launch(
+        p, p.getOptions().as(AzureBatchPipelineOptions.class), true, flaky::wrap);
+    assertThat(result.waitUntilFinish(), is(PipelineResult.State.DONE));
+    assertThat(flaky.injected, greaterThan(0));
+    assertThat(counter(result, true), is(30L));
+  }
+
+  /** A Batch service that re-runs or misreports chosen tasks, as a real pool sometimes does. */
+  static final class Flaky implements BatchService {
+    enum Mode { RUN_TWICE, REPORT_FAILED }
+
+    private final Predicate<String> targets;
+    private final Mode mode;
+    private final Map<String, String> reruns = new HashMap<>();
+    private final Map<String, TaskSpec> specs = new HashMap<>();
+    private BatchService inner;
+    int injected;
+
+    Flaky(Predicate<String> targets, Mode mode) {
+      this.targets = targets;
+      this.mode = mode;
+    }
+
+    BatchService wrap(BatchService service) {
+      this.inner = service;
+      return this;
+    }
+
+    @Override
+    public void createJob(JobSpec job) throws IOException {
+      inner.createJob(job);
+    }
+
+    @Override
+    public void addTasks(String jobId, List<TaskSpec> tasks) throws IOException {
+      tasks.forEach(t -> specs.put(t.taskId(), t));
+      inner.addTasks(jobId, tasks);
+    }
+
+    @Override
+    public List<TaskEvent> pollTaskEvents(String jobId, Duration maxWait)
+        throws IOException, InterruptedException {
+      List<TaskEvent> out = new ArrayList<>();
+      for (TaskEvent e : inner.pollTaskEvents(jobId, maxWait)) {
+        String original =
+            e.state() == TaskEvent.State.COMPLETED ? reruns.remove(e.taskId()) : reruns.get(e.taskId());
+        if (original != null) {
+          // The second execution of a task reports under the task's own id.
+          out.add(new TaskEvent(original, e.state(), e.exitCode(), e.failureInfo(), e.nodeId()));
+          continue;
+        }
+        if (e.state() == TaskEvent.State.COMPLETED && e.succeeded() && targets.test(e.taskId())) {
+          injected++;
+          if (mode == Mode.RUN_TWICE) {
+            TaskSpec spec = specs.get(e.taskId());
+            String rerun = e.taskId() + "-rerun";
+            reruns.put(rerun, e.taskId());
+            inner.addTasks(jobId, List.of(new TaskSpec(
+                rerun, spec.displayName(), spec.mainClass(), spec.arguments(), spec.environment())));
+            out.add(e);
+          } else {
+            out.add(new TaskEvent(e.taskId(), e.state(), -1, "node preempted", e.nodeId()));
+          }
+          continue;
+        }
+        out.add(e);
+      }
+      return out;
+    }
+
+    @Override
+    public String taskLogTail(String jobId, String taskId, int maxBytes) throws IOException {
+      return inner.taskLogTail(jobId, taskId, maxBytes);
+    }
+
+    @Override
+    public void terminateJob(String jobId) throws IOException {
+      inner.terminateJob(jobId);
+    }
+
+    @Override
+    public int totalTaskSlots() {
+      return inner.totalTaskSlots();
+    }
+
+    @Override
+    public void close() throws IOException {
+      inner.close();
+    }
+  }
+}
