@@ -108,7 +108,7 @@ final class JobDriver {
         }
       }
     }
-    progress.line(
+    progress.summary(
         String.format(
             Locale.ROOT,
             "done: %d stages, %d tasks, %d retries, wall %.1fs, task time %.1fs",

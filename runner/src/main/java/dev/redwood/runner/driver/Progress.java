@@ -2,12 +2,15 @@ package dev.redwood.runner.driver;
 
 import java.io.PrintStream;
 import java.util.Locale;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Progress lines on stderr: one when a stage starts, at most one a second while its task counts
  * change, one when it ends; then a summary of the run.
  */
 final class Progress {
+  private static final Logger LOG = LoggerFactory.getLogger(Progress.class);
   private static final long MIN_INTERVAL_NANOS = 1_000_000_000L;
 
   private final PrintStream out;
@@ -45,6 +48,14 @@ final class Progress {
   void line(String text) {
     if (!quiet) {
       out.println("[redwood] " + text);
+    }
+  }
+
+  /** The end-of-run summary: on stderr, and in the log also when quiet. */
+  void summary(String text) {
+    line(text);
+    if (quiet) {
+      LOG.info(text);
     }
   }
 }

@@ -12,7 +12,8 @@ import java.util.List;
  *
  * <p>Keys are relative, '/'-separated paths ({@code jobs/j1/stages/3/spec}). A written object
  * becomes visible whole or not at all, so a reader never sees half an object; this is what the
- * commit protocol's "manifest written last" relies on.
+ * commit protocol's "manifest written last" relies on. Readers of task outputs only open objects
+ * that an accepted manifest names, so an object a failed attempt left behind is never read.
  */
 public interface BlobStore extends AutoCloseable {
 

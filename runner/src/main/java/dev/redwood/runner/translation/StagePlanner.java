@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -72,6 +73,8 @@ public final class StagePlanner {
   private final Map<String, Set<Integer>> viewProducers = new HashMap<>();
   private final Map<Step, Set<Step>> downstreamCache = new HashMap<>();
   private final MetricsContainerStepMap splitMetrics = new MetricsContainerStepMap();
+  private final Map<Step, List<byte[]>> splits = new HashMap<>();
+  private Set<Step> forcedBreaks = Set.of();
 
   /**
    * @param partitions reduce tasks per grouping shuffle
@@ -99,6 +102,29 @@ public final class StagePlanner {
   }
 
   public StagePlan plan() {
+    // Fusing a side-input consumer makes its stage wait for the view's stage. Two such waits can
+    // cross (stage A reads a view of B's output while B reads one of A's); each crossing found
+    // is cut by materializing one consumer's input, until the stage graph has no cycle.
+    Set<Step> fusionBreaks = new HashSet<>();
+    while (true) {
+      List<StagePlan.Stage> planned = planOnce(fusionBreaks);
+      List<StagePlan.Stage> cycle = findCycle(planned);
+      if (cycle.isEmpty()) {
+        return new StagePlan(orderByDependencies(planned));
+      }
+      Step consumer = sideInputConsumerOnCycle(cycle);
+      if (consumer == null || !fusionBreaks.add(consumer)) {
+        throw new IllegalStateException("The stage graph has a cycle: " + cycle);
+      }
+    }
+  }
+
+  private List<StagePlan.Stage> planOnce(Set<Step> fusionBreaks) {
+    this.forcedBreaks = fusionBreaks;
+    stages.clear();
+    pending.clear();
+    boundaries.clear();
+    viewProducers.clear();
     for (Step step : graph.steps) {
       if (step.kind == Kind.IMPULSE || step.kind == Kind.READ) {
         StageBuilder stage = newStage(step, null);
@@ -119,7 +145,76 @@ public final class StagePlanner {
     for (StageBuilder stage : stages) {
       planned.add(stage.build());
     }
-    return new StagePlan(orderByDependencies(planned));
+    return planned;
+  }
+
+  /** A ParDo fused into a cycle's stage that reads a view written by the next stage on it. */
+  private Step sideInputConsumerOnCycle(List<StagePlan.Stage> cycle) {
+    for (int i = 0; i < cycle.size(); i++) {
+      StageBuilder stage = stages.get(cycle.get(i).id());
+      int next = cycle.get((i + 1) % cycle.size()).id();
+      for (Step step : stage.fused.keySet()) {
+        if (step == stage.root) {
+          continue; // already the first step after a fusion break
+        }
+        for (PCollectionView<?> view : step.sideInputs) {
+          if (viewProducers.getOrDefault(PipelineGraph.viewId(view), Set.of()).contains(next)) {
+            return step;
+          }
+        }
+      }
+    }
+    return null;
+  }
+
+  /** Stages of one dependency cycle, each depending on the next; empty when there is none. */
+  private static List<StagePlan.Stage> findCycle(List<StagePlan.Stage> planned) {
+    Map<Integer, StagePlan.Stage> byId = new HashMap<>();
+    planned.forEach(s -> byId.put(s.id(), s));
+    Map<Integer, Integer> state = new HashMap<>(); // 1 = on the DFS path, 2 = finished
+    Deque<StagePlan.Stage> path = new ArrayDeque<>();
+    for (StagePlan.Stage start : planned) {
+      List<StagePlan.Stage> cycle = visit(start, byId, state, path);
+      if (!cycle.isEmpty()) {
+        return cycle;
+      }
+    }
+    return List.of();
+  }
+
+  private static List<StagePlan.Stage> visit(
+      StagePlan.Stage stage,
+      Map<Integer, StagePlan.Stage> byId,
+      Map<Integer, Integer> state,
+      Deque<StagePlan.Stage> path) {
+    Integer seen = state.get(stage.id());
+    if (seen != null) {
+      if (seen == 2) {
+        return List.of();
+      }
+      List<StagePlan.Stage> cycle = new ArrayList<>();
+      Iterator<StagePlan.Stage> it = path.iterator();
+      boolean in = false;
+      while (it.hasNext()) {
+        StagePlan.Stage s = it.next();
+        in |= s.id() == stage.id();
+        if (in) {
+          cycle.add(s);
+        }
+      }
+      return cycle;
+    }
+    state.put(stage.id(), 1);
+    path.addLast(stage);
+    for (int dep : stage.dependsOn()) {
+      List<StagePlan.Stage> cycle = visit(byId.get(dep), byId, state, path);
+      if (!cycle.isEmpty()) {
+        return cycle;
+      }
+    }
+    path.removeLast();
+    state.put(stage.id(), 2);
+    return List.of();
   }
 
   // ---- the fusion walk ----------------------------------------------------------------------
@@ -145,7 +240,8 @@ public final class StagePlanner {
         connect.accept(viewWrite(stage, consumer));
         return;
       case PAR_DO:
-        if (!consumer.sideInputs.isEmpty() && sideInputsComputedDownstream(stage, consumer)) {
+        if (!consumer.sideInputs.isEmpty()
+            && (forcedBreaks.contains(consumer) || sideInputsComputedDownstream(stage, consumer))) {
           connect.accept(shuffleWrite(stage, fusionBreakBefore(consumer)));
         } else {
           connect.accept(fuse(stage, consumer));
@@ -519,7 +615,7 @@ public final class StagePlanner {
       } else if (root.kind == Kind.IMPULSE) {
         input = new StageInput.Impulse(root.name());
       } else {
-        input = new StageInput.SourceSplits(root.name(), split(root));
+        input = new StageInput.SourceSplits(root.name(), splits.computeIfAbsent(root, r -> split(r)));
       }
       int fusedCount = ops.size();
       String name = root.name() + (fusedCount > 0 ? " (+" + fusedCount + " fused)" : "");
