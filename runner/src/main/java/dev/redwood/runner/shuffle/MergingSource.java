@@ -13,13 +13,12 @@ import java.util.List;
  * <p>The priority queue is a plain binary heap rather than {@link java.util.PriorityQueue}: the
  * source on top advances in place and sifts down once, instead of a poll and an offer per record.
  */
-final class MergingSource implements RecordSource {
+final class MergingSource extends ForwardingSource {
   private final List<RecordSource> sources;
   private final boolean sortKeys;
   private final Head[] heap;
   private int size;
   private boolean primed;
-  private RecordSource current;
 
   private MergingSource(List<RecordSource> sources, boolean sortKeys) {
     this.sources = sources;
@@ -100,41 +99,6 @@ final class MergingSource implements RecordSource {
           y.keyBuffer(), y.keyOffset(), y.keyOffset() + y.keyLength());
     }
     return c != 0 ? c : Integer.compare(a.order, b.order);
-  }
-
-  @Override
-  public int partition() {
-    return current.partition();
-  }
-
-  @Override
-  public byte[] keyBuffer() {
-    return current.keyBuffer();
-  }
-
-  @Override
-  public int keyOffset() {
-    return current.keyOffset();
-  }
-
-  @Override
-  public int keyLength() {
-    return current.keyLength();
-  }
-
-  @Override
-  public byte[] valueBuffer() {
-    return current.valueBuffer();
-  }
-
-  @Override
-  public int valueOffset() {
-    return current.valueOffset();
-  }
-
-  @Override
-  public int valueLength() {
-    return current.valueLength();
   }
 
   @Override
