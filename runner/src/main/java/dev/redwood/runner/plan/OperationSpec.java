@@ -48,6 +48,17 @@ public sealed interface OperationSpec extends Serializable {
     }
   }
 
+  /**
+   * A ParDo with state or timers: runs per key on the reduce side of a shuffle by key, whose
+   * input arrives as one group per key.
+   */
+  record StatefulParDo(ParDo parDo, boolean requiresTimeSortedInput) implements OperationSpec {
+    @Override
+    public String stepName() {
+      return parDo.stepName();
+    }
+  }
+
   /** Window.into: assigns windows with a WindowFn. */
   record AssignWindows(String stepName, byte[] windowFn) implements OperationSpec {}
 

@@ -89,6 +89,22 @@ public sealed interface StageInput extends Serializable {
     }
   }
 
+  /**
+   * The input of a stateful ParDo: each key's elements (windowed values with timestamps) handed
+   * on together, unmodified, as one group.
+   */
+  record KeyedElements(
+      String stepName,
+      Coder<?> keyCoder,
+      Coder<?> valueCoder,
+      Coder<? extends BoundedWindow> windowCoder)
+      implements ShuffleRead {
+    @Override
+    public boolean grouped() {
+      return true;
+    }
+  }
+
   /** Reshuffle, Redistribute or a fusion break: elements pass through unchanged. */
   record PassThrough(String stepName, Coder<WindowedValue<?>> elementCoder) implements ShuffleRead {
     @Override

@@ -34,6 +34,7 @@ public final class PipelineGraph {
     IMPULSE,
     READ,
     PAR_DO,
+    STATEFUL_PAR_DO,
     GROUP_BY_KEY,
     LIFTED_COMBINE,
     REDISTRIBUTE,
@@ -150,8 +151,7 @@ public final class PipelineGraph {
       case PTransformTranslation.READ_TRANSFORM_URN:
         return Kind.READ;
       case PTransformTranslation.PAR_DO_TRANSFORM_URN:
-        checkStateless(node);
-        return Kind.PAR_DO;
+        return isStateful(node) ? Kind.STATEFUL_PAR_DO : Kind.PAR_DO;
       case PTransformTranslation.GROUP_BY_KEY_TRANSFORM_URN:
         return Kind.GROUP_BY_KEY;
       case PTransformTranslation.FLATTEN_TRANSFORM_URN:
@@ -170,29 +170,20 @@ public final class PipelineGraph {
     }
   }
 
-  private static void checkStateless(TransformHierarchy.Node node) {
+  /** State, timers, OnWindowExpiration or time-sorted input: the DoFn runs per key. */
+  private static boolean isStateful(TransformHierarchy.Node node) {
     DoFn<?, ?> fn = ((ParDo.MultiOutput<?, ?>) node.getTransform()).getFn();
     DoFnSignature signature = DoFnSignatures.getSignature(fn.getClass());
-    if (signature.usesState() || signature.usesTimers() || signature.onWindowExpiration() != null) {
-      throw new UnsupportedOperationException(
-          "Transform '"
-              + node.getFullName()
-              + "' is a stateful ParDo (state, timers or OnWindowExpiration in "
-              + fn.getClass().getName()
-              + "), which the Redwood runner does not support yet");
-    }
-    if (signature.processElement().requiresTimeSortedInput()) {
-      throw new UnsupportedOperationException(
-          "Transform '"
-              + node.getFullName()
-              + "' uses @RequiresTimeSortedInput, which the Redwood runner does not support yet");
-    }
+    return signature.usesState()
+        || signature.usesTimers()
+        || signature.onWindowExpiration() != null
+        || signature.processElement().requiresTimeSortedInput();
   }
 
   private void add(AppliedPTransform<?, ?, ?> applied, Kind kind) {
     List<PCollection<?>> mainInputs = new ArrayList<>(applied.getMainInputs().values());
     List<PCollectionView<?>> sideInputs = new ArrayList<>();
-    if (kind == Kind.PAR_DO) {
+    if (kind == Kind.PAR_DO || kind == Kind.STATEFUL_PAR_DO) {
       sideInputs.addAll(((ParDo.MultiOutput<?, ?>) applied.getTransform()).getSideInputs().values());
     } else if (kind == Kind.LIFTED_COMBINE) {
       // Lifted combines take no side inputs (see CombineLifting), so main inputs are all inputs.

@@ -31,6 +31,7 @@ import org.apache.beam.sdk.metrics.MetricsEnvironment;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.transforms.Combine;
 import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.reflect.DoFnSignatures;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.transforms.windowing.DefaultTrigger;
 import org.apache.beam.sdk.transforms.windowing.GlobalWindows;
@@ -137,6 +138,8 @@ public final class StagePlanner {
       Boundary boundary = stage.boundary;
       if (boundary.fusionBreakBefore != null) {
         stage.inputConsumers.add(fuse(stage, boundary.fusionBreakBefore));
+      } else if (boundary.step.kind == Kind.STATEFUL_PAR_DO) {
+        stage.inputConsumers.add(fuse(stage, boundary.step));
       } else {
         emit(stage, boundary.step.mainOutput(), stage.inputConsumers::add);
       }
@@ -234,6 +237,7 @@ public final class StagePlanner {
       case GROUP_BY_KEY:
       case LIFTED_COMBINE:
       case REDISTRIBUTE:
+      case STATEFUL_PAR_DO:
         connect.accept(shuffleWrite(stage, boundaryAt(consumer)));
         return;
       case CREATE_VIEW:
@@ -261,9 +265,16 @@ public final class StagePlanner {
     if (existing != null) {
       return existing;
     }
-    OpBuilder op = stage.add(step.kind == Kind.PAR_DO ? parDoSpec(step) : assignWindowsSpec(step));
+    OperationSpec spec =
+        switch (step.kind) {
+          case PAR_DO -> parDoSpec(step);
+          case STATEFUL_PAR_DO -> new OperationSpec.StatefulParDo(
+              parDoSpec(step), requiresTimeSortedInput(step));
+          default -> assignWindowsSpec(step);
+        };
+    OpBuilder op = stage.add(spec);
     stage.fused.put(step, op);
-    if (step.kind == Kind.PAR_DO) {
+    if (step.kind == Kind.PAR_DO || step.kind == Kind.STATEFUL_PAR_DO) {
       for (PCollectionView<?> view : step.sideInputs) {
         stage.viewsRead.add(PipelineGraph.viewId(view));
       }
@@ -385,6 +396,7 @@ public final class StagePlanner {
       PCollection<?> input = step.mainInput();
       switch (step.kind) {
         case GROUP_BY_KEY:
+        case STATEFUL_PAR_DO:
           {
             KvCoder<?, ?> kv = kvCoder(step);
             return new OperationSpec.GroupByKeyWrite(
@@ -394,7 +406,7 @@ public final class StagePlanner {
                 kv.getKeyCoder(),
                 kv.getValueCoder(),
                 windowCoder(input),
-                valuesOnly(input.getWindowingStrategy()));
+                step.kind == Kind.GROUP_BY_KEY && valuesOnly(input.getWindowingStrategy()));
           }
         case LIFTED_COMBINE:
           {
@@ -450,6 +462,12 @@ public final class StagePlanner {
           }
         case REDISTRIBUTE:
           return new StageInput.PassThrough(step.name(), windowedCoder(input));
+        case STATEFUL_PAR_DO:
+          {
+            KvCoder<?, ?> kv = kvCoder(step);
+            return new StageInput.KeyedElements(
+                step.name(), kv.getKeyCoder(), kv.getValueCoder(), windowCoder(input));
+          }
         default:
           throw new IllegalStateException("Not a shuffle: " + step);
       }
@@ -481,7 +499,13 @@ public final class StagePlanner {
 
   // ---- operation specs ----------------------------------------------------------------------
 
-  private OperationSpec parDoSpec(Step step) {
+  private static boolean requiresTimeSortedInput(Step step) {
+    return DoFnSignatures.getSignature(((ParDo.MultiOutput<?, ?>) step.transform()).getFn().getClass())
+        .processElement()
+        .requiresTimeSortedInput();
+  }
+
+  private OperationSpec.ParDo parDoSpec(Step step) {
     ParDo.MultiOutput<?, ?> parDo = (ParDo.MultiOutput<?, ?>) step.transform();
     Map<TupleTag<?>, Coder<?>> outputCoders = new LinkedHashMap<>();
     for (Map.Entry<TupleTag<?>, PCollection<?>> out : step.outputs.entrySet()) {

@@ -22,14 +22,19 @@ import org.apache.beam.sdk.util.WindowedValueMultiReceiver;
 import org.apache.beam.sdk.values.TupleTag;
 import org.apache.beam.sdk.values.WindowedValue;
 
-/** Runs one DoFn over its input with Beam's {@link DoFnRunners#simpleRunner}; a task is a bundle. */
-final class ParDoOperator implements Operator {
-  private final OperationSpec.ParDo spec;
-  private final TaskContext context;
+/**
+ * Runs one DoFn over its input with Beam's {@link DoFnRunners#simpleRunner}; a task is one
+ * bundle. The DoFn is deserialized from the spec once per task and set up, and torn down at the
+ * end whether the task succeeded or not.
+ */
+class ParDoOperator implements Operator {
+  protected final OperationSpec.ParDo spec;
+  protected final TaskContext context;
   private final Map<String, Receiver> outputs;
-  private DoFn<Object, Object> fn;
+  protected DoFn<Object, Object> fn;
   private DoFnInvoker<Object, Object> invoker;
-  private DoFnRunner<Object, Object> runner;
+  private SideInputReader sideInputs;
+  private DoFnRunner<Object, Object> bundleRunner;
 
   ParDoOperator(OperationSpec.ParDo spec, TaskContext context, Map<String, Receiver> outputs) {
     this.spec = spec;
@@ -45,42 +50,46 @@ final class ParDoOperator implements Operator {
             SerializableUtils.deserializeFromByteArray(spec.doFn(), "DoFn of " + spec.stepName());
     try (Closeable scope = context.metricsScope(spec.stepName())) {
       invoker = DoFnInvokers.tryInvokeSetupFor(fn, context.options());
-      SideInputReader sideInputs =
+      sideInputs =
           spec.sideInputs().isEmpty()
               ? NullSideInputReader.empty()
               : context.sideInputs().readerFor(spec.sideInputs());
-      WindowedValueMultiReceiver outputManager = new OutputManager();
-      List<TupleTag<?>> additional = new ArrayList<>(spec.additionalOutputTags());
-      runner =
-          DoFnRunners.simpleRunner(
-              context.options(),
-              fn,
-              sideInputs,
-              outputManager,
-              (TupleTag<Object>) spec.mainOutputTag(),
-              additional,
-              new StatelessStepContext(spec.stepName()),
-              (Coder<Object>) spec.inputCoder(),
-              new HashMap<>(spec.outputCoders()),
-              spec.windowingStrategy(),
-              spec.doFnSchemaInformation(),
-              spec.sideInputMapping());
-      runner.startBundle();
+      bundleRunner = runner(new BundleStepContext(spec.stepName(), context));
+      bundleRunner.startBundle();
     }
+  }
+
+  /** A runner of this operator's DoFn whose state and timers come from {@code stepContext}. */
+  @SuppressWarnings("unchecked")
+  protected DoFnRunner<Object, Object> runner(StepContext stepContext) {
+    List<TupleTag<?>> additional = new ArrayList<>(spec.additionalOutputTags());
+    return DoFnRunners.simpleRunner(
+        context.options(),
+        fn,
+        sideInputs,
+        new OutputManager(),
+        (TupleTag<Object>) spec.mainOutputTag(),
+        additional,
+        stepContext,
+        (Coder<Object>) spec.inputCoder(),
+        new HashMap<>(spec.outputCoders()),
+        spec.windowingStrategy(),
+        spec.doFnSchemaInformation(),
+        spec.sideInputMapping());
   }
 
   @Override
   @SuppressWarnings("unchecked")
   public void accept(WindowedValue<?> element) throws Exception {
     try (Closeable scope = context.metricsScope(spec.stepName())) {
-      runner.processElement((WindowedValue<Object>) element);
+      bundleRunner.processElement((WindowedValue<Object>) element);
     }
   }
 
   @Override
   public void finish() throws Exception {
     try (Closeable scope = context.metricsScope(spec.stepName())) {
-      runner.finishBundle();
+      bundleRunner.finishBundle();
     }
   }
 
@@ -111,18 +120,26 @@ final class ParDoOperator implements Operator {
     }
   }
 
-  /** State and timers arrive with the stateful ParDo support; plain DoFns never ask for them. */
-  private record StatelessStepContext(String step) implements StepContext {
+  /**
+   * The step context of a bundle outside any key: no state or timers (a stateless DoFn never
+   * asks; a stateful one gets them per key), and bundle finalization after the task commits.
+   */
+  private record BundleStepContext(String step, TaskContext context) implements StepContext {
     @Override
     public StateInternals stateInternals() {
       throw new UnsupportedOperationException(
-          "Step " + step + " asked for state, which stateless ParDo execution does not provide");
+          "Step " + step + " asked for state outside a key, which Beam does not allow");
     }
 
     @Override
     public TimerInternals timerInternals() {
       throw new UnsupportedOperationException(
-          "Step " + step + " asked for timers, which stateless ParDo execution does not provide");
+          "Step " + step + " asked for timers outside a key, which Beam does not allow");
+    }
+
+    @Override
+    public DoFn.BundleFinalizer bundleFinalizer() {
+      return context.bundleFinalizer();
     }
   }
 }

@@ -95,7 +95,9 @@ final class StageExecutor {
 
   private Operator create(OperationSpec op, Map<String, Receiver> outputs, long budget) {
     Receiver main = outputs.getOrDefault(OperationSpec.MAIN, element -> {});
-    if (op instanceof OperationSpec.ParDo p) {
+    if (op instanceof OperationSpec.StatefulParDo s) {
+      return new StatefulParDoOperator(s, context, outputs);
+    } else if (op instanceof OperationSpec.ParDo p) {
       return new ParDoOperator(p, context, outputs);
     } else if (op instanceof OperationSpec.AssignWindows a) {
       return new AssignWindowsOperator(a, main);
@@ -125,6 +127,8 @@ final class StageExecutor {
         logic = new GroupAlsoByWindow(g, context);
       } else if (p.read() instanceof StageInput.CombineMerge c) {
         logic = new CombineMerge(c, context);
+      } else if (p.read() instanceof StageInput.KeyedElements k) {
+        logic = new KeyedElementsRead(k);
       } else {
         logic = new PassThrough((StageInput.PassThrough) p.read());
       }

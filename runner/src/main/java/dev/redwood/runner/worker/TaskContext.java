@@ -7,11 +7,15 @@ import dev.redwood.runner.storage.BlobStore;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.beam.runners.core.metrics.MetricsContainerStepMap;
 import org.apache.beam.sdk.metrics.MetricsEnvironment;
 import org.apache.beam.sdk.options.PipelineOptions;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.joda.time.Instant;
 
 /** What the operators of one task attempt share: where to read and write, metrics, outputs. */
 public final class TaskContext {
@@ -26,6 +30,10 @@ public final class TaskContext {
   private final Map<String, ShuffleObject> shuffleOutputs = new LinkedHashMap<>();
   private final Map<String, String> viewOutputs = new LinkedHashMap<>();
   private MaterializedSideInputs sideInputs;
+  private final List<FinalizeCallback> finalizeCallbacks = new ArrayList<>();
+
+  /** A bundle finalization callback with the time after which it is no longer wanted. */
+  record FinalizeCallback(Instant expiry, DoFn.BundleFinalizer.Callback callback) {}
 
   TaskContext(
       BlobStore store,
@@ -103,6 +111,15 @@ public final class TaskContext {
 
   String attemptId() {
     return attemptId;
+  }
+
+  /** Collects callbacks that run once the task's outputs are committed (its manifest written). */
+  DoFn.BundleFinalizer bundleFinalizer() {
+    return (expiry, callback) -> finalizeCallbacks.add(new FinalizeCallback(expiry, callback));
+  }
+
+  List<FinalizeCallback> finalizeCallbacks() {
+    return finalizeCallbacks;
   }
 
   /** Side inputs of this task, loaded from the blob store on first use. */

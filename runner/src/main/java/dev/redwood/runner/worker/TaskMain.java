@@ -58,6 +58,7 @@ public final class TaskMain implements BatchTaskMain {
         TaskContext context = new TaskContext(store, layout, spec, task, attemptId, workingDir);
         TaskManifest manifest = new StageExecutor(context).run();
         JobObjects.write(store, layout.manifest(stage, task, attemptId), manifest);
+        finalizeBundle(context);
         return 0;
       } catch (Throwable t) {
         Throwable user = TaskFailure.userCause(t);
@@ -66,6 +67,21 @@ public final class TaskMain implements BatchTaskMain {
         System.err.println("Task " + task + " of stage " + stage + " failed: " + user);
         JobObjects.write(store, layout.failure(stage, task, attemptId), TaskFailure.of(t));
         return 1;
+      }
+    }
+  }
+
+  /** Runs bundle finalizers once the outputs are committed; a failing one only logs. */
+  private static void finalizeBundle(TaskContext context) {
+    for (TaskContext.FinalizeCallback f : context.finalizeCallbacks()) {
+      if (f.expiry() != null && f.expiry().isBeforeNow()) {
+        continue;
+      }
+      try {
+        f.callback().onBundleSuccess();
+      } catch (Exception e) {
+        System.err.println("A bundle finalization callback failed (outputs are committed): " + e);
+        e.printStackTrace(System.err);
       }
     }
   }

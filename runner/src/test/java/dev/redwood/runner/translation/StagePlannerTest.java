@@ -790,17 +790,31 @@ class StagePlannerTest {
         is(OperationSpec.GroupByKeyWrite.class));
   }
 
-  // ---- unsupported --------------------------------------------------------------------------
+  // ---- stateful ParDo ----------------------------------------------------------------------
 
   @Test
-  void statefulDoFnIsRejectedNamingTheTransform() {
+  void statefulDoFnRunsPerKeyAfterAShuffleByKey() {
     Pipeline p = pipeline();
     p.apply("Numbers", Create.of(KV.of("a", 1), KV.of("b", 2))
             .withCoder(KvCoder.of(StringUtf8Coder.of(), VarIntCoder.of())))
-        .apply("CountState", ParDo.of(new CountPerKey()));
+        .apply("CountState", ParDo.of(new CountPerKey()))
+        .apply("After", ParDo.of(new Identity<Integer>()));
 
-    UnsupportedOperationException e =
-        assertThrows(UnsupportedOperationException.class, () -> plan(p));
-    assertThat(e.getMessage(), containsString("CountState"));
+    StagePlan plan = plan(p);
+
+    assertThat(describe(plan), plan.stages(), hasSize(2));
+    Stage map = plan.stages().get(0);
+    Stage reduce = plan.stages().get(1);
+    OperationSpec.GroupByKeyWrite write = ops(map, OperationSpec.GroupByKeyWrite.class).get(0);
+    assertThat("timestamps and windows travel with the elements", write.valuesOnly(), is(false));
+    StageInput.ShufflePartitions input = shuffleInput(reduce);
+    assertThat(input.shuffleId(), is(write.shuffleId()));
+    assertThat(input.read(), instanceOf(StageInput.KeyedElements.class));
+    assertThat(opKinds(reduce),
+        contains(OperationSpec.StatefulParDo.class, OperationSpec.ParDo.class));
+    OperationSpec.StatefulParDo stateful = ops(reduce, OperationSpec.StatefulParDo.class).get(0);
+    assertThat(stateful.stepName(), containsString("CountState"));
+    assertThat(stateful.requiresTimeSortedInput(), is(false));
+    assertThat(reduce.spec().inputConsumers(), contains(0));
   }
 }
