@@ -27,6 +27,7 @@ import java.util.function.UnaryOperator;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult.State;
 import org.apache.beam.sdk.metrics.MetricsEnvironment;
+import org.apache.beam.sdk.metrics.MetricsOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -148,6 +149,7 @@ public final class JobLauncher {
     JobDriver driver =
         new JobDriver(plan, store, batch, job, options.getMaxTaskRetries(), metrics, progress);
     AzureBatchPipelineResult result = new AzureBatchPipelineResult(metrics, driver::cancel);
+    metrics.startPushing(options.as(MetricsOptions.class), result);
     BatchService service = batch;
     Thread thread =
         new Thread(
@@ -162,6 +164,9 @@ public final class JobLauncher {
               } catch (Throwable t) {
                 failure = new Pipeline.PipelineExecutionException(t);
               } finally {
+                if (failure != null) {
+                  LOG.error("Job {} failed: {}", jobId, failure.getMessage());
+                }
                 cleanUp(service, store, layout, jobId, options.isKeepJobData());
                 result.finish(state, failure);
               }

@@ -1,6 +1,9 @@
 package dev.redwood.runner.metrics;
 
 import org.apache.beam.runners.core.metrics.MetricsContainerStepMap;
+import org.apache.beam.runners.core.metrics.MetricsPusher;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.metrics.MetricsOptions;
 import org.apache.beam.sdk.metrics.MetricResults;
 
 /**
@@ -19,6 +22,14 @@ public final class JobMetrics {
 
   public synchronized void notAccepted(MetricsContainerStepMap attempt) {
     attempted.updateAll(attempt);
+  }
+
+  /**
+   * Pushes attempted metrics to the sink named by {@code --metricsSink} every
+   * {@code --metricsPushPeriod} while the pipeline runs, and once more when it ends.
+   */
+  public void startPushing(MetricsOptions options, PipelineResult result) {
+    new MetricsPusher(attempted, options, result).start();
   }
 
   /** A snapshot: later updates do not change what it returns. */

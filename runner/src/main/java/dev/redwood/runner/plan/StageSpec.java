@@ -26,7 +26,11 @@ public record StageSpec(
     int shuffleBufferMb)
     implements Serializable {
 
-  /** An operator and, per output tag id, the operators that consume that output. */
-  public record OperationNode(OperationSpec operation, Map<String, List<Integer>> consumers)
+  /**
+   * An operator, the PCollection it reads (for element-count metrics) and, per output tag id, the
+   * operators that consume that output.
+   */
+  public record OperationNode(
+      OperationSpec operation, String inputPCollection, Map<String, List<Integer>> consumers)
       implements Serializable {}
 }

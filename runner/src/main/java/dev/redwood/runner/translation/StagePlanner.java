@@ -272,7 +272,7 @@ public final class StagePlanner {
               parDoSpec(step), requiresTimeSortedInput(step));
           default -> assignWindowsSpec(step);
         };
-    OpBuilder op = stage.add(spec);
+    OpBuilder op = stage.add(spec, step.mainInput());
     stage.fused.put(step, op);
     if (step.kind == Kind.PAR_DO || step.kind == Kind.STATEFUL_PAR_DO) {
       for (PCollectionView<?> view : step.sideInputs) {
@@ -290,7 +290,8 @@ public final class StagePlanner {
 
   private OpBuilder shuffleWrite(StageBuilder stage, Boundary boundary) {
     boundary.producers.add(stage.id);
-    return stage.shuffleWriters.computeIfAbsent(boundary, b -> stage.add(b.mapSide()));
+    return stage.shuffleWriters.computeIfAbsent(
+        boundary, b -> stage.add(b.mapSide(), b.mapInput()));
   }
 
   private OpBuilder viewWrite(StageBuilder stage, Step createView) {
@@ -304,7 +305,8 @@ public final class StagePlanner {
         id ->
             stage.add(
                 new OperationSpec.ViewWrite(
-                    createView.name(), id, windowedCoder(createView.mainInput()))));
+                    createView.name(), id, windowedCoder(createView.mainInput())),
+                createView.mainInput()));
   }
 
   /** Whether a side input of {@code parDo} is materialized downstream of the stage's root. */
@@ -386,6 +388,10 @@ public final class StagePlanner {
 
     String stepName() {
       return step != null ? step.name() : "FusionBreak(" + fusionBreakBefore.name() + ")";
+    }
+
+    PCollection<?> mapInput() {
+      return step != null ? step.mainInput() : fusionBreakBefore.mainInput();
     }
 
     OperationSpec mapSide() {
@@ -574,10 +580,12 @@ public final class StagePlanner {
   /** An operator being placed in a stage, with its consumers per output tag. */
   private static final class OpBuilder {
     final OperationSpec spec;
+    final String inputPCollection;
     final Map<String, List<OpBuilder>> consumers = new LinkedHashMap<>();
 
-    OpBuilder(OperationSpec spec) {
+    OpBuilder(OperationSpec spec, String inputPCollection) {
       this.spec = spec;
+      this.inputPCollection = inputPCollection;
     }
 
     void connect(String tag, OpBuilder consumer) {
@@ -602,8 +610,8 @@ public final class StagePlanner {
       this.boundary = boundary;
     }
 
-    OpBuilder add(OperationSpec spec) {
-      OpBuilder op = new OpBuilder(spec);
+    OpBuilder add(OperationSpec spec, PCollection<?> input) {
+      OpBuilder op = new OpBuilder(spec, input.getName());
       ops.add(op);
       return op;
     }
@@ -618,7 +626,7 @@ public final class StagePlanner {
       for (OpBuilder op : ordered) {
         Map<String, List<Integer>> consumers = new LinkedHashMap<>();
         op.consumers.forEach((tag, list) -> consumers.put(tag, indexes(list, index)));
-        nodes.add(new StageSpec.OperationNode(op.spec, consumers));
+        nodes.add(new StageSpec.OperationNode(op.spec, op.inputPCollection, consumers));
       }
       Set<Integer> dependsOn = new LinkedHashSet<>();
       Map<String, List<Integer>> views = new TreeMap<>();

@@ -9,6 +9,10 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.beam.runners.core.metrics.MonitoringInfoConstants;
+import org.apache.beam.runners.core.metrics.MonitoringInfoMetricName;
+import org.apache.beam.sdk.metrics.Counter;
+import org.apache.beam.sdk.values.WindowedValue;
 import org.apache.beam.sdk.values.WindowedValues;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,19 +42,30 @@ final class StageExecutor {
       for (Map.Entry<String, List<Integer>> e : nodes.get(i).consumers().entrySet()) {
         outputs.put(e.getKey(), receivers(operators, e.getValue()));
       }
-      operators[i] = create(nodes.get(i).operation(), outputs, budget);
+      operators[i] =
+          counted(create(nodes.get(i).operation(), outputs, budget), nodes.get(i));
     }
-    Receiver input = receivers(operators, spec.inputConsumers());
+    Receiver consumers = receivers(operators, spec.inputConsumers());
     InputReader reader = createReader(spec.input());
     List<Operator> startedOperators = new ArrayList<>();
+    // Operators start with the first input element: a task with no input (an empty shuffle
+    // partition) runs no bundle at all, as Beam runners do not run empty bundles.
+    Receiver input =
+        element -> {
+          if (startedOperators.isEmpty()) {
+            for (Operator op : operators) {
+              startedOperators.add(op);
+              op.start();
+            }
+          }
+          consumers.accept(element);
+        };
     try {
-      for (Operator op : operators) {
-        startedOperators.add(op);
-        op.start();
-      }
       long records = reader.run(input);
-      for (Operator op : operators) {
-        op.finish();
+      if (!startedOperators.isEmpty()) {
+        for (Operator op : operators) {
+          op.finish();
+        }
       }
       return new TaskManifest(
           spec.stageId(),
@@ -70,6 +85,43 @@ final class StageExecutor {
         }
       }
     }
+  }
+
+  /** Counts the elements an operator reads, as Beam's element-count system metric. */
+  private Operator counted(Operator op, OperationNode node) {
+    if (node.inputPCollection() == null) {
+      return op;
+    }
+    Counter counter =
+        context
+            .metrics()
+            .getContainer(node.operation().stepName())
+            .getCounter(
+                MonitoringInfoMetricName.named(
+                    MonitoringInfoConstants.Urns.ELEMENT_COUNT,
+                    Map.of(MonitoringInfoConstants.Labels.PCOLLECTION, node.inputPCollection())));
+    return new Operator() {
+      @Override
+      public void start() throws Exception {
+        op.start();
+      }
+
+      @Override
+      public void accept(WindowedValue<?> element) throws Exception {
+        counter.inc();
+        op.accept(element);
+      }
+
+      @Override
+      public void finish() throws Exception {
+        op.finish();
+      }
+
+      @Override
+      public void teardown() throws Exception {
+        op.teardown();
+      }
+    };
   }
 
   private static Receiver receivers(Operator[] operators, List<Integer> indexes) {
