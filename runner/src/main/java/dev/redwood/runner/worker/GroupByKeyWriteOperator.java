@@ -8,19 +8,15 @@ import org.apache.beam.sdk.values.WindowedValue;
 import org.apache.beam.sdk.values.WindowedValues;
 
 /** GroupByKey's map side: each KV goes into the shuffle under its encoded key. */
-final class GroupByKeyWriteOperator implements Operator {
+final class GroupByKeyWriteOperator extends ShuffleWriteOperator {
   private final OperationSpec.GroupByKeyWrite spec;
-  private final TaskContext context;
-  private final long budget;
   private final Coder<Object> keyCoder;
   private final Coder<Object> valueCoder;
-  private ShuffleSink sink;
 
   @SuppressWarnings("unchecked")
   GroupByKeyWriteOperator(OperationSpec.GroupByKeyWrite spec, TaskContext context, long budget) {
+    super(context, spec.shuffleId(), spec.partitions(), true, budget);
     this.spec = spec;
-    this.context = context;
-    this.budget = budget;
     this.keyCoder = (Coder<Object>) spec.keyCoder();
     Coder<Object> values = (Coder<Object>) spec.valueCoder();
     this.valueCoder =
@@ -33,26 +29,9 @@ final class GroupByKeyWriteOperator implements Operator {
   }
 
   @Override
-  public void start() throws Exception {
-    sink = new ShuffleSink(context, spec.shuffleId(), spec.partitions(), true, budget);
-  }
-
-  @Override
   public void accept(WindowedValue<?> element) throws Exception {
     KV<?, ?> kv = (KV<?, ?>) element.getValue();
     Object value = spec.valuesOnly() ? kv.getValue() : element.withValue(kv.getValue());
     sink.write(keyCoder, kv.getKey(), valueCoder, value);
-  }
-
-  @Override
-  public void finish() throws Exception {
-    sink.finish();
-  }
-
-  @Override
-  public void teardown() {
-    if (sink != null) {
-      sink.close();
-    }
   }
 }

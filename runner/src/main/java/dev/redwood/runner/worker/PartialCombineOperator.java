@@ -20,26 +20,20 @@ import org.joda.time.Instant;
  * window, so the shuffle carries accumulators instead of every element. The table is bounded:
  * when full it is flushed into the shuffle and starts again (the reduce side merges anyway).
  */
-final class PartialCombineOperator implements Operator {
+final class PartialCombineOperator extends ShuffleWriteOperator {
   /** Entries kept before a flush; bounds memory whatever the number of keys. */
   static final int MAX_ENTRIES = 100_000;
 
-  private final OperationSpec.PartialCombineWrite spec;
-  private final TaskContext context;
-  private final long budget;
   private final CombineFn<Object, Object, Object> combineFn;
   private final TimestampCombiner timestampCombiner;
   private final Coder<Object> keyCoder;
   private final Coder<WindowedValue<Object>> accumulatorCoder;
   private final EncodeBuffer keyBuffer = new EncodeBuffer();
   private final Map<KeyInWindow, Partial> table = new HashMap<>();
-  private ShuffleSink sink;
 
   @SuppressWarnings("unchecked")
   PartialCombineOperator(OperationSpec.PartialCombineWrite spec, TaskContext context, long budget) {
-    this.spec = spec;
-    this.context = context;
-    this.budget = budget;
+    super(context, spec.shuffleId(), spec.partitions(), true, budget);
     this.combineFn =
         (CombineFn<Object, Object, Object>)
             SerializableUtils.deserializeFromByteArray(
@@ -49,11 +43,6 @@ final class PartialCombineOperator implements Operator {
     this.accumulatorCoder =
         WindowedValues.getFullCoder(
             (Coder<Object>) spec.accumulatorCoder(), (Coder<BoundedWindow>) spec.windowCoder());
-  }
-
-  @Override
-  public void start() throws Exception {
-    sink = new ShuffleSink(context, spec.shuffleId(), spec.partitions(), true, budget);
   }
 
   @Override
@@ -97,15 +86,7 @@ final class PartialCombineOperator implements Operator {
   @Override
   public void finish() throws Exception {
     flush();
-    sink.finish();
-  }
-
-  @Override
-  public void teardown() {
-    table.clear();
-    if (sink != null) {
-      sink.close();
-    }
+    super.finish();
   }
 
   private static final class Partial {

@@ -9,22 +9,13 @@ import org.apache.beam.sdk.values.WindowedValue;
  * The map side of Reshuffle, Redistribute and fusion breaks: whole elements (value, timestamp,
  * windows, pane) go into the shuffle unchanged, by key or spread evenly.
  */
-final class RedistributeWriteOperator implements Operator {
+final class RedistributeWriteOperator extends ShuffleWriteOperator {
   private final OperationSpec.RedistributeWrite spec;
-  private final TaskContext context;
-  private final long budget;
   private final EncodeBuffer keyBuffer = new EncodeBuffer();
-  private ShuffleSink sink;
 
   RedistributeWriteOperator(OperationSpec.RedistributeWrite spec, TaskContext context, long budget) {
+    super(context, spec.shuffleId(), spec.partitions(), false, budget);
     this.spec = spec;
-    this.context = context;
-    this.budget = budget;
-  }
-
-  @Override
-  public void start() throws Exception {
-    sink = new ShuffleSink(context, spec.shuffleId(), spec.partitions(), false, budget);
   }
 
   @Override
@@ -39,17 +30,5 @@ final class RedistributeWriteOperator implements Operator {
     keyBuffer.reset();
     ((Coder<Object>) spec.keyCoder()).encode(((KV<?, ?>) element.getValue()).getKey(), keyBuffer);
     sink.writePartitionedBy(keyBuffer.array(), keyBuffer.size(), coder, element);
-  }
-
-  @Override
-  public void finish() throws Exception {
-    sink.finish();
-  }
-
-  @Override
-  public void teardown() {
-    if (sink != null) {
-      sink.close();
-    }
   }
 }
