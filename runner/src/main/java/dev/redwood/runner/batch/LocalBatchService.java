@@ -155,7 +155,7 @@ public final class LocalBatchService implements BatchService {
     }
     shutdownHook = new Thread(this::closeQuietly, "redwood-local-batch-shutdown");
     Runtime.getRuntime().addShutdownHook(shutdownHook);
-    LOG.info(
+    LOG.debug(
         "Local Batch pool: {} {} with {} slots each, in {}",
         config.nodes(),
         config.inProcess() ? "in-process nodes" : "node JVMs",
@@ -201,7 +201,7 @@ public final class LocalBatchService implements BatchService {
       }
       throw new IllegalStateException("The local Batch pool was closed while creating the job");
     }
-    LOG.info(
+    LOG.debug(
         "Job {} created on {} nodes in {} ms",
         spec.jobId(),
         nodes.size(),
@@ -339,7 +339,7 @@ public final class LocalBatchService implements BatchService {
           stopped++;
         }
       }
-      LOG.info(
+      LOG.debug(
           "Terminating job {}: {} queued tasks dropped, {} running tasks stopped",
           jobId,
           dropped,
@@ -388,7 +388,7 @@ public final class LocalBatchService implements BatchService {
     } catch (IllegalStateException e) {
       // Running from the hook itself: the JVM is shutting down.
     }
-    LOG.info("Local Batch pool closed");
+    LOG.debug("Local Batch pool closed");
   }
 
   private void closeQuietly() {
