@@ -364,8 +364,7 @@ public final class StagePlanner {
 
   private Boundary newBoundary(Step step, Step fusionBreakBefore) {
     Boundary boundary = new Boundary(boundaries.size(), step, fusionBreakBefore);
-    boundary.reduceStage = newStage(step != null ? step : fusionBreakBefore, boundary);
-    pending.add(boundary.reduceStage);
+    pending.add(newStage(step != null ? step : fusionBreakBefore, boundary));
     return boundary;
   }
 
@@ -376,7 +375,6 @@ public final class StagePlanner {
     final Step fusionBreakBefore;
     final int partitions;
     final Set<Integer> producers = new LinkedHashSet<>();
-    StageBuilder reduceStage;
 
     Boundary(int index, Step step, Step fusionBreakBefore) {
       this.step = step;
