@@ -20,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -123,7 +124,7 @@ public final class JobLauncher {
                   slotsPerNode,
                   inProcess,
                   options.getNodeHeapMb(),
-                  NODE_JVM_FLAGS)));
+                  workerJvmFlags(options))));
     } catch (IOException | RuntimeException e) {
       cleanUp(batch, store, layout, jobId, options.isKeepJobData());
       throw e;
@@ -174,6 +175,12 @@ public final class JobLauncher {
             "redwood-driver-" + jobId);
     thread.start();
     return result;
+  }
+
+  private static List<String> workerJvmFlags(AzureBatchPipelineOptions options) {
+    List<String> flags = new ArrayList<>(NODE_JVM_FLAGS);
+    flags.addAll(options.getWorkerJvmFlags());
+    return flags;
   }
 
   private static void cleanUp(

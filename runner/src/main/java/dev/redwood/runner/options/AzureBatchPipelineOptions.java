@@ -1,6 +1,8 @@
 package dev.redwood.runner.options;
 
+import java.util.List;
 import org.apache.beam.sdk.options.Default;
+import org.apache.beam.sdk.options.DefaultValueFactory;
 import org.apache.beam.sdk.options.Description;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.Validation;
@@ -52,6 +54,22 @@ public interface AzureBatchPipelineOptions extends PipelineOptions {
   int getNodeHeapMb();
 
   void setNodeHeapMb(int value);
+
+  @Description(
+      "Extra JVM flags for the worker JVMs that run tasks, e.g. --add-modules=jdk.incubator.vector"
+          + " for DoFns that use the JDK Vector API. Given as a list: --workerJvmFlags=a,b.")
+  @Default.InstanceFactory(EmptyList.class)
+  List<String> getWorkerJvmFlags();
+
+  void setWorkerJvmFlags(List<String> value);
+
+  /** An empty list: no extra worker JVM flags. */
+  class EmptyList implements DefaultValueFactory<List<String>> {
+    @Override
+    public List<String> create(PipelineOptions options) {
+      return List.of();
+    }
+  }
 
   @Description(
       "Local backend: directory of the blob store and of the nodes' working directories."

@@ -23,6 +23,12 @@ public final class OptionsValidator {
               + ": must be at most half of --nodeHeapMb="
               + options.getNodeHeapMb());
     }
+    for (String flag : options.getWorkerJvmFlags()) {
+      if (!flag.startsWith("-")) {
+        throw new IllegalArgumentException(
+            "Invalid --workerJvmFlags entry '" + flag + "': each flag must start with '-'");
+      }
+    }
     if (options.getBackend() == Backend.AZURE) {
       throw new UnsupportedOperationException(
           "--backend=AZURE is not available in this build yet: the Azure Batch backend"
