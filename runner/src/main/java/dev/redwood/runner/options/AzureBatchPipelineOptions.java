@@ -27,6 +27,33 @@ public interface AzureBatchPipelineOptions extends PipelineOptions {
 
   void setBackend(Backend value);
 
+  @Description(
+      "Azure backend: the parameters file describing the Batch pools (AzureClusterlessHPC's"
+          + " parameters.json keys such as _POOL_ID, _POOL_COUNT, _NODE_COUNT_PER_POOL, or"
+          + " Redwood's structured \"pools\" form). Default: parameters.json in the working"
+          + " directory.")
+  @Default.String("parameters.json")
+  String getParametersFile();
+
+  void setParametersFile(String value);
+
+  @Description(
+      "Azure backend: the credentials file (AzureClusterlessHPC's keys _BATCH_ACCOUNT_URL,"
+          + " _AD_TENANT, _STORAGE_ACCOUNT_NAME, ...; a JSON array for several Batch accounts)."
+          + " Unset: the Batch account and storage come from the parameters file and"
+          + " DefaultAzureCredential. Keep it readable by you only.")
+  String getCredentialsFile();
+
+  void setCredentialsFile(String value);
+
+  @Description(
+      "Azure backend: delete the pools at the end of the run instead of keeping them for the"
+          + " next run (jobs are always terminated).")
+  @Default.Boolean(false)
+  boolean isDeletePools();
+
+  void setDeletePools(boolean value);
+
   @Description("Local backend: number of worker nodes (JVM processes) to start.")
   @Default.Integer(2)
   int getLocalNodes();

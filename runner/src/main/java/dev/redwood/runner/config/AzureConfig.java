@@ -1,0 +1,41 @@
+package dev.redwood.runner.config;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything the Azure backend needs: Batch accounts, the pools in them, the storage account
+ * and job settings. Read from a parameters file and a credentials file (AzureClusterlessHPC's
+ * formats, or Redwood's structured form) by {@link AzureConfigReader}.
+ *
+ * @param accounts one or more Batch accounts, possibly in different regions
+ * @param pools one or more pools; a stage's tasks are spread over all of them
+ * @param storage where the job's objects live
+ * @param blobContainer base name of the job's blob containers
+ * @param jobIdPrefix prefix of Batch job ids ({@code _JOB_ID})
+ * @param taskRetries Batch-level retries of a task ({@code _NUM_RETRYS})
+ * @param taskEnvironment variables every task gets (e.g. {@code OMP_NUM_THREADS})
+ */
+public record AzureConfig(
+    List<BatchAccount> accounts,
+    List<PoolConfig> pools,
+    StorageAccount storage,
+    String blobContainer,
+    String jobIdPrefix,
+    int taskRetries,
+    Map<String, String> taskEnvironment) {
+  public AzureConfig {
+    accounts = List.copyOf(accounts);
+    pools = List.copyOf(pools);
+    taskEnvironment = Map.copyOf(taskEnvironment);
+  }
+
+  public BatchAccount account(String name) {
+    for (BatchAccount a : accounts) {
+      if (a.name().equals(name)) {
+        return a;
+      }
+    }
+    throw new IllegalArgumentException("No Batch account named '" + name + "'");
+  }
+}
