@@ -1,6 +1,7 @@
 package dev.redwood.runner.driver;
 
 import dev.redwood.runner.plan.JobLayout;
+import dev.redwood.runner.storage.BlobExistsException;
 import dev.redwood.runner.storage.BlobStore;
 import java.io.IOException;
 import java.io.InputStream;
@@ -46,7 +47,11 @@ final class ClasspathStager {
       }
       String key = JobLayout.STAGING_PREFIX + hash(path) + "-" + path.getFileName();
       if (!store.exists(key)) {
-        store.putFile(key, path);
+        try {
+          store.putFile(key, path);
+        } catch (BlobExistsException e) {
+          // Another run staged the same content meanwhile: the name is the content's hash.
+        }
       }
       keys.add(key);
     }

@@ -206,30 +206,25 @@ final class JobDriver {
   }
 
   /**
-   * Manifests of this attempt not seen before. Batch may run one attempt more than once (node
-   * loss); each execution writes under its own attempt id, and each is counted once.
+   * The manifest of this attempt if it has one not seen before. A second execution of the same
+   * attempt cannot write another (objects are write-once), so each attempt counts at most once.
    */
   private List<TaskManifest> newManifests(StageRun run, int task, int attempt) throws IOException {
-    String prefix = layout.taskPrefix(run.stage.id(), task) + "attempt-" + attempt + "-";
-    List<TaskManifest> found = new ArrayList<>();
-    for (String key : store.list(prefix)) {
-      if (key.endsWith("/manifest") && seenManifests.add(key)) {
-        found.add(JobObjects.read(store, key, TaskManifest.class));
-      }
+    String key = layout.manifest(run.stage.id(), task, JobLayout.attemptId(attempt));
+    if (seenManifests.contains(key) || !store.exists(key)) {
+      return List.of();
     }
-    return found;
+    seenManifests.add(key);
+    return List.of(JobObjects.read(store, key, TaskManifest.class));
   }
 
   private TaskFailedException failure(StageRun run, int task, int attempt, TaskEvent event)
       throws IOException {
-    String prefix = layout.taskPrefix(run.stage.id(), task) + "attempt-" + attempt + "-";
-    Throwable cause = null;
-    for (String key : store.list(prefix)) {
-      if (key.endsWith("/failure")) {
-        cause = JobObjects.read(store, key, TaskFailure.class).toThrowable();
-        break;
-      }
-    }
+    String failureKey = layout.failure(run.stage.id(), task, JobLayout.attemptId(attempt));
+    Throwable cause =
+        store.exists(failureKey)
+            ? JobObjects.read(store, failureKey, TaskFailure.class).toThrowable()
+            : null;
     if (cause == null) {
       cause =
           new IllegalStateException(

@@ -11,6 +11,10 @@ package dev.redwood.runner.plan;
  * jobs/&lt;job&gt;/stages/&lt;s&gt;/tasks/&lt;t&gt;/&lt;attempt&gt;/...     an attempt's outputs
  * jobs/&lt;job&gt;/stages/&lt;s&gt;/tasks/&lt;t&gt;/&lt;attempt&gt;/manifest written last
  * </pre>
+ *
+ * <p>The driver numbers a task's attempts; each attempt is one Batch task and writes under
+ * {@code attempt-<n>/}. Objects are write-once, so when Batch runs one attempt twice (node loss),
+ * the second execution fails at its first write and never mixes its outputs with the first's.
  */
 public final class JobLayout {
   public static final String STAGING_PREFIX = "staging/";
@@ -41,7 +45,12 @@ public final class JobLayout {
     return stagePrefix(stage) + "commit";
   }
 
-  /** The prefix an attempt writes under; {@code attemptId} is unique per execution. */
+  /** The name of a task's {@code attempt}-th attempt (0 is the first). */
+  public static String attemptId(int attempt) {
+    return "attempt-" + attempt;
+  }
+
+  /** The prefix an attempt writes under. */
   public String attemptPrefix(int stage, int task, String attemptId) {
     return stagePrefix(stage) + "tasks/" + task + "/" + attemptId + "/";
   }

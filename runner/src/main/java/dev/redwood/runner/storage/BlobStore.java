@@ -12,21 +12,24 @@ import java.util.List;
  *
  * <p>Keys are relative, '/'-separated paths ({@code jobs/j1/stages/3/spec}). A written object
  * becomes visible whole or not at all, so a reader never sees half an object; this is what the
- * commit protocol's "manifest written last" relies on. Readers of task outputs only open objects
+ * commit protocol's "manifest written last" relies on. Objects are written once: a write to an
+ * existing key fails with {@link BlobExistsException}, so nothing a manifest names can change
+ * under a reader, and a task's credentials need only create, never overwrite, rights. Readers of task outputs only open objects
  * that an accepted manifest names, so an object a failed attempt left behind is never read.
  */
 public interface BlobStore extends AutoCloseable {
 
-  /** Writes {@code bytes} as the object {@code key}, replacing any object there. */
+  /** Writes {@code bytes} as the object {@code key}; {@link BlobExistsException} if it exists. */
   void put(String key, byte[] bytes) throws IOException;
 
   /**
-   * Opens a streaming write of {@code key}. The object appears when the stream is closed; a
-   * stream that is never closed leaves nothing behind once {@link #close()} runs.
+   * Opens a streaming write of {@code key}. The object appears when the stream is closed (which
+   * throws {@link BlobExistsException} if it exists by then); a stream that is never closed
+   * leaves nothing behind once {@link #close()} runs.
    */
   OutputStream create(String key) throws IOException;
 
-  /** Uploads a local file as {@code key}. */
+  /** Uploads a local file as {@code key}; {@link BlobExistsException} if it exists. */
   void putFile(String key, Path file) throws IOException;
 
   /** Reads a whole object. Throws {@link BlobNotFoundException} when there is none. */

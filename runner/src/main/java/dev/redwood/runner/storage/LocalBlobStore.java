@@ -10,6 +10,7 @@ import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
@@ -31,10 +32,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * task on this machine (each opens its own instance on the same directory).
  *
  * <p>A key is a relative path under the root. Every write goes to a temporary file under {@code
- * root/.tmp/} and is renamed into place, so readers see an object whole or not at all, as the
- * {@link BlobStore} contract requires; {@code .tmp} lives under the root so the rename never
- * crosses file systems. Because objects are only ever replaced by rename, never rewritten in place,
- * a reader that has a file open keeps reading the old content.
+ * root/.tmp/} and is hard-linked into place, so readers see an object whole or not at all, as the
+ * {@link BlobStore} contract requires, and a link to an existing name fails, which makes objects
+ * write-once without a window between check and write; {@code .tmp} lives under the root so the
+ * link never crosses file systems.
  *
  * <p>Unlike a real object store, a key cannot be both an object and a "directory" of other objects
  * ({@code a} and {@code a/b}); such a write fails with an {@link IOException}.
@@ -365,8 +366,11 @@ public final class LocalBlobStore implements BlobStore {
     for (int attempt = 1; ; attempt++) {
       Files.createDirectories(target.getParent());
       try {
-        moveReplacing(temp, target);
+        Files.createLink(target, temp);
+        Files.delete(temp);
         return;
+      } catch (FileAlreadyExistsException e) {
+        throw new BlobExistsException(keyOf(target));
       } catch (NoSuchFileException e) {
         // A concurrent deletePrefix removed the (then empty) parent directory: try again.
         if (attempt >= MOVE_ATTEMPTS || !Files.exists(temp)) {

@@ -7,13 +7,13 @@ import dev.redwood.runner.plan.JobObjects;
 import dev.redwood.runner.plan.StageSpec;
 import dev.redwood.runner.plan.TaskFailure;
 import dev.redwood.runner.plan.TaskManifest;
+import dev.redwood.runner.storage.BlobExistsException;
 import dev.redwood.runner.storage.BlobStore;
 import dev.redwood.runner.storage.BlobStores;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import org.apache.beam.sdk.metrics.MetricsEnvironment;
 
 /**
@@ -46,10 +46,9 @@ public final class TaskMain implements BatchTaskMain {
     JobLayout layout = new JobLayout(arguments.get(1));
     int stage = Integer.parseInt(arguments.get(2));
     int task = Integer.parseInt(arguments.get(3));
-    // Unique per execution: Batch may run the same attempt twice (node loss), and the two
-    // executions must not write over each other.
-    String attemptId =
-        "attempt-" + arguments.get(4) + "-" + UUID.randomUUID().toString().substring(0, 8);
+    // Batch may run one attempt twice (node loss); objects are write-once, so the second
+    // execution fails at its first write instead of mixing its outputs with the first's.
+    String attemptId = JobLayout.attemptId(Integer.parseInt(arguments.get(4)));
     MetricsEnvironment.setMetricsSupported(true);
     try (BlobStore store = BlobStores.open(arguments.get(0), environment)) {
       try {
@@ -65,7 +64,11 @@ public final class TaskMain implements BatchTaskMain {
         user.printStackTrace(System.err);
         // Last, so the tail of the log that reaches the driver starts with the cause.
         System.err.println("Task " + task + " of stage " + stage + " failed: " + user);
-        JobObjects.write(store, layout.failure(stage, task, attemptId), TaskFailure.of(t));
+        try {
+          JobObjects.write(store, layout.failure(stage, task, attemptId), TaskFailure.of(t));
+        } catch (BlobExistsException e) {
+          System.err.println("Another execution of this attempt already reported its failure");
+        }
         return 1;
       }
     }

@@ -88,7 +88,9 @@ class CommitProtocolTest {
     assertThat(result.waitUntilFinish(), is(PipelineResult.State.DONE));
     assertThat(flaky.injected, greaterThan(0));
     assertThat(counter(result, true), is(30L));
-    assertThat(counter(result, false), is(60L));
+    // The second execution of an attempt fails at its first write (objects are write-once), so
+    // it reports no manifest and no metrics.
+    assertThat(counter(result, false), is(30L));
   }
 
   @Test

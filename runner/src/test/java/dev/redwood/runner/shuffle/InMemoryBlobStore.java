@@ -1,6 +1,7 @@
 package dev.redwood.runner.shuffle;
 
 import dev.redwood.runner.storage.BlobNotFoundException;
+import dev.redwood.runner.storage.BlobExistsException;
 import dev.redwood.runner.storage.BlobStore;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -32,9 +33,9 @@ final class InMemoryBlobStore implements BlobStore {
   volatile boolean failStreamWrites;
 
   @Override
-  public void put(String key, byte[] bytes) {
+  public void put(String key, byte[] bytes) throws IOException {
     calls.add("put " + key);
-    objects.put(key, bytes.clone());
+    writeOnce(key, bytes.clone());
   }
 
   @Override
@@ -59,10 +60,10 @@ final class InMemoryBlobStore implements BlobStore {
 
       /** The object appears only now, as BlobStore.create promises. */
       @Override
-      public void close() {
+      public void close() throws IOException {
         if (!closed) {
           closed = true;
-          objects.put(key, bytes.toByteArray());
+          writeOnce(key, bytes.toByteArray());
         }
       }
     };
@@ -71,7 +72,13 @@ final class InMemoryBlobStore implements BlobStore {
   @Override
   public void putFile(String key, Path file) throws IOException {
     calls.add("putFile " + key);
-    objects.put(key, Files.readAllBytes(file));
+    writeOnce(key, Files.readAllBytes(file));
+  }
+
+  private void writeOnce(String key, byte[] bytes) throws BlobExistsException {
+    if (objects.putIfAbsent(key, bytes) != null) {
+      throw new BlobExistsException(key);
+    }
   }
 
   @Override

@@ -100,11 +100,13 @@ class ShuffleReaderTest {
   void corruptIndexIsReportedWithItsKey() throws Exception {
     String key = outputs.get(5).indexKey();
     byte[] index = store.get(key);
+    store.delete(key);
     store.put(key, "not an index".getBytes());
     IOException badMagic =
         assertThrows(IOException.class, () -> ShuffleReader.open(store, outputs, 0, true, 4, spillDir));
     assertThat(badMagic.getMessage(), containsString(key));
 
+    store.delete(key);
     store.put(key, Arrays.copyOf(index, index.length - 8));
     IOException truncated =
         assertThrows(IOException.class, () -> ShuffleReader.open(store, outputs, 0, true, 4, spillDir));
@@ -133,6 +135,7 @@ class ShuffleReaderTest {
     for (int i = 0; i < 5; i++) {
       forged.add(0, 0);
     }
+    store.delete(output.indexKey());
     store.put(output.indexKey(), forged.build(store.size(output.dataKey())).encode());
 
     try (ShuffleReader reader = ShuffleReader.open(store, List.of(output), 0, true, 4, spillDir)) {

@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -45,17 +46,19 @@ class LocalBlobStoreTest {
   }
 
   @Test
-  void putThenGetAndReplace() throws IOException {
+  void putThenGetAndNeverReplace() throws IOException {
     store.put("jobs/j1/spec", bytes("first"));
     assertThat(text(store.get("jobs/j1/spec")), is("first"));
     assertThat(store.exists("jobs/j1/spec"), is(true));
     assertThat(store.size("jobs/j1/spec"), is(5L));
 
+    assertThrows(BlobExistsException.class, () -> store.put("jobs/j1/spec", bytes("second!")));
+    try (InputStream in = store.open("jobs/j1/spec")) {
+      assertThat(text(in.readAllBytes()), is("first"));
+    }
+    store.delete("jobs/j1/spec");
     store.put("jobs/j1/spec", bytes("second!"));
     assertThat(text(store.get("jobs/j1/spec")), is("second!"));
-    try (InputStream in = store.open("jobs/j1/spec")) {
-      assertThat(text(in.readAllBytes()), is("second!"));
-    }
     store.put("empty", new byte[0]);
     assertThat(store.get("empty").length, is(0));
   }
@@ -178,10 +181,13 @@ class LocalBlobStoreTest {
     Path target = tempDir.resolve("deep/dir/copy.jar");
     store.download("staging/abc123.jar", target);
     assertThat(text(Files.readAllBytes(target)), is("jar bytes"));
-    store.put("staging/abc123.jar", bytes("replaced"));
+    // Objects are written once: neither a put nor a stream replaces one.
+    assertThrows(BlobExistsException.class, () -> store.put("staging/abc123.jar", bytes("other")));
+    OutputStream second = store.create("staging/abc123.jar");
+    second.write(bytes("other"));
+    assertThrows(BlobExistsException.class, second::close);
     store.download("staging/abc123.jar", target);
-    assertThat(text(Files.readAllBytes(target)), is("replaced"));
-    // Replacing the object left the uploaded file alone.
+    assertThat(text(Files.readAllBytes(target)), is("jar bytes"));
     assertThat(text(Files.readAllBytes(source)), is("jar bytes"));
     try (Stream<Path> files = Files.list(target.getParent())) {
       assertThat(files.map(p -> p.getFileName().toString()).toList(), contains("copy.jar"));
@@ -216,12 +222,13 @@ class LocalBlobStoreTest {
   }
 
   @Test
-  void concurrentWritersNeverExposeHalfAnObject() throws Exception {
+  void concurrentWritersOfOneKeyLeaveOneWholeObject() throws Exception {
     byte[] a = new byte[256 * 1024];
     byte[] b = new byte[256 * 1024];
     Arrays.fill(a, (byte) 'a');
     Arrays.fill(b, (byte) 'b');
     ExecutorService pool = Executors.newFixedThreadPool(4);
+    AtomicInteger won = new AtomicInteger();
     try {
       List<Future<?>> futures = new ArrayList<>();
       for (int i = 0; i < 20; i++) {
@@ -230,7 +237,12 @@ class LocalBlobStoreTest {
         futures.add(
             pool.submit(
                 () -> {
-                  store.put("same", content);
+                  try {
+                    store.put("same", content);
+                    won.incrementAndGet();
+                  } catch (BlobExistsException e) {
+                    // another writer was first
+                  }
                   store.put("own/" + n, content);
                   byte[] read = store.get("same");
                   assertThat(read.length, is(a.length));
@@ -244,6 +256,7 @@ class LocalBlobStoreTest {
     } finally {
       pool.shutdownNow();
     }
+    assertThat(won.get(), is(1));
     assertThat(store.list("own/").size(), is(20));
     assertThat(store.get("same")[0], oneOf((byte) 'a', (byte) 'b'));
     assertThat(tempFiles(), emptyArray());
