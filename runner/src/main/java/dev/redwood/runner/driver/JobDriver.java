@@ -35,6 +35,12 @@ import org.slf4j.LoggerFactory;
  * metrics from accepted manifests.
  */
 final class JobDriver {
+  /**
+   * How long a task's store credentials stay valid after it is queued: long enough for a task
+   * that waits for a slot behind a full stage and then runs for hours.
+   */
+  static final Duration TASK_ACCESS_VALIDITY = Duration.ofHours(24);
+
   private static final Logger LOG = LoggerFactory.getLogger(JobDriver.class);
   private static final Pattern TASK_ID = Pattern.compile("s(\\d+)-t(\\d+)-a(\\d+)");
   private static final int LOG_TAIL_BYTES = 4096;
@@ -148,14 +154,16 @@ final class JobDriver {
     return true;
   }
 
-  private TaskSpec taskSpec(StageRun run, int task, int attempt) {
+  private TaskSpec taskSpec(StageRun run, int task, int attempt) throws IOException {
     String id = "s" + run.stage.id() + "-t" + task + "-a" + attempt;
+    List<String> outputs =
+        layout.attemptOutputs(run.stage.spec(), task, JobLayout.attemptId(attempt));
     return new TaskSpec(
         id,
         "stage '" + run.name() + "' task " + task + " attempt " + attempt,
         TaskMain.class.getName(),
         TaskMain.arguments(store.location(), job.jobId(), run.stage.id(), task, attempt),
-        Map.of());
+        store.taskAccess(job.jobId(), outputs, TASK_ACCESS_VALIDITY));
   }
 
   private void handle(TaskEvent event) throws Exception {

@@ -4,7 +4,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The object store a pipeline run lives in: staged code, stage specs, shuffle objects,
@@ -57,6 +60,23 @@ public interface BlobStore extends AutoCloseable {
 
   /** Deletes every object whose key starts with {@code prefix}. */
   void deletePrefix(String prefix) throws IOException;
+
+  /**
+   * What a task needs in its environment to open this store again with {@link BlobStores#open}:
+   * read access to the job's objects and create access to exactly {@code writeKeys}, both
+   * expiring after {@code validity}. The values are credentials (SAS tokens on Azure): they go
+   * into a task's environment, never into its command line or a log. The local store needs none.
+   */
+  default Map<String, String> taskAccess(
+      String jobId, Collection<String> writeKeys, Duration validity) throws IOException {
+    return Map.of();
+  }
+
+  /**
+   * A URL a node can download {@code key} from without other credentials, valid for {@code
+   * validity} (on Azure a read-only SAS URL of that one object; locally a {@code file:} URL).
+   */
+  String readUrl(String key, Duration validity) throws IOException;
 
   /**
    * Where a task finds this store again: a location string that {@link BlobStores#open} turns

@@ -14,6 +14,9 @@ public final class BlobStores {
    *     here, never from the location string
    */
   public static BlobStore open(String location, Map<String, String> environment) {
+    if (location.startsWith(AzureBlobStore.SCHEME)) {
+      return AzureBlobStore.forTask(location, environment);
+    }
     URI uri = URI.create(location);
     if ("file".equals(uri.getScheme())) {
       return new LocalBlobStore(Path.of(uri));

@@ -20,6 +20,7 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -121,6 +122,11 @@ public final class LocalBlobStore implements BlobStore {
     } finally {
       Files.deleteIfExists(temp);
     }
+  }
+
+  @Override
+  public String readUrl(String key, Duration validity) throws IOException {
+    return existingObject(key).toUri().toString();
   }
 
   @Override

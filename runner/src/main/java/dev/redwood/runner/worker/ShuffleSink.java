@@ -27,9 +27,10 @@ final class ShuffleSink implements AutoCloseable {
     this.context = context;
     this.shuffleId = shuffleId;
     this.partitions = partitions;
-    String name = "shuffle-" + shuffleId.replaceAll("[^A-Za-z0-9_.-]", "_");
-    this.target = new ShuffleObject(context.outputKey(name), context.outputKey(name + ".index"));
-    Path spillDir = Files.createDirectories(context.workingDir().resolve(name + "-spill"));
+    this.target = context.shuffleOutput(shuffleId);
+    Path spillDir =
+        Files.createDirectories(
+            context.workingDir().resolve(Path.of(target.dataKey()).getFileName() + "-spill"));
     this.writer = new ShuffleWriter(context.store(), target, partitions, sorted, budget, spillDir);
     this.roundRobin = context.task();
   }

@@ -84,9 +84,16 @@ public final class TaskContext {
     return MetricsEnvironment.scopedMetricsContainer(metrics.getContainer(step));
   }
 
-  /** A key under this attempt's prefix, for an output object. */
-  public String outputKey(String name) {
-    return layout.attemptPrefix(spec.stageId(), task, attemptId) + name;
+  /** Where this attempt writes its part of shuffle {@code shuffleId}. */
+  public ShuffleObject shuffleOutput(String shuffleId) {
+    return new ShuffleObject(
+        layout.shuffleData(spec.stageId(), task, attemptId, shuffleId),
+        layout.shuffleIndex(spec.stageId(), task, attemptId, shuffleId));
+  }
+
+  /** Where this attempt materializes side-input view {@code viewId}. */
+  public String viewOutput(String viewId) {
+    return layout.viewData(spec.stageId(), task, attemptId, viewId);
   }
 
   public long shuffleBufferBytes() {

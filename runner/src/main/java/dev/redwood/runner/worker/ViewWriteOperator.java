@@ -24,7 +24,7 @@ final class ViewWriteOperator implements Operator {
 
   @Override
   public void start() throws Exception {
-    key = context.outputKey("view-" + spec.viewId().replaceAll("[^A-Za-z0-9_.-]", "_"));
+    key = context.viewOutput(spec.viewId());
     raw = context.store().create(key);
     out = new DataOutputStream(new BufferedOutputStream(raw, 1 << 16));
   }

@@ -82,6 +82,11 @@ final class InMemoryBlobStore implements BlobStore {
   }
 
   @Override
+  public String readUrl(String key, java.time.Duration validity) {
+    throw new UnsupportedOperationException("An in-memory store has no URLs");
+  }
+
+  @Override
   public byte[] get(String key) throws IOException {
     calls.add("get " + key);
     return object(key).clone();

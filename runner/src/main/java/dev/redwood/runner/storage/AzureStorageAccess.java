@@ -1,0 +1,220 @@
+package dev.redwood.runner.storage;
+
+import com.azure.core.http.HttpClient;
+import com.azure.storage.blob.BlobClient;
+import com.azure.storage.blob.BlobContainerClient;
+import com.azure.storage.blob.BlobContainerClientBuilder;
+import com.azure.storage.blob.BlobServiceClient;
+import com.azure.storage.blob.models.UserDelegationKey;
+import com.azure.storage.blob.sas.BlobContainerSasPermission;
+import com.azure.storage.blob.sas.BlobSasPermission;
+import com.azure.storage.blob.sas.BlobServiceSasSignatureValues;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * How an {@link AzureBlobStore} reaches its containers: with the account's credentials on the
+ * driver, which can also sign SAS tokens for tasks, or with the SAS tokens a task was granted.
+ */
+abstract class AzureStorageAccess {
+  /** A task's read and list token for its job's container. */
+  static final String READ_SAS_VARIABLE = "REDWOOD_STORE_READ_SAS";
+
+  /** A task's create tokens, one per object it may write, as a JSON object key -> token. */
+  static final String WRITE_SAS_VARIABLE = "REDWOOD_STORE_WRITE_SAS";
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** Signed tokens start a little in the past, so a node whose clock runs behind accepts them. */
+  private static final Duration CLOCK_SKEW = Duration.ofMinutes(5);
+
+  abstract BlobContainerClient container(String name);
+
+  abstract BlobClient writer(String container, String blob, String key) throws IOException;
+
+  abstract boolean canCreateContainers();
+
+  abstract Map<String, String> grantTask(
+      String container,
+      Function<String, AzureBlobStore.BlobName> names,
+      Collection<String> writeKeys,
+      Duration validity)
+      throws IOException;
+
+  abstract String readUrl(String container, String blob, Duration validity) throws IOException;
+
+  /**
+   * The driver's access. With a shared key it signs service SAS tokens; with an Entra ID
+   * credential it signs user-delegation SAS tokens from a delegation key.
+   */
+  static AzureStorageAccess driver(BlobServiceClient service, boolean sharedKey) {
+    return new Driver(service, sharedKey);
+  }
+
+  /** A task's access, from the tokens in its environment. */
+  static AzureStorageAccess task(String endpoint, Map<String, String> environment) {
+    String read = environment.get(READ_SAS_VARIABLE);
+    if (read == null) {
+      throw new IllegalArgumentException(
+          "The task has no " + READ_SAS_VARIABLE + " variable: it cannot read its job's objects");
+    }
+    Map<String, String> writes;
+    try {
+      writes =
+          JSON.readValue(
+              environment.getOrDefault(WRITE_SAS_VARIABLE, "{}"),
+              new TypeReference<Map<String, String>>() {});
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException("The task's " + WRITE_SAS_VARIABLE + " is not valid JSON");
+    }
+    return new Task(endpoint, read, writes);
+  }
+
+  private static final class Driver extends AzureStorageAccess {
+    private final BlobServiceClient service;
+    private final boolean sharedKey;
+
+    Driver(BlobServiceClient service, boolean sharedKey) {
+      this.service = service;
+      this.sharedKey = sharedKey;
+    }
+
+    @Override
+    BlobContainerClient container(String name) {
+      return service.getBlobContainerClient(name);
+    }
+
+    @Override
+    BlobClient writer(String container, String blob, String key) {
+      return container(container).getBlobClient(blob);
+    }
+
+    @Override
+    boolean canCreateContainers() {
+      return true;
+    }
+
+    @Override
+    Map<String, String> grantTask(
+        String container,
+        Function<String, AzureBlobStore.BlobName> names,
+        Collection<String> writeKeys,
+        Duration validity)
+        throws IOException {
+      OffsetDateTime start = OffsetDateTime.now().minus(CLOCK_SKEW);
+      OffsetDateTime expiry = OffsetDateTime.now().plus(validity);
+      UserDelegationKey delegation = sharedKey ? null : service.getUserDelegationKey(start, expiry);
+      BlobContainerClient job = container(container);
+      job.createIfNotExists();
+      String read =
+          sign(
+              job,
+              new BlobServiceSasSignatureValues(
+                      expiry,
+                      new BlobContainerSasPermission().setReadPermission(true).setListPermission(true))
+                  .setStartTime(start),
+              delegation);
+      Map<String, String> writes = new LinkedHashMap<>();
+      BlobSasPermission create = new BlobSasPermission().setCreatePermission(true);
+      for (String key : writeKeys) {
+        AzureBlobStore.BlobName n = names.apply(key);
+        if (!n.container().equals(container)) {
+          throw new IllegalArgumentException(
+              "A task may only write its own job's objects, not '" + key + "'");
+        }
+        BlobClient blob = job.getBlobClient(n.blob());
+        writes.put(
+            key,
+            sign(blob, new BlobServiceSasSignatureValues(expiry, create).setStartTime(start), delegation));
+      }
+      return Map.of(READ_SAS_VARIABLE, read, WRITE_SAS_VARIABLE, JSON.writeValueAsString(writes));
+    }
+
+    @Override
+    String readUrl(String container, String blob, Duration validity) {
+      OffsetDateTime start = OffsetDateTime.now().minus(CLOCK_SKEW);
+      OffsetDateTime expiry = OffsetDateTime.now().plus(validity);
+      UserDelegationKey delegation = sharedKey ? null : service.getUserDelegationKey(start, expiry);
+      BlobClient client = container(container).getBlobClient(blob);
+      String token =
+          sign(
+              client,
+              new BlobServiceSasSignatureValues(expiry, new BlobSasPermission().setReadPermission(true))
+                  .setStartTime(start),
+              delegation);
+      return client.getBlobUrl() + "?" + token;
+    }
+
+    private static String sign(
+        BlobContainerClient c, BlobServiceSasSignatureValues v, UserDelegationKey delegation) {
+      return delegation == null ? c.generateSas(v) : c.generateUserDelegationSas(v, delegation);
+    }
+
+    private static String sign(BlobClient b, BlobServiceSasSignatureValues v, UserDelegationKey delegation) {
+      return delegation == null ? b.generateSas(v) : b.generateUserDelegationSas(v, delegation);
+    }
+  }
+
+  private static final class Task extends AzureStorageAccess {
+    private final String endpoint;
+    private final String readToken;
+    private final Map<String, String> writeTokens;
+    private final HttpClient http = HttpClient.createDefault();
+
+    Task(String endpoint, String readToken, Map<String, String> writeTokens) {
+      this.endpoint = endpoint.endsWith("/") ? endpoint.substring(0, endpoint.length() - 1) : endpoint;
+      this.readToken = readToken;
+      this.writeTokens = Map.copyOf(writeTokens);
+    }
+
+    @Override
+    BlobContainerClient container(String name) {
+      return client(name, readToken);
+    }
+
+    @Override
+    BlobClient writer(String container, String blob, String key) throws IOException {
+      String token = writeTokens.get(key);
+      if (token == null) {
+        throw new IOException(
+            "This task may not write '" + key + "': its credentials cover only its own outputs");
+      }
+      return client(container, token).getBlobClient(blob);
+    }
+
+    private BlobContainerClient client(String container, String token) {
+      return new BlobContainerClientBuilder()
+          .endpoint(endpoint + "/" + container)
+          .sasToken(token)
+          .httpClient(http)
+          .buildClient();
+    }
+
+    @Override
+    boolean canCreateContainers() {
+      return false;
+    }
+
+    @Override
+    Map<String, String> grantTask(
+        String container,
+        Function<String, AzureBlobStore.BlobName> names,
+        Collection<String> writeKeys,
+        Duration validity) {
+      throw new UnsupportedOperationException("A task cannot grant access to the store");
+    }
+
+    @Override
+    String readUrl(String container, String blob, Duration validity) {
+      throw new UnsupportedOperationException("A task cannot sign URLs");
+    }
+  }
+}
