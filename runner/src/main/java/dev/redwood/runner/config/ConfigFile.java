@@ -76,7 +76,10 @@ record ConfigFile(String name, JsonNode root, boolean holdsSecrets) {
             ? ""
             : " at line " + where.getLineNr() + ", column " + where.getColumnNr();
     String detail = firstLine(e.getOriginalMessage());
-    if (holdsSecrets && !detail.startsWith("Duplicate field")) {
+    if (detail.startsWith("Duplicate field")) {
+      return "has a key twice" + at + ": " + detail + " (each key may appear once)";
+    }
+    if (holdsSecrets) {
       // Jackson quotes the offending token, which in this file may be (part of) a secret.
       detail = "the text there is not shown because this file holds secrets";
     }
