@@ -22,7 +22,7 @@ record AccountLocation(String name, String url, String region) {
     try {
       url = ServiceUrl.parse(text, false);
     } catch (IllegalArgumentException e) {
-      throw o.fail(urlKey, e.getMessage());
+      throw o.fail(urlKey, e.getMessage() + o.gotUrl(urlKey, text));
     }
     String name = o.string(nameKey).orElse(null);
     if (name == null) {
@@ -40,7 +40,7 @@ record AccountLocation(String name, String url, String region) {
     } else {
       String problem = AzureNames.accountName(name);
       if (problem != null) {
-        throw o.fail(nameKey, problem);
+        throw o.fail(nameKey, problem + o.got(nameKey, name));
       }
       if (!url.namesNoAccount() && !url.firstLabel().equals(name)) {
         throw o.fail(
@@ -59,9 +59,9 @@ record AccountLocation(String name, String url, String region) {
       }
       if (urlRegion != null && !urlRegion.equals(region.toLowerCase(Locale.ROOT))) {
         warnings.accept(
-            o.file().name() + ": " + o.at(regionKey) + " is " + ConfigObject.quote(region)
-                + " but " + urlKey + " is in " + ConfigObject.quote(urlRegion)
-                + "; the pool runs where the account is");
+            o.file().name() + ": " + o.at(regionKey) + " differs from the region of " + urlKey
+                + " (" + urlRegion + "); Redwood takes the region from " + regionKey
+                + ", but pools run where the account is");
       }
     }
     return new AccountLocation(name, url.url(), region);

@@ -5,7 +5,8 @@ import java.util.regex.Pattern;
 /**
  * Azure's naming rules for what the configuration names, checked before any request so that a
  * bad name fails at submit time with the key that holds it. Each check returns null for a good
- * name, or the problem phrased to follow the key ("must be ...").
+ * name, or the problem phrased to follow the key ("must be ..."); the problem does not quote the
+ * value, the caller adds it where the file may show it ({@link ConfigObject#got}).
  */
 final class AzureNames {
   private AzureNames() {}
@@ -28,8 +29,7 @@ final class AzureNames {
     if (id.isEmpty()) {
       return "must not be empty (Batch ids are 1-64 letters, digits, hyphens or underscores)";
     }
-    return "must be a Batch id: 1-64 letters, digits, hyphens or underscores, got "
-        + ConfigObject.quote(id)
+    return "must be a Batch id: 1-64 letters, digits, hyphens or underscores"
         + (id.length() > 64 ? " (" + id.length() + " characters)" : "");
   }
 
@@ -42,8 +42,7 @@ final class AzureNames {
       return null;
     }
     return "must be a blob container name: 3-63 lowercase letters, digits and single hyphens,"
-        + " starting and ending with a letter or digit, got "
-        + ConfigObject.quote(name);
+        + " starting and ending with a letter or digit";
   }
 
   /** A Batch or storage account name: 3-24 lowercase letters and digits. */
@@ -51,8 +50,7 @@ final class AzureNames {
     if (ACCOUNT.matcher(name).matches()) {
       return null;
     }
-    return "must be an account name: 3-24 lowercase letters and digits, got "
-        + ConfigObject.quote(name);
+    return "must be an account name: 3-24 lowercase letters and digits";
   }
 
   /** A VM size such as {@code Standard_E2s_v3}. */
@@ -60,7 +58,7 @@ final class AzureNames {
     if (VM_SIZE.matcher(size).matches()) {
       return null;
     }
-    return "must be an Azure VM size such as \"Standard_E2s_v3\", got " + ConfigObject.quote(size);
+    return "must be an Azure VM size such as \"Standard_E2s_v3\"";
   }
 
   /** An environment variable name that Batch lets a task set. */
@@ -80,8 +78,7 @@ final class AzureNames {
       return null;
     }
     return "must be an application (client) id, a GUID such as"
-        + " \"00000000-0000-0000-0000-000000000000\", got "
-        + ConfigObject.quote(id)
+        + " \"00000000-0000-0000-0000-000000000000\""
         + placeholderHint(id);
   }
 
@@ -90,8 +87,7 @@ final class AzureNames {
     if (GUID.matcher(tenant).matches() || DOMAIN.matcher(tenant).matches()) {
       return null;
     }
-    return "must be a tenant id (a GUID) or domain (contoso.onmicrosoft.com), got "
-        + ConfigObject.quote(tenant)
+    return "must be a tenant id (a GUID) or domain (contoso.onmicrosoft.com)"
         + placeholderHint(tenant);
   }
 

@@ -17,7 +17,8 @@ import java.util.regex.Pattern;
 /**
  * One JSON object inside a configuration file, with typed getters whose errors name the file and
  * the key's path ({@code pools[1].dedicatedNodes}) and quote the bad value, except for secret
- * keys, whose values are never shown. A JSON {@code null} counts as an absent key.
+ * keys and in a file that holds secrets (the credentials file), where a secret pasted under the
+ * wrong key would otherwise be shown. A JSON {@code null} counts as an absent key.
  *
  * <p>Two number styles: AzureClusterlessHPC's flat keys hold numbers as strings ({@code "4"}, a
  * bare {@code 4} is accepted too), Redwood's structured keys hold JSON numbers.
@@ -47,7 +48,7 @@ final class ConfigObject {
       throw new AzureConfigException(
           file.name(),
           path.isEmpty() ? null : path,
-          "must be a JSON object (" + what + "), got " + describe(node, false));
+          "must be a JSON object (" + what + "), got " + describe(node, file.holdsSecrets()));
     }
     return new ConfigObject(file, path, node, secretKeys);
   }
@@ -280,7 +281,7 @@ final class ConfigObject {
         throw new AzureConfigException(
             file.name(),
             at(key) + "." + field.getKey(),
-            "must be a string, got " + describe(field.getValue(), false));
+            "must be a string, got " + describe(field.getValue(), file.holdsSecrets()));
       }
       map.put(field.getKey(), field.getValue().textValue());
     }
@@ -288,7 +289,26 @@ final class ConfigObject {
   }
 
   private String describe(String key, JsonNode value) {
-    return describe(value, secretKeys.contains(key));
+    return describe(value, hides(key));
+  }
+
+  /** Whether errors about {@code key} must not show its value. */
+  private boolean hides(String key) {
+    return file.holdsSecrets() || secretKeys.contains(key);
+  }
+
+  /**
+   * {@code , got "value"} to end an error about {@code key}, or nothing where the value must not
+   * be shown.
+   */
+  String got(String key, String value) {
+    return hides(key) ? "" : ", got " + quote(value);
+  }
+
+  /** As {@link #got}, for a URL: never its query, fragment or user info. */
+  String gotUrl(String key, String url) {
+    String shown = ServiceUrl.shown(url);
+    return shown == null ? "" : got(key, shown);
   }
 
   /** The value as an error shows it: quoted if a string, or only its type if secret. */

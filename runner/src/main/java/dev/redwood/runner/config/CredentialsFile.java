@@ -235,7 +235,7 @@ record CredentialsFile(
     String name = e.string(STORAGE_ACCOUNT_NAME).orElseThrow();
     String problem = AzureNames.accountName(name);
     if (problem != null) {
-      throw e.fail(STORAGE_ACCOUNT_NAME, problem);
+      throw e.fail(STORAGE_ACCOUNT_NAME, problem + e.got(STORAGE_ACCOUNT_NAME, name));
     }
     Optional<Secret> key = e.secret(STORAGE_ACCOUNT_KEY);
     key.ifPresent(k -> checkBase64(e, STORAGE_ACCOUNT_KEY, k, "a storage account key"));
@@ -267,7 +267,7 @@ record CredentialsFile(
         throw top.fail(ACCOUNTS, "is empty; list at least one Batch account or leave it out");
       }
       for (ConfigObject a : accountObjects.get()) {
-        a.checkKeys(ACCOUNT_KEYS, List.of(), "", warnings, k -> null);
+        a.checkKeys(ACCOUNT_KEYS, List.of(), "", warnings, CredentialsFile::misplacedInStructured);
         AccountLocation location = AccountLocation.read(a, URL, NAME, REGION_KEY, warnings);
         String before = seen.putIfAbsent(location.name(), a.path());
         if (before != null) {
@@ -332,7 +332,7 @@ record CredentialsFile(
   }
 
   private static StorageAccount structuredStorage(ConfigObject s, Consumer<String> warnings) {
-    s.checkKeys(STORAGE_KEYS, List.of(), "", warnings, k -> null);
+    s.checkKeys(STORAGE_KEYS, List.of(), "", warnings, CredentialsFile::misplacedInStructured);
     boolean key = s.has(ACCOUNT_KEY);
     boolean connection = s.has(CONNECTION_STRING);
     if (key && connection) {
@@ -403,19 +403,21 @@ record CredentialsFile(
     String tenant = o.string(tenantKey).orElseThrow();
     String problem = AzureNames.tenant(tenant);
     if (problem != null) {
-      throw o.fail(tenantKey, problem);
+      throw o.fail(tenantKey, problem + o.got(tenantKey, tenant));
     }
     String client = o.string(clientKey).orElseThrow();
     problem = AzureNames.clientId(client);
     if (problem != null) {
-      throw o.fail(clientKey, problem);
+      throw o.fail(clientKey, problem + o.got(clientKey, client));
     }
     Secret secret = o.secret(secretKey).orElseThrow();
     String resource = o.string(resourceKey).orElse(ClusterlessHpcKeys.DEFAULT_BATCH_RESOURCE);
     try {
       ServiceUrl.parse(resource, true);
     } catch (IllegalArgumentException e) {
-      throw o.fail(resourceKey, e.getMessage() + " (the token audience for Batch)");
+      throw o.fail(
+          resourceKey,
+          e.getMessage() + " (the token audience for Batch)" + o.gotUrl(resourceKey, resource));
     }
     return new BatchAuth.ServicePrincipal(tenant, client, secret, resource);
   }
@@ -429,8 +431,8 @@ record CredentialsFile(
                 AUTH,
                 "must be one of \""
                     + String.join("\", \"", kinds)
-                    + "\", got "
-                    + ConfigObject.quote(d)
+                    + "\""
+                    + o.got(AUTH, d)
                     + DidYouMean.hint(d, kinds));
           }
         });
@@ -469,6 +471,25 @@ record CredentialsFile(
           + " \"accounts\"/\"storage\" form in one object";
     }
     return misplacedParameter(key);
+  }
+
+  /** An AzureClusterlessHPC key inside a structured entry: which key to write instead. */
+  private static String misplacedInStructured(String key) {
+    String twin =
+        Map.of(
+                BATCH_ACCOUNT_URL, URL,
+                BATCH_ACCOUNT_NAME, NAME,
+                REGION, REGION_KEY,
+                AD_TENANT, TENANT_ID,
+                AD_BATCH_CLIENT_ID, CLIENT_ID,
+                AD_SECRET_BATCH, CLIENT_SECRET,
+                BATCH_RESOURCE, RESOURCE,
+                STORAGE_ACCOUNT_NAME, STORAGE_NAME,
+                STORAGE_ACCOUNT_KEY, ACCOUNT_KEY)
+            .get(key);
+    return twin == null
+        ? null
+        : "is an AzureClusterlessHPC key; in Redwood's structured form write \"" + twin + "\"";
   }
 
   private static String misplacedParameter(String key) {

@@ -93,7 +93,7 @@ record ParametersFile(
 
     String jobId = oneOf(top, JOB_ID, JOB_ID_KEY).orElse(DEFAULT_JOB_ID);
     String jobKey = top.has(JOB_ID) ? JOB_ID : JOB_ID_KEY;
-    check(top, jobKey, AzureNames.batchId(jobId));
+    check(top, jobKey, AzureNames.batchId(jobId), jobId);
 
     String container;
     String containerKey = top.has(BLOB_CONTAINER) ? BLOB_CONTAINER : BLOB_CONTAINER_KEY;
@@ -106,7 +106,7 @@ record ParametersFile(
     } else {
       container = top.string(BLOB_CONTAINER_KEY).orElse(DEFAULT_BLOB_CONTAINER);
     }
-    check(top, containerKey, AzureNames.blobContainer(container));
+    check(top, containerKey, AzureNames.blobContainer(container), container);
 
     if (top.has(NUM_RETRYS) && top.has(TASK_RETRIES)) {
       throw conflict(top, TASK_RETRIES, NUM_RETRYS);
@@ -228,7 +228,7 @@ record ParametersFile(
     for (ConfigObject p : entries) {
       p.checkKeys(keys, List.of(), "", w -> {}, ParametersFile::misplacedInPool);
       String id = p.requiredString(POOL_ID_KEY, " (the pool's Batch id)");
-      check(p, POOL_ID_KEY, AzureNames.batchId(id));
+      check(p, POOL_ID_KEY, AzureNames.batchId(id), id);
       String account = p.string(POOL_ACCOUNT).orElse(null);
       if (account != null && account.isBlank()) {
         throw p.fail(POOL_ACCOUNT, "is empty");
@@ -260,7 +260,7 @@ record ParametersFile(
       throw top.fail(POOL_COUNT, "must be at most " + MAX_POOL_COUNT + ", got " + count);
     }
     String base = top.string(POOL_ID).orElse(DEFAULT_POOL_ID);
-    check(top, POOL_ID, AzureNames.batchId(base));
+    check(top, POOL_ID, AzureNames.batchId(base), base);
     List<PoolSpec> pools = new ArrayList<>();
     for (int i = 1; i <= count; i++) {
       String id = base + "_" + i;
@@ -336,9 +336,9 @@ record ParametersFile(
     return top.fail(key, "is also given as " + twin + "; give the setting once");
   }
 
-  private static void check(ConfigObject o, String key, String problem) {
+  private static void check(ConfigObject o, String key, String problem, String value) {
     if (problem != null) {
-      throw o.fail(key, problem);
+      throw o.fail(key, problem + o.got(key, value));
     }
   }
 

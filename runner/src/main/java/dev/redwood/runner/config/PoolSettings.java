@@ -185,8 +185,8 @@ record PoolSettings(
       if (agent != null && !agent.startsWith("batch.node.")) {
         throw i.fail(
             NODE_AGENT_SKU,
-            "must be a Batch node agent SKU such as \"batch.node.ubuntu 22.04\", got "
-                + ConfigObject.quote(agent));
+            "must be a Batch node agent SKU such as \"batch.node.ubuntu 22.04\""
+                + i.got(NODE_AGENT_SKU, agent));
       }
       if (given > 0 && given < 3) {
         String missing = osKeys.stream().filter(k -> !i.has(k)).findFirst().orElseThrow();
@@ -217,7 +217,7 @@ record PoolSettings(
   private static void checkVmSize(ConfigObject o, String key, String size) {
     String problem = AzureNames.vmSize(size);
     if (problem != null) {
-      throw o.fail(key, problem);
+      throw o.fail(key, problem + o.got(key, size));
     }
   }
 
@@ -226,8 +226,8 @@ record PoolSettings(
       throw o.fail(
           key,
           "must be a container image reference such as"
-              + " \"myregistry.azurecr.io/redwood-worker:1.0\", got "
-              + ConfigObject.quote(ref));
+              + " \"myregistry.azurecr.io/redwood-worker:1.0\""
+              + o.got(key, ref));
     }
   }
 

@@ -20,33 +20,30 @@ record ServiceUrl(String url, String host, boolean loopback) {
 
   /**
    * Parses {@code text}; throws {@link IllegalArgumentException} whose message follows the key
-   * ("must be ...").
+   * ("must be ...") and does not quote {@code text} (see {@link #shown}).
    *
    * @param allowPath whether a path is allowed (Azurite's blob endpoint has the account as path)
    */
   static ServiceUrl parse(String text, boolean allowPath) {
     String example =
         allowPath ? "https://mystorage.blob.core.windows.net" : "https://mybatch.westeurope.batch.azure.com";
-    // Never echo a query, fragment or user info: a SAS token or password may be in it.
-    String shown = text.split("[?#]", 2)[0];
-    String got = shown.contains("@") ? "" : ", got " + ConfigObject.quote(shown);
     if (!text.contains("://")) {
       throw new IllegalArgumentException(
-          "must be a URL such as \"" + example + "\"" + got + " (the https:// is missing)");
+          "must be a URL such as \"" + example + "\" (the https:// is missing)");
     }
     URI uri;
     try {
       uri = new URI(text.trim());
     } catch (URISyntaxException e) {
       throw new IllegalArgumentException(
-          "must be a URL such as \"" + example + "\"" + got + " (" + e.getReason() + ")");
+          "must be a URL such as \"" + example + "\"" + " (" + e.getReason() + ")");
     }
     String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
     if (!scheme.equals("https") && !scheme.equals("http")) {
-      throw new IllegalArgumentException("must be an https:// URL" + got);
+      throw new IllegalArgumentException("must be an https:// URL");
     }
     if (uri.getHost() == null || uri.getHost().isEmpty()) {
-      throw new IllegalArgumentException("must be a URL with a host name" + got);
+      throw new IllegalArgumentException("must be a URL with a host name");
     }
     if (uri.getRawUserInfo() != null) {
       throw new IllegalArgumentException("must not carry a user name or password");
@@ -54,24 +51,32 @@ record ServiceUrl(String url, String host, boolean loopback) {
     if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
       throw new IllegalArgumentException(
           "must not have a query (?...) or fragment (#...): give the base URL only (a SAS"
-              + " token belongs in a connection string in the credentials file)" + got);
+              + " token belongs in a connection string in the credentials file)");
     }
     String path = uri.getRawPath() == null ? "" : uri.getRawPath();
     while (path.endsWith("/")) {
       path = path.substring(0, path.length() - 1);
     }
     if (!path.isEmpty() && !allowPath) {
-      throw new IllegalArgumentException("must be the account's base URL, without a path" + got);
+      throw new IllegalArgumentException("must be the account's base URL, without a path");
     }
     String host = uri.getHost().toLowerCase(Locale.ROOT);
     boolean loopback = LOOPBACK.contains(host);
     if (scheme.equals("http") && !loopback) {
       throw new IllegalArgumentException(
-          "must use https (plain http is only for an emulator or test double on 127.0.0.1)"
-              + got);
+          "must use https (plain http is only for an emulator or test double on 127.0.0.1)");
     }
     String port = uri.getPort() < 0 ? "" : ":" + uri.getPort();
     return new ServiceUrl(scheme + "://" + host + port + path, host, loopback);
+  }
+
+  /**
+   * The part of a URL that an error may quote: without query and fragment (a SAS token may be in
+   * them), and nothing at all if it has user info (a password).
+   */
+  static String shown(String text) {
+    String base = text.split("[?#]", 2)[0];
+    return base.contains("@") ? null : base;
   }
 
   /** Whether the host is an IP address or localhost, which names no account. */

@@ -75,6 +75,11 @@ record StorageConnectionString(String accountName, String blobEndpoint) {
     if (name == null) {
       name = accountFromEndpoint(url);
     }
+    if (AzureNames.accountName(name) != null) {
+      throw new IllegalArgumentException(
+          "is a connection string whose account name is not a storage account name (3-24"
+              + " lowercase letters and digits; the value is not shown)");
+    }
     return new StorageConnectionString(name, url.url());
   }
 

@@ -14,7 +14,7 @@ record StorageLocation(String accountName, String blobEndpoint) {
     if (name != null) {
       String problem = AzureNames.accountName(name);
       if (problem != null) {
-        throw o.fail(nameKey, problem);
+        throw o.fail(nameKey, problem + o.got(nameKey, name));
       }
     }
     String endpoint = null;
@@ -22,7 +22,8 @@ record StorageLocation(String accountName, String blobEndpoint) {
       try {
         endpoint = ServiceUrl.parse(o.string(endpointKey).orElseThrow(), true).url();
       } catch (IllegalArgumentException e) {
-        throw o.fail(endpointKey, e.getMessage());
+        throw o.fail(
+            endpointKey, e.getMessage() + o.gotUrl(endpointKey, o.string(endpointKey).orElseThrow()));
       }
       if (name == null) {
         name = StorageConnectionString.accountFromEndpoint(ServiceUrl.parse(endpoint, true));

@@ -106,6 +106,31 @@ class SecretsNeverShownTest {
   }
 
   @Test
+  void aSecretPastedUnderTheWrongKeyOfTheCredentialsFileIsNotShown() {
+    AzureConfigException e =
+        fx.fails("{}", ONE_ACCOUNT.replace("\"redwoodstore\"", "\"" + STORAGE_KEY + "\""));
+    assertThat(e.key(), is("_STORAGE_ACCOUNT_NAME"));
+    assertThat(e.getMessage(), containsString("must be an account name"));
+    assertShowsNone(e.getMessage(), STORAGE_KEY);
+
+    e =
+        fx.fails(
+            "{}",
+            ONE_ACCOUNT.replace(
+                "https://redwoodbatch.westeurope.batch.azure.com", AD_SECRET));
+    assertThat(e.key(), is("_BATCH_ACCOUNT_URL"));
+    assertShowsNone(e.getMessage(), AD_SECRET);
+
+    e = fx.fails("{}", ONE_ACCOUNT.replace(CLIENT, AD_SECRET));
+    assertThat(e.key(), is("_AD_BATCH_CLIENT_ID"));
+    assertShowsNone(e.getMessage(), AD_SECRET);
+
+    e = fx.fails("{}", ONE_ACCOUNT.replace("\"" + TENANT + "\"", "[\"" + AD_SECRET + "\"]"));
+    assertThat(e.key(), is("_AD_TENANT"));
+    assertThat(e.getMessage(), containsString("must be a string, got an array"));
+  }
+
+  @Test
   void errorsInTheEnvironmentsConnectionStringDoNotShowIt() {
     String connection = "AccountKey=" + STORAGE_KEY + ";BlobEndpoint=ftp://example.org";
     fx.environment.put(AzureConfigReader.STORAGE_CONNECTION_STRING_ENV, connection);
