@@ -95,12 +95,14 @@ class RunnerLifecycleTest {
   }
 
   @Test
-  void azureBackendNotYetAvailableIsAClearError() {
+  void azureBackendWithoutItsParametersFileIsAClearError() {
+    String missing = "/nonexistent/redwood/parameters.json";
     Pipeline p = Pipeline.create(
-        PipelineOptionsFactory.fromArgs("--runner=AzureBatchRunner", "--backend=AZURE").create());
+        PipelineOptionsFactory.fromArgs(
+                "--runner=AzureBatchRunner", "--backend=AZURE", "--parametersFile=" + missing)
+            .create());
     p.apply(Create.of(1));
     Exception e = assertThrows(Exception.class, p::run);
-    assertThat(e, instanceOf(UnsupportedOperationException.class));
-    assertThat(e.getMessage(), containsString("--backend=AZURE"));
+    assertThat(e.getMessage(), containsString(missing));
   }
 }

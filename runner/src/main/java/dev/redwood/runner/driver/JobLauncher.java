@@ -2,7 +2,6 @@ package dev.redwood.runner.driver;
 
 import dev.redwood.runner.batch.BatchService;
 import dev.redwood.runner.batch.JobSpec;
-import dev.redwood.runner.batch.LocalBatchService;
 import dev.redwood.runner.metrics.JobMetrics;
 import dev.redwood.runner.options.AzureBatchPipelineOptions;
 import dev.redwood.runner.options.OptionsValidator;
@@ -10,17 +9,14 @@ import dev.redwood.runner.plan.JobLayout;
 import dev.redwood.runner.plan.JobObjects;
 import dev.redwood.runner.plan.StagePlan;
 import dev.redwood.runner.storage.BlobStore;
-import dev.redwood.runner.storage.LocalBlobStore;
 import dev.redwood.runner.translation.BatchOverrides;
 import dev.redwood.runner.translation.BoundedCheck;
 import dev.redwood.runner.translation.PipelineGraph;
 import dev.redwood.runner.translation.StagePlanner;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -40,15 +36,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class JobLauncher {
   private static final Logger LOG = LoggerFactory.getLogger(JobLauncher.class);
-
-  /** JVM flags of local node processes: what Beam and the Azure SDKs need on Java 17. */
-  static final List<String> NODE_JVM_FLAGS =
-      List.of(
-          "--add-opens=java.base/java.util=ALL-UNNAMED",
-          "--add-opens=java.base/java.lang=ALL-UNNAMED",
-          "--add-opens=java.base/java.nio=ALL-UNNAMED",
-          "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
-          "--add-opens=java.base/java.lang.invoke=ALL-UNNAMED");
 
   private JobLauncher() {}
 
@@ -77,31 +64,24 @@ public final class JobLauncher {
     PipelineGraph graph = PipelineGraph.of(pipeline);
     MetricsEnvironment.setMetricsSupported(true);
 
-    boolean inProcess =
-        options.getInProcessNodes() != null ? options.getInProcessNodes() : inProcessByDefault;
-    Path workDir =
-        options.getLocalWorkDir() != null
-            ? Path.of(options.getLocalWorkDir())
-            : Path.of(System.getProperty("java.io.tmpdir"), "redwood");
+    Backend backend = Backends.open(options, inProcessByDefault);
     String jobId = newJobId();
-    int slotsPerNode =
-        options.getTaskSlotsPerNode() != null ? options.getTaskSlotsPerNode() : inProcess ? 16 : 1;
-    // In-process slots are threads for tasks that wait; CPU parallelism is what sizes the data.
-    int parallelism = options.getLocalNodes() * (inProcess ? 2 : slotsPerNode);
     int partitions =
-        options.getShufflePartitions() > 0 ? options.getShufflePartitions() : 2 * parallelism;
+        options.getShufflePartitions() > 0
+            ? options.getShufflePartitions()
+            : 2 * backend.parallelism();
     StagePlanner planner =
         new StagePlanner(
                 graph,
                 options,
                 partitions,
-                Math.max(partitions, options.getLocalNodes() * slotsPerNode),
-                4 * parallelism,
+                Math.max(partitions, backend.taskSlots()),
+                4 * backend.parallelism(),
                 options.getSplitSizeMb() * 1024 * 1024,
                 options.getShuffleBufferMb());
     StagePlan plan = planner.plan();
 
-    BlobStore store = new LocalBlobStore(Files.createDirectories(workDir.resolve("store")));
+    BlobStore store = backend.store();
     JobLayout layout = new JobLayout(jobId);
     BatchService batch = null;
     List<String> classpath;
@@ -110,21 +90,11 @@ public final class JobLauncher {
         JobObjects.write(store, layout.stageSpec(stage.id()), stage.spec());
       }
       classpath =
-          inProcess
-              ? List.of()
-              : ClasspathStager.stage(
-                  store, options, Files.createDirectories(workDir.resolve("staging-tmp")));
-      batch =
-          batchDecorator.apply(
-              new LocalBatchService(
-              new LocalBatchService.Config(
-                  store,
-                  workDir,
-                  options.getLocalNodes(),
-                  slotsPerNode,
-                  inProcess,
-                  options.getNodeHeapMb(),
-                  workerJvmFlags(options))));
+          backend.stagesClasspath()
+              ? ClasspathStager.stage(
+                  store, options, Files.createDirectories(backend.classpathStaging()))
+              : List.of();
+      batch = batchDecorator.apply(backend.batch().open());
     } catch (IOException | RuntimeException e) {
       cleanUp(batch, store, layout, jobId, options.isKeepJobData());
       throw e;
@@ -141,11 +111,7 @@ public final class JobLauncher {
             + " stages, "
             + plan.taskCount()
             + " tasks on "
-            + options.getLocalNodes()
-            + (inProcess ? " in-process" : "")
-            + " local nodes x "
-            + slotsPerNode
-            + " slots");
+            + backend.description());
     JobSpec job = new JobSpec(jobId, classpath, Map.of());
     JobDriver driver =
         new JobDriver(plan, store, batch, job, options.getMaxTaskRetries(), metrics, progress);
@@ -175,12 +141,6 @@ public final class JobLauncher {
             "redwood-driver-" + jobId);
     thread.start();
     return result;
-  }
-
-  private static List<String> workerJvmFlags(AzureBatchPipelineOptions options) {
-    List<String> flags = new ArrayList<>(NODE_JVM_FLAGS);
-    flags.addAll(options.getWorkerJvmFlags());
-    return flags;
   }
 
   private static void cleanUp(

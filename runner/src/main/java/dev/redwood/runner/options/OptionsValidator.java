@@ -1,7 +1,5 @@
 package dev.redwood.runner.options;
 
-import dev.redwood.runner.options.AzureBatchPipelineOptions.Backend;
-
 /** Checks option values at submit time, so a bad value fails before anything is leased. */
 public final class OptionsValidator {
   private OptionsValidator() {}
@@ -28,11 +26,6 @@ public final class OptionsValidator {
         throw new IllegalArgumentException(
             "Invalid --workerJvmFlags entry '" + flag + "': each flag must start with '-'");
       }
-    }
-    if (options.getBackend() == Backend.AZURE) {
-      throw new UnsupportedOperationException(
-          "--backend=AZURE is not available in this build yet: the Azure Batch backend"
-              + " (AzureBatchService, AzureBlobStore) is still to come. Use --backend=LOCAL.");
     }
   }
 

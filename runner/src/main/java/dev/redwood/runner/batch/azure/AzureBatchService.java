@@ -1,0 +1,439 @@
+package dev.redwood.runner.batch.azure;
+
+import com.azure.core.credential.TokenCredential;
+import com.azure.identity.ClientSecretCredentialBuilder;
+import com.azure.identity.DefaultAzureCredentialBuilder;
+import com.microsoft.azure.batch.BatchClient;
+import com.microsoft.azure.batch.auth.BatchCredentials;
+import com.microsoft.azure.batch.auth.BatchSharedKeyCredentials;
+import com.microsoft.azure.batch.protocol.models.CloudTask;
+import com.microsoft.azure.batch.protocol.models.EnvironmentSetting;
+import com.microsoft.azure.batch.protocol.models.JobPreparationTask;
+import com.microsoft.azure.batch.protocol.models.ResourceFile;
+import com.microsoft.azure.batch.protocol.models.TaskAddParameter;
+import com.microsoft.azure.batch.protocol.models.TaskConstraints;
+import com.microsoft.azure.batch.protocol.models.TaskExecutionInformation;
+import com.microsoft.azure.batch.protocol.models.TaskFailureInformation;
+import com.microsoft.azure.batch.protocol.models.TaskState;
+import dev.redwood.runner.batch.BatchService;
+import dev.redwood.runner.batch.JobSpec;
+import dev.redwood.runner.batch.TaskEvent;
+import dev.redwood.runner.batch.TaskSpec;
+import dev.redwood.runner.config.AzureConfig;
+import dev.redwood.runner.config.BatchAccount;
+import dev.redwood.runner.config.BatchAuth;
+import dev.redwood.runner.config.PoolConfig;
+import dev.redwood.runner.storage.BlobStore;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Batch seam on Azure Batch, through the track-1 SDK ({@code azure-batch} 11.2.0); moving to
+ * a newer Batch SDK replaces this package only.
+ *
+ * <p>A pipeline run gets one Batch job per pool, over one or more pools in one or more Batch
+ * accounts (regions). Tasks wait in a queue here and go to the pool with the most free task
+ * slots, a few at a time beyond its slots so that nodes never idle between polls; a pool that
+ * is slow, small or still allocating nodes therefore takes few tasks and holds no stage back.
+ * Each node's job preparation task downloads the staged classpath once per job; a pool's start
+ * task installs a Java runtime if the image has none (or the pool runs a container image).
+ *
+ * <p>Task states are polled with one filtered, projected list call per pool and job, never one
+ * request per task. Batch does not retry tasks itself (the driver does, under new attempt
+ * numbers), but it requeues tasks of preempted spot nodes; the commit protocol makes either
+ * safe. Jobs are terminated at the end, on failure and on cancel, so no active job is leaked.
+ */
+public final class AzureBatchService implements BatchService {
+  private static final Logger LOG = LoggerFactory.getLogger(AzureBatchService.class);
+
+  /** How long the classpath's read URLs stay valid: nodes that join late still need them. */
+  static final Duration CLASSPATH_URL_VALIDITY = Duration.ofDays(2);
+
+  /** Pool sizes are re-read at most this often while tasks wait for slots. */
+  private static final Duration SLOT_REFRESH = Duration.ofSeconds(30);
+
+  private final List<BatchPool> pools;
+  private final BlobStore store;
+  private final List<String> workerJvmFlags;
+  private final Map<String, String> taskEnvironment;
+  private final boolean deletePools;
+  private final Duration pollInterval;
+
+  private final Deque<TaskSpec> queue = new ArrayDeque<>();
+  private final Map<String, BatchPool> poolOfTask = new HashMap<>();
+  private final Set<String> seenRunning = new HashSet<>();
+  private final Set<String> seenCompleted = new HashSet<>();
+  private String jobId;
+  private long lastPollNanos;
+  private long lastSlotRefreshNanos;
+  private boolean closed;
+
+  AzureBatchService(
+      List<BatchPool> pools,
+      BlobStore store,
+      List<String> workerJvmFlags,
+      Map<String, String> taskEnvironment,
+      boolean deletePools,
+      Duration pollInterval) {
+    if (pools.isEmpty()) {
+      throw new IllegalArgumentException("The Azure backend needs at least one pool");
+    }
+    this.pools = List.copyOf(pools);
+    this.store = store;
+    this.workerJvmFlags = List.copyOf(workerJvmFlags);
+    this.taskEnvironment = Map.copyOf(taskEnvironment);
+    this.deletePools = deletePools;
+    this.pollInterval = pollInterval;
+  }
+
+  /**
+   * Opens the accounts and pools of {@code config}; nothing is created before {@link
+   * #createJob}.
+   *
+   * @param store where the staged classpath is; nodes get read-only URLs of its jars
+   * @param workerJvmFlags flags of the task JVMs
+   * @param deletePools whether {@link #close()} deletes the pools
+   */
+  public static AzureBatchService open(
+      AzureConfig config, BlobStore store, List<String> workerJvmFlags, boolean deletePools) {
+    return open(config, store, workerJvmFlags, deletePools, account -> null, Duration.ofSeconds(5));
+  }
+
+  /**
+   * @param tokenCredentials an Entra ID credential per account to use instead of the configured
+   *     one (tests), or null
+   */
+  static AzureBatchService open(
+      AzureConfig config,
+      BlobStore store,
+      List<String> workerJvmFlags,
+      boolean deletePools,
+      Function<BatchAccount, TokenCredential> tokenCredentials,
+      Duration pollInterval) {
+    Map<String, BatchClient> clients = new LinkedHashMap<>();
+    BatchCalls calls = BatchCalls.standard();
+    List<BatchPool> pools = new ArrayList<>();
+    for (PoolConfig pool : config.pools()) {
+      BatchAccount account = config.account(pool.account());
+      BatchClient client =
+          clients.computeIfAbsent(
+              account.name(),
+              name -> BatchClient.open(credentials(account, tokenCredentials.apply(account))));
+      pools.add(new BatchPool(pool, account, client, calls));
+    }
+    return new AzureBatchService(
+        pools, store, workerJvmFlags, config.taskEnvironment(), deletePools, pollInterval);
+  }
+
+  private static BatchCredentials credentials(BatchAccount account, TokenCredential override) {
+    String url = account.accountUrl();
+    if (override != null) {
+      return new BatchTokenCredentials(url, override, null);
+    }
+    BatchAuth auth = account.auth();
+    if (auth instanceof BatchAuth.SharedKey k) {
+      return new BatchSharedKeyCredentials(url, k.accountName(), k.key().reveal());
+    }
+    if (auth instanceof BatchAuth.ServicePrincipal sp) {
+      TokenCredential credential =
+          new ClientSecretCredentialBuilder()
+              .tenantId(sp.tenantId())
+              .clientId(sp.clientId())
+              .clientSecret(sp.clientSecret().reveal())
+              .build();
+      return new BatchTokenCredentials(url, credential, sp.resource());
+    }
+    return new BatchTokenCredentials(url, new DefaultAzureCredentialBuilder().build(), null);
+  }
+
+  @Override
+  public synchronized void createJob(JobSpec job) throws IOException {
+    this.jobId = job.jobId();
+    try {
+      List<ResourceFile> jars = new ArrayList<>();
+      for (int i = 0; i < job.classpathBlobKeys().size(); i++) {
+        String key = job.classpathBlobKeys().get(i);
+        jars.add(
+            new ResourceFile()
+                .withHttpUrl(store.readUrl(key, CLASSPATH_URL_VALIDITY))
+                .withFilePath(NodeCommands.jarPath(i, key)));
+      }
+      Map<String, String> environment = new TreeMap<>(taskEnvironment);
+      environment.putAll(job.environment());
+      List<EnvironmentSetting> settings = new ArrayList<>();
+      environment.forEach((k, v) -> settings.add(new EnvironmentSetting().withName(k).withValue(v)));
+      for (BatchPool pool : pools) {
+        pool.provision();
+        pool.createJob(
+            job.jobId(),
+            new JobPreparationTask()
+                .withId("redwood-classpath")
+                .withCommandLine(NodeCommands.prepareClasspath())
+                .withResourceFiles(jars)
+                .withWaitForSuccess(true)
+                .withRerunOnNodeRebootAfterSuccess(false),
+            settings);
+      }
+      lastSlotRefreshNanos = System.nanoTime();
+      LOG.info("Job {} runs on {} pools: {}", job.jobId(), pools.size(), describePools());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("Interrupted while creating job " + job.jobId(), e);
+    }
+  }
+
+  @Override
+  public synchronized void addTasks(String jobId, List<TaskSpec> tasks) throws IOException {
+    checkJob(jobId);
+    queue.addAll(tasks);
+    try {
+      dispatch();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("Interrupted while adding tasks", e);
+    }
+  }
+
+  /** Hands queued tasks to the pools with free slots, most free first. */
+  private void dispatch() throws IOException, InterruptedException {
+    if (queue.isEmpty()) {
+      return;
+    }
+    if (available(null) <= 0 && System.nanoTime() - lastSlotRefreshNanos > SLOT_REFRESH.toNanos()) {
+      for (BatchPool pool : pools) {
+        pool.refreshSlots();
+      }
+      lastSlotRefreshNanos = System.nanoTime();
+    }
+    Map<BatchPool, List<TaskAddParameter>> batches = new LinkedHashMap<>();
+    Map<BatchPool, Integer> taken = new HashMap<>();
+    while (!queue.isEmpty()) {
+      BatchPool best = null;
+      int bestFree = 0;
+      for (BatchPool pool : pools) {
+        int free = headroom(pool) - taken.getOrDefault(pool, 0);
+        if (free > bestFree) {
+          best = pool;
+          bestFree = free;
+        }
+      }
+      if (best == null) {
+        break;
+      }
+      TaskSpec task = queue.poll();
+      taken.merge(best, 1, Integer::sum);
+      poolOfTask.put(task.taskId(), best);
+      batches.computeIfAbsent(best, p -> new ArrayList<>()).add(toBatchTask(task, best));
+    }
+    for (Map.Entry<BatchPool, List<TaskAddParameter>> e : batches.entrySet()) {
+      e.getKey().submit(e.getValue());
+    }
+  }
+
+  /** Free slots plus a quarter of the pool's slots as queue, so nodes do not idle between polls. */
+  private static int headroom(BatchPool pool) {
+    return pool.freeSlots() + (pool.currentSlots() + 3) / 4;
+  }
+
+  private int available(BatchPool except) {
+    int total = 0;
+    for (BatchPool pool : pools) {
+      if (pool != except) {
+        total += Math.max(0, headroom(pool));
+      }
+    }
+    return total;
+  }
+
+  private TaskAddParameter toBatchTask(TaskSpec task, BatchPool pool) {
+    List<EnvironmentSetting> environment = new ArrayList<>();
+    task.environment()
+        .forEach((k, v) -> environment.add(new EnvironmentSetting().withName(k).withValue(v)));
+    return new TaskAddParameter()
+        .withId(task.taskId())
+        .withDisplayName(truncate(task.displayName(), 1024))
+        .withCommandLine(
+            NodeCommands.runJava(
+                workerJvmFlags, pool.taskSlotsPerNode(), task.mainClass(), task.arguments()))
+        .withEnvironmentSettings(environment)
+        // The driver retries failed tasks under new attempt numbers; Batch only requeues.
+        .withConstraints(new TaskConstraints().withMaxTaskRetryCount(0));
+  }
+
+  @Override
+  public List<TaskEvent> pollTaskEvents(String jobId, Duration maxWait)
+      throws IOException, InterruptedException {
+    checkJob(jobId);
+    long deadline = System.nanoTime() + maxWait.toNanos();
+    long next = lastPollNanos + pollInterval.toNanos();
+    long now = System.nanoTime();
+    if (next - now > 0) {
+      // Polled recently: wait for the next poll if it falls within maxWait, else report nothing.
+      if (next - deadline > 0) {
+        Thread.sleep(Math.max(0, (deadline - now) / 1_000_000));
+        return List.of();
+      }
+      Thread.sleep((next - now) / 1_000_000);
+    }
+    synchronized (this) {
+      lastPollNanos = System.nanoTime();
+      List<TaskEvent> events = new ArrayList<>();
+      for (BatchPool pool : pools) {
+        if (pool.batchJobId() == null) {
+          continue;
+        }
+        for (CloudTask task : pool.changedTasks()) {
+          TaskEvent event = event(pool, task);
+          if (event != null) {
+            events.add(event);
+          }
+        }
+      }
+      dispatch();
+      return events;
+    }
+  }
+
+  /** The change {@code task} reports, or null if it was reported before. */
+  private TaskEvent event(BatchPool pool, CloudTask task) {
+    String id = task.id();
+    String node = task.nodeInfo() != null ? task.nodeInfo().nodeId() : null;
+    if (task.state() == TaskState.RUNNING) {
+      return seenRunning.add(id) && !seenCompleted.contains(id)
+          ? new TaskEvent(id, TaskEvent.State.RUNNING, 0, null, node)
+          : null;
+    }
+    if (task.state() != TaskState.COMPLETED || !seenCompleted.add(id)) {
+      return null;
+    }
+    pool.completed();
+    TaskExecutionInformation info = task.executionInfo();
+    Integer exitCode = info != null ? info.exitCode() : null;
+    TaskFailureInformation failure = info != null ? info.failureInfo() : null;
+    String why = null;
+    if (failure != null && (exitCode == null || exitCode == 0)) {
+      why = failure.code() + (failure.message() != null ? ": " + failure.message() : "");
+    }
+    int code = exitCode != null ? exitCode : -1;
+    if (code == 0 && why != null) {
+      code = -1;
+    }
+    return new TaskEvent(id, TaskEvent.State.COMPLETED, code, why, node);
+  }
+
+  @Override
+  public String taskLogTail(String jobId, String taskId, int maxBytes) throws IOException {
+    BatchPool pool;
+    synchronized (this) {
+      pool = poolOfTask.get(taskId);
+    }
+    if (pool == null) {
+      return "";
+    }
+    try {
+      String err = pool.fileTail(taskId, "stderr.txt", maxBytes / 2);
+      String out = pool.fileTail(taskId, "stdout.txt", maxBytes - err.length());
+      return (err.isEmpty() ? "" : "--- stderr.txt ---\n" + err)
+          + (out.isEmpty() ? "" : "--- stdout.txt ---\n" + out);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return "";
+    }
+  }
+
+  @Override
+  public void terminateJob(String jobId) throws IOException {
+    IOException first = null;
+    synchronized (this) {
+      queue.clear();
+    }
+    for (BatchPool pool : pools) {
+      try {
+        pool.terminateJob();
+      } catch (IOException e) {
+        first = first == null ? e : first;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException("Interrupted while terminating job " + jobId, e);
+      }
+    }
+    if (first != null) {
+      throw first;
+    }
+  }
+
+  @Override
+  public synchronized int totalTaskSlots() {
+    int current = 0;
+    int target = 0;
+    for (BatchPool pool : pools) {
+      current += pool.currentSlots();
+      target += pool.config().targetSlots();
+    }
+    return current > 0 ? current : Math.max(1, target);
+  }
+
+  /** Terminates and deletes the run's jobs, and deletes the pools if asked to. Idempotent. */
+  @Override
+  public void close() throws IOException {
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+    }
+    IOException first = null;
+    for (BatchPool pool : pools) {
+      try {
+        pool.terminateJob();
+        pool.deleteJob();
+        if (deletePools) {
+          pool.deletePool();
+        }
+      } catch (IOException e) {
+        LOG.warn("Could not clean up on pool {}: {}", pool.name(), e.getMessage());
+        first = first == null ? e : first;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException("Interrupted while releasing the pools", e);
+      }
+    }
+    if (first != null) {
+      throw first;
+    }
+  }
+
+  private String describePools() {
+    StringBuilder s = new StringBuilder();
+    for (BatchPool pool : pools) {
+      if (s.length() > 0) {
+        s.append(", ");
+      }
+      s.append(pool.name()).append(" (").append(pool.currentSlots()).append(" slots now)");
+    }
+    return s.toString();
+  }
+
+  private void checkJob(String jobId) {
+    if (!jobId.equals(this.jobId)) {
+      throw new IllegalArgumentException("Unknown job " + jobId + " (this service runs " + this.jobId + ")");
+    }
+  }
+
+  private static String truncate(String s, int max) {
+    return s.length() <= max ? s : s.substring(0, max);
+  }
+}

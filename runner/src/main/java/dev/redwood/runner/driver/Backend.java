@@ -1,0 +1,36 @@
+package dev.redwood.runner.driver;
+
+import dev.redwood.runner.batch.BatchService;
+import dev.redwood.runner.storage.BlobStore;
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * Where a run executes: the blob store and Batch service of the chosen backend, and how much
+ * runs at once there, which sizes source splits and shuffle partitions.
+ *
+ * @param parallelism tasks that run at the same time and use a core each
+ * @param taskSlots tasks that can be started at once (at least {@code parallelism})
+ * @param classpathStaging a scratch directory for jarring class directories, or null when the
+ *     nodes share this JVM's classpath (in-process nodes)
+ * @param batch opens the Batch service once the classpath is staged
+ * @param description what progress lines call it ("2 local nodes x 1 slots")
+ */
+record Backend(
+    BlobStore store,
+    int parallelism,
+    int taskSlots,
+    Path classpathStaging,
+    BatchFactory batch,
+    String description) {
+
+  /** Opens the Batch service of a run. */
+  @FunctionalInterface
+  interface BatchFactory {
+    BatchService open() throws IOException;
+  }
+
+  boolean stagesClasspath() {
+    return classpathStaging != null;
+  }
+}

@@ -1,0 +1,96 @@
+package dev.redwood.runner.driver;
+
+import dev.redwood.runner.batch.LocalBatchService;
+import dev.redwood.runner.batch.azure.AzureBatchService;
+import dev.redwood.runner.config.AzureConfig;
+import dev.redwood.runner.config.AzureConfigReader;
+import dev.redwood.runner.config.PoolConfig;
+import dev.redwood.runner.options.AzureBatchPipelineOptions;
+import dev.redwood.runner.storage.AzureBlobStore;
+import dev.redwood.runner.storage.BlobStore;
+import dev.redwood.runner.storage.LocalBlobStore;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Sets up the backend a run's options ask for: local nodes and a directory, or Azure. */
+final class Backends {
+  /** JVM flags of task JVMs: what Beam and the Azure SDKs need on Java 17. */
+  static final List<String> NODE_JVM_FLAGS =
+      List.of(
+          "--add-opens=java.base/java.util=ALL-UNNAMED",
+          "--add-opens=java.base/java.lang=ALL-UNNAMED",
+          "--add-opens=java.base/java.nio=ALL-UNNAMED",
+          "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
+          "--add-opens=java.base/java.lang.invoke=ALL-UNNAMED");
+
+  private Backends() {}
+
+  static Backend open(AzureBatchPipelineOptions options, boolean inProcessByDefault)
+      throws IOException {
+    return switch (options.getBackend()) {
+      case LOCAL -> local(options, inProcessByDefault);
+      case AZURE -> azure(options, AzureConfigReader.read(options));
+    };
+  }
+
+  static Backend local(AzureBatchPipelineOptions options, boolean inProcessByDefault)
+      throws IOException {
+    boolean inProcess =
+        options.getInProcessNodes() != null ? options.getInProcessNodes() : inProcessByDefault;
+    Path workDir = workDir(options);
+    int nodes = options.getLocalNodes();
+    int slotsPerNode =
+        options.getTaskSlotsPerNode() != null ? options.getTaskSlotsPerNode() : inProcess ? 16 : 1;
+    BlobStore store = new LocalBlobStore(Files.createDirectories(workDir.resolve("store")));
+    // In-process slots are threads for tasks that wait; CPU parallelism is what sizes the data.
+    int parallelism = nodes * (inProcess ? 2 : slotsPerNode);
+    return new Backend(
+        store,
+        parallelism,
+        nodes * slotsPerNode,
+        inProcess ? null : workDir.resolve("staging-tmp"),
+        () ->
+            new LocalBatchService(
+                new LocalBatchService.Config(
+                    store,
+                    workDir,
+                    nodes,
+                    slotsPerNode,
+                    inProcess,
+                    options.getNodeHeapMb(),
+                    workerJvmFlags(options))),
+        nodes + (inProcess ? " in-process" : "") + " local nodes x " + slotsPerNode + " slots");
+  }
+
+  static Backend azure(AzureBatchPipelineOptions options, AzureConfig config) {
+    BlobStore store = AzureBlobStore.forDriver(config.storage(), config.blobContainer());
+    int slots = 0;
+    StringBuilder pools = new StringBuilder();
+    for (PoolConfig pool : config.pools()) {
+      slots += pool.targetSlots();
+      pools.append(pools.length() == 0 ? "" : ", ").append(pool.account()).append('/').append(pool.poolId());
+    }
+    return new Backend(
+        store,
+        Math.max(1, slots),
+        Math.max(1, slots),
+        workDir(options).resolve("staging-tmp"),
+        () -> AzureBatchService.open(config, store, workerJvmFlags(options), options.isDeletePools()),
+        config.pools().size() + " Batch pools (" + pools + "), " + slots + " task slots");
+  }
+
+  static List<String> workerJvmFlags(AzureBatchPipelineOptions options) {
+    List<String> flags = new ArrayList<>(NODE_JVM_FLAGS);
+    flags.addAll(options.getWorkerJvmFlags());
+    return flags;
+  }
+
+  private static Path workDir(AzureBatchPipelineOptions options) {
+    return options.getLocalWorkDir() != null
+        ? Path.of(options.getLocalWorkDir())
+        : Path.of(System.getProperty("java.io.tmpdir"), "redwood");
+  }
+}
