@@ -378,10 +378,14 @@ class ValidationErrorsTest {
   void didYouMeanOnlySuggestsCloseNames() {
     assertThat(
         DidYouMean.closest("_NODE_COUNT", java.util.List.of("_POOL_COUNT", "_NODE_COUNT_PER_POOL")),
-        is(java.util.Optional.empty()));
+        is(java.util.Optional.of("_NODE_COUNT_PER_POOL")));
+    assertThat(DidYouMean.closest("colour", PoolSettings.KEYS), is(java.util.Optional.empty()));
     assertThat(
         DidYouMean.closest("tasksSlotsPerNode", PoolSettings.KEYS),
         is(java.util.Optional.of("taskSlotsPerNode")));
     assertThat(DidYouMean.distance("ab", "ba"), is(1));
+    assertThat(
+        DidYouMean.closest("_AD_SECRET", ClusterlessHpcKeys.CREDENTIALS),
+        is(java.util.Optional.of("_AD_SECRET_BATCH")));
   }
 }
