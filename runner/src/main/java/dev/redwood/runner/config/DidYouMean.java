@@ -5,8 +5,8 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * Suggests the known name closest to a misspelt or shortened one ({@code _NUM_RETRYS} for
- * {@code _NUM_RETRIES}, {@code vmSize} for {@code vmsize}, {@code _AD_SECRET_BATCH} for {@code
+ * Suggests the known name closest to a misspelt or shortened one ({@code _NUM_RETRYS} for {@code
+ * _NUM_RETRIES}, {@code vmSize} for {@code vmsize}, {@code _AD_SECRET_BATCH} for {@code
  * _AD_SECRET}), for "did you mean" hints in errors.
  */
 final class DidYouMean {
