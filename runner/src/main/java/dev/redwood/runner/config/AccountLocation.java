@@ -4,9 +4,9 @@ import java.util.Locale;
 import java.util.function.Consumer;
 
 /**
- * Where a Batch account is: its URL, its name (given, or the URL host's first label) and its
- * region (given, or the URL host's second label), read from an object of a configuration file
- * under that file's key names ({@code _BATCH_ACCOUNT_URL} or {@code url}, ...).
+ * Where a Batch account is: its URL, its name (given, or the URL host's first label) and its region
+ * (given, or the URL host's second label), read from an object of a configuration file under that
+ * file's key names ({@code _BATCH_ACCOUNT_URL} or {@code url}, ...).
  *
  * @param region null when neither given nor in the URL (a test double on 127.0.0.1)
  */
@@ -29,13 +29,17 @@ record AccountLocation(String name, String url, String region) {
       if (url.namesNoAccount()) {
         throw o.fail(
             nameKey,
-            "is missing: " + urlKey + " " + ConfigObject.quote(url.url())
+            "is missing: "
+                + urlKey
+                + " "
+                + ConfigObject.quote(url.url())
                 + " does not contain the account's name, so give it here");
       }
       name = url.firstLabel();
       String problem = AzureNames.accountName(name);
       if (problem != null) {
-        throw o.fail(urlKey, "names the account " + ConfigObject.quote(name) + ", which " + problem);
+        throw o.fail(
+            urlKey, "names the account " + ConfigObject.quote(name) + ", which " + problem);
       }
     } else {
       String problem = AzureNames.accountName(name);
@@ -45,7 +49,11 @@ record AccountLocation(String name, String url, String region) {
       if (!url.namesNoAccount() && !url.firstLabel().equals(name)) {
         throw o.fail(
             nameKey,
-            "is " + ConfigObject.quote(name) + " but " + urlKey + " is the account "
+            "is "
+                + ConfigObject.quote(name)
+                + " but "
+                + urlKey
+                + " is the account "
                 + ConfigObject.quote(url.firstLabel()));
       }
     }
@@ -59,8 +67,15 @@ record AccountLocation(String name, String url, String region) {
       }
       if (urlRegion != null && !urlRegion.equals(region.toLowerCase(Locale.ROOT))) {
         warnings.accept(
-            o.file().name() + ": " + o.at(regionKey) + " differs from the region of " + urlKey
-                + " (" + urlRegion + "); Redwood takes the region from " + regionKey
+            o.file().name()
+                + ": "
+                + o.at(regionKey)
+                + " differs from the region of "
+                + urlKey
+                + " ("
+                + urlRegion
+                + "); Redwood takes the region from "
+                + regionKey
                 + ", but pools run where the account is");
       }
     }

@@ -1,9 +1,9 @@
 package dev.redwood.runner.config;
 
 /**
- * A parameters or credentials file that cannot be used: missing or unreadable, not JSON, or a
- * key with a bad value. The message names the file and, where there is one, the key (as a path
- * such as {@code pools[1].vmSize}); it never contains a secret value.
+ * A parameters or credentials file that cannot be used: missing or unreadable, not JSON, or a key
+ * with a bad value. The message names the file and, where there is one, the key (as a path such as
+ * {@code pools[1].vmSize}); it never contains a secret value.
  */
 public final class AzureConfigException extends RuntimeException {
   private static final long serialVersionUID = 1L;

@@ -13,22 +13,22 @@ import org.slf4j.LoggerFactory;
 /**
  * Reads the Azure backend's configuration: the parameters file (pools and job settings) and the
  * credentials file (Batch accounts and the storage account), in AzureClusterlessHPC's formats or
- * Redwood's structured form, into an {@link AzureConfig}. Everything is checked before any
- * request goes to Azure; a problem is an {@link AzureConfigException} naming the file and the
- * key. Warnings (keys that only mean something to AzureClusterlessHPC's Julia runtime, a
- * credentials file others can read, a retired node image) go to SLF4J or a given consumer.
+ * Redwood's structured form, into an {@link AzureConfig}. Everything is checked before any request
+ * goes to Azure; a problem is an {@link AzureConfigException} naming the file and the key. Warnings
+ * (keys that only mean something to AzureClusterlessHPC's Julia runtime, a credentials file others
+ * can read, a retired node image) go to SLF4J or a given consumer.
  *
  * <p>Where things come from:
  *
  * <ul>
- *   <li>Batch accounts: the credentials file; without one (or if it gives none), {@code
- *       "accounts"} in the parameters file, signed in with DefaultAzureCredential.
- *   <li>Storage: the credentials file (for an AzureClusterlessHPC array, the first entry's
- *       storage account); otherwise the environment's {@code AZURE_STORAGE_CONNECTION_STRING},
- *       or {@code "storage"} in the parameters file with DefaultAzureCredential.
- *   <li>Pools: {@code "pools"} entries, placed by {@code "account"} or {@code "region"}; or
- *       {@code _POOL_COUNT} pools named {@code _POOL_ID_1}, {@code _POOL_ID_2}, ... that take the
- *       accounts in turn (pool i goes to entry (i - 1) mod n), as in AzureClusterlessHPC.
+ *   <li>Batch accounts: the credentials file; without one (or if it gives none), {@code "accounts"}
+ *       in the parameters file, signed in with DefaultAzureCredential.
+ *   <li>Storage: the credentials file (for an AzureClusterlessHPC array, the first entry's storage
+ *       account); otherwise the environment's {@code AZURE_STORAGE_CONNECTION_STRING}, or {@code
+ *       "storage"} in the parameters file with DefaultAzureCredential.
+ *   <li>Pools: {@code "pools"} entries, placed by {@code "account"} or {@code "region"}; or {@code
+ *       _POOL_COUNT} pools named {@code _POOL_ID_1}, {@code _POOL_ID_2}, ... that take the accounts
+ *       in turn (pool i goes to entry (i - 1) mod n), as in AzureClusterlessHPC.
  * </ul>
  *
  * <p>See {@code docs/azure-config.md} for every key.
@@ -229,7 +229,9 @@ public final class AzureConfigReader {
                 + " but the account "
                 + ConfigObject.quote(named.name())
                 + " is in "
-                + (named.region() == null ? "an unknown region" : ConfigObject.quote(named.region())));
+                + (named.region() == null
+                    ? "an unknown region"
+                    : ConfigObject.quote(named.region())));
       }
       return named.name();
     }
@@ -250,7 +252,12 @@ public final class AzureConfigReader {
                   + ConfigObject.quote(spec.region())
                   + ", where no configured Batch account is; the accounts are "
                   + accounts.stream()
-                      .map(a -> a.name() + " (" + (a.region() == null ? "region unknown" : a.region()) + ")")
+                      .map(
+                          a ->
+                              a.name()
+                                  + " ("
+                                  + (a.region() == null ? "region unknown" : a.region())
+                                  + ")")
                       .collect(Collectors.joining(", "))
               : "is "
                   + ConfigObject.quote(spec.region())

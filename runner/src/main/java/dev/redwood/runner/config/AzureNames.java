@@ -3,22 +3,22 @@ package dev.redwood.runner.config;
 import java.util.regex.Pattern;
 
 /**
- * Azure's naming rules for what the configuration names, checked before any request so that a
- * bad name fails at submit time with the key that holds it. Each check returns null for a good
- * name, or the problem phrased to follow the key ("must be ..."); the problem does not quote the
- * value, the caller adds it where the file may show it ({@link ConfigObject#got}).
+ * Azure's naming rules for what the configuration names, checked before any request so that a bad
+ * name fails at submit time with the key that holds it. Each check returns null for a good name, or
+ * the problem phrased to follow the key ("must be ..."); the problem does not quote the value, the
+ * caller adds it where the file may show it ({@link ConfigObject#got}).
  */
 final class AzureNames {
   private AzureNames() {}
 
   private static final Pattern BATCH_ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
-  private static final Pattern CONTAINER =
-      Pattern.compile("[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9]))*");
+  private static final Pattern CONTAINER = Pattern.compile("[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9]))*");
   private static final Pattern ACCOUNT = Pattern.compile("[a-z0-9]{3,24}");
   private static final Pattern VM_SIZE = Pattern.compile("[A-Za-z][A-Za-z0-9_-]*");
   private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
   private static final Pattern GUID =
-      Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
+      Pattern.compile(
+          "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
   private static final Pattern DOMAIN = Pattern.compile("[A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)+");
 
   /** A Batch pool or job id: letters, digits, hyphens, underscores, at most 64 characters. */

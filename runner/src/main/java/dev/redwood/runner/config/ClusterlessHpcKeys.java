@@ -5,9 +5,9 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * The keys of AzureClusterlessHPC.jl's {@code parameters.json} and credentials file (all start
- * with an underscore; values are strings), split into the ones Redwood uses and the ones that
- * only mean something to its Julia runtime, which Redwood accepts with a warning.
+ * The keys of AzureClusterlessHPC.jl's {@code parameters.json} and credentials file (all start with
+ * an underscore; values are strings), split into the ones Redwood uses and the ones that only mean
+ * something to its Julia runtime, which Redwood accepts with a warning.
  */
 final class ClusterlessHpcKeys {
   private ClusterlessHpcKeys() {}
@@ -69,6 +69,7 @@ final class ClusterlessHpcKeys {
   static final String STORAGE_ACCOUNT_NAME = "_STORAGE_ACCOUNT_NAME";
   static final String STORAGE_ACCOUNT_KEY = "_STORAGE_ACCOUNT_KEY";
   static final String REGION = "_REGION";
+
   /** Set by AzureClusterlessHPC when it builds credentials from its {@code user_data} folder. */
   static final String BATCH_ACCOUNT_NAME = "_BATCH_ACCOUNT_NAME";
 

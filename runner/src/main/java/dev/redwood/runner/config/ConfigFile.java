@@ -15,10 +15,10 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
 /**
- * One JSON configuration file, parsed, with errors that name it: missing, a directory,
- * unreadable, empty, or not valid JSON (with line and column). Duplicate keys and anything after
- * the top-level value are errors too. For a file that holds secrets, a JSON syntax error does not
- * quote the text it stumbled on, which could be part of a key.
+ * One JSON configuration file, parsed, with errors that name it: missing, a directory, unreadable,
+ * empty, or not valid JSON (with line and column). Duplicate keys and anything after the top-level
+ * value are errors too. For a file that holds secrets, a JSON syntax error does not quote the text
+ * it stumbled on, which could be part of a key.
  *
  * @param name the file as the user named it; every error message starts with it
  * @param root the top-level JSON value
@@ -72,9 +72,7 @@ record ConfigFile(String name, JsonNode root, boolean holdsSecrets) {
   private static String syntaxError(JsonProcessingException e, boolean holdsSecrets) {
     JsonLocation where = e.getLocation();
     String at =
-        where == null
-            ? ""
-            : " at line " + where.getLineNr() + ", column " + where.getColumnNr();
+        where == null ? "" : " at line " + where.getLineNr() + ", column " + where.getColumnNr();
     String detail = firstLine(e.getOriginalMessage());
     if (detail.startsWith("Duplicate field")) {
       return "has a key twice" + at + ": " + detail + " (each key may appear once)";

@@ -16,9 +16,9 @@ import java.util.regex.Pattern;
 
 /**
  * One JSON object inside a configuration file, with typed getters whose errors name the file and
- * the key's path ({@code pools[1].dedicatedNodes}) and quote the bad value, except for secret
- * keys and in a file that holds secrets (the credentials file), where a secret pasted under the
- * wrong key would otherwise be shown. A JSON {@code null} counts as an absent key.
+ * the key's path ({@code pools[1].dedicatedNodes}) and quote the bad value, except for secret keys
+ * and in a file that holds secrets (the credentials file), where a secret pasted under the wrong
+ * key would otherwise be shown. A JSON {@code null} counts as an absent key.
  *
  * <p>Two number styles: AzureClusterlessHPC's flat keys hold numbers as strings ({@code "4"}, a
  * bare {@code 4} is accepted too), Redwood's structured keys hold JSON numbers.
@@ -39,8 +39,8 @@ final class ConfigObject {
   }
 
   /**
-   * Views {@code node}, found at {@code path} in {@code file} ("" for the top level), as an
-   * object; {@code what} says what the object is for the error when it is not one.
+   * Views {@code node}, found at {@code path} in {@code file} ("" for the top level), as an object;
+   * {@code what} says what the object is for the error when it is not one.
    */
   static ConfigObject of(
       ConfigFile file, String path, JsonNode node, Set<String> secretKeys, String what) {
@@ -93,8 +93,8 @@ final class ConfigObject {
 
   /**
    * Rejects keys outside {@code known} and {@code ignored}; reports the {@code ignored} keys that
-   * are present in one warning that names them. {@code misplaced} may explain where an unknown
-   * key belongs instead (or return null).
+   * are present in one warning that names them. {@code misplaced} may explain where an unknown key
+   * belongs instead (or return null).
    */
   void checkKeys(
       Collection<String> known,
@@ -173,8 +173,7 @@ final class ConfigObject {
     if (value == null || value.isNull()) {
       return Optional.empty();
     }
-    String range =
-        max == Integer.MAX_VALUE ? ">= " + min : "from " + min + " to " + max;
+    String range = max == Integer.MAX_VALUE ? ">= " + min : "from " + min + " to " + max;
     if (value.isIntegralNumber() && value.canConvertToInt()) {
       int n = value.intValue();
       if (n >= min && n <= max) {
@@ -255,7 +254,8 @@ final class ConfigObject {
       return Optional.empty();
     }
     if (!value.isArray()) {
-      throw fail(key, "must be a JSON array of objects (" + what + "), got " + describe(key, value));
+      throw fail(
+          key, "must be a JSON array of objects (" + what + "), got " + describe(key, value));
     }
     List<ConfigObject> objects = new ArrayList<>();
     for (int i = 0; i < value.size(); i++) {
@@ -298,8 +298,8 @@ final class ConfigObject {
   }
 
   /**
-   * {@code , got "value"} to end an error about {@code key}, or nothing where the value must not
-   * be shown.
+   * {@code , got "value"} to end an error about {@code key}, or nothing where the value must not be
+   * shown.
    */
   String got(String key, String value) {
     return hides(key) ? "" : ", got " + quote(value);

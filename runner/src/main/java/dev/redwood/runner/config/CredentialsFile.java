@@ -30,9 +30,9 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>an AzureClusterlessHPC object with {@code _BATCH_ACCOUNT_URL}, {@code _AD_TENANT}, ...;
- *   <li>an array of such objects, one per Batch account (possibly several regions): pools made
- *       from {@code _POOL_COUNT} go to the entries in turn, and the job's objects live in the
- *       storage account of the first entry;
+ *   <li>an array of such objects, one per Batch account (possibly several regions): pools made from
+ *       {@code _POOL_COUNT} go to the entries in turn, and the job's objects live in the storage
+ *       account of the first entry;
  *   <li>Redwood's structured form, {@code {"accounts": [...], "storage": {...}}}, either part
  *       optional.
  * </ul>
@@ -72,7 +72,14 @@ record CredentialsFile(
 
   static final List<String> ACCOUNT_KEYS =
       List.of(
-          NAME, URL, REGION_KEY, AUTH, BATCH_ACCOUNT_KEY, TENANT_ID, CLIENT_ID, CLIENT_SECRET,
+          NAME,
+          URL,
+          REGION_KEY,
+          AUTH,
+          BATCH_ACCOUNT_KEY,
+          TENANT_ID,
+          CLIENT_ID,
+          CLIENT_SECRET,
           RESOURCE);
   static final List<String> STORAGE_KEYS =
       List.of(STORAGE_NAME, BLOB_ENDPOINT, AUTH, ACCOUNT_KEY, CONNECTION_STRING);
@@ -250,7 +257,8 @@ record CredentialsFile(
 
   private static CredentialsFile structured(
       ConfigFile file, ConfigObject top, Consumer<String> warnings) {
-    top.checkKeys(List.of(ACCOUNTS, STORAGE), List.of(), "", warnings, CredentialsFile::misplacedAtTop);
+    top.checkKeys(
+        List.of(ACCOUNTS, STORAGE), List.of(), "", warnings, CredentialsFile::misplacedAtTop);
     if (!top.has(ACCOUNTS) && !top.has(STORAGE)) {
       throw new AzureConfigException(
           file.name(),
@@ -301,7 +309,10 @@ record CredentialsFile(
             .orElse(key ? SHARED_KEY : principalKey.isPresent() ? SERVICE_PRINCIPAL : DEFAULT);
     switch (kind) {
       case SHARED_KEY -> {
-        principalKey.ifPresent(k -> { throw notWith(a, k, kind); });
+        principalKey.ifPresent(
+            k -> {
+              throw notWith(a, k, kind);
+            });
         Secret secret =
             a.secret(BATCH_ACCOUNT_KEY)
                 .orElseThrow(
@@ -325,7 +336,10 @@ record CredentialsFile(
         if (key) {
           throw notWith(a, BATCH_ACCOUNT_KEY, kind);
         }
-        principalKey.ifPresent(k -> { throw notWith(a, k, kind); });
+        principalKey.ifPresent(
+            k -> {
+              throw notWith(a, k, kind);
+            });
         return new BatchAuth.DefaultCredential();
       }
     }
@@ -352,8 +366,7 @@ record CredentialsFile(
       Secret secret =
           s.secret(CONNECTION_STRING)
               .orElseThrow(
-                  () ->
-                      s.fail(CONNECTION_STRING, "is missing (\"auth\" is \"connectionString\")"));
+                  () -> s.fail(CONNECTION_STRING, "is missing (\"auth\" is \"connectionString\")"));
       StorageConnectionString parsed;
       try {
         parsed = StorageConnectionString.parse(secret.reveal());
@@ -377,9 +390,7 @@ record CredentialsFile(
                 + ConfigObject.quote(parsed.blobEndpoint()));
       }
       return new StorageAccount(
-          parsed.accountName(),
-          parsed.blobEndpoint(),
-          new StorageAuth.ConnectionString(secret));
+          parsed.accountName(), parsed.blobEndpoint(), new StorageAuth.ConnectionString(secret));
     }
     if (location.accountName() == null) {
       throw s.fail(STORAGE_NAME, "is missing (the storage account's name)");
@@ -452,7 +463,10 @@ record CredentialsFile(
     }
     if (!ok) {
       throw o.fail(
-          key, "is not " + what + " (expected base64 text, as the portal shows it; the value is"
+          key,
+          "is not "
+              + what
+              + " (expected base64 text, as the portal shows it; the value is"
               + " not shown)");
     }
   }
@@ -494,7 +508,9 @@ record CredentialsFile(
 
   private static String misplacedParameter(String key) {
     if (ClusterlessHpcKeys.allParameters().contains(key)
-        || ParametersFile.STRUCTURED_KEYS.contains(key) && !key.equals(ACCOUNTS) && !key.equals(STORAGE)) {
+        || ParametersFile.STRUCTURED_KEYS.contains(key)
+            && !key.equals(ACCOUNTS)
+            && !key.equals(STORAGE)) {
       return "is a parameter: put it in the parameters file (--parametersFile), not in the"
           + " credentials file";
     }

@@ -5,8 +5,9 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * Suggests the known name closest to a misspelt one ({@code _NUM_RETRIES} for
- * {@code _NUM_RETRYS}, {@code vmSize} for {@code vmsize}), for "did you mean" hints in errors.
+ * Suggests the known name closest to a misspelt or shortened one ({@code _NUM_RETRYS} for {@code
+ * _NUM_RETRIES}, {@code vmSize} for {@code vmsize}, {@code _AD_SECRET_BATCH} for {@code
+ * _AD_SECRET}), for "did you mean" hints in errors.
  */
 final class DidYouMean {
   private DidYouMean() {}
@@ -24,7 +25,18 @@ final class DidYouMean {
       }
     }
     int allowed = Math.max(1, Math.min(3, wanted.length() / 4));
-    return bestDistance <= allowed ? Optional.of(best) : Optional.empty();
+    if (bestDistance <= allowed) {
+      return Optional.of(best);
+    }
+    // A shortened name: _AD_SECRET for _AD_SECRET_BATCH.
+    if (wanted.length() >= 5) {
+      for (String candidate : candidates) {
+        if (normalize(candidate).startsWith(wanted)) {
+          return Optional.of(candidate);
+        }
+      }
+    }
+    return Optional.empty();
   }
 
   /** " (did you mean X?)" or the empty string. */

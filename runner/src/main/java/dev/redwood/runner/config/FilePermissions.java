@@ -9,9 +9,9 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * The check that a file holding secrets is readable by its owner only, as {@code ssh} insists
- * for private keys. Redwood warns rather than refuses: the file may sit on a file system without
- * POSIX permissions, or in a container where nobody else can read it anyway.
+ * The check that a file holding secrets is readable by its owner only, as {@code ssh} insists for
+ * private keys. Redwood warns rather than refuses: the file may sit on a file system without POSIX
+ * permissions, or in a container where nobody else can read it anyway.
  */
 final class FilePermissions {
   private FilePermissions() {}

@@ -16,7 +16,8 @@ final class NodeAgentSkus {
   private NodeAgentSkus() {}
 
   /** {@code 18.04}, {@code 22_04}, {@code 20-04}, {@code 2204}: an Ubuntu LTS version. */
-  private static final Pattern UBUNTU_VERSION = Pattern.compile("(?<!\\d)(1[4-9]|[2-9]\\d)[._-]?04(?!\\d)");
+  private static final Pattern UBUNTU_VERSION =
+      Pattern.compile("(?<!\\d)(1[4-9]|[2-9]\\d)[._-]?04(?!\\d)");
 
   private static final Pattern MAJOR = Pattern.compile("(?<!\\d)(\\d{1,2})(?!\\d)");
 
@@ -34,7 +35,10 @@ final class NodeAgentSkus {
     if (o.contains("centos")) {
       return major(s).map(v -> "batch.node.centos " + v);
     }
-    if (p.equals("almalinux") || p.equals("redhat") || o.contains("almalinux") || o.contains("rhel")) {
+    if (p.equals("almalinux")
+        || p.equals("redhat")
+        || o.contains("almalinux")
+        || o.contains("rhel")) {
       return major(s).filter(v -> v.equals("8") || v.equals("9")).map(v -> "batch.node.el " + v);
     }
     if (p.equals("debian") || o.startsWith("debian")) {

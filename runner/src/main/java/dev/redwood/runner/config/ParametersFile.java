@@ -20,8 +20,8 @@ import java.util.function.Consumer;
 
 /**
  * The parameters file ({@code --parametersFile}): AzureClusterlessHPC's flat {@code _KEYS} and
- * Redwood's structured keys, read and checked. Pools are not yet placed in accounts, which may
- * come from the credentials file.
+ * Redwood's structured keys, read and checked. Pools are not yet placed in accounts, which may come
+ * from the credentials file.
  *
  * @param name the file as the user named it
  * @param pools the pools, in file order
@@ -80,8 +80,7 @@ record ParametersFile(
   }
 
   static ParametersFile parse(ConfigFile file, Consumer<String> warnings) {
-    ConfigObject top =
-        ConfigObject.of(file, "", file.root(), Set.of(), "pool and job parameters");
+    ConfigObject top = ConfigObject.of(file, "", file.root(), Set.of(), "pool and job parameters");
     List<String> known = new ArrayList<>(ClusterlessHpcKeys.PARAMETERS);
     known.addAll(STRUCTURED_KEYS);
     top.checkKeys(
@@ -309,7 +308,8 @@ record ParametersFile(
       }
       String warning = NodeAgentSkus.retirementWarning(s.image().nodeAgentSku());
       if (warning != null) {
-        retired.putIfAbsent(s.image().nodeAgentSku(), file + ": " + s.imageSource() + ": " + warning);
+        retired.putIfAbsent(
+            s.image().nodeAgentSku(), file + ": " + s.imageSource() + ": " + warning);
       }
       if (s.dedicatedNodes() + s.spotNodes() == 0 && s.autoscaleFormula() == null) {
         warnings.accept(
@@ -357,18 +357,28 @@ record ParametersFile(
   private static String misplacedInPool(String key) {
     String twin =
         Map.of(
-                POOL_ID, POOL_ID_KEY,
-                ClusterlessHpcKeys.POOL_VM_SIZE, PoolSettings.VM_SIZE,
-                ClusterlessHpcKeys.NODE_COUNT_PER_POOL, PoolSettings.DEDICATED_NODES,
-                ClusterlessHpcKeys.CONTAINER, PoolSettings.CONTAINER_IMAGE,
-                ClusterlessHpcKeys.INTER_NODE_CONNECTION, PoolSettings.INTER_NODE_COMMUNICATION,
-                ClusterlessHpcKeys.NODE_OS_PUBLISHER, PoolSettings.IMAGE,
-                ClusterlessHpcKeys.NODE_OS_OFFER, PoolSettings.IMAGE,
-                ClusterlessHpcKeys.NODE_OS_SKU, PoolSettings.IMAGE)
+                POOL_ID,
+                POOL_ID_KEY,
+                ClusterlessHpcKeys.POOL_VM_SIZE,
+                PoolSettings.VM_SIZE,
+                ClusterlessHpcKeys.NODE_COUNT_PER_POOL,
+                PoolSettings.DEDICATED_NODES,
+                ClusterlessHpcKeys.CONTAINER,
+                PoolSettings.CONTAINER_IMAGE,
+                ClusterlessHpcKeys.INTER_NODE_CONNECTION,
+                PoolSettings.INTER_NODE_COMMUNICATION,
+                ClusterlessHpcKeys.NODE_OS_PUBLISHER,
+                PoolSettings.IMAGE,
+                ClusterlessHpcKeys.NODE_OS_OFFER,
+                PoolSettings.IMAGE,
+                ClusterlessHpcKeys.NODE_OS_SKU,
+                PoolSettings.IMAGE)
             .get(key);
     if (twin != null) {
       return "is an AzureClusterlessHPC key, which belongs at the top of the file; in a pool"
-          + " entry write \"" + twin + "\"";
+          + " entry write \""
+          + twin
+          + "\"";
     }
     return ClusterlessHpcKeys.allParameters().contains(key)
         ? "is an AzureClusterlessHPC key, which belongs at the top of the file"

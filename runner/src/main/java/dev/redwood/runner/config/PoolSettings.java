@@ -16,8 +16,8 @@ import java.util.regex.Pattern;
 
 /**
  * The settings of a pool other than its id and account, layered: Redwood's defaults, then
- * AzureClusterlessHPC's flat keys, then {@code "poolDefaults"}, then the pool's own entry in
- * {@code "pools"}. Each layer reads the structured keys in {@link #KEYS}.
+ * AzureClusterlessHPC's flat keys, then {@code "poolDefaults"}, then the pool's own entry in {@code
+ * "pools"}. Each layer reads the structured keys in {@link #KEYS}.
  *
  * @param image the node image; its {@code nodeAgentSku} is null while it cannot be derived
  * @param imageSource the key the image (or its agent) came from, for errors and warnings
@@ -124,8 +124,7 @@ record PoolSettings(
               publisher, offer, sku, NodeAgentSkus.derive(publisher, offer, sku).orElse(null));
       imageSource = String.join("/", osKeys);
     }
-    return new PoolSettings(
-        vmSize, nodes, 0, 1, null, image, imageSource, container, interNode);
+    return new PoolSettings(vmSize, nodes, 0, 1, null, image, imageSource, container, interNode);
   }
 
   /**

@@ -1,8 +1,8 @@
 package dev.redwood.runner.config;
 
 /**
- * A pool as the parameters file describes it, before it is placed in a Batch account: either
- * by name or region ({@code "pools"} entries) or, for pools made from {@code _POOL_COUNT}, by
+ * A pool as the parameters file describes it, before it is placed in a Batch account: either by
+ * name or region ({@code "pools"} entries) or, for pools made from {@code _POOL_COUNT}, by
  * position, spread over the accounts the way AzureClusterlessHPC does.
  *
  * @param file the parameters file, for errors

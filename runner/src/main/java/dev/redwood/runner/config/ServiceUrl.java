@@ -26,7 +26,9 @@ record ServiceUrl(String url, String host, boolean loopback) {
    */
   static ServiceUrl parse(String text, boolean allowPath) {
     String example =
-        allowPath ? "https://mystorage.blob.core.windows.net" : "https://mybatch.westeurope.batch.azure.com";
+        allowPath
+            ? "https://mystorage.blob.core.windows.net"
+            : "https://mybatch.westeurope.batch.azure.com";
     if (!text.contains("://")) {
       throw new IllegalArgumentException(
           "must be a URL such as \"" + example + "\" (the https:// is missing)");
@@ -91,8 +93,8 @@ record ServiceUrl(String url, String host, boolean loopback) {
   }
 
   /**
-   * The region in a Batch account URL ({@code name.REGION.batch.azure.com}, also in other
-   * clouds), or null when the host does not have that form.
+   * The region in a Batch account URL ({@code name.REGION.batch.azure.com}, also in other clouds),
+   * or null when the host does not have that form.
    */
   String batchRegion() {
     String[] labels = host.split("\\.");

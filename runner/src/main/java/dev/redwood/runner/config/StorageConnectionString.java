@@ -5,9 +5,9 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * What a storage connection string says about its account: the account name and the blob
- * endpoint. It is checked to carry a credential (an account key or a SAS) but the credential is
- * not kept here, and errors never quote the string (at most its blob endpoint, without query).
+ * What a storage connection string says about its account: the account name and the blob endpoint.
+ * It is checked to carry a credential (an account key or a SAS) but the credential is not kept
+ * here, and errors never quote the string (at most its blob endpoint, without query).
  *
  * <p>Understood: {@code AccountName}, {@code AccountKey}, {@code SharedAccessSignature}, {@code
  * BlobEndpoint}, {@code DefaultEndpointsProtocol}, {@code EndpointSuffix}, and {@code
@@ -22,8 +22,8 @@ record StorageConnectionString(String accountName, String blobEndpoint) {
   static final String DEV_BLOB_ENDPOINT = "http://127.0.0.1:10000/" + DEV_ACCOUNT;
 
   /**
-   * Parses a connection string; throws {@link IllegalArgumentException} whose message follows
-   * the key holding the string and never quotes its credential.
+   * Parses a connection string; throws {@link IllegalArgumentException} whose message follows the
+   * key holding the string and never quotes its credential.
    */
   static StorageConnectionString parse(String text) {
     Map<String, String> parts = new HashMap<>();
@@ -37,7 +37,8 @@ record StorageConnectionString(String accountName, String blobEndpoint) {
             "is not a storage connection string (expected Name=value pairs separated by ';';"
                 + " the value is not shown)");
       }
-      parts.put(part.substring(0, eq).trim().toLowerCase(Locale.ROOT), part.substring(eq + 1).trim());
+      parts.put(
+          part.substring(0, eq).trim().toLowerCase(Locale.ROOT), part.substring(eq + 1).trim());
     }
     if ("true".equalsIgnoreCase(parts.get("usedevelopmentstorage"))) {
       return new StorageConnectionString(DEV_ACCOUNT, DEV_BLOB_ENDPOINT);

@@ -23,7 +23,8 @@ record StorageLocation(String accountName, String blobEndpoint) {
         endpoint = ServiceUrl.parse(o.string(endpointKey).orElseThrow(), true).url();
       } catch (IllegalArgumentException e) {
         throw o.fail(
-            endpointKey, e.getMessage() + o.gotUrl(endpointKey, o.string(endpointKey).orElseThrow()));
+            endpointKey,
+            e.getMessage() + o.gotUrl(endpointKey, o.string(endpointKey).orElseThrow()));
       }
       if (name == null) {
         name = StorageConnectionString.accountFromEndpoint(ServiceUrl.parse(endpoint, true));

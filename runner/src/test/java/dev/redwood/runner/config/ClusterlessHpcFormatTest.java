@@ -142,7 +142,8 @@ class ClusterlessHpcFormatTest {
     assertThat(ignored, containsString("_MPI_RUN"));
     assertThat(ignored, containsString("_NUM_NODES_PER_TASK"));
     assertThat(ignored, containsString("_NUM_PROCS_PER_NODE"));
-    assertThat(fx.warnings.get(1), containsString("retired the node agent \"batch.node.ubuntu 18.04\""));
+    assertThat(
+        fx.warnings.get(1), containsString("retired the node agent \"batch.node.ubuntu 18.04\""));
     assertThat(fx.warnings.get(1), containsString("_NODE_OS_PUBLISHER"));
   }
 
@@ -152,8 +153,8 @@ class ClusterlessHpcFormatTest {
         "["
             + clusterlessCredentials("batchweu", "westeurope", "storeweu")
             + ","
-            + clusterlessCredentials("batchscus", "southcentralus", "storescus").replace(
-                ConfigFixture.STORAGE_KEY, ConfigFixture.STORAGE_KEY_2)
+            + clusterlessCredentials("batchscus", "southcentralus", "storescus")
+                .replace(ConfigFixture.STORAGE_KEY, ConfigFixture.STORAGE_KEY_2)
             + "]";
     AzureConfig config =
         fx.read(
@@ -178,8 +179,7 @@ class ClusterlessHpcFormatTest {
             "BatchPool_5>batchweu"));
     // The job's objects live in the first entry's storage account.
     assertThat(config.storage().accountName(), is("storeweu"));
-    assertThat(
-        config.storage().auth(), is(new StorageAuth.AccountKey(new Secret(STORAGE_KEY))));
+    assertThat(config.storage().auth(), is(new StorageAuth.AccountKey(new Secret(STORAGE_KEY))));
     assertThat(fx.warnings, is(empty()));
   }
 
@@ -246,8 +246,7 @@ class ClusterlessHpcFormatTest {
              "_NODE_OS_SKU": "20-04-lts"}
             """,
             ONE_ACCOUNT);
-    assertThat(
-        image.pools().get(0).containerImage(), is("philippwitte/azureclusterlesshpc:v1.0"));
+    assertThat(image.pools().get(0).containerImage(), is("philippwitte/azureclusterlesshpc:v1.0"));
     assertThat(image.pools().get(0).image().nodeAgentSku(), is("batch.node.ubuntu 20.04"));
   }
 
@@ -287,8 +286,8 @@ class ClusterlessHpcFormatTest {
     String credentials =
         ONE_ACCOUNT.replace(
             "\"_REGION\"",
-            "\"_APP_INSIGHTS_APP_ID\": \"app-id-1\","
-                + " \"_APP_INSIGHTS_INSTRUMENTATION_KEY\": \"instrumentation-secret\", \"_REGION\"");
+            "\"_APP_INSIGHTS_APP_ID\": \"app-id-1\", \"_APP_INSIGHTS_INSTRUMENTATION_KEY\":"
+                + " \"instrumentation-secret\", \"_REGION\"");
     fx.read("{}", credentials);
     assertThat(fx.warnings, hasSize(1));
     assertThat(fx.warnings.get(0), containsString("credentials.json"));
@@ -300,11 +299,27 @@ class ClusterlessHpcFormatTest {
   void allKeysOfAzureClusterlessHpcAreKnown() {
     List<String> documented =
         List.of(
-            "_POOL_ID", "_POOL_COUNT", "_NODE_COUNT_PER_POOL", "_POOL_VM_SIZE", "_JOB_ID",
-            "_STANDARD_OUT_FILE_NAME", "_NODE_OS_PUBLISHER", "_NODE_OS_OFFER", "_NODE_OS_SKU",
-            "_BLOB_CONTAINER", "_INTER_NODE_CONNECTION", "_NUM_RETRYS", "_MPI_RUN", "_CONTAINER",
-            "_NUM_NODES_PER_TASK", "_NUM_PROCS_PER_NODE", "_OMP_NUM_THREADS",
-            "_JULIA_NUM_THREADS", "_JULIA_DEPOT_PATH", "_PYTHONPATH", "_VERBOSE");
+            "_POOL_ID",
+            "_POOL_COUNT",
+            "_NODE_COUNT_PER_POOL",
+            "_POOL_VM_SIZE",
+            "_JOB_ID",
+            "_STANDARD_OUT_FILE_NAME",
+            "_NODE_OS_PUBLISHER",
+            "_NODE_OS_OFFER",
+            "_NODE_OS_SKU",
+            "_BLOB_CONTAINER",
+            "_INTER_NODE_CONNECTION",
+            "_NUM_RETRYS",
+            "_MPI_RUN",
+            "_CONTAINER",
+            "_NUM_NODES_PER_TASK",
+            "_NUM_PROCS_PER_NODE",
+            "_OMP_NUM_THREADS",
+            "_JULIA_NUM_THREADS",
+            "_JULIA_DEPOT_PATH",
+            "_PYTHONPATH",
+            "_VERBOSE");
     assertThat(ClusterlessHpcKeys.allParameters().containsAll(documented), is(true));
   }
 }

@@ -19,6 +19,7 @@ import java.util.Map;
 final class ConfigFixture {
   /** Secret values the tests use; none may show up in a message, a warning or a toString. */
   static final String AD_SECRET = "Sup3r~AdSecret.Value_do-not-print";
+
   static final String STORAGE_KEY = "c3RvcmFnZS1rZXktdGhhdC1tdXN0LXN0YXktc2VjcmV0LTAxMjM0NTY3ODk=";
   static final String STORAGE_KEY_2 = "c2Vjb25kLXN0b3JhZ2Uta2V5LW5vdC10by1iZS1zaG93bg==";
   static final String BATCH_KEY = "YmF0Y2gtc2hhcmVkLWtleS1zZWNyZXQtdmFsdWUtOTg3NjU0MzIx";
@@ -65,19 +66,20 @@ final class ConfigFixture {
   /** AzureClusterlessHPC's credentials template, filled in, for one account in westeurope. */
   static String clusterlessCredentials(String batchAccount, String region, String storage) {
     return """
-        {
-          "_AD_TENANT": "%s",
-          "_AD_BATCH_CLIENT_ID": "%s",
-          "_AD_SECRET_BATCH": "%s",
-          "_BATCH_ACCOUNT_URL": "https://%s.%s.batch.azure.com",
-          "_BATCH_RESOURCE": "https://batch.core.windows.net/",
-          "_STORAGE_ACCOUNT_NAME": "%s",
-          "_STORAGE_ACCOUNT_KEY": "%s",
-          "_REGION": "%s"
-        }
-        """
+           {
+             "_AD_TENANT": "%s",
+             "_AD_BATCH_CLIENT_ID": "%s",
+             "_AD_SECRET_BATCH": "%s",
+             "_BATCH_ACCOUNT_URL": "https://%s.%s.batch.azure.com",
+             "_BATCH_RESOURCE": "https://batch.core.windows.net/",
+             "_STORAGE_ACCOUNT_NAME": "%s",
+             "_STORAGE_ACCOUNT_KEY": "%s",
+             "_REGION": "%s"
+           }
+           """
         .formatted(TENANT, CLIENT, AD_SECRET, batchAccount, region, storage, STORAGE_KEY, region);
   }
 
-  static final String ONE_ACCOUNT = clusterlessCredentials("redwoodbatch", "westeurope", "redwoodstore");
+  static final String ONE_ACCOUNT =
+      clusterlessCredentials("redwoodbatch", "westeurope", "redwoodstore");
 }

@@ -19,10 +19,14 @@ class FilePermissionsTest {
 
   @Test
   void readableByOthersOrGroup() {
-    assertThat(FilePermissions.readableByOthers(PosixFilePermissions.fromString("rw-------")), is(false));
-    assertThat(FilePermissions.readableByOthers(PosixFilePermissions.fromString("rwx-w--w-")), is(false));
-    assertThat(FilePermissions.readableByOthers(PosixFilePermissions.fromString("rw-r-----")), is(true));
-    assertThat(FilePermissions.readableByOthers(PosixFilePermissions.fromString("rw----r--")), is(true));
+    assertThat(
+        FilePermissions.readableByOthers(PosixFilePermissions.fromString("rw-------")), is(false));
+    assertThat(
+        FilePermissions.readableByOthers(PosixFilePermissions.fromString("rwx-w--w-")), is(false));
+    assertThat(
+        FilePermissions.readableByOthers(PosixFilePermissions.fromString("rw-r-----")), is(true));
+    assertThat(
+        FilePermissions.readableByOthers(PosixFilePermissions.fromString("rw----r--")), is(true));
   }
 
   @Test

@@ -6,9 +6,9 @@ import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.nullValue;
 
 import java.util.Optional;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 
 /** The node agent SKU derived from a marketplace image. */
 class NodeAgentSkusTest {
@@ -43,7 +43,8 @@ class NodeAgentSkusTest {
     assertThat(
         NodeAgentSkus.retirementWarning("batch.node.ubuntu 18.04"),
         containsString("has retired the node agent"));
-    assertThat(NodeAgentSkus.retirementWarning("batch.node.ubuntu 20.04"), containsString("retired"));
+    assertThat(
+        NodeAgentSkus.retirementWarning("batch.node.ubuntu 20.04"), containsString("retired"));
     assertThat(NodeAgentSkus.retirementWarning("batch.node.ubuntu 22.04"), is(nullValue()));
   }
 }

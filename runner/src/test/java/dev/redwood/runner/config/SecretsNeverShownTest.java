@@ -64,8 +64,7 @@ class SecretsNeverShownTest {
   @Test
   void errorsAboutASecretKeysValueDoNotShowIt() {
     String notBase64 = "not*base64*Secret~Value";
-    AzureConfigException e =
-        fx.fails("{}", ONE_ACCOUNT.replace(STORAGE_KEY, notBase64));
+    AzureConfigException e = fx.fails("{}", ONE_ACCOUNT.replace(STORAGE_KEY, notBase64));
     assertThat(e.key(), is("_STORAGE_ACCOUNT_KEY"));
     assertThat(e.getMessage(), containsString("the value is not shown"));
     assertShowsNone(e.getMessage(), notBase64, "Secret~Value");
@@ -116,8 +115,7 @@ class SecretsNeverShownTest {
     e =
         fx.fails(
             "{}",
-            ONE_ACCOUNT.replace(
-                "https://redwoodbatch.westeurope.batch.azure.com", AD_SECRET));
+            ONE_ACCOUNT.replace("https://redwoodbatch.westeurope.batch.azure.com", AD_SECRET));
     assertThat(e.key(), is("_BATCH_ACCOUNT_URL"));
     assertShowsNone(e.getMessage(), AD_SECRET);
 
@@ -135,7 +133,8 @@ class SecretsNeverShownTest {
     String connection = "AccountKey=" + STORAGE_KEY + ";BlobEndpoint=ftp://example.org";
     fx.environment.put(AzureConfigReader.STORAGE_CONNECTION_STRING_ENV, connection);
     AzureConfigException e =
-        fx.fails("{\"accounts\": [{\"url\": \"https://batchweu.westeurope.batch.azure.com\"}]}", null);
+        fx.fails(
+            "{\"accounts\": [{\"url\": \"https://batchweu.westeurope.batch.azure.com\"}]}", null);
     assertThat(e.key(), is(AzureConfigReader.STORAGE_CONNECTION_STRING_ENV));
     assertShowsNone(e.getMessage(), STORAGE_KEY);
   }
@@ -172,10 +171,13 @@ class SecretsNeverShownTest {
     String credentials =
         ONE_ACCOUNT.replace(
             "\"_REGION\": \"westeurope\"",
-            "\"_REGION\": \"northeurope\", \"_APP_INSIGHTS_INSTRUMENTATION_KEY\": \"" + AD_SECRET
+            "\"_REGION\": \"northeurope\", \"_APP_INSIGHTS_INSTRUMENTATION_KEY\": \""
+                + AD_SECRET
                 + "-insights\"");
-    fx.read("{\"_NODE_OS_PUBLISHER\": \"Canonical\", \"_NODE_OS_OFFER\": \"UbuntuServer\","
-        + " \"_NODE_OS_SKU\": \"18.04\", \"_PYTHONPATH\": \"/x\"}", credentials);
+    fx.read(
+        "{\"_NODE_OS_PUBLISHER\": \"Canonical\", \"_NODE_OS_OFFER\": \"UbuntuServer\","
+            + " \"_NODE_OS_SKU\": \"18.04\", \"_PYTHONPATH\": \"/x\"}",
+        credentials);
     assertThat(fx.warnings.size(), is(4)); // ignored keys x2, region mismatch, retired image
     for (String warning : fx.warnings) {
       assertShowsNone(warning, AD_SECRET, STORAGE_KEY, CLIENT + "x");

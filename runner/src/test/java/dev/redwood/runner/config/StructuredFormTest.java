@@ -136,7 +136,15 @@ class StructuredFormTest {
             ONE_ACCOUNT);
     assertThat(
         config.pools().stream()
-            .map(p -> p.poolId() + ":" + p.dedicatedNodes() + "+" + p.spotNodes() + "x" + p.taskSlotsPerNode())
+            .map(
+                p ->
+                    p.poolId()
+                        + ":"
+                        + p.dedicatedNodes()
+                        + "+"
+                        + p.spotNodes()
+                        + "x"
+                        + p.taskSlotsPerNode())
             .toList(),
         contains("rw_1:1+4x4", "rw_2:1+4x4"));
   }
