@@ -52,9 +52,9 @@ import org.slf4j.LoggerFactory;
  * task installs a Java runtime if the image has none (or the pool runs a container image).
  *
  * <p>Task states are polled with one filtered, projected list call per pool and job, never one
- * request per task. Batch does not retry tasks itself (the driver does, under new attempt
- * numbers), but it requeues tasks of preempted spot nodes; the commit protocol makes either
- * safe. Jobs are terminated at the end, on failure and on cancel, so no active job is leaked.
+ * request per task. The driver retries failed tasks under new attempt numbers; Batch retries
+ * an attempt only as often as the configuration's task retries say, and requeues the tasks of
+ * preempted spot nodes; write-once objects and the commit protocol make all of these safe. Jobs are terminated at the end, on failure and on cancel, so no active job is leaked.
  */
 public final class AzureBatchService implements BatchService {
   private static final Logger LOG = LoggerFactory.getLogger(AzureBatchService.class);
@@ -71,6 +71,7 @@ public final class AzureBatchService implements BatchService {
   private final Map<String, String> taskEnvironment;
   private final boolean deletePools;
   private final Duration pollInterval;
+  private final int batchRetries;
 
   private final Deque<TaskSpec> queue = new ArrayDeque<>();
   private final Map<String, BatchPool> poolOfTask = new HashMap<>();
@@ -87,7 +88,8 @@ public final class AzureBatchService implements BatchService {
       List<String> workerJvmFlags,
       Map<String, String> taskEnvironment,
       boolean deletePools,
-      Duration pollInterval) {
+      Duration pollInterval,
+      int batchRetries) {
     if (pools.isEmpty()) {
       throw new IllegalArgumentException("The Azure backend needs at least one pool");
     }
@@ -97,6 +99,7 @@ public final class AzureBatchService implements BatchService {
     this.taskEnvironment = Map.copyOf(taskEnvironment);
     this.deletePools = deletePools;
     this.pollInterval = pollInterval;
+    this.batchRetries = batchRetries;
   }
 
   /**
@@ -135,7 +138,13 @@ public final class AzureBatchService implements BatchService {
       pools.add(new BatchPool(pool, account, client, calls));
     }
     return new AzureBatchService(
-        pools, store, workerJvmFlags, config.taskEnvironment(), deletePools, pollInterval);
+        pools,
+        store,
+        workerJvmFlags,
+        config.taskEnvironment(),
+        deletePools,
+        pollInterval,
+        config.taskRetries());
   }
 
   private static BatchCredentials credentials(BatchAccount account, TokenCredential override) {
@@ -269,8 +278,9 @@ public final class AzureBatchService implements BatchService {
             NodeCommands.runJava(
                 workerJvmFlags, pool.taskSlotsPerNode(), task.mainClass(), task.arguments()))
         .withEnvironmentSettings(environment)
-        // The driver retries failed tasks under new attempt numbers; Batch only requeues.
-        .withConstraints(new TaskConstraints().withMaxTaskRetryCount(0));
+        // Batch-level retries (_NUM_RETRYS) re-run the same attempt: safe, since a re-run that
+        // meets an object its predecessor committed fails and the driver retries anew.
+        .withConstraints(new TaskConstraints().withMaxTaskRetryCount(batchRetries));
   }
 
   @Override
