@@ -18,7 +18,8 @@ import javax.crypto.spec.SecretKeySpec;
  *
  * <p>String to sign: the verb; Content-Encoding, Content-Language, Content-Length, Content-MD5,
  * Content-Type, Date, If-Modified-Since, If-Match, If-None-Match, If-Unmodified-Since and Range
- * (empty when absent), each followed by a newline; every {@code ocp-*} header, lowercased and sorted,
+ * (empty when absent, as sent otherwise: the SDK sends none on a GET and "0" on an empty DELETE or
+ * POST, java.net.http sends "0" on a GET), each followed by a newline; every {@code ocp-*} header, lowercased and sorted,
  * as {@code name:value\n}; {@code /account/path}; then every query parameter sorted by lowercased
  * name as {@code \nname:value}. The query is decoded the way the track-1 SDK decodes it (twice), so
  * the double accepts exactly what that SDK signs. Tests can use {@link #authorization} to sign raw
