@@ -8,6 +8,7 @@ import static org.hamcrest.Matchers.empty;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.everyItem;
 import static org.hamcrest.Matchers.greaterThanOrEqualTo;
+import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.lessThanOrEqualTo;
@@ -48,7 +49,9 @@ import com.microsoft.azure.batch.protocol.models.PoolState;
 import com.microsoft.azure.batch.protocol.models.ResourceFile;
 import com.microsoft.azure.batch.protocol.models.StartTask;
 import com.microsoft.azure.batch.protocol.models.TaskAddParameter;
+import com.microsoft.azure.batch.protocol.models.TaskConstraints;
 import com.microsoft.azure.batch.protocol.models.TaskCountsResult;
+import com.microsoft.azure.batch.protocol.models.TaskDependencies;
 import com.microsoft.azure.batch.protocol.models.TaskExecutionResult;
 import com.microsoft.azure.batch.protocol.models.TaskListOptions;
 import com.microsoft.azure.batch.protocol.models.TaskState;
@@ -66,6 +69,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.joda.time.Period;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -475,5 +479,89 @@ class BatchRestDoubleSdkTest {
       assertThat(e.response().code(), is(404));
       assertThat(e.body().code(), is("JobNotFound"));
     }
+  }
+
+  @Test
+  void containerResourceFilesDependenciesAndWallClockLimit() throws Exception {
+    http.files.put("/staging/lib/a.jar", "A".getBytes(StandardCharsets.UTF_8));
+    http.files.put("/staging/lib/sub/b.jar", "BB".getBytes(StandardCharsets.UTF_8));
+    http.files.put("/staging/other/c.txt", "C".getBytes(StandardCharsets.UTF_8));
+    client.poolOperations().createPool("p", "standard_d2s_v3", ubuntu(), 1);
+    client
+        .jobOperations()
+        .createJob(
+            new JobAddParameter()
+                .withId("j")
+                .withPoolInfo(new PoolInformation().withPoolId("p"))
+                .withUsesTaskDependencies(true));
+    client
+        .taskOperations()
+        .createTask(
+            "j",
+            new TaskAddParameter()
+                .withId("first")
+                .withCommandLine("/bin/bash -c 'find classpath -type f | sort; cat classpath/lib/sub/b.jar'")
+                .withResourceFiles(
+                    List.of(
+                        new ResourceFile()
+                            .withStorageContainerUrl(http.url("/staging?sv=1&sp=rl&sig=k"))
+                            .withBlobPrefix("lib/")
+                            .withFilePath("classpath")
+                            .withFileMode("0755"))));
+    client
+        .taskOperations()
+        .createTask(
+            "j",
+            new TaskAddParameter()
+                .withId("second")
+                .withCommandLine("echo after")
+                .withDependsOn(new TaskDependencies().withTaskIds(List.of("first"))));
+    client
+        .taskOperations()
+        .createTask(
+            "j",
+            new TaskAddParameter()
+                .withId("slow")
+                .withCommandLine("sleep 60")
+                .withConstraints(new TaskConstraints().withMaxWallClockTime(Period.seconds(1))));
+
+    CloudTask second = awaitCompleted("j", "second");
+    CloudTask first = client.taskOperations().getTask("j", "first");
+    assertThat(first.executionInfo().result(), is(TaskExecutionResult.SUCCESS));
+    assertThat(
+        second.executionInfo().startTime().isBefore(first.executionInfo().endTime()), is(false));
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    client.fileOperations().getFileFromTask("j", "first", "stdout.txt", out);
+    assertThat(
+        out.toString(StandardCharsets.UTF_8),
+        is("classpath/lib/a.jar\nclasspath/lib/sub/b.jar\nBB"));
+    assertThat(
+        http.gets,
+        hasItem("/staging?restype=container&comp=list&prefix=lib%2F&sv=1&sp=rl&sig=k"));
+    assertThat(http.gets, hasItem("/staging/lib/sub/b.jar?sv=1&sp=rl&sig=k"));
+    Path jar =
+        batch.taskDirectory("j", "first").orElseThrow().resolve("wd/classpath/lib/a.jar");
+    assertThat(Files.isExecutable(jar), is(true));
+    out.reset();
+    client.fileOperations().getFileFromTask("j", "first", "wd/classpath/lib/a.jar", out);
+    assertThat(out.toString(StandardCharsets.UTF_8), is("A"));
+
+    CloudTask slow = awaitCompleted("j", "slow");
+    assertThat(slow.executionInfo().result(), is(TaskExecutionResult.FAILURE));
+    assertThat(slow.executionInfo().failureInfo().code(), is("MaxWallClockTimeExpiry"));
+  }
+
+  private CloudTask awaitCompleted(String job, String task) throws InterruptedException {
+    return await(
+        task + " completed",
+        TIMEOUT,
+        () -> {
+          try {
+            CloudTask t = client.taskOperations().getTask(job, task);
+            return t.state() == TaskState.COMPLETED ? t : null;
+          } catch (Exception e) {
+            throw new AssertionError(e);
+          }
+        });
   }
 }

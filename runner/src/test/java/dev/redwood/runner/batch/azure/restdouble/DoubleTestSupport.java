@@ -8,9 +8,12 @@ import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
@@ -92,7 +95,15 @@ final class DoubleTestSupport {
                 ex.sendResponseHeaders(201, -1);
                 return;
               }
-              gets.add(path);
+              String query = ex.getRequestURI().getRawQuery();
+              gets.add(query == null ? path : path + "?" + query);
+              if (query != null && query.contains("comp=list")) {
+                byte[] xml = listing(path, query).getBytes(StandardCharsets.UTF_8);
+                ex.getResponseHeaders().set("Content-Type", "application/xml");
+                ex.sendResponseHeaders(200, xml.length);
+                ex.getResponseBody().write(xml);
+                return;
+              }
               byte[] file = files.get(path);
               if (file == null) {
                 ex.sendResponseHeaders(404, -1);
@@ -103,6 +114,26 @@ final class DoubleTestSupport {
             }
           });
       server.start();
+    }
+
+    /** A Blob service List Blobs answer for the files under {@code container}/{@code prefix}. */
+    private String listing(String container, String query) {
+      String prefix = "";
+      for (String p : query.split("&")) {
+        if (p.startsWith("prefix=")) {
+          prefix = URLDecoder.decode(p.substring(7), StandardCharsets.UTF_8);
+        }
+      }
+      StringBuilder xml =
+          new StringBuilder("<?xml version=\"1.0\" encoding=\"utf-8\"?><EnumerationResults><Blobs>");
+      for (String f : new TreeSet<>(files.keySet())) {
+        if (f.startsWith(container + "/" + prefix)) {
+          xml.append("<Blob><Name>")
+              .append(f.substring(container.length() + 1))
+              .append("</Name><Properties/></Blob>");
+        }
+      }
+      return xml.append("</Blobs><NextMarker/></EnumerationResults>").toString();
     }
 
     String url(String path) {
