@@ -12,6 +12,7 @@ import dev.redwood.runner.storage.LocalBlobStore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -78,7 +79,13 @@ final class Backends {
         Math.max(1, slots),
         Math.max(1, slots),
         workDir(options).resolve("staging-tmp"),
-        () -> AzureBatchService.open(config, store, workerJvmFlags(options), options.isDeletePools()),
+        () ->
+            AzureBatchService.open(
+                config,
+                store,
+                workerJvmFlags(options),
+                options.isDeletePools(),
+                Duration.ofMillis(options.getTaskPollIntervalMs())),
         config.pools().size() + " Batch pools (" + pools + "), " + slots + " task slots");
   }
 

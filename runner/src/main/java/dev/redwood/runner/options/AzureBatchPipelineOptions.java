@@ -47,6 +47,14 @@ public interface AzureBatchPipelineOptions extends PipelineOptions {
   void setCredentialsFile(String value);
 
   @Description(
+      "Azure backend: how often task states are polled, in milliseconds (one list request per"
+          + " pool each time).")
+  @Default.Integer(5000)
+  int getTaskPollIntervalMs();
+
+  void setTaskPollIntervalMs(int value);
+
+  @Description(
       "Azure backend: delete the pools at the end of the run instead of keeping them for the"
           + " next run (jobs are always terminated).")
   @Default.Boolean(false)

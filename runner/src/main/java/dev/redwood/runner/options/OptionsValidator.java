@@ -14,6 +14,7 @@ public final class OptionsValidator {
     atLeast("shufflePartitions", options.getShufflePartitions(), 0);
     atLeast("splitSizeMb", options.getSplitSizeMb(), 0);
     atLeast("shuffleBufferMb", options.getShuffleBufferMb(), 1);
+    atLeast("taskPollIntervalMs", options.getTaskPollIntervalMs(), 10);
     if (options.getShuffleBufferMb() * 2L > options.getNodeHeapMb()) {
       throw new IllegalArgumentException(
           "Invalid --shuffleBufferMb="

@@ -109,10 +109,15 @@ public final class AzureBatchService implements BatchService {
    * @param store where the staged classpath is; nodes get read-only URLs of its jars
    * @param workerJvmFlags flags of the task JVMs
    * @param deletePools whether {@link #close()} deletes the pools
+   * @param pollInterval how often task states are listed
    */
   public static AzureBatchService open(
-      AzureConfig config, BlobStore store, List<String> workerJvmFlags, boolean deletePools) {
-    return open(config, store, workerJvmFlags, deletePools, account -> null, Duration.ofSeconds(5));
+      AzureConfig config,
+      BlobStore store,
+      List<String> workerJvmFlags,
+      boolean deletePools,
+      Duration pollInterval) {
+    return open(config, store, workerJvmFlags, deletePools, account -> null, pollInterval);
   }
 
   /**

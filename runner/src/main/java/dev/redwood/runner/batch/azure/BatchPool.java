@@ -2,10 +2,7 @@ package dev.redwood.runner.batch.azure;
 
 import com.microsoft.azure.PagedList;
 import com.microsoft.azure.batch.BatchClient;
-import com.microsoft.azure.batch.BatchClientBehavior;
-import com.microsoft.azure.batch.CreateTasksErrorException;
 import com.microsoft.azure.batch.DetailLevel;
-import com.microsoft.azure.batch.interceptor.BatchClientParallelOptions;
 import com.microsoft.azure.batch.protocol.models.BatchErrorException;
 import com.microsoft.azure.batch.protocol.models.CloudPool;
 import com.microsoft.azure.batch.protocol.models.CloudTask;
@@ -19,8 +16,8 @@ import com.microsoft.azure.batch.protocol.models.OnAllTasksComplete;
 import com.microsoft.azure.batch.protocol.models.PoolAddParameter;
 import com.microsoft.azure.batch.protocol.models.PoolInformation;
 import com.microsoft.azure.batch.protocol.models.StartTask;
+import com.microsoft.azure.batch.protocol.models.TaskAddCollectionResult;
 import com.microsoft.azure.batch.protocol.models.TaskAddParameter;
-import com.microsoft.azure.batch.protocol.models.TaskAddResult;
 import com.microsoft.azure.batch.protocol.models.TaskContainerSettings;
 import com.microsoft.azure.batch.protocol.models.VirtualMachineConfiguration;
 import dev.redwood.runner.config.BatchAccount;
@@ -200,49 +197,56 @@ final class BatchPool {
     calls.run("create job " + batchJobId + " on " + name(), () -> client.jobOperations().createJob(job));
   }
 
-  /** Submits tasks; the SDK sends collections of at most 100, several at a time. */
+  /**
+   * Submits tasks in collections of at most 100, several collections at a time. Not the SDK's
+   * {@code createTasks}: with more collections than threads it can wait forever for a worker.
+   */
   void submit(List<TaskAddParameter> tasks) throws IOException, InterruptedException {
     if (config.containerImage() != null) {
       for (TaskAddParameter t : tasks) {
         t.withContainerSettings(new TaskContainerSettings().withImageName(config.containerImage()));
       }
     }
-    List<TaskAddParameter> pending = new ArrayList<>(tasks);
-    List<BatchClientBehavior> parallel = List.of(new BatchClientParallelOptions(SUBMIT_THREADS));
-    calls.run(
-        "add " + tasks.size() + " tasks to " + name(),
-        () -> {
-          try {
-            client.taskOperations().createTasks(batchJobId, pending, parallel);
-          } catch (CreateTasksErrorException e) {
-            // Tasks the service did not take: retry only those (TaskExists means it did).
-            List<TaskAddParameter> again = new ArrayList<>(e.pendingTaskList());
-            for (TaskAddResult failed : e.failureTaskList()) {
-              String code = failed.error() != null ? failed.error().code() : null;
-              if ("TaskExists".equals(code)) {
-                continue;
-              }
-              // Not retried: the same request would be refused again.
-              throw new IllegalStateException(
-                  "Batch refused task "
-                      + failed.taskId()
-                      + " on "
-                      + name()
-                      + ": "
-                      + code
-                      + (failed.error() != null && failed.error().message() != null
-                          ? " " + failed.error().message().value()
-                          : ""));
-            }
-            pending.clear();
-            pending.addAll(again);
-            if (!pending.isEmpty()) {
-              throw new java.io.UncheckedIOException(
-                  new IOException(pending.size() + " tasks not yet added to " + name()));
-            }
-          }
-        });
+    List<List<TaskAddParameter>> chunks = new ArrayList<>();
+    for (int from = 0; from < tasks.size(); from += TaskCollections.MAX_TASKS) {
+      chunks.add(tasks.subList(from, Math.min(tasks.size(), from + TaskCollections.MAX_TASKS)));
+    }
+    TaskCollections.submitAll(
+        chunks, SUBMIT_THREADS, chunk -> addCollection(chunk));
     inFlight += tasks.size();
+  }
+
+  /** Adds one collection, retrying what the service did not take and splitting it if too large. */
+  private void addCollection(List<TaskAddParameter> chunk) throws IOException, InterruptedException {
+    List<TaskAddParameter> pending = new ArrayList<>(chunk);
+    for (int round = 1; !pending.isEmpty(); round++) {
+      List<TaskAddParameter> sending = pending;
+      TaskAddCollectionResult result;
+      try {
+        result =
+            calls.call(
+                "add " + sending.size() + " tasks to " + name(),
+                () -> client.protocolLayer().tasks().addCollection(batchJobId, sending));
+      } catch (IOException e) {
+        if (e.getCause() instanceof BatchErrorException be
+            && "RequestBodyTooLarge".equals(BatchCalls.code(be))
+            && sending.size() > 1) {
+          // Long command lines or environments: send the halves separately.
+          int half = sending.size() / 2;
+          addCollection(new ArrayList<>(sending.subList(0, half)));
+          addCollection(new ArrayList<>(sending.subList(half, sending.size())));
+          return;
+        }
+        throw e;
+      }
+      pending = TaskCollections.retryable(sending, result.value(), name());
+      if (!pending.isEmpty()) {
+        if (round >= 8) {
+          throw new IOException(pending.size() + " tasks could not be added to " + name());
+        }
+        Thread.sleep(Math.min(30_000L, 500L << round));
+      }
+    }
   }
 
   /**
@@ -307,7 +311,7 @@ final class BatchPool {
       return;
     }
     try {
-      calls.run("terminate job " + batchJobId, () -> client.jobOperations().terminateJob(batchJobId));
+      calls.run("terminate job " + batchJobId, () -> client.jobOperations().terminateJob(batchJobId, "Redwood run ended"));
     } catch (IOException e) {
       if (!isOneOf(e, "JobCompleted", "JobNotFound", "JobBeingTerminated", "JobBeingDeleted")) {
         throw e;

@@ -1,0 +1,134 @@
+package dev.redwood.runner.batch.azure;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.everyItem;
+import static org.hamcrest.Matchers.greaterThan;
+import static org.hamcrest.Matchers.greaterThanOrEqualTo;
+import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.lessThanOrEqualTo;
+
+import com.microsoft.azure.batch.BatchClient;
+import com.microsoft.azure.batch.auth.BatchSharedKeyCredentials;
+import com.microsoft.azure.batch.protocol.models.CloudTask;
+import com.microsoft.azure.batch.protocol.models.EnvironmentSetting;
+import com.microsoft.azure.batch.protocol.models.JobPreparationTask;
+import com.microsoft.azure.batch.protocol.models.TaskAddParameter;
+import com.microsoft.azure.batch.protocol.models.TaskState;
+import dev.redwood.runner.batch.azure.restdouble.BatchRestDouble;
+import dev.redwood.runner.batch.azure.restdouble.RecordedRequest;
+import dev.redwood.runner.config.BatchAccount;
+import dev.redwood.runner.config.BatchAuth;
+import dev.redwood.runner.config.NodeImage;
+import dev.redwood.runner.config.PoolConfig;
+import dev.redwood.runner.config.Secret;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** A pool's task submission and polling against the Batch REST double, with trivial tasks. */
+@Timeout(120)
+class BatchPoolTest {
+  private final String key = BatchRestDouble.newKey();
+  private BatchRestDouble account;
+  private BatchPool pool;
+
+  @BeforeEach
+  void start() throws Exception {
+    account = new BatchRestDouble("acct", key).start();
+    PoolConfig config =
+        new PoolConfig(
+            "p1", "acct", "Standard_D2s_v5", 2, 0, 8, null,
+            new NodeImage("canonical", "0001-com-ubuntu-server-jammy", "22_04-lts", "batch.node.ubuntu 22.04"),
+            null, false);
+    BatchAccount batch =
+        new BatchAccount("acct", account.url(), null, new BatchAuth.SharedKey("acct", new Secret(key)));
+    BatchClient client = BatchClient.open(new BatchSharedKeyCredentials(account.url(), "acct", key));
+    pool = new BatchPool(config, batch, client, new BatchCalls(8, Duration.ofMillis(50), Duration.ofMillis(400)));
+    pool.provision();
+    pool.createJob(
+        "run1",
+        new JobPreparationTask().withCommandLine("/bin/true").withWaitForSuccess(true),
+        List.of(new EnvironmentSetting().withName("A").withValue("b")));
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    pool.terminateJob();
+    pool.deleteJob();
+    account.close();
+  }
+
+  private static List<TaskAddParameter> tasks(int n, int envBytes) {
+    List<TaskAddParameter> tasks = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      tasks.add(
+          new TaskAddParameter()
+              .withId("t" + i)
+              .withCommandLine("/bin/true")
+              .withEnvironmentSettings(
+                  List.of(new EnvironmentSetting().withName("PAD").withValue("x".repeat(envBytes)))));
+    }
+    return tasks;
+  }
+
+  private Set<String> waitForCompletion(int n) throws Exception {
+    Set<String> done = new HashSet<>();
+    long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+    while (done.size() < n && System.nanoTime() < deadline) {
+      for (CloudTask t : pool.changedTasks()) {
+        if (t.state() == TaskState.COMPLETED) {
+          done.add(t.id());
+        }
+      }
+      Thread.sleep(100);
+    }
+    return done;
+  }
+
+  @Test
+  void collectionsHoldAtMostOneHundredTasksAndThrottlingIsRiddenOut() throws Exception {
+    account.throttle("POST", "/addtaskcollection", 2, 1);
+    pool.submit(tasks(250, 10));
+    List<Integer> sizes = new ArrayList<>();
+    for (RecordedRequest r : account.requests()) {
+      if (r.path().endsWith("/addtaskcollection") && r.status() == 200) {
+        sizes.add(r.bodyJson().get("value").size());
+      }
+    }
+    assertThat(sizes.stream().mapToInt(Integer::intValue).sum(), is(250));
+    assertThat(sizes, everyItem(lessThanOrEqualTo(100)));
+    assertThat(waitForCompletion(250).size(), is(250));
+    long perTaskGets =
+        account.requests().stream().filter(r -> r.method().equals("GET") && r.path().matches("/jobs/[^/]+/tasks/.+")).count();
+    assertThat(perTaskGets, is(0L));
+  }
+
+  @Test
+  void aCollectionOverOneMegabyteIsSplit() throws Exception {
+    // 100 tasks of 16 KB each: 1.6 MB, over the service's 1 MB limit.
+    pool.submit(tasks(100, 16_000));
+    List<RecordedRequest> collections = new ArrayList<>();
+    for (RecordedRequest r : account.requests()) {
+      if (r.path().endsWith("/addtaskcollection")) {
+        collections.add(r);
+      }
+    }
+    assertThat(collections.get(0).status(), is(413));
+    assertThat(collections.size(), greaterThanOrEqualTo(3));
+    int added = 0;
+    for (RecordedRequest r : collections) {
+      if (r.status() == 200) {
+        assertThat(r.body().length, lessThanOrEqualTo(BatchRestDouble.MAX_REQUEST_BODY));
+        added += r.bodyJson().get("value").size();
+      }
+    }
+    assertThat(added, is(100));
+    assertThat(waitForCompletion(100).size(), greaterThan(99));
+  }
+}

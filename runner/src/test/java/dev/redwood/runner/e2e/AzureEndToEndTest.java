@@ -1,0 +1,251 @@
+package dev.redwood.runner.e2e;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.empty;
+import static org.hamcrest.Matchers.everyItem;
+import static org.hamcrest.Matchers.greaterThan;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.not;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.redwood.runner.azure.Azurite;
+import dev.redwood.runner.batch.azure.restdouble.BatchRestDouble;
+import dev.redwood.runner.batch.azure.restdouble.RecordedRequest;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.testing.PAssert;
+import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.transforms.MapElements;
+import org.apache.beam.sdk.transforms.Reshuffle;
+import org.apache.beam.sdk.transforms.Sum;
+import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.TypeDescriptors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The end-to-end pipelines on the Azure backend, through the real SDKs: AzureBatchService on two
+ * Batch REST doubles (two accounts, one pool each, different sizes) and AzureBlobStore on
+ * Azurite. Tasks run as processes the doubles start, after their job preparation task fetched
+ * the classpath from Azurite through SAS URLs.
+ */
+class AzureEndToEndTest extends EndToEndPipelines {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static BatchRestDouble east;
+  private static BatchRestDouble west;
+  private static final String EAST_KEY = BatchRestDouble.newKey();
+  private static final String WEST_KEY = BatchRestDouble.newKey();
+  /** Staged jars are kept across runs (content-hash names): one base container for the class. */
+  private static final String CONTAINER = "rwe2e-" + UUID.randomUUID().toString().substring(0, 8);
+
+  private Path parameters;
+  private Path credentials;
+
+  @BeforeAll
+  static void startDoubles() throws IOException {
+    east = new BatchRestDouble("east", EAST_KEY).start();
+    west = new BatchRestDouble("west", WEST_KEY).start();
+  }
+
+  @AfterAll
+  static void stopDoubles() {
+    if (east != null) {
+      east.close();
+    }
+    if (west != null) {
+      west.close();
+    }
+  }
+
+  @BeforeEach
+  void writeConfiguration() throws IOException {
+    parameters = temp.resolve("parameters.json");
+    credentials = temp.resolve("credentials.json");
+    Files.writeString(
+        parameters,
+        JSON.writeValueAsString(
+            Map.of(
+                "jobId", "rwtest",
+                "blobContainer", CONTAINER,
+                "pools",
+                List.of(
+                    Map.of("id", "east-pool", "account", "east", "vmSize", "Standard_D4s_v5",
+                        "dedicatedNodes", 1, "taskSlotsPerNode", 2),
+                    Map.of("id", "west-pool", "account", "west", "vmSize", "Standard_D2s_v5",
+                        "dedicatedNodes", 1, "taskSlotsPerNode", 1)))));
+    Files.writeString(
+        credentials,
+        JSON.writeValueAsString(
+            Map.of(
+                "accounts",
+                List.of(
+                    Map.of("name", "east", "url", east.url(), "batchAccountKey", EAST_KEY),
+                    Map.of("name", "west", "url", west.url(), "batchAccountKey", WEST_KEY)),
+                "storage",
+                Map.of(
+                    "connectionString",
+                    "DefaultEndpointsProtocol=http;AccountName="
+                        + Azurite.ACCOUNT
+                        + ";AccountKey="
+                        + Azurite.KEY
+                        + ";BlobEndpoint="
+                        + Azurite.account().blobEndpoint()
+                        + ";"))));
+    Files.setPosixFilePermissions(credentials, PosixFilePermissions.fromString("rw-------"));
+    east.clearRequests();
+    west.clearRequests();
+  }
+
+  @AfterEach
+  void nothingLeftOnTheNodes() {
+    assertThat("task processes left behind", east.liveProcesses(), is(empty()));
+    assertThat("task processes left behind", west.liveProcesses(), is(empty()));
+  }
+
+  @Override
+  Pipeline pipeline(String... extra) {
+    return pipeline(
+        List.of(
+            "--runner=AzureBatchRunner",
+            "--backend=AZURE",
+            "--parametersFile=" + parameters,
+            "--credentialsFile=" + credentials,
+            "--localWorkDir=" + temp.resolve("redwood"),
+            "--taskPollIntervalMs=200",
+            "--quiet"),
+        extra);
+  }
+
+  @Test
+  void outputIsByteIdenticalToTheLocalBackends() throws IOException {
+    Path input = temp.resolve("input.txt");
+    StringBuilder text = new StringBuilder();
+    for (int i = 0; i < 400; i++) {
+      text.append("line ").append(i % 37).append(" of the tale ").append(i % 11).append('\n');
+    }
+    Files.writeString(input, text, StandardCharsets.UTF_8);
+    Path onAzure =
+        wordCountToOneFile(pipeline("--shufflePartitions=3"), input, temp.resolve("azure"));
+    Path onLocal =
+        wordCountToOneFile(
+            pipeline(
+                List.of(
+                    "--runner=AzureBatchRunner",
+                    "--inProcessNodes=false",
+                    "--localNodes=2",
+                    "--nodeHeapMb=512",
+                    "--shufflePartitions=3",
+                    "--localWorkDir=" + temp.resolve("local"),
+                    "--quiet")),
+            input,
+            temp.resolve("local-out"));
+    byte[] azure = Files.readAllBytes(onAzure);
+    assertThat(azure.length, greaterThan(100));
+    assertThat(azure, is(Files.readAllBytes(onLocal)));
+  }
+
+  @Test
+  void tasksSpreadOverBothAccountsAndArePolledInLists() {
+    Pipeline p = pipeline("--shufflePartitions=12");
+    PCollection<KV<String, Integer>> sums =
+        p.apply(Create.of(numbers(600)))
+            .apply(MapElements.into(TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptors.integers()))
+                .via((Integer x) -> KV.of("k" + (x % 150), 1)))
+            .apply(Sum.integersPerKey());
+    PAssert.that(sums.apply(MapElements.into(TypeDescriptors.integers()).via(KV::getValue)))
+        .satisfies(values -> {
+          int total = 0;
+          for (int v : values) {
+            total += v;
+          }
+          if (total != 600) {
+            throw new AssertionError("sum of counts " + total);
+          }
+          return null;
+        });
+    assertThat(p.run().waitUntilFinish(), is(PipelineResult.State.DONE));
+
+    for (BatchRestDouble account : List.of(east, west)) {
+      List<RecordedRequest> requests = account.requests();
+      assertThat(account.accountName() + " ran tasks",
+          count(requests, "POST", "/jobs/[^/]+/addtaskcollection"), greaterThan(0));
+      assertThat("no per-task GET", count(requests, "GET", "/jobs/[^/]+/tasks/[^/]+"), is(0));
+      // Every job this run created was terminated and deleted.
+      assertThat(count(requests, "POST", "/jobs/[^/]+/terminate"), greaterThan(0));
+      assertThat(count(requests, "DELETE", "/jobs/[^/]+"), greaterThan(0));
+    }
+  }
+
+  @Test
+  void throttlingAndServerErrorsAreRiddenOut() {
+    east.throttle("POST", "/jobs/[^/]+/addtaskcollection", 2, 1);
+    west.failRequests("GET", "/jobs/[^/]+/tasks", 2, 503);
+    west.dropConnections("GET", "/jobs/[^/]+/tasks", 1);
+    Pipeline p = pipeline();
+    PCollection<Integer> doubled =
+        p.apply(Create.of(numbers(40)))
+            .apply(Reshuffle.viaRandomKey())
+            .apply(MapElements.into(TypeDescriptors.integers()).via((Integer x) -> 2 * x));
+    PAssert.that(doubled.apply(Sum.integersGlobally())).containsInAnyOrder(2 * 40 * 41 / 2);
+    assertThat(p.run().waitUntilFinish(), is(PipelineResult.State.DONE));
+    assertThat(count(east.requests(), "POST", "/jobs/[^/]+/addtaskcollection"), greaterThan(2));
+  }
+
+  @Test
+  void taskCommandLinesAndRequestsCarryNoSecrets() {
+    Pipeline p = pipeline();
+    PAssert.that(p.apply(Create.of(1, 2, 3)).apply(Sum.integersGlobally())).containsInAnyOrder(6);
+    assertThat(p.run().waitUntilFinish(), is(PipelineResult.State.DONE));
+    Set<String> bodies = new HashSet<>();
+    List<String> commandLines = new ArrayList<>();
+    for (BatchRestDouble account : List.of(east, west)) {
+      for (RecordedRequest r : account.requests()) {
+        bodies.add(new String(r.body(), StandardCharsets.UTF_8));
+        if (r.path().endsWith("/addtaskcollection")) {
+          r.bodyJson().get("value").forEach(t -> commandLines.add(t.get("commandLine").asText()));
+        }
+      }
+    }
+    assertThat(commandLines.size(), greaterThan(0));
+    assertThat(commandLines, everyItem(not(containsString("sig="))));
+    assertThat(bodies, everyItem(not(containsString(Azurite.KEY))));
+    assertThat(bodies, everyItem(not(containsString(EAST_KEY))));
+    assertThat(bodies, everyItem(not(containsString(WEST_KEY))));
+    assertThat(bodies, hasItem(containsString("REDWOOD_STORE_READ_SAS")));
+  }
+
+  private static List<Integer> numbers(int n) {
+    List<Integer> out = new ArrayList<>();
+    for (int i = 1; i <= n; i++) {
+      out.add(i);
+    }
+    return out;
+  }
+
+  private static int count(List<RecordedRequest> requests, String method, String pathRegex) {
+    int n = 0;
+    for (RecordedRequest r : requests) {
+      if (r.method().equals(method) && r.path().matches(pathRegex)) {
+        n++;
+      }
+    }
+    return n;
+  }
+}
