@@ -129,6 +129,8 @@ class AzureEndToEndTest extends EndToEndPipelines {
             "--credentialsFile=" + credentials,
             "--localWorkDir=" + temp.resolve("redwood"),
             "--taskPollIntervalMs=200",
+            // Short tasks on a 2-core machine: quick JIT and one GC thread leave the cores to work.
+            "--workerJvmFlags=-XX:TieredStopAtLevel=1,-XX:+UseSerialGC",
             "--quiet"),
         extra);
   }
@@ -229,6 +231,67 @@ class AzureEndToEndTest extends EndToEndPipelines {
     assertThat(bodies, everyItem(not(containsString(EAST_KEY))));
     assertThat(bodies, everyItem(not(containsString(WEST_KEY))));
     assertThat(bodies, hasItem(containsString("REDWOOD_STORE_READ_SAS")));
+  }
+
+  /** Sleeps per element, so tasks are running long enough to be preempted or cancelled. */
+  static final class SlowFn extends org.apache.beam.sdk.transforms.DoFn<Integer, Integer> {
+    private final long millis;
+
+    SlowFn(long millis) {
+      this.millis = millis;
+    }
+
+    @ProcessElement
+    public void process(@Element Integer x, OutputReceiver<Integer> out) throws InterruptedException {
+      Thread.sleep(millis);
+      out.output(x);
+    }
+  }
+
+  @Test
+  void aPreemptedNodesTasksAreRequeuedAndTheResultIsExact() throws Exception {
+    Pipeline p = pipeline("--deletePools");
+    PCollection<Integer> slow =
+        p.apply(Create.of(numbers(12)))
+            .apply(Reshuffle.viaRandomKey())
+            .apply(org.apache.beam.sdk.transforms.ParDo.of(new SlowFn(1500)));
+    PAssert.that(slow.apply(Sum.integersGlobally())).containsInAnyOrder(12 * 13 / 2);
+    PipelineResult result = p.run();
+    // Preempt the east node as soon as it runs tasks of the slow stage.
+    boolean preempted = false;
+    long deadline = System.nanoTime() + 120_000_000_000L;
+    while (!preempted && System.nanoTime() < deadline && result.getState() == PipelineResult.State.RUNNING) {
+      if (!east.liveProcesses().isEmpty()) {
+        Thread.sleep(1500);
+        List<String> nodes = east.nodeIds("east-pool");
+        preempted = !nodes.isEmpty() && east.preemptNode("east-pool", nodes.get(0));
+      }
+      Thread.sleep(100);
+    }
+    assertThat(result.waitUntilFinish(), is(PipelineResult.State.DONE));
+    assertThat("a node was preempted", preempted, is(true));
+    // --deletePools: the pools go at the end.
+    assertThat(count(east.requests(), "DELETE", "/pools/east-pool"), is(1));
+    assertThat(count(west.requests(), "DELETE", "/pools/west-pool"), is(1));
+  }
+
+  @Test
+  void cancelTerminatesTheJobsAndLeavesNoTaskRunning() throws Exception {
+    Pipeline p = pipeline();
+    p.apply(Create.of(numbers(6)))
+        .apply(Reshuffle.viaRandomKey())
+        .apply(org.apache.beam.sdk.transforms.ParDo.of(new SlowFn(120_000)));
+    PipelineResult result = p.run();
+    long deadline = System.nanoTime() + 120_000_000_000L;
+    while (east.liveProcesses().isEmpty() && west.liveProcesses().isEmpty()
+        && System.nanoTime() < deadline) {
+      Thread.sleep(100);
+    }
+    Thread.sleep(1000);
+    result.cancel();
+    assertThat(result.waitUntilFinish(org.joda.time.Duration.standardSeconds(60)), is(PipelineResult.State.CANCELLED));
+    assertThat(count(east.requests(), "POST", "/jobs/[^/]+/terminate"), greaterThan(0));
+    assertThat(count(west.requests(), "POST", "/jobs/[^/]+/terminate"), greaterThan(0));
   }
 
   private static List<Integer> numbers(int n) {

@@ -110,6 +110,29 @@ class BatchPoolTest {
   }
 
   @Test
+  void entraIdTokensReachTheServiceAsBearerTokens() throws Exception {
+    account.acceptBearerToken("token-for-redwood");
+    BatchClient good =
+        BatchClient.open(new BatchTokenCredentials(account.url(), fixedToken("token-for-redwood"), null));
+    assertThat(good.poolOperations().existsPool("p1"), is(true));
+    BatchClient bad =
+        BatchClient.open(new BatchTokenCredentials(account.url(), fixedToken("stolen"), null));
+    BatchCalls calls = new BatchCalls(2, Duration.ofMillis(10), Duration.ofMillis(10));
+    java.io.IOException e =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            java.io.IOException.class,
+            () -> calls.call("check pool p1", () -> bad.poolOperations().existsPool("p1")));
+    assertThat(e.getMessage(), org.hamcrest.Matchers.containsString("check pool p1"));
+    assertThat(e.getMessage(), org.hamcrest.Matchers.not(org.hamcrest.Matchers.containsString("stolen")));
+  }
+
+  private static com.azure.core.credential.TokenCredential fixedToken(String token) {
+    return request ->
+        reactor.core.publisher.Mono.just(
+            new com.azure.core.credential.AccessToken(token, java.time.OffsetDateTime.now().plusHours(1)));
+  }
+
+  @Test
   void aCollectionOverOneMegabyteIsSplit() throws Exception {
     // 100 tasks of 16 KB each: 1.6 MB, over the service's 1 MB limit.
     pool.submit(tasks(100, 16_000));
