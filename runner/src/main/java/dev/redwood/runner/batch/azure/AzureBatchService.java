@@ -226,7 +226,7 @@ public final class AzureBatchService implements BatchService {
     if (queue.isEmpty()) {
       return;
     }
-    if (available(null) <= 0 && System.nanoTime() - lastSlotRefreshNanos > SLOT_REFRESH.toNanos()) {
+    if (available() <= 0 && System.nanoTime() - lastSlotRefreshNanos > SLOT_REFRESH.toNanos()) {
       for (BatchPool pool : pools) {
         pool.refreshSlots();
       }
@@ -262,12 +262,10 @@ public final class AzureBatchService implements BatchService {
     return pool.freeSlots() + (pool.currentSlots() + 3) / 4;
   }
 
-  private int available(BatchPool except) {
+  private int available() {
     int total = 0;
     for (BatchPool pool : pools) {
-      if (pool != except) {
-        total += Math.max(0, headroom(pool));
-      }
+      total += Math.max(0, headroom(pool));
     }
     return total;
   }
