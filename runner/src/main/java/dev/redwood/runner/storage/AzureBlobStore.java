@@ -36,6 +36,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
 /**
  * The blob store of the Azure backend, on Azure Blob Storage (or Azurite).
@@ -253,20 +254,12 @@ public final class AzureBlobStore implements BlobStore {
 
   @Override
   public byte[] get(String key) throws IOException {
-    try {
-      return reader(key).downloadContent().toBytes();
-    } catch (BlobStorageException e) {
-      throw failure("read", key, e);
-    }
+    return read("read", key, blob -> blob.downloadContent().toBytes());
   }
 
   @Override
   public InputStream open(String key) throws IOException {
-    try {
-      return reader(key).openInputStream();
-    } catch (BlobStorageException e) {
-      throw failure("read", key, e);
-    }
+    return read("read", key, BlobClient::openInputStream);
   }
 
   @Override
@@ -275,15 +268,11 @@ public final class AzureBlobStore implements BlobStore {
       size(key); // a missing object must still fail
       return InputStream.nullInputStream();
     }
-    try {
-      return reader(key)
-          .openInputStream(
-              new BlobInputStreamOptions()
-                  .setRange(new BlobRange(offset, length))
-                  .setBlockSize((int) Math.min(RANGE_BLOCK_BYTES, length)));
-    } catch (BlobStorageException e) {
-      throw failure("read", key, e);
-    }
+    BlobInputStreamOptions range =
+        new BlobInputStreamOptions()
+            .setRange(new BlobRange(offset, length))
+            .setBlockSize((int) Math.min(RANGE_BLOCK_BYTES, length));
+    return read("read", key, blob -> blob.openInputStream(range));
   }
 
   @Override
@@ -292,30 +281,28 @@ public final class AzureBlobStore implements BlobStore {
     if (parent != null) {
       Files.createDirectories(parent);
     }
-    try {
-      reader(key).downloadToFile(target.toString(), true);
-    } catch (BlobStorageException e) {
-      throw failure("read", key, e);
-    } catch (UncheckedIOException e) {
-      throw e.getCause();
-    }
+    read("read", key, blob -> blob.downloadToFile(target.toString(), true));
   }
 
   @Override
   public boolean exists(String key) throws IOException {
-    try {
-      return reader(key).exists();
-    } catch (BlobStorageException e) {
-      throw failure("check", key, e);
-    }
+    return read("check", key, BlobClient::exists);
   }
 
   @Override
   public long size(String key) throws IOException {
+    return read("read", key, blob -> blob.getProperties().getBlobSize());
+  }
+
+  /** Runs one read of {@code key}'s blob, with the SDK's errors turned into the store's. */
+  private <T> T read(String what, String key, Function<BlobClient, T> operation)
+      throws IOException {
     try {
-      return reader(key).getProperties().getBlobSize();
+      return operation.apply(reader(key));
     } catch (BlobStorageException e) {
-      throw failure("read", key, e);
+      throw failure(what, key, e);
+    } catch (UncheckedIOException e) {
+      throw e.getCause();
     }
   }
 
