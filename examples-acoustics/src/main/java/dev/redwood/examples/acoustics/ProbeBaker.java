@@ -1,0 +1,56 @@
+package dev.redwood.examples.acoustics;
+
+import dev.redwood.examples.acoustics.fdtd.ReceiverPoints;
+import dev.redwood.examples.acoustics.fdtd.Recording;
+import dev.redwood.examples.acoustics.fdtd.SceneRaster;
+import dev.redwood.examples.acoustics.fdtd.SimulationDomain;
+import dev.redwood.examples.acoustics.fdtd.WaveSolver;
+import dev.redwood.examples.acoustics.parameters.CellParameters;
+import dev.redwood.examples.acoustics.parameters.ParameterExtractor;
+import dev.redwood.examples.acoustics.parameters.ProbeField;
+import dev.redwood.examples.acoustics.scene.Probe;
+
+/**
+ * The work of one probe, free of Beam: simulate with the probe as the source, record at every
+ * bake cell its sound reaches, and extract the parameters of each cell. The pipeline's DoFn, the
+ * tests and the benchmark all bake probes through this class.
+ */
+public final class ProbeBaker {
+  private final BakeSettings settings;
+  private final SceneRaster raster;
+
+  public ProbeBaker(BakeSettings settings) {
+    this.settings = settings;
+    this.raster = new SceneRaster(settings.plan(), settings.grid().spacing());
+  }
+
+  public BakeSettings settings() {
+    return settings;
+  }
+
+  /** What baking one probe produced, with the size of its simulation. */
+  public record Result(ProbeField field, int domainCells, int steps, long nanos) {}
+
+  public Result bake(Probe probe) {
+    long start = System.nanoTime();
+    SimulationDomain domain = SimulationDomain.around(raster, settings.grid(), probe.x(), probe.y());
+    ReceiverPoints points = ReceiverPoints.forGrid(domain, settings.cells());
+    int steps = settings.steps();
+    Recording recording = WaveSolver.run(domain, settings.grid(), settings.pulse(), points, steps);
+    ProbeField field = new ProbeField(settings.cells());
+    double dt = settings.grid().timeStep();
+    for (int k = 0; k < points.count(); k++) {
+      CellParameters parameters =
+          ParameterExtractor.extract(
+              recording.pressure(k),
+              recording.integratedGradientX(k),
+              recording.integratedGradientY(k),
+              dt,
+              settings.calibration());
+      if (parameters != null) {
+        field.set(points.id(k), parameters);
+      }
+    }
+    return new Result(field, domain.cellCount(), steps, System.nanoTime() - start);
+  }
+}
