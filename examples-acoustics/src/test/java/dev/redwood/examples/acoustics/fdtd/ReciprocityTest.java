@@ -5,7 +5,6 @@ import static org.hamcrest.Matchers.greaterThan;
 import static org.hamcrest.Matchers.lessThan;
 
 import dev.redwood.examples.acoustics.BakeSettings;
-import dev.redwood.examples.acoustics.TestScenes;
 import dev.redwood.examples.acoustics.scene.FloorPlan;
 import org.junit.jupiter.api.Test;
 
@@ -14,23 +13,7 @@ import org.junit.jupiter.api.Test;
  * materials, an obstacle and an opening to open air (so the absorbing layer takes part too).
  */
 class ReciprocityTest {
-  static final FloorPlan ROOM =
-      TestScenes.plan(
-          "tile 0.25",
-          "material k 0.3 kitchen tiles",
-          "map",
-          "~~~~~~~~~~~~~~~~~~~~~~~~",
-          "~##########gggg#####~~~~",
-          "~#........c........#~~~~",
-          "~#........c........#~~~~",
-          "~#..####..c...a....#~~~~",
-          "~#.....#...........~~~~~",
-          "~#.....#....ww.....#~~~~",
-          "~#..........ww.....#~~~~",
-          "~#kkkkkkkkk........#~~~~",
-          "~##########w########~~~~",
-          "~~~~~~~~~~~~~~~~~~~~~~~~",
-          "end");
+  static final FloorPlan ROOM = ReciprocityTestPlans.ROOM;
 
   @Test
   void swappingSourceAndReceiverGivesTheSameResponse() {
