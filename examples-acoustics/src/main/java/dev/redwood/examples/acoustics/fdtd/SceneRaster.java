@@ -16,6 +16,8 @@ public final class SceneRaster implements Serializable {
   private final byte[] codes;
   /** Normalised admittance per tile code; 0 for floor and open air, which are not walls. */
   private final double[] admittance;
+  /** Energy loss rate of walkable cells to floor and ceiling, 1/s. */
+  private final double storeyLossRate;
 
   public SceneRaster(FloorPlan plan, double spacing) {
     this.spacing = spacing;
@@ -27,6 +29,7 @@ public final class SceneRaster implements Serializable {
         codes[iy * nx + ix] = plan.codeAt((ix + 0.5) * spacing, (iy + 0.5) * spacing);
       }
     }
+    this.storeyLossRate = plan.storeyLossRate();
     this.admittance = new double[FloorPlan.FIRST_MATERIAL + plan.materials().size()];
     for (int m = 0; m < plan.materials().size(); m++) {
       admittance[FloorPlan.FIRST_MATERIAL + m] = plan.materials().get(m).admittance();
@@ -47,6 +50,11 @@ public final class SceneRaster implements Serializable {
 
   public boolean isWall(int ix, int iy) {
     return codes[iy * nx + ix] >= FloorPlan.FIRST_MATERIAL;
+  }
+
+  /** Energy loss rate (1/s) to floor and ceiling in cell (ix, iy): walkable floor only. */
+  public double storeyLossRate(int ix, int iy) {
+    return codes[iy * nx + ix] == FloorPlan.FLOOR ? storeyLossRate : 0;
   }
 
   /** Admittance of the wall in cell (ix, iy). */

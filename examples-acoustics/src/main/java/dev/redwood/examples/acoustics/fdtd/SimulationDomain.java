@@ -15,7 +15,8 @@ package dev.redwood.examples.acoustics.fdtd;
  * walls as locally reacting surfaces half a cell from the centre of the air cell beside them. A
  * finite volume view gives the update of an air cell with K air neighbours: the flux through a
  * wall face is -(beta / c) p_t per unit length, so with lambda = c dt / h and
- * g = (lambda / 2) (sum of beta over wall faces),
+ * g = (lambda / 2) (sum of beta over wall faces) + eta dt / 2, where eta is the storey's loss to
+ * floor and ceiling ({@link dev.redwood.examples.acoustics.scene.FloorPlan#storeyLossRate()}),
  * <pre>p+ = [(2 - K lambda^2) p + lambda^2 (sum of neighbours) - (1 - g) p-] / (1 + g).</pre>
  * Walls hold p = 0, so the neighbour sum can run over all four neighbours, and every cell
  * (walls: all coefficients zero) shares one branch-free loop: p+ = a p + c S - b p-. The
@@ -173,7 +174,9 @@ public final class SimulationDomain {
         }
         double sx = zeta(depthX(x, cx0, cx1));
         double sy = zeta(depthY(y, cy0, cy1));
-        double g = lambda / 2 * betaSum;
+        // Walls take lambda beta / 2 per face; floor and ceiling, as a term eta p_t with eta
+        // their energy loss rate, take eta dt / 2.
+        double g = lambda / 2 * betaSum + storeyLoss(x, y, grid.timeStep());
         double d = 1 + g + (sx + sy) / 2 + sx * sy / 2;
         a[i] = (float) ((2 - k * l2) / d);
         c[i] = (float) (l2 / d);
@@ -241,6 +244,13 @@ public final class SimulationDomain {
     }
     double f = Math.min(depth, LAYER) / LAYER;
     return LAYER_DAMPING * f * f;
+  }
+
+  /** eta dt / 2 of a cell: the storey's loss on walkable floor inside the plan, else 0. */
+  private double storeyLoss(int x, int y, double dt) {
+    int rx = x + rx0;
+    int ry = y + ry0;
+    return raster.contains(rx, ry) ? raster.storeyLossRate(rx, ry) * dt / 2 : 0;
   }
 
   /** Admittance of the solid cell (x, y): a wall's material, or air's own (1) at the frame. */

@@ -28,13 +28,30 @@ public final class FloorPlan implements Serializable {
   private final double tileSize;
   private final byte[] tiles;
   private final List<Material> materials;
+  private final double storeyHeight;
+  private final double floorCeilingAbsorption;
+
+  /** A plan without floor and ceiling losses. */
+  public FloorPlan(
+      String name, int width, int height, double tileSize, byte[] tiles, List<Material> materials) {
+    this(name, width, height, tileSize, tiles, materials, 0, 0);
+  }
 
   /**
    * @param tiles row-major tile codes, {@code width * height} of them
    * @param materials the walls' materials, indexed by tile code minus {@link #FIRST_MATERIAL}
+   * @param storeyHeight metres from floor to ceiling, or 0 for a plan without them
+   * @param floorCeilingAbsorption average absorption coefficient of floor and ceiling
    */
   public FloorPlan(
-      String name, int width, int height, double tileSize, byte[] tiles, List<Material> materials) {
+      String name,
+      int width,
+      int height,
+      double tileSize,
+      byte[] tiles,
+      List<Material> materials,
+      double storeyHeight,
+      double floorCeilingAbsorption) {
     if (width < 1 || height < 1 || tiles.length != width * height) {
       throw new IllegalArgumentException(
           "floor plan " + name + ": " + width + " x " + height + " tiles need " + width * height
@@ -57,6 +74,34 @@ public final class FloorPlan implements Serializable {
     this.tileSize = tileSize;
     this.tiles = tiles.clone();
     this.materials = List.copyOf(materials);
+    if (!(storeyHeight >= 0) || !(floorCeilingAbsorption >= 0 && floorCeilingAbsorption <= 1)) {
+      throw new IllegalArgumentException(
+          "floor plan " + name + ": storey height must be >= 0 and floor/ceiling absorption in [0, 1]");
+    }
+    if (storeyHeight > 0 && storeyHeight < 1) {
+      throw new IllegalArgumentException("floor plan " + name + ": a storey is at least 1 m high");
+    }
+    this.storeyHeight = storeyHeight;
+    this.floorCeilingAbsorption = storeyHeight > 0 ? floorCeilingAbsorption : 0;
+  }
+
+  /** The same plan with another storey (height 0: no floor and ceiling losses). */
+  public FloorPlan withStorey(double newHeight, double newAbsorption) {
+    return new FloorPlan(name, width, height, tileSize, tiles, materials, newHeight, newAbsorption);
+  }
+
+  /** Metres from floor to ceiling; 0 if the plan declares no storey. */
+  public double storeyHeight() {
+    return storeyHeight;
+  }
+
+  public double floorCeilingAbsorption() {
+    return floorCeilingAbsorption;
+  }
+
+  /** Energy decay rate (1/s) floor and ceiling impose on the plan's air; 0 without a storey. */
+  public double storeyLossRate() {
+    return storeyHeight > 0 ? 343.0 * floorCeilingAbsorption / (2 * storeyHeight) : 0;
   }
 
   public String name() {
@@ -140,7 +185,9 @@ public final class FloorPlan implements Serializable {
         && height == other.height
         && tileSize == other.tileSize
         && Arrays.equals(tiles, other.tiles)
-        && materials.equals(other.materials);
+        && materials.equals(other.materials)
+        && storeyHeight == other.storeyHeight
+        && floorCeilingAbsorption == other.floorCeilingAbsorption;
   }
 
   @Override

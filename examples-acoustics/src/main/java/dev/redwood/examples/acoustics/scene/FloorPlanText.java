@@ -19,6 +19,7 @@ import java.util.Map;
  * name  small flat
  * tile  0.25                       (metres per character)
  * material  k  0.40  kitchen tiles (symbol, normal-incidence absorption, name)
+ * storey  3.0  0.25                (optional: storey height in m, floor/ceiling absorption)
  * map
  * ##########
  * #....c...#
@@ -57,6 +58,8 @@ public final class FloorPlanText {
     }
     String name = baseName(source);
     double tile = Double.NaN;
+    double storeyHeight = 0;
+    double storeyAbsorption = 0;
     int lineNo = 0;
     int mapStart = -1;
     while (lineNo < lines.size()) {
@@ -96,11 +99,24 @@ public final class FloorPlanText {
           String materialName = String.join(" ", List.of(words).subList(3, words.length));
           bySymbol.put(symbol, new Material(symbol, materialName, absorption, colourOf(materialName)));
         }
+        case "storey" -> {
+          if (words.length != 3) {
+            throw error(source, lineNo, "expected 'storey <height m> <floor/ceiling absorption>', got '" + line + "'");
+          }
+          storeyHeight = number(source, lineNo, words[1], "storey height");
+          storeyAbsorption = number(source, lineNo, words[2], "floor/ceiling absorption");
+          if (!(storeyHeight >= 1 && storeyHeight <= 100)) {
+            throw error(source, lineNo, "storey height must be between 1 and 100 m, got " + words[1]);
+          }
+          if (!(storeyAbsorption >= 0 && storeyAbsorption <= 1)) {
+            throw error(source, lineNo, "floor/ceiling absorption must be between 0 and 1, got " + words[2]);
+          }
+        }
         case "map" -> {
           mapStart = lineNo;
         }
         default -> throw error(
-            source, lineNo, "unknown header line '" + line + "' (expected name, tile, material or map)");
+            source, lineNo, "unknown header line '" + line + "' (expected name, tile, material, storey or map)");
       }
       if (mapStart >= 0) {
         break;
@@ -175,7 +191,7 @@ public final class FloorPlanText {
         tiles[y * width + x] = code;
       }
     }
-    return new FloorPlan(name, width, rows.size(), tile, tiles, used);
+    return new FloorPlan(name, width, rows.size(), tile, tiles, used, storeyHeight, storeyAbsorption);
   }
 
   /** Writes a plan in the text format (generated plans are saved so they can be edited). */
@@ -184,6 +200,13 @@ public final class FloorPlanText {
     out.append("# Redwood acoustics floor plan: '.' floor, '~' open air, other symbols are walls\n");
     out.append("name ").append(plan.name()).append('\n');
     out.append("tile ").append(plan.tileSize()).append('\n');
+    if (plan.storeyHeight() > 0) {
+      out.append("storey ")
+          .append(plan.storeyHeight())
+          .append(' ')
+          .append(plan.floorCeilingAbsorption())
+          .append('\n');
+    }
     for (Material m : plan.materials()) {
       out.append("material ")
           .append(m.symbol())

@@ -6,16 +6,19 @@ import java.util.Random;
 
 /**
  * Generates a floor plan of rooms along a corridor, as a game level might have: a building with
- * concrete outer walls standing in an open yard, a corridor across it with a door to the yard at
- * each end, and rooms on both sides, each with a door to the corridor. Rooms differ in size and
+ * concrete outer walls standing in open ground, a corridor across it open to the outside at each
+ * end, and rooms on both sides, each with a door to the corridor. Rooms differ in size and
  * furnishing (curtains, acoustic panels, glass, wood panelling, pillars), so decay times and
  * loudness vary across the level. The same seed gives the same plan.
  */
 public final class PlanGenerator {
   /** Edge of a generated tile: walls are one tile (25 cm) thick. */
   public static final double TILE = 0.25;
-  /** Yard around the building, in metres. */
+  /** Open ground around the building, in metres: nobody walks there, but sound goes there. */
   public static final double YARD = 2.0;
+  /** Storey height (m) and floor/ceiling absorption: carpet and a plastered ceiling on average. */
+  public static final double STOREY_HEIGHT = 3.0;
+  public static final double FLOOR_CEILING_ABSORPTION = 0.25;
 
   private final Random random;
   private final int w;
@@ -46,12 +49,13 @@ public final class PlanGenerator {
   }
 
   private FloorPlan build(double buildingWidth, double buildingHeight, long seed) {
-    fill(0, 0, w, h, FloorPlan.FLOOR);
+    fill(0, 0, w, h, FloorPlan.OPEN);
     int x0 = tiles(YARD);
     int y0 = tiles(YARD);
     int x1 = x0 + tiles(buildingWidth) - 1; // inclusive outer wall columns and rows
     int y1 = y0 + tiles(buildingHeight) - 1;
     byte concrete = code(MaterialLibrary.CONCRETE);
+    fill(x0, y0, x1 - x0 + 1, y1 - y0 + 1, FloorPlan.FLOOR);
     rectOutline(x0, y0, x1, y1, concrete);
 
     // The corridor: 2 m wide, somewhere around the middle, open to the yard at both ends.
@@ -78,7 +82,9 @@ public final class PlanGenerator {
         h,
         TILE,
         tiles,
-        materials);
+        materials,
+        STOREY_HEIGHT,
+        FLOOR_CEILING_ABSORPTION);
   }
 
   /** One row of rooms between the wall rows {@code top} and {@code bottom} (both walls). */
