@@ -53,6 +53,16 @@ public final class BakeIndex implements Serializable {
     return offsets[entries.size()];
   }
 
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof BakeIndex other && entries.equals(other.entries);
+  }
+
+  @Override
+  public int hashCode() {
+    return entries.hashCode();
+  }
+
   /** Position of a probe id in {@link #entries()}, or -1. */
   public int find(int probe) {
     int lo = 0;

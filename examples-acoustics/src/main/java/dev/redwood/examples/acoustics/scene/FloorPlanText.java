@@ -208,6 +208,9 @@ public final class FloorPlanText {
           .append('\n');
     }
     for (Material m : plan.materials()) {
+      if (MaterialLibrary.all().contains(m)) {
+        continue; // built in: known to every reader
+      }
       out.append("material ")
           .append(m.symbol())
           .append(' ')
