@@ -8,12 +8,16 @@ import java.util.Set;
 /**
  * Places probes on a square grid over the walkable space of a plan. A grid point that falls in a
  * wall, off the floor or too close to a wall moves to the nearest tile within half a spacing that
- * keeps the clearance; points with no such tile are dropped. Probes are numbered in reading order
- * (rows top to bottom, left to right), so the same plan and spacing give the same ids.
+ * keeps the clearance; points with no such tile are dropped. Narrow spaces the grid misses (a
+ * corridor between two grid rows) are then filled: every walkable tile still farther than
+ * {@link #GAP} spacings from all probes gets one, in reading order. Grid probes are numbered in
+ * reading order first, then the filled ones, so the same plan and spacing give the same ids.
  */
 public final class ProbePlacer {
   /** Distance a probe keeps from any wall: a listener's head is not inside the wall. */
   public static final double CLEARANCE = 0.4;
+  /** A walkable spot farther than this many spacings from every probe gets one of its own. */
+  public static final double GAP = 0.75;
 
   private ProbePlacer() {}
 
@@ -56,7 +60,26 @@ public final class ProbePlacer {
         }
       }
     }
+    // Fill the gaps the grid left.
+    for (int ty = 0; ty < plan.height(); ty++) {
+      for (int tx = 0; tx < plan.width(); tx++) {
+        double cx = (tx + 0.5) * tile;
+        double cy = (ty + 0.5) * tile;
+        if (farFromAll(probes, cx, cy, GAP * spacing) && clear(plan, tx, ty)) {
+          probes.add(new Probe(probes.size(), cx, cy));
+        }
+      }
+    }
     return probes;
+  }
+
+  private static boolean farFromAll(List<Probe> probes, double x, double y, double distance) {
+    for (Probe p : probes) {
+      if (Math.hypot(p.x() - x, p.y() - y) <= distance) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Whether tile (tx, ty) is walkable and no wall lies within the clearance of its centre. */

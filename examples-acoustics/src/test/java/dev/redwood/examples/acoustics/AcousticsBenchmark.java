@@ -1,0 +1,112 @@
+package dev.redwood.examples.acoustics;
+
+import dev.redwood.examples.acoustics.pipeline.WriteBakeFn;
+import dev.redwood.examples.acoustics.scene.Probe;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+
+/**
+ * Benchmark of the acoustic bake, printed side by side from one run (never a timed unit test):
+ *
+ * <ol>
+ *   <li>probes per hour per core: probes of the default scene baked one after another on one
+ *       thread, after a warm-up probe;
+ *   <li>the default bake's wall time on Redwood's local backend ({@code --runner=AzureBatchRunner},
+ *       worker node processes) and on Beam's DirectRunner, including pipeline construction,
+ *       staging and node start-up; the two bake files must be byte for byte the same.
+ * </ol>
+ *
+ * Run: {@code mvn -B -q -Pbenchmark -pl examples-acoustics -am test-compile exec:exec@benchmark}.
+ * Arguments: {@code --sampleProbes=N} (throughput sample, default 6), {@code --skipDirect}, and
+ * any bake option (e.g. {@code --maxProbes=20}), passed to both runs.
+ */
+public final class AcousticsBenchmark {
+  private AcousticsBenchmark() {}
+
+  public static void main(String[] args) throws Exception {
+    int sample = 6;
+    boolean skipDirect = false;
+    List<String> bakeArgs = new ArrayList<>();
+    for (String arg : args) {
+      if (arg.startsWith("--sampleProbes=")) {
+        sample = Integer.parseInt(arg.substring("--sampleProbes=".length()));
+      } else if (arg.equals("--skipDirect")) {
+        skipDirect = true;
+      } else {
+        bakeArgs.add(arg);
+      }
+    }
+    Path root = Path.of("target", "benchmark").toAbsolutePath();
+
+    // 1. One core: probes baked back to back.
+    AcousticsOptions defaults = options(bakeArgs, "--runner=DirectRunner", "--output=" + root.resolve("unused"));
+    BakeInputs inputs = BakeInputs.from(defaults);
+    ProbeBaker baker = new ProbeBaker(inputs.settings());
+    List<Probe> probes = BakeInputs.spread(inputs.probes(), sample + 1);
+    baker.bake(probes.get(0)); // warm-up: JIT compilation
+    long cellSteps = 0;
+    long nanos = 0;
+    for (Probe probe : probes.subList(1, probes.size())) {
+      ProbeBaker.Result r = baker.bake(probe);
+      nanos += r.nanos();
+      cellSteps += (long) r.domainCells() * r.steps();
+    }
+    int measured = probes.size() - 1;
+    double perProbe = nanos / 1e9 / measured;
+    System.out.printf(Locale.ROOT,
+        "%nScene %s: %d probes, %d steps per probe, %d bake cells%n",
+        inputs.plan().name(), inputs.probes().size(), inputs.settings().steps(), inputs.settings().cells().cellCount());
+    System.out.printf(Locale.ROOT,
+        "One core: %d probes in %.1f s, %.2f s per probe = %.0f probes per hour per core (%.2f G cell updates/s)%n",
+        measured, nanos / 1e9, perProbe, 3600 / perProbe, cellSteps / (double) nanos);
+
+    // 2. The default bake on Redwood's local backend and on the DirectRunner.
+    double redwood = bake(bakeArgs, "--runner=AzureBatchRunner", root.resolve("redwood"));
+    double direct = Double.NaN;
+    if (!skipDirect) {
+      direct = bake(bakeArgs, "--runner=DirectRunner", root.resolve("direct"));
+      byte[] a = Files.readAllBytes(root.resolve("redwood").resolve(WriteBakeFn.FILE_NAME));
+      byte[] b = Files.readAllBytes(root.resolve("direct").resolve(WriteBakeFn.FILE_NAME));
+      System.out.println("Bake files identical: " + Arrays.equals(a, b) + " (" + a.length + " bytes)");
+      if (!Arrays.equals(a, b)) {
+        throw new AssertionError("the two runners' bake files differ");
+      }
+    }
+    int cores = Runtime.getRuntime().availableProcessors();
+    System.out.printf(Locale.ROOT, "%n| runner | probes | wall time | probes per hour |%n|---|---|---|---|%n");
+    System.out.printf(Locale.ROOT, "| Redwood, local backend (AzureBatchRunner, node processes) | %d | %.1f s | %.0f |%n",
+        inputs.probes().size(), redwood, inputs.probes().size() * 3600 / redwood);
+    if (!skipDirect) {
+      System.out.printf(Locale.ROOT, "| Beam DirectRunner | %d | %.1f s | %.0f |%n",
+          inputs.probes().size(), direct, inputs.probes().size() * 3600 / direct);
+      System.out.printf(Locale.ROOT, "DirectRunner / Redwood wall time = %.2f%n", direct / redwood);
+    }
+    System.out.printf(Locale.ROOT, "Machine: %d cores; one-core rate x %d cores = %.0f probes per hour%n",
+        cores, cores, cores * 3600 / perProbe);
+  }
+
+  private static double bake(List<String> bakeArgs, String runner, Path output) throws Exception {
+    AcousticsOptions options = options(bakeArgs, runner, "--output=" + output);
+    long start = System.nanoTime();
+    BakeInputs inputs = BakeInputs.from(options);
+    PipelineResult.State state = AcousticBake.run(options, inputs);
+    double seconds = (System.nanoTime() - start) / 1e9;
+    if (state != PipelineResult.State.DONE) {
+      throw new AssertionError(runner + " bake ended " + state);
+    }
+    System.out.printf(Locale.ROOT, "%s: %d probes baked in %.1f s%n", runner, inputs.probes().size(), seconds);
+    return seconds;
+  }
+
+  private static AcousticsOptions options(List<String> bakeArgs, String... more) {
+    List<String> all = new ArrayList<>(List.of(more));
+    all.addAll(bakeArgs);
+    return PipelineOptionsFactory.fromArgs(all.toArray(new String[0])).as(AcousticsOptions.class);
+  }
+}
