@@ -16,6 +16,9 @@ import dev.redwood.examples.acoustics.scene.Probe;
  * tests and the benchmark all bake probes through this class.
  */
 public final class ProbeBaker {
+  /** Receivers whose series are copied out of the recording together (see Recording#copyBlock). */
+  private static final int BLOCK = 32;
+
   private final BakeSettings settings;
   private final SceneRaster raster;
 
@@ -39,16 +42,18 @@ public final class ProbeBaker {
     Recording recording = WaveSolver.run(domain, settings.grid(), settings.pulse(), points, steps);
     ProbeField field = new ProbeField(settings.cells());
     double dt = settings.grid().timeStep();
-    for (int k = 0; k < points.count(); k++) {
-      CellParameters parameters =
-          ParameterExtractor.extract(
-              recording.pressure(k),
-              recording.integratedGradientX(k),
-              recording.integratedGradientY(k),
-              dt,
-              settings.calibration());
-      if (parameters != null) {
-        field.set(points.id(k), parameters);
+    double[][] p = new double[BLOCK][steps];
+    double[][] gx = new double[BLOCK][steps];
+    double[][] gy = new double[BLOCK][steps];
+    for (int k0 = 0; k0 < points.count(); k0 += BLOCK) {
+      int count = Math.min(BLOCK, points.count() - k0);
+      recording.copyBlock(k0, count, p, gx, gy);
+      for (int b = 0; b < count; b++) {
+        CellParameters parameters =
+            ParameterExtractor.extract(p[b], gx[b], gy[b], dt, settings.calibration());
+        if (parameters != null) {
+          field.set(points.id(k0 + b), parameters);
+        }
       }
     }
     return new Result(field, domain.cellCount(), steps, System.nanoTime() - start);

@@ -50,6 +50,23 @@ public final class Recording {
     return series(gradientY, k);
   }
 
+  /**
+   * Copies the series of points k0 .. k0 + count - 1 into the rows of the given arrays. The data
+   * are step-major, so a point's series is strided; copying a block of neighbouring points reads
+   * each cache line once instead of once per point.
+   */
+  public void copyBlock(int k0, int count, double[][] p, double[][] gx, double[][] gy) {
+    int points = this.points.count();
+    for (int n = 0; n < steps; n++) {
+      int base = n * points + k0;
+      for (int b = 0; b < count; b++) {
+        p[b][n] = pressure[base + b];
+        gx[b][n] = gradientX[base + b];
+        gy[b][n] = gradientY[base + b];
+      }
+    }
+  }
+
   private double[] series(float[] data, int k) {
     int count = points.count();
     double[] out = new double[steps];

@@ -7,7 +7,7 @@ import java.util.List;
  * are typical of the 250-500 Hz octaves a 500 Hz bake resolves.
  */
 public final class MaterialLibrary {
-  public static final Material CONCRETE = new Material('#', "concrete", 0.03, 0x202020);
+  public static final Material CONCRETE = new Material('#', "concrete", 0.03, 0x111111);
   public static final Material BRICK = new Material('b', "brick", 0.05, 0x8c3b2a);
   public static final Material PLASTER = new Material('p', "plaster", 0.08, 0x9aa0a6);
   public static final Material WOOD = new Material('w', "wood", 0.15, 0x8b5a2b);
