@@ -22,9 +22,10 @@ import org.apache.beam.sdk.options.PipelineOptionsFactory;
  *       staging and node start-up; the two bake files must be byte for byte the same.
  * </ol>
  *
- * Run: {@code mvn -B -q -Pbenchmark -pl examples-acoustics -am test-compile exec:exec@benchmark}.
- * Arguments: {@code --sampleProbes=N} (throughput sample, default 6), {@code --skipDirect}, and
- * any bake option (e.g. {@code --maxProbes=20}), passed to both runs.
+ * Run: {@code mvn -B -q -Pacoustics-benchmark -pl examples-acoustics -am test-compile
+ * exec:exec@acoustics-benchmark}. Arguments: {@code --sampleProbes=N} (throughput sample, default
+ * 6), {@code --skipDirect}, {@code --localWorkDir=DIR} (Redwood's store and nodes), and any bake
+ * option (e.g. {@code --maxProbes=20}), passed to both runs.
  */
 public final class AcousticsBenchmark {
   private AcousticsBenchmark() {}
@@ -32,9 +33,12 @@ public final class AcousticsBenchmark {
   public static void main(String[] args) throws Exception {
     int sample = 6;
     boolean skipDirect = false;
+    String workDir = null;
     List<String> bakeArgs = new ArrayList<>();
     for (String arg : args) {
-      if (arg.startsWith("--sampleProbes=")) {
+      if (arg.startsWith("--localWorkDir=")) {
+        workDir = arg;
+      } else if (arg.startsWith("--sampleProbes=")) {
         sample = Integer.parseInt(arg.substring("--sampleProbes=".length()));
       } else if (arg.equals("--skipDirect")) {
         skipDirect = true;
@@ -67,7 +71,11 @@ public final class AcousticsBenchmark {
         measured, nanos / 1e9, perProbe, 3600 / perProbe, cellSteps / (double) nanos);
 
     // 2. The default bake on Redwood's local backend and on the DirectRunner.
-    double redwood = bake(bakeArgs, "--runner=AzureBatchRunner", root.resolve("redwood"));
+    List<String> redwoodArgs = new ArrayList<>(bakeArgs);
+    if (workDir != null) {
+      redwoodArgs.add(workDir); // a store and node directories of our own
+    }
+    double redwood = bake(redwoodArgs, "--runner=AzureBatchRunner", root.resolve("redwood"));
     double direct = Double.NaN;
     if (!skipDirect) {
       direct = bake(bakeArgs, "--runner=DirectRunner", root.resolve("direct"));
