@@ -5,8 +5,8 @@ package dev.redwood.examples.acoustics.fdtd;
  * updates every cell of the domain, and the receiver points record.
  *
  * <p>Two arrays hold the field: the update writes p+ over p- in place, since each cell's p- is
- * read only by that cell. The loop is one flat pass over the array with per-cell coefficients, a
- * shape HotSpot's C2 compiler vectorises. Rows the sound cannot have reached yet (the numerical
+ * read only by that cell. The loop is one flat pass over the array with per-cell coefficients
+ * ({@link StencilKernel}: the Vector API where the JVM has it, else plain loops). Rows the sound cannot have reached yet (the numerical
  * front moves one cell per step) are skipped. Every few steps values below 1e-30 are set to zero:
  * the field ahead of the front and in the absorbing layer would otherwise sink into subnormal
  * floats, which are many times slower to compute with and mean nothing here.
@@ -44,7 +44,6 @@ public final class WaveSolver {
     float[] prev = new float[n];
     float[] phiX = new float[n];
     float[] phiY = new float[n];
-    float[] meanX = new float[n];
     float[] meanY = new float[n];
     float inverseL2 = (float) (1 / (grid.courant() * grid.courant()));
     double dt = grid.timeStep();
@@ -53,6 +52,7 @@ public final class WaveSolver {
     double h = grid.spacing();
     double injectionScale = dt * dt / (h * h) * pulse.amplitude() * c[sourceCell] / (grid.courant() * grid.courant());
     int sourceRow = sourceCell / nx;
+    StencilKernel kernel = StencilKernel.best();
     Recording recording = new Recording(points, steps, dt);
     int count = points.count();
     double[] gx = new double[count];
@@ -63,9 +63,8 @@ public final class WaveSolver {
       int reach = step + 2;
       int rowFrom = Math.max(1, sourceRow - reach);
       int rowTo = Math.min(ny - 2, sourceRow + reach);
-      updateLayerField(domain, cur, phiX, phiY, meanX, meanY, nx);
-      update(a, b, c, cur, prev, rowFrom * nx, (rowTo + 1) * nx, nx);
-      addLayerField(domain, c, prev, meanX, meanY, nx, inverseL2);
+      kernel.update(a, b, c, cur, prev, rowFrom * nx, (rowTo + 1) * nx, nx);
+      layer(domain, c, cur, prev, phiX, phiY, meanY, nx, inverseL2);
       prev[sourceCell] += (float) (injectionScale * pulse.shape(step * dt));
       float[] swap = prev;
       prev = cur;
@@ -78,40 +77,36 @@ public final class WaveSolver {
     return recording;
   }
 
-  /** One time step over cells [from, to): next holds p- on entry and p+ on return. */
-  static void update(float[] a, float[] b, float[] c, float[] cur, float[] next, int from, int to, int nx) {
-    for (int i = from; i < to; i++) {
-      next[i] = a[i] * cur[i] + c[i] * (cur[i - 1] + cur[i + 1] + cur[i - nx] + cur[i + nx]) - b[i] * next[i];
-    }
-  }
-
-  /** phi at the next half step from the field p at this step, on the layer's faces. */
-  private static void updateLayerField(
-      SimulationDomain domain, float[] p, float[] phiX, float[] phiY, float[] meanX, float[] meanY, int nx) {
+  /**
+   * The layer's share of a step, in one pass over its cells after the main update: advance phi
+   * to the next half step from the field at this step, and add div(phi) to p+, scaled like the
+   * cell's other terms (c / lambda^2 = 1 / denominator). div uses phi at this step, the mean of
+   * the two half steps around it: with phi of the next half step alone the layer echoes some
+   * 35 dB louder. Cells are visited in index order, so the means of the faces to the left and
+   * above are already known; faces of cells outside the layer hold phi = 0.
+   */
+  static void layer(
+      SimulationDomain domain, float[] c, float[] p, float[] next, float[] phiX, float[] phiY, float[] meanY,
+      int nx, float inverseL2) {
     int[] runs = domain.layerRuns();
     float[] dx = domain.phiXDecay();
     float[] gx = domain.phiXGain();
     float[] dy = domain.phiYDecay();
     float[] gy = domain.phiYGain();
     for (int r = 0; r < runs.length; r += 2) {
+      float leftMeanX = 0;
       for (int i = runs[r]; i < runs[r + 1]; i++) {
         float oldX = phiX[i];
         float oldY = phiY[i];
-        phiX[i] = dx[i] * oldX + gx[i] * (p[i + 1] - p[i]);
-        phiY[i] = dy[i] * oldY + gy[i] * (p[i + nx] - p[i]);
-        meanX[i] = 0.5f * (oldX + phiX[i]);
-        meanY[i] = 0.5f * (oldY + phiY[i]);
-      }
-    }
-  }
-
-  /** Adds div(phi), scaled like the cell's other terms (c / lambda^2 = 1 / denominator). */
-  private static void addLayerField(
-      SimulationDomain domain, float[] c, float[] next, float[] phiX, float[] phiY, int nx, float inverseL2) {
-    int[] runs = domain.layerRuns();
-    for (int r = 0; r < runs.length; r += 2) {
-      for (int i = runs[r]; i < runs[r + 1]; i++) {
-        next[i] += c[i] * inverseL2 * (phiX[i] - phiX[i - 1] + phiY[i] - phiY[i - nx]);
+        float newX = dx[i] * oldX + gx[i] * (p[i + 1] - p[i]);
+        float newY = dy[i] * oldY + gy[i] * (p[i + nx] - p[i]);
+        phiX[i] = newX;
+        phiY[i] = newY;
+        float meanX = 0.5f * (oldX + newX);
+        float meanHere = 0.5f * (oldY + newY);
+        meanY[i] = meanHere;
+        next[i] += c[i] * inverseL2 * (meanX - leftMeanX + meanHere - meanY[i - nx]);
+        leftMeanX = meanX;
       }
     }
   }
