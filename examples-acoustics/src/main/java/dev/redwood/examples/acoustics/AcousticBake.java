@@ -32,11 +32,11 @@ public final class AcousticBake {
 
   public static void main(String[] args) throws IOException {
     PipelineOptionsFactory.register(AcousticsOptions.class);
-    AcousticsOptions options =
-        PipelineOptionsFactory.fromArgs(args).withValidation().as(AcousticsOptions.class);
     long start = System.nanoTime();
+    AcousticsOptions options;
     BakeInputs inputs;
     try {
+      options = PipelineOptionsFactory.fromArgs(args).withValidation().as(AcousticsOptions.class);
       inputs = BakeInputs.from(options);
     } catch (IllegalArgumentException e) {
       System.err.println("acoustic bake: " + e.getMessage());
