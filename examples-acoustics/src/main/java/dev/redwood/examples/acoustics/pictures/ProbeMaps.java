@@ -66,7 +66,7 @@ public final class ProbeMaps {
     drawWalls(g);
     drawProbe(g, probe);
     legend(g, image, ColorMap.DEPTH, DECAY_MIN, DECAY_MAX, "%.1f s",
-        "Reverberation time T30, probe " + probe.id() + " (s)");
+        "Reverberation time, probe " + probe.id() + " (s; T30, or T20 where the response ends first)");
     g.dispose();
     return png(image);
   }

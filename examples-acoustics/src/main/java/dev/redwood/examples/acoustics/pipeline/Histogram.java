@@ -7,7 +7,7 @@ import java.io.Serializable;
  * combined from per-probe parts in any order. Values below or above the bins are counted in
  * the first or last bin; min and max stay exact.
  */
-public final class Histogram implements Serializable {
+public final class Histogram implements Serializable, dev.redwood.examples.acoustics.pictures.HistogramChart.Data {
   private static final long serialVersionUID = 1L;
 
   private final String name;
@@ -38,6 +38,11 @@ public final class Histogram implements Serializable {
 
   public String unit() {
     return unit;
+  }
+
+  @Override
+  public String title() {
+    return name + " (" + unit + ")";
   }
 
   /** Adds a value; NaN is ignored (a parameter not measured at that cell). */
@@ -94,6 +99,7 @@ public final class Histogram implements Serializable {
   }
 
   /** The q-quantile (0..1), interpolated within its bin and clamped to [min, max]. */
+  @Override
   public double quantile(double q) {
     if (count == 0) {
       return Double.NaN;
@@ -128,18 +134,22 @@ public final class Histogram implements Serializable {
     return name.hashCode() * 31 + java.util.Arrays.hashCode(counts);
   }
 
+  @Override
   public int bins() {
     return counts.length;
   }
 
+  @Override
   public long binCount(int bin) {
     return counts[bin];
   }
 
+  @Override
   public double binLow(int bin) {
     return low + bin * width;
   }
 
+  @Override
   public double binHigh(int bin) {
     return low + (bin + 1) * width;
   }

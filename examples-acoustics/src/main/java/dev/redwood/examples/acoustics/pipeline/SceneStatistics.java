@@ -79,6 +79,10 @@ public final class SceneStatistics implements Serializable {
     return direct;
   }
 
+  public Histogram reflectionsLoudness() {
+    return reflections;
+  }
+
   public Histogram reverberationTime() {
     return t30;
   }

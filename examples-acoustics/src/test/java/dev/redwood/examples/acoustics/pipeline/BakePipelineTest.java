@@ -73,6 +73,7 @@ class BakePipelineTest {
     String statistics = Files.readString(out.resolve(WriteStatisticsFn.SUMMARY));
     assertThat(statistics, containsString(inputs.probes().size() + " probes"));
     assertThat(Files.exists(out.resolve(WriteStatisticsFn.HISTOGRAMS)), is(true));
+    assertThat(Files.size(out.resolve(WriteStatisticsFn.CHART)), greaterThan(1000L));
     for (int id : inputs.drawProbes()) {
       for (String map : new String[] {"loudness", "decay", "arrival"}) {
         Path png = out.resolve(String.format("probe-%04d-%s.png", id, map));
