@@ -2,6 +2,7 @@ package dev.redwood.examples.acoustics.fdtd;
 
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.greaterThan;
+import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.lessThan;
 
 import dev.redwood.examples.acoustics.BakeSettings;
@@ -26,7 +27,7 @@ class ReciprocityTest {
     SimulationDomain domain = SimulationDomain.around(raster, settings.grid(), ax, ay);
     // The other end sees the same connected air, hence the same domain.
     SimulationDomain other = SimulationDomain.around(raster, settings.grid(), bx, by);
-    assertThat(other.nx() * 1000 + other.ny(), org.hamcrest.Matchers.is(domain.nx() * 1000 + domain.ny()));
+    assertThat(other.nx() * 1000 + other.ny(), is(domain.nx() * 1000 + domain.ny()));
 
     Recording ab =
         WaveSolver.run(
