@@ -18,7 +18,7 @@ public final class SceneStatistics implements Serializable {
   private final Histogram direct = new Histogram("direct loudness", "dB", -80, 20, 100);
   private final Histogram reflections = new Histogram("reflections loudness", "dB", -80, 20, 100);
   private final Histogram edt = new Histogram("early decay time", "s", 0, 3, 150);
-  private final Histogram t30 = new Histogram("reverberation time T30", "s", 0, 3, 150);
+  private final Histogram t30 = new Histogram("reverberation time T30/T20", "s", 0, 3, 150);
   private long probes;
   private long cells;
   private long encodedBytes;
