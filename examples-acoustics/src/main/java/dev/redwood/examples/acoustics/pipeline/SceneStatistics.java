@@ -110,10 +110,10 @@ public final class SceneStatistics implements Serializable {
         "%d probes, %d (probe, cell) pairs reached, %d encoded bytes (%.1f per pair), %.1f s of simulation (%.2f s per probe)%n",
         probes, cells, encodedBytes, cells == 0 ? 0.0 : (double) encodedBytes / cells,
         simulationSeconds, probes == 0 ? 0.0 : simulationSeconds / probes));
-    out.append(String.format(Locale.ROOT, "%-24s %6s %10s %9s %9s %9s %9s %9s %9s%n",
+    out.append(String.format(Locale.ROOT, "%-26s %5s %10s %9s %9s %9s %9s %9s %9s%n",
         "parameter", "unit", "count", "mean", "min", "p10", "median", "p90", "max"));
     for (Histogram h : histograms()) {
-      out.append(String.format(Locale.ROOT, "%-24s %6s %10d %9.3f %9.3f %9.3f %9.3f %9.3f %9.3f%n",
+      out.append(String.format(Locale.ROOT, "%-26s %5s %10d %9.3f %9.3f %9.3f %9.3f %9.3f %9.3f%n",
           h.name(), h.unit(), h.count(), h.mean(), h.min(), h.quantile(0.1), h.quantile(0.5),
           h.quantile(0.9), h.max()));
     }
