@@ -6,10 +6,11 @@ package dev.redwood.examples.acoustics.fdtd;
  *
  * <p>Two arrays hold the field: the update writes p+ over p- in place, since each cell's p- is
  * read only by that cell. The loop is one flat pass over the array with per-cell coefficients
- * ({@link StencilKernel}: the Vector API where the JVM has it, else plain loops). Rows the sound cannot have reached yet (the numerical
- * front moves one cell per step) are skipped. Every few steps values below 1e-30 are set to zero:
- * the field ahead of the front and in the absorbing layer would otherwise sink into subnormal
- * floats, which are many times slower to compute with and mean nothing here.
+ * ({@link StencilKernel}: the Vector API where the JVM has it, else plain loops). Rows the sound
+ * cannot have reached yet (the numerical front moves one cell per step) are skipped. Every few
+ * steps values below 1e-30 are set to zero: the field ahead of the front and the layer's fields
+ * would otherwise sink into subnormal floats, which are many times slower to compute with and
+ * mean nothing here.
  */
 public final class WaveSolver {
   private static final int FLUSH_EVERY = 16;
@@ -72,6 +73,11 @@ public final class WaveSolver {
       if (step % FLUSH_EVERY == FLUSH_EVERY - 1) {
         flush(cur, rowFrom * nx, (rowTo + 1) * nx);
         flush(prev, rowFrom * nx, (rowTo + 1) * nx);
+        int[] runs = domain.layerRuns();
+        for (int r = 0; r < runs.length; r += 2) {
+          flush(phiX, runs[r], runs[r + 1]);
+          flush(phiY, runs[r], runs[r + 1]);
+        }
       }
     }
     return recording;
