@@ -36,8 +36,8 @@ public final class SimulationDomain {
   public static final int LAYER = 8;
   /**
    * zeta dt at the layer's outer edge. The quadratic profile attenuates a wave that crosses the
-   * layer and comes back by exp(-(2/3) LAYER zeta_max dt / lambda) = -79 dB in theory; what the grid's
-   * discretisation sends back measures below -70 dB ({@code AbsorbingBoundaryTest}).
+   * layer and comes back by exp(-(2/3) LAYER zeta_max dt / lambda), -79 dB, in theory; what the
+   * grid's discretisation sends back measures below -70 dB ({@code AbsorbingBoundaryTest}).
    */
   static final double LAYER_DAMPING = 1.2;
 
