@@ -1,0 +1,102 @@
+package dev.redwood.examples.rtm.wave;
+
+import static dev.redwood.examples.rtm.wave.StencilWeights.W0;
+import static dev.redwood.examples.rtm.wave.StencilWeights.W1;
+import static dev.redwood.examples.rtm.wave.StencilWeights.W2;
+import static dev.redwood.examples.rtm.wave.StencilWeights.W3;
+import static dev.redwood.examples.rtm.wave.StencilWeights.W4;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The stencil with the JDK Vector API: each run of a column is swept in SIMD registers along depth
+ * (the contiguous axis), the vertical neighbours being unaligned loads of the same column and the
+ * horizontal ones loads of the neighbouring columns. The end of a run that does not fill a register
+ * is done with the scalar arithmetic of {@link ScalarStencilKernel}.
+ *
+ * <p>Loaded only when the JVM has {@code jdk.incubator.vector} ({@link StencilKernels} checks),
+ * so nothing else in the module depends on the incubator module being present.
+ */
+public final class VectorStencilKernel extends ColumnSweepKernel {
+
+  private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
+  private static final int LANES = SPECIES.length();
+  private static final FloatVector CENTRE = FloatVector.broadcast(SPECIES, 2 * W0);
+  private static final FloatVector RING1 = FloatVector.broadcast(SPECIES, W1);
+  private static final FloatVector RING2 = FloatVector.broadcast(SPECIES, W2);
+  private static final FloatVector RING3 = FloatVector.broadcast(SPECIES, W3);
+  private static final FloatVector RING4 = FloatVector.broadcast(SPECIES, W4);
+  private static final FloatVector TWO = FloatVector.broadcast(SPECIES, 2f);
+  private static final FloatVector ZERO = FloatVector.zero(SPECIES);
+
+  @Override
+  void damped(
+      float[] current, float[] previous, float[] next, WaveCoefficients k, int from, int to, int n) {
+    float[] a = k.a();
+    float[] b = k.b();
+    float[] c = k.c();
+    int i = from;
+    for (; i <= to - LANES; i += LANES) {
+      FloatVector u = FloatVector.fromArray(SPECIES, current, i);
+      FloatVector rest =
+          FloatVector.fromArray(SPECIES, a, i)
+              .mul(u)
+              .sub(
+                  FloatVector.fromArray(SPECIES, b, i)
+                      .mul(FloatVector.fromArray(SPECIES, previous, i)));
+      store(FloatVector.fromArray(SPECIES, c, i).fma(laplacian(current, u, i, n), rest), next, i);
+    }
+    for (; i < to; i++) {
+      next[i] =
+          ScalarStencilKernel.flush(
+              a[i] * current[i]
+                  - b[i] * previous[i]
+                  + c[i] * ScalarStencilKernel.laplacian(current, i, n));
+    }
+  }
+
+  @Override
+  void undamped(
+      float[] current, float[] previous, float[] next, WaveCoefficients k, int from, int to, int n) {
+    float[] c = k.c();
+    int i = from;
+    for (; i <= to - LANES; i += LANES) {
+      FloatVector u = FloatVector.fromArray(SPECIES, current, i);
+      FloatVector rest = TWO.mul(u).sub(FloatVector.fromArray(SPECIES, previous, i));
+      store(FloatVector.fromArray(SPECIES, c, i).fma(laplacian(current, u, i, n), rest), next, i);
+    }
+    for (; i < to; i++) {
+      next[i] =
+          ScalarStencilKernel.flush(
+              2 * current[i] - previous[i] + c[i] * ScalarStencilKernel.laplacian(current, i, n));
+    }
+  }
+
+  private static FloatVector laplacian(float[] current, FloatVector u, int i, int n) {
+    FloatVector lap = u.mul(CENTRE);
+    lap = ring(current, i, 1, n).fma(RING1, lap);
+    lap = ring(current, i, 2, n).fma(RING2, lap);
+    lap = ring(current, i, 3, n).fma(RING3, lap);
+    return ring(current, i, 4, n).fma(RING4, lap);
+  }
+
+  /** The four neighbours at distance k (up, down, left, right), summed. */
+  private static FloatVector ring(float[] u, int i, int k, int n) {
+    return FloatVector.fromArray(SPECIES, u, i - k)
+        .add(FloatVector.fromArray(SPECIES, u, i + k))
+        .add(FloatVector.fromArray(SPECIES, u, i - k * n))
+        .add(FloatVector.fromArray(SPECIES, u, i + k * n));
+  }
+
+  /** Writes the update with tiny values flushed to zero (see {@link StencilKernel}). */
+  private static void store(FloatVector update, float[] next, int i) {
+    update.blend(ZERO, update.abs().compare(VectorOperators.LT, FLUSH_BELOW)).intoArray(next, i);
+  }
+
+  @Override
+  public String name() {
+    return "Java Vector API (" + LANES + " lanes)";
+  }
+}
