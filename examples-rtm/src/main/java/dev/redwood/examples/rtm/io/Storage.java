@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.channels.Channels;
 import org.apache.beam.sdk.io.FileSystems;
+import org.apache.beam.sdk.io.fs.ResolveOptions.StandardResolveOptions;
 import org.apache.beam.sdk.io.fs.ResourceId;
 import org.apache.beam.sdk.util.MimeTypes;
 
@@ -32,10 +33,29 @@ public final class Storage {
     }
   }
 
-  /** {@code directory} joined with {@code name}, in the directory's file system. */
+  /**
+   * A path as tasks on any node see it: a local path (no scheme) made absolute against the
+   * driver's working directory, since a task's working directory is its node's, not the driver's.
+   * Paths with a scheme ({@code gs://}, {@code azfs://}, ...) are left alone.
+   */
+  public static String absolute(String path) {
+    if (path == null || path.matches("^[a-zA-Z][a-zA-Z0-9+.-]+://.*")) {
+      return path;
+    }
+    return java.nio.file.Path.of(path).toAbsolutePath().normalize().toString();
+  }
+
+  /** The file {@code name} in {@code directory}, in the directory's file system. */
   public static String resolve(String directory, String name) {
     return FileSystems.matchNewResource(directory, true)
-        .resolve(name, org.apache.beam.sdk.io.fs.ResolveOptions.StandardResolveOptions.RESOLVE_FILE)
+        .resolve(name, StandardResolveOptions.RESOLVE_FILE)
+        .toString();
+  }
+
+  /** The subdirectory {@code name} of {@code directory}. */
+  public static String subdirectory(String directory, String name) {
+    return FileSystems.matchNewResource(directory, true)
+        .resolve(name, StandardResolveOptions.RESOLVE_DIRECTORY)
         .toString();
   }
 }

@@ -21,6 +21,9 @@ public final class Pictures {
 
   private static final int BAR = 28;
 
+  /** Power of time in the display gain of shot records. */
+  public static final double GAIN_POWER = 1.5;
+
   private Pictures() {}
 
   /** The model in colour, with a colour bar labelled in m/s underneath. */
@@ -80,8 +83,9 @@ public final class Pictures {
   }
 
   /**
-   * A shot record, time down and receivers across; the time axis is thinned to at most {@code
-   * maxRows} rows so long records stay a reasonable size.
+   * A shot record, time down and receivers across, with a display gain of t^{@value #GAIN_POWER}
+   * so late reflections show beside the strong direct wave; the time axis is thinned to at most
+   * {@code maxRows} rows so long records stay a reasonable size.
    */
   public static void shotRecord(ShotRecord record, double percentile, int maxRows, Path file)
       throws IOException {
@@ -92,7 +96,8 @@ public final class Pictures {
     float[] thinned = new float[rows * traces];
     for (int r = 0; r < traces; r++) {
       for (int k = 0; k < rows; k++) {
-        thinned[r * rows + k] = record.sample(r, k * step);
+        double t = record.time().time(k * step);
+        thinned[r * rows + k] = (float) (record.sample(r, k * step) * Math.pow(t, GAIN_POWER));
       }
     }
     seismic(thinned, rows, traces, percentile, 1, file);
