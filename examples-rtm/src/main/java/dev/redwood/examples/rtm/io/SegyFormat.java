@@ -131,15 +131,18 @@ public final class SegyFormat {
       if (at + TRACE_HEADER + 4 * ns > file.length) {
         throw new IllegalArgumentException("SEG-Y file ends inside trace " + (traces.size() + 1));
       }
-      double elevationScale = scale(in.getShort(at + 68));
-      double coordinateScale = scale(in.getShort(at + 70));
+      short elevationScalar = in.getShort(at + 68);
+      short coordinateScalar = in.getShort(at + 70);
       if (traces.isEmpty()) {
         shot = in.getInt(at + 8) - 1;
-        sourceX = in.getInt(at + 72) * coordinateScale;
-        sourceZ = in.getInt(at + 48) * elevationScale;
+        sourceX = unscaled(in.getInt(at + 72), coordinateScalar);
+        sourceZ = unscaled(in.getInt(at + 48), elevationScalar);
       }
       receivers.add(
-          new double[] {in.getInt(at + 80) * coordinateScale, -in.getInt(at + 40) * elevationScale});
+          new double[] {
+            unscaled(in.getInt(at + 80), coordinateScalar),
+            -unscaled(in.getInt(at + 40), elevationScalar)
+          });
       float[] trace = new float[ns];
       for (int n = 0; n < ns; n++) {
         trace[n] = in.getFloat(at + TRACE_HEADER + 4 * n);
@@ -206,11 +209,15 @@ public final class SegyFormat {
     return (int) Math.round(metres * -SCALAR);
   }
 
-  /** rev1 scalars: positive multiplies, negative divides, zero means one. */
-  private static double scale(short scalar) {
+  /**
+   * A header value with its rev1 scalar applied: positive multiplies, negative divides, zero means
+   * one. Dividing (rather than multiplying by 1/100) gives back exactly the centimetre-rounded
+   * positions {@link dev.redwood.examples.rtm.survey.Acquisition} lays out.
+   */
+  private static double unscaled(int value, short scalar) {
     if (scalar == 0) {
-      return 1;
+      return value;
     }
-    return scalar > 0 ? scalar : 1.0 / -scalar;
+    return scalar > 0 ? (double) value * scalar : value / (double) -scalar;
   }
 }

@@ -33,6 +33,8 @@ public final class Acquisition implements Serializable {
   /**
    * The shots over a model: sources from 1/(2 shots) to 1 - 1/(2 shots) of its width (the middle
    * of equal stretches), receivers every {@code receiverSpacing} metres from edge to edge.
+   * Positions are rounded to centimetres, the precision SEG-Y headers keep them at, so a record
+   * read back carries exactly the geometry it was modelled with.
    */
   public List<ShotGeometry> shotsOver(VelocityModel model) {
     double width = model.width();
@@ -42,15 +44,19 @@ public final class Acquisition implements Serializable {
     double[] rx = new double[receivers];
     double[] rz = new double[receivers];
     for (int r = 0; r < receivers; r++) {
-      rx[r] = r * receiverSpacing;
-      rz[r] = receiverDepth;
+      rx[r] = centimetres(r * receiverSpacing);
+      rz[r] = centimetres(receiverDepth);
     }
     List<ShotGeometry> result = new ArrayList<>(shots);
     for (int s = 0; s < shots; s++) {
-      double x = width * (s + 0.5) / shots;
-      result.add(new ShotGeometry(s, x, sourceDepth, rx, rz));
+      double x = centimetres(width * (s + 0.5) / shots);
+      result.add(new ShotGeometry(s, x, centimetres(sourceDepth), rx, rz));
     }
     return result;
+  }
+
+  static double centimetres(double metres) {
+    return Math.round(metres * 100) / 100.0;
   }
 
   private static void checkDepth(String what, double depth, VelocityModel model) {
