@@ -6,7 +6,6 @@ import dev.redwood.examples.rtm.model.MarmousiLikeModel;
 import dev.redwood.examples.rtm.model.VelocityModel;
 import dev.redwood.examples.rtm.survey.Acquisition;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteOrder;
 
 /**
@@ -57,7 +56,7 @@ public final class SurveySetup {
       model =
           Float32Grid.readModel(file, nz, spacing, order, options.getModelUnit().toMetresPerSecond());
     } catch (IOException e) {
-      throw new UncheckedIOException("--modelFile=" + file + " could not be read: " + e, e);
+      throw new IllegalArgumentException("--modelFile=" + file + " could not be read: " + e, e);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("--modelFile=" + file + ": " + e.getMessage(), e);
     }
