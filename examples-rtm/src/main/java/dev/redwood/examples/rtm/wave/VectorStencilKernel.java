@@ -31,6 +31,11 @@ public final class VectorStencilKernel extends ColumnSweepKernel {
   private static final FloatVector TWO = FloatVector.broadcast(SPECIES, 2f);
   private static final FloatVector ZERO = FloatVector.zero(SPECIES);
 
+  // The loop bodies are written out in full, with no helper methods returning vectors: the Vector
+  // API is fast only when everything is inlined into one compiled loop, and a helper that the JIT
+  // declines to inline (its inlining budget runs out when step() pulls these methods in) makes
+  // every vector a heap object, which is tens of times slower.
+
   @Override
   void damped(
       float[] current, float[] previous, float[] next, WaveCoefficients k, int from, int to, int n) {
@@ -40,13 +45,41 @@ public final class VectorStencilKernel extends ColumnSweepKernel {
     int i = from;
     for (; i <= to - LANES; i += LANES) {
       FloatVector u = FloatVector.fromArray(SPECIES, current, i);
+      FloatVector lap = u.mul(CENTRE);
+      lap =
+          FloatVector.fromArray(SPECIES, current, i - 1)
+              .add(FloatVector.fromArray(SPECIES, current, i + 1))
+              .add(FloatVector.fromArray(SPECIES, current, i - n))
+              .add(FloatVector.fromArray(SPECIES, current, i + n))
+              .fma(RING1, lap);
+      lap =
+          FloatVector.fromArray(SPECIES, current, i - 2)
+              .add(FloatVector.fromArray(SPECIES, current, i + 2))
+              .add(FloatVector.fromArray(SPECIES, current, i - 2 * n))
+              .add(FloatVector.fromArray(SPECIES, current, i + 2 * n))
+              .fma(RING2, lap);
+      lap =
+          FloatVector.fromArray(SPECIES, current, i - 3)
+              .add(FloatVector.fromArray(SPECIES, current, i + 3))
+              .add(FloatVector.fromArray(SPECIES, current, i - 3 * n))
+              .add(FloatVector.fromArray(SPECIES, current, i + 3 * n))
+              .fma(RING3, lap);
+      lap =
+          FloatVector.fromArray(SPECIES, current, i - 4)
+              .add(FloatVector.fromArray(SPECIES, current, i + 4))
+              .add(FloatVector.fromArray(SPECIES, current, i - 4 * n))
+              .add(FloatVector.fromArray(SPECIES, current, i + 4 * n))
+              .fma(RING4, lap);
       FloatVector rest =
           FloatVector.fromArray(SPECIES, a, i)
               .mul(u)
               .sub(
                   FloatVector.fromArray(SPECIES, b, i)
                       .mul(FloatVector.fromArray(SPECIES, previous, i)));
-      store(FloatVector.fromArray(SPECIES, c, i).fma(laplacian(current, u, i, n), rest), next, i);
+      FloatVector update = FloatVector.fromArray(SPECIES, c, i).fma(lap, rest);
+      update
+          .blend(ZERO, update.abs().compare(VectorOperators.LT, FLUSH_BELOW))
+          .intoArray(next, i);
     }
     for (; i < to; i++) {
       next[i] =
@@ -64,35 +97,42 @@ public final class VectorStencilKernel extends ColumnSweepKernel {
     int i = from;
     for (; i <= to - LANES; i += LANES) {
       FloatVector u = FloatVector.fromArray(SPECIES, current, i);
-      FloatVector rest = TWO.mul(u).sub(FloatVector.fromArray(SPECIES, previous, i));
-      store(FloatVector.fromArray(SPECIES, c, i).fma(laplacian(current, u, i, n), rest), next, i);
+      FloatVector lap = u.mul(CENTRE);
+      lap =
+          FloatVector.fromArray(SPECIES, current, i - 1)
+              .add(FloatVector.fromArray(SPECIES, current, i + 1))
+              .add(FloatVector.fromArray(SPECIES, current, i - n))
+              .add(FloatVector.fromArray(SPECIES, current, i + n))
+              .fma(RING1, lap);
+      lap =
+          FloatVector.fromArray(SPECIES, current, i - 2)
+              .add(FloatVector.fromArray(SPECIES, current, i + 2))
+              .add(FloatVector.fromArray(SPECIES, current, i - 2 * n))
+              .add(FloatVector.fromArray(SPECIES, current, i + 2 * n))
+              .fma(RING2, lap);
+      lap =
+          FloatVector.fromArray(SPECIES, current, i - 3)
+              .add(FloatVector.fromArray(SPECIES, current, i + 3))
+              .add(FloatVector.fromArray(SPECIES, current, i - 3 * n))
+              .add(FloatVector.fromArray(SPECIES, current, i + 3 * n))
+              .fma(RING3, lap);
+      lap =
+          FloatVector.fromArray(SPECIES, current, i - 4)
+              .add(FloatVector.fromArray(SPECIES, current, i + 4))
+              .add(FloatVector.fromArray(SPECIES, current, i - 4 * n))
+              .add(FloatVector.fromArray(SPECIES, current, i + 4 * n))
+              .fma(RING4, lap);
+      FloatVector rest = u.mul(TWO).sub(FloatVector.fromArray(SPECIES, previous, i));
+      FloatVector update = FloatVector.fromArray(SPECIES, c, i).fma(lap, rest);
+      update
+          .blend(ZERO, update.abs().compare(VectorOperators.LT, FLUSH_BELOW))
+          .intoArray(next, i);
     }
     for (; i < to; i++) {
       next[i] =
           ScalarStencilKernel.flush(
               2 * current[i] - previous[i] + c[i] * ScalarStencilKernel.laplacian(current, i, n));
     }
-  }
-
-  private static FloatVector laplacian(float[] current, FloatVector u, int i, int n) {
-    FloatVector lap = u.mul(CENTRE);
-    lap = ring(current, i, 1, n).fma(RING1, lap);
-    lap = ring(current, i, 2, n).fma(RING2, lap);
-    lap = ring(current, i, 3, n).fma(RING3, lap);
-    return ring(current, i, 4, n).fma(RING4, lap);
-  }
-
-  /** The four neighbours at distance k (up, down, left, right), summed. */
-  private static FloatVector ring(float[] u, int i, int k, int n) {
-    return FloatVector.fromArray(SPECIES, u, i - k)
-        .add(FloatVector.fromArray(SPECIES, u, i + k))
-        .add(FloatVector.fromArray(SPECIES, u, i - k * n))
-        .add(FloatVector.fromArray(SPECIES, u, i + k * n));
-  }
-
-  /** Writes the update with tiny values flushed to zero (see {@link StencilKernel}). */
-  private static void store(FloatVector update, float[] next, int i) {
-    update.blend(ZERO, update.abs().compare(VectorOperators.LT, FLUSH_BELOW)).intoArray(next, i);
   }
 
   @Override
