@@ -62,7 +62,9 @@ public final class FullWaveformInversion {
     Result result;
     FwiOptions options;
     try {
-      options = PipelineOptionsFactory.fromArgs(args).withValidation().as(FwiOptions.class);
+      options = PipelineOptionsFactory.fromArgs(ExampleArgs.withDefaults(args))
+              .withValidation()
+              .as(FwiOptions.class);
       result = run(options);
     } catch (IllegalArgumentException e) {
       System.err.println("error: " + e.getMessage());

@@ -76,7 +76,9 @@ public final class ReverseTimeMigration {
     RtmOptions options;
     Result result;
     try {
-      options = PipelineOptionsFactory.fromArgs(args).withValidation().as(RtmOptions.class);
+      options = PipelineOptionsFactory.fromArgs(ExampleArgs.withDefaults(args))
+              .withValidation()
+              .as(RtmOptions.class);
       result = run(options);
     } catch (IllegalArgumentException e) {
       System.err.println("error: " + e.getMessage());
