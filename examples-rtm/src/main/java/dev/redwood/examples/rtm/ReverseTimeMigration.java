@@ -126,7 +126,7 @@ public final class ReverseTimeMigration {
         Storage.resolve(out, "migration-velocity.bin"), background, ByteOrder.LITTLE_ENDIAN);
 
     PaddedGrid grid = new PaddedGrid(truth.nz(), truth.nx(), sponge);
-    int fields = new SourceWavefieldSize(time.samples()).fields();
+    int fields = SourceWavefield.fieldsHeld(time.samples());
     LOG.info(
         "model {}; grid {} with sponge; {}; {} shots, {} receivers each; stencil kernel: {};"
             + " checkpointing holds {} wavefields ({} MiB) per shot",
@@ -246,13 +246,5 @@ public final class ReverseTimeMigration {
       LOG.debug("runner reports no metrics: {}", e.toString());
     }
     return Double.NaN;
-  }
-
-  /** How many wavefields a shot's checkpointing holds (for the memory estimate in the log). */
-  private record SourceWavefieldSize(int samples) {
-    int fields() {
-      int interval = SourceWavefield.defaultInterval(samples);
-      return 2 * ((samples + interval - 1) / interval) + interval;
-    }
   }
 }

@@ -46,9 +46,18 @@ public final class SourceWavefield implements Propagator.ForwardListener {
     return Math.max(1, (int) Math.ceil(Math.sqrt(2.0 * samples)));
   }
 
-  /** Wavefields held at most (checkpoint pairs plus the segment buffer). */
+  /**
+   * Wavefields held at most: a checkpoint pair per segment but the last, which is kept whole in
+   * the segment buffer.
+   */
   public int fieldsHeld() {
-    return 2 * checkpointCurrent.length + interval;
+    return 2 * (checkpointCurrent.length - 1) + interval;
+  }
+
+  /** Wavefields held at most for a run of {@code samples} at the default interval. */
+  public static int fieldsHeld(int samples) {
+    int interval = defaultInterval(samples);
+    return 2 * ((samples + interval - 1) / interval - 1) + interval;
   }
 
   /** Forward steps taken again while playing back (about nt). */

@@ -23,7 +23,7 @@ import java.util.List;
  * wavefield. Then, unless {@code --skipExample}, runs the default RTM example and prints shots per
  * minute.
  *
- * <pre>mvn -B -q -Pbenchmark -pl examples-rtm -am test-compile exec:exec@benchmark</pre>
+ * <pre>mvn -B -q -Prtm-benchmark -pl examples-rtm -am test-compile exec:exec@rtm-benchmark</pre>
  */
 public final class StencilBenchmark {
 
