@@ -15,7 +15,6 @@ import dev.redwood.examples.rtm.pipeline.WriteGradientFn;
 import dev.redwood.examples.rtm.survey.ShotGeometry;
 import dev.redwood.examples.rtm.wave.Medium;
 import dev.redwood.examples.rtm.wave.TimeAxis;
-import java.io.IOException;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
