@@ -1,0 +1,131 @@
+package dev.redwood.examples.rtm.wave;
+
+/**
+ * Runs the wave equation of a {@link Medium} forward in time from a point source (modelling) and
+ * backward in time from receiver data (the adjoint wavefield), with the same kernel and
+ * coefficients both ways.
+ *
+ * <p>Time levels: u[0] = u[-1] = 0 and u[n+1] = a u[n] - b u[n-1] + c lap u[n] + q[n] / D1, so the
+ * source sample n first shows in u[n+1], and a record holds P u[n] for every n. The adjoint runs
+ * mu[j] = a mu[j+1] - b mu[j+2] + c lap mu[j+1] + r[j] / D1 from j = nt - 1 down to 1, with mu = 0
+ * past the end, r[j] the receiver data of sample j injected at the receivers: the transpose of the
+ * forward recurrence, shifted one sample so that the data of sample j enter at level j.
+ */
+public final class Propagator {
+
+  /** Sees the forward wavefield at each time level. */
+  public interface ForwardListener {
+    /** u[n] and u[n-1]; the arrays are reused after the call returns. */
+    void at(int n, float[] current, float[] previous);
+  }
+
+  /** Sees the adjoint wavefield at each time level, with the two levels after it. */
+  public interface AdjointListener {
+    /** mu[j], mu[j+1], mu[j+2]; the arrays are reused after the call returns. */
+    void at(int j, float[] current, float[] later, float[] latest);
+  }
+
+  private final Medium medium;
+  private final StencilKernel kernel;
+
+  public Propagator(Medium medium) {
+    this(medium, StencilKernels.best());
+  }
+
+  public Propagator(Medium medium, StencilKernel kernel) {
+    this.medium = medium;
+    this.kernel = kernel;
+  }
+
+  public Medium medium() {
+    return medium;
+  }
+
+  public StencilKernel kernel() {
+    return kernel;
+  }
+
+  /**
+   * One forward step from u[n], u[n-1] to u[n+1] (written into {@code next}, which may be {@code
+   * previous}), with the wavelet sample n injected as a point source at {@code source}: a unit
+   * point force is a delta function, 1 / h^2 on the grid.
+   */
+  public void stepForward(
+      int n, float[] current, float[] previous, float[] next, GridPoints source, float[] wavelet) {
+    WaveCoefficients k = medium.coefficients();
+    kernel.step(current, previous, next, k);
+    if (source != null && n < wavelet.length) {
+      double h = medium.spacing();
+      float amplitude = (float) (wavelet[n] / (h * h));
+      for (int p = 0; p < source.count(); p++) {
+        source.inject(next, p, amplitude, k);
+      }
+    }
+  }
+
+  /**
+   * Models one shot: returns the record at the receivers, trace by trace ({@code [r * nt + n]}),
+   * and shows every time level to {@code listener} (may be null).
+   */
+  public float[] forward(
+      GridPoints source, float[] wavelet, GridPoints receivers, ForwardListener listener) {
+    int nt = medium.time().samples();
+    int size = medium.grid().size();
+    float[] data = new float[receivers.count() * nt];
+    float[] u = new float[size];
+    float[] previous = new float[size];
+    if (listener != null) {
+      listener.at(0, u, previous);
+    }
+    for (int n = 0; n < nt - 1; n++) {
+      stepForward(n, u, previous, previous, source, wavelet);
+      float[] t = u;
+      u = previous;
+      previous = t;
+      record(u, receivers, data, n + 1, nt);
+      if (listener != null) {
+        listener.at(n + 1, u, previous);
+      }
+    }
+    return data;
+  }
+
+  /**
+   * Runs the adjoint wavefield driven by receiver data ({@code [r * nt + n]}), from the last sample
+   * to sample 1, showing each level to {@code listener}.
+   */
+  public void adjoint(GridPoints receivers, float[] data, AdjointListener listener) {
+    int nt = medium.time().samples();
+    int size = medium.grid().size();
+    if (data.length != receivers.count() * nt) {
+      throw new IllegalArgumentException(
+          "adjoint source has " + data.length + " samples, expected " + receivers.count() + " x "
+              + nt);
+    }
+    WaveCoefficients k = medium.coefficients();
+    float[] latest = new float[size];
+    float[] later = new float[size];
+    float[] current = new float[size];
+    for (int j = nt - 1; j >= 1; j--) {
+      kernel.step(later, latest, current, k);
+      for (int r = 0; r < receivers.count(); r++) {
+        float amplitude = data[r * nt + j];
+        if (amplitude != 0) {
+          receivers.inject(current, r, amplitude, k);
+        }
+      }
+      listener.at(j, current, later, latest);
+      float[] t = latest;
+      latest = later;
+      later = current;
+      current = t;
+    }
+  }
+
+  /** Stores the field at the receivers as sample n of the record. */
+  public static void record(float[] field, GridPoints receivers, float[] data, int n, int nt) {
+    for (int r = 0; r < receivers.count(); r++) {
+      data[r * nt + n] = receivers.sample(field, r);
+    }
+  }
+}

@@ -1,0 +1,121 @@
+package dev.redwood.examples.rtm.wave;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.greaterThan;
+import static org.hamcrest.Matchers.instanceOf;
+import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.lessThan;
+
+import dev.redwood.examples.rtm.model.VelocityModel;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The kernels against a plain transcription of the update formula, on random fields over a
+ * heterogeneous model with a sponge, so both the damped and the undamped runs of each column and
+ * the vector kernel's scalar tails are exercised.
+ */
+class StencilKernelTest {
+
+  /** next = a u - b p + c (2 W0 u + sum_k Wk (4 neighbours at distance k)), no shortcuts. */
+  static float[] reference(float[] u, float[] p, WaveCoefficients k) {
+    PaddedGrid g = k.grid();
+    int n = g.nzPadded();
+    double[] w = {
+      StencilWeights.W0, StencilWeights.W1, StencilWeights.W2, StencilWeights.W3, StencilWeights.W4
+    };
+    float[] next = new float[u.length];
+    for (int x = 4; x < g.nxPadded() - 4; x++) {
+      for (int z = 4; z < n - 4; z++) {
+        int i = x * n + z;
+        double lap = 2 * w[0] * u[i];
+        for (int r = 1; r <= 4; r++) {
+          lap += w[r] * (u[i - r] + u[i + r] + u[i - r * n] + u[i + r * n]);
+        }
+        double v = (double) k.a()[i] * u[i] - (double) k.b()[i] * p[i] + k.c()[i] * lap;
+        next[i] = Math.abs(v) < StencilKernel.FLUSH_BELOW ? 0f : (float) v;
+      }
+    }
+    return next;
+  }
+
+  static WaveCoefficients coefficients(int nz, int nx) {
+    float[] v = new float[nz * nx];
+    Random random = new Random(2);
+    for (int i = 0; i < v.length; i++) {
+      v[i] = 1500f + 2000f * random.nextFloat();
+    }
+    VelocityModel model = new VelocityModel(nz, nx, 10, v);
+    return Medium.of(model, 13, TimeAxis.forModel(model.max(), 10, 0.1, 0.9)).coefficients();
+  }
+
+  static float[] randomField(int size, long seed) {
+    Random random = new Random(seed);
+    float[] f = new float[size];
+    for (int i = 0; i < size; i++) {
+      f[i] = (float) random.nextGaussian();
+    }
+    return f;
+  }
+
+  @Test
+  void kernelsMatchTheFormula() {
+    // 37 and 29 rows: runs that are not multiples of any vector length.
+    WaveCoefficients k = coefficients(37, 29);
+    assertThat(k.interiorUndamped(), is(true));
+    int size = k.grid().size();
+    float[] u = randomField(size, 1);
+    float[] p = randomField(size, 2);
+    // The zero frame stays zero.
+    PaddedGrid g = k.grid();
+    for (int x = 0; x < g.nxPadded(); x++) {
+      for (int z = 0; z < g.nzPadded(); z++) {
+        if (x < 4 || z < 4 || x >= g.nxPadded() - 4 || z >= g.nzPadded() - 4) {
+          u[g.index(z, x)] = 0;
+          p[g.index(z, x)] = 0;
+        }
+      }
+    }
+    float[] expected = reference(u, p, k);
+    for (StencilKernel kernel :
+        new StencilKernel[] {new ScalarStencilKernel(), StencilKernels.best()}) {
+      float[] next = new float[size];
+      kernel.step(u, p, next, k);
+      double worst = 0;
+      for (int i = 0; i < size; i++) {
+        worst = Math.max(worst, Math.abs(next[i] - expected[i]) / (1 + Math.abs(expected[i])));
+      }
+      assertThat(kernel.name() + " deviates from the formula", worst, lessThan(1e-5));
+      // In place (next = previous) gives the same result.
+      float[] inPlace = p.clone();
+      kernel.step(u, inPlace, inPlace, k);
+      assertThat(kernel.name() + " in place", inPlace, equalTo(next));
+    }
+  }
+
+  @Test
+  void vectorKernelIsUsedWhenTheModuleIsPresent() {
+    // Surefire starts the test JVM with --add-modules=jdk.incubator.vector (see the pom).
+    assertThat(StencilKernels.vectorApiAvailable(), is(true));
+    assertThat(StencilKernels.best(), instanceOf(VectorStencilKernel.class));
+  }
+
+  @Test
+  void tinyValuesAreFlushedToZero() {
+    WaveCoefficients k = coefficients(20, 20);
+    int size = k.grid().size();
+    float[] u = new float[size];
+    float[] p = new float[size];
+    int centre = k.grid().physicalIndex(10, 10);
+    u[centre] = 1e-31f;
+    float[] next = new float[size];
+    StencilKernels.best().step(u, p, next, k);
+    for (float v : next) {
+      assertThat(v, equalTo(0f));
+    }
+    u[centre] = 1e-20f;
+    StencilKernels.best().step(u, p, next, k);
+    assertThat(Math.abs(next[centre]), greaterThan(0f));
+  }
+}
