@@ -5,7 +5,7 @@ import org.apache.beam.sdk.options.Description;
 
 /**
  * Options of the reverse-time migration example ({@link ReverseTimeMigration}). The defaults
- * migrate 16 shots over the 176 x 851 Marmousi-like model at 20 m in a minute or two on this
+ * migrate 32 shots over the 176 x 851 Marmousi-like model at 20 m in a minute or two on this
  * machine's local backend.
  */
 public interface RtmOptions extends SurveyOptions {
@@ -29,7 +29,7 @@ public interface RtmOptions extends SurveyOptions {
   void setGridSpacing(double value);
 
   @Description("Number of shots, spread evenly across the model; each is one element and one task.")
-  @Default.Integer(16)
+  @Default.Integer(32)
   int getShots();
 
   void setShots(int value);
