@@ -33,8 +33,7 @@ final class ApiException extends Exception {
 
   static ApiException missingProperty(String name) {
     return badRequest(
-            "MissingRequiredProperty",
-            "A required property was not specified in the request body.")
+            "MissingRequiredProperty", "A required property was not specified in the request body.")
         .value("PropertyName", name);
   }
 

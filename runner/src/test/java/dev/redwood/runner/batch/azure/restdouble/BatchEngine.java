@@ -25,8 +25,8 @@ import java.util.regex.Pattern;
 
 /**
  * The simulated Batch account: pools of nodes with task slots, jobs, tasks, the scheduler and the
- * node-side runs. One lock ({@link #lock}) guards all state; commands run on worker threads
- * outside it.
+ * node-side runs. One lock ({@link #lock}) guards all state; commands run on worker threads outside
+ * it.
  */
 final class BatchEngine {
   static final Pattern ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
@@ -83,7 +83,9 @@ final class BatchEngine {
 
   void touch(Sim.Entity e) {
     e.lastModified = Instant.now();
-    e.etag = String.format("\"0x8D%013X\"", (e.lastModified.toEpochMilli() << 8) + (++etagCounter & 0xff));
+    e.etag =
+        String.format(
+            "\"0x8D%013X\"", (e.lastModified.toEpochMilli() << 8) + (++etagCounter & 0xff));
   }
 
   // ------------------------------------------------------------------ pools
@@ -420,7 +422,8 @@ final class BatchEngine {
   /** PATCH (only given properties) or PUT (all updatable properties). */
   void updateJob(Sim.Job job, ObjectNode body, boolean replace) throws ApiException {
     if (job.state.equals("completed")) {
-      throw ApiException.conflict("JobCompleted", "The specified job is already in a completed state.");
+      throw ApiException.conflict(
+          "JobCompleted", "The specified job is already in a completed state.");
     }
     if (body.has("priority") || replace) {
       Integer p = Json.integer(body, "priority");
@@ -451,7 +454,8 @@ final class BatchEngine {
 
   void terminateJob(Sim.Job job, String reason) throws ApiException {
     if (job.state.equals("completed")) {
-      throw ApiException.conflict("JobCompleted", "The specified job is already in a completed state.");
+      throw ApiException.conflict(
+          "JobCompleted", "The specified job is already in a completed state.");
     }
     transition(job, "terminating");
     stopJobRuns(job, true);
@@ -526,7 +530,8 @@ final class BatchEngine {
     String id = Json.required(spec, "id");
     checkId("id", id);
     Json.required(spec, "commandLine");
-    if (spec.has("dependsOn") && !spec.get("dependsOn").isNull()
+    if (spec.has("dependsOn")
+        && !spec.get("dependsOn").isNull()
         && !Boolean.TRUE.equals(Json.bool(job.spec, "usesTaskDependencies"))) {
       throw ApiException.badRequest(
           "TaskDependenciesNotSpecifiedOnJob",
@@ -542,7 +547,8 @@ final class BatchEngine {
     }
     Integer slots = Json.integer(spec, "requiredSlots");
     Sim.Task task =
-        new Sim.Task(id, nextSeq(), Instant.now(), job, spec, slots == null ? 1 : Math.max(1, slots));
+        new Sim.Task(
+            id, nextSeq(), Instant.now(), job, spec, slots == null ? 1 : Math.max(1, slots));
     JsonNode c = spec.get("constraints");
     task.constraints = c != null && c.isObject() ? ((ObjectNode) c).deepCopy() : null;
     touch(task);
@@ -601,7 +607,9 @@ final class BatchEngine {
 
   void updateTaskConstraints(Sim.Task t, JsonNode constraints) {
     t.constraints =
-        constraints != null && constraints.isObject() ? ((ObjectNode) constraints).deepCopy() : null;
+        constraints != null && constraints.isObject()
+            ? ((ObjectNode) constraints).deepCopy()
+            : null;
     touch(t);
   }
 
@@ -708,7 +716,8 @@ final class BatchEngine {
           if (!task.state.equals("active") || task.current != null) {
             continue;
           }
-          if (job.maxParallelTasks != null && job.maxParallelTasks > 0
+          if (job.maxParallelTasks != null
+              && job.maxParallelTasks > 0
               && running >= job.maxParallelTasks) {
             continue jobs;
           }
@@ -917,7 +926,8 @@ final class BatchEngine {
               ex,
               failureInfo(
                   "JobPreparationTaskFailed",
-                  "The job preparation task failed on node " + node.id
+                  "The job preparation task failed on node "
+                      + node.id
                       + "; tasks of this job cannot run there"));
           return;
         }

@@ -35,13 +35,14 @@ import java.util.stream.Stream;
  * delete, task counts, job preparation status), tasks (add, add collection, list, get, update,
  * delete, terminate, reactivate) and task files (get with {@code ocp-range}, properties via HEAD,
  * list, delete). Lists honour {@code $filter} (see {@link ODataFilter}), {@code $select}, {@code
- * maxresults} (default and cap 1000) and page with an absolute {@code odata.nextLink}. Anything else
- * answers 501 {@code NotImplemented}.
+ * maxresults} (default and cap 1000) and page with an absolute {@code odata.nextLink}. Anything
+ * else answers 501 {@code NotImplemented}.
  *
- * <p><b>Auth.</b> Every request needs {@code api-version} and either {@code Authorization: SharedKey
- * account:signature} (checked as {@link SharedKey} describes; the {@code ocp-date}/{@code Date} may
- * be at most 15 minutes off) or {@code Authorization: Bearer token} with a token registered through
- * {@link #acceptBearerToken}. Failures answer 401/403 {@code AuthenticationFailed}.
+ * <p><b>Auth.</b> Every request needs {@code api-version} and either {@code Authorization:
+ * SharedKey account:signature} (checked as {@link SharedKey} describes; the {@code ocp-date}/{@code
+ * Date} may be at most 15 minutes off) or {@code Authorization: Bearer token} with a token
+ * registered through {@link #acceptBearerToken}. Failures answer 401/403 {@code
+ * AuthenticationFailed}.
  *
  * <p><b>Nodes.</b> Each pool has {@code targetDedicatedNodes + targetLowPriorityNodes} simulated
  * nodes (an autoscale formula that sets {@code $TargetDedicatedNodes=N;} or {@code
@@ -371,7 +372,9 @@ public final class BatchRestDouble implements AutoCloseable {
       }
       if (req.body.length > MAX_REQUEST_BODY) {
         throw new ApiException(
-                413, "RequestBodyTooLarge", "The request body is too large and exceeds the maximum permissible limit.")
+                413,
+                "RequestBodyTooLarge",
+                "The request body is too large and exceeds the maximum permissible limit.")
             .value("MaxLimit", Integer.toString(MAX_REQUEST_BODY));
       }
       RestApi.Reply reply = api.dispatch(new RestApi.Call(req, segments, query));
@@ -379,7 +382,8 @@ public final class BatchRestDouble implements AutoCloseable {
     } catch (ApiException e) {
       return error(req, requestId, e);
     } catch (RuntimeException e) {
-      return error(req, requestId, new ApiException(500, "InternalError", "The double failed: " + e));
+      return error(
+          req, requestId, new ApiException(500, "InternalError", "The double failed: " + e));
     }
   }
 

@@ -139,12 +139,14 @@ class BatchRestDoubleFaultsTest {
     return out.toString(StandardCharsets.UTF_8);
   }
 
-  private static OutputFile upload(String pattern, String containerUrl, OutputFileUploadCondition c) {
+  private static OutputFile upload(
+      String pattern, String containerUrl, OutputFileUploadCondition c) {
     return new OutputFile()
         .withFilePattern(pattern)
         .withDestination(
             new OutputFileDestination()
-                .withContainer(new OutputFileBlobContainerDestination().withContainerUrl(containerUrl)))
+                .withContainer(
+                    new OutputFileBlobContainerDestination().withContainerUrl(containerUrl)))
         .withUploadOptions(new OutputFileUploadOptions().withUploadCondition(c));
   }
 
@@ -218,7 +220,9 @@ class BatchRestDoubleFaultsTest {
     assertThat(exit3.executionInfo().exitCode(), is(3));
     assertThat(exit3.executionInfo().result(), is(TaskExecutionResult.FAILURE));
     assertThat(exit3.executionInfo().retryCount(), is(0));
-    assertThat(http.uploads.stream().map(u -> u.path()).collect(Collectors.toList()), is(List.of("/out/result.txt")));
+    assertThat(
+        http.uploads.stream().map(u -> u.path()).collect(Collectors.toList()),
+        is(List.of("/out/result.txt")));
     assertThat(new String(http.uploads.get(0).body(), StandardCharsets.UTF_8), is("bad\n"));
 
     CloudTask missing = awaitTask("j", "missing", TaskState.COMPLETED);
@@ -271,7 +275,9 @@ class BatchRestDoubleFaultsTest {
     client.fileOperations().getFileFromComputeNode("broken", node.id(), "startup/stderr.txt", out);
     assertThat(out.toString(StandardCharsets.UTF_8), is("no\n"));
     client.jobOperations().createJob("on-broken", new PoolInformation().withPoolId("broken"));
-    client.taskOperations().createTask("on-broken", new TaskAddParameter().withId("t").withCommandLine("true"));
+    client
+        .taskOperations()
+        .createTask("on-broken", new TaskAddParameter().withId("t").withCommandLine("true"));
 
     pool("fine", 1, 0, 2, null);
     client
@@ -282,8 +288,12 @@ class BatchRestDoubleFaultsTest {
                 .withPoolInfo(new PoolInformation().withPoolId("fine"))
                 .withJobPreparationTask(
                     new JobPreparationTask().withCommandLine("/bin/bash -c 'exit 4'")));
-    client.taskOperations().createTask("bad-prep", new TaskAddParameter().withId("a").withCommandLine("true"));
-    client.taskOperations().createTask("bad-prep", new TaskAddParameter().withId("b").withCommandLine("true"));
+    client
+        .taskOperations()
+        .createTask("bad-prep", new TaskAddParameter().withId("a").withCommandLine("true"));
+    client
+        .taskOperations()
+        .createTask("bad-prep", new TaskAddParameter().withId("b").withCommandLine("true"));
     for (String id : List.of("a", "b")) {
       CloudTask t = awaitTask("bad-prep", id, TaskState.COMPLETED);
       assertThat(t.executionInfo().result(), is(TaskExecutionResult.FAILURE));
@@ -292,7 +302,8 @@ class BatchRestDoubleFaultsTest {
     var prep = client.jobOperations().listPreparationAndReleaseTaskStatus("bad-prep");
     assertThat(prep, hasSize(1));
     assertThat(prep.get(0).jobPreparationTaskExecutionInfo().exitCode(), is(4));
-    assertThat(prep.get(0).jobPreparationTaskExecutionInfo().failureInfo().code(), is("FailureExitCode"));
+    assertThat(
+        prep.get(0).jobPreparationTaskExecutionInfo().failureInfo().code(), is("FailureExitCode"));
 
     // The task on the pool whose only node failed its start task never left active.
     assertThat(client.taskOperations().getTask("on-broken", "t").state(), is(TaskState.ACTIVE));
@@ -303,8 +314,11 @@ class BatchRestDoubleFaultsTest {
   }
 
   private String waitForGate(String name) {
-    return "/bin/bash -c 'echo run >> " + tmp.resolve("runs-" + name) + "; while [ ! -e "
-        + gate(name) + " ]; do sleep 0.05; done; echo done'";
+    return "/bin/bash -c 'echo run >> "
+        + tmp.resolve("runs-" + name)
+        + "; while [ ! -e "
+        + gate(name)
+        + " ]; do sleep 0.05; done; echo done'";
   }
 
   @Test
@@ -320,9 +334,12 @@ class BatchRestDoubleFaultsTest {
                     new JobPreparationTask()
                         .withCommandLine(
                             "/bin/bash -c 'echo prep >> $AZ_BATCH_NODE_SHARED_DIR/prep-runs'")));
-    client.taskOperations().createTask("j", new TaskAddParameter().withId("a").withCommandLine(waitForGate("a")));
+    client
+        .taskOperations()
+        .createTask("j", new TaskAddParameter().withId("a").withCommandLine(waitForGate("a")));
     awaitTask("j", "a", TaskState.RUNNING);
-    ProcessHandle first = await("a's process", TIMEOUT, () -> batch.taskProcess("j", "a").orElse(null));
+    ProcessHandle first =
+        await("a's process", TIMEOUT, () -> batch.taskProcess("j", "a").orElse(null));
 
     // Preempt the task alone: its process dies, it runs again on the same node.
     assertThat(batch.preemptTask("j", "a"), is(true));
@@ -334,7 +351,8 @@ class BatchRestDoubleFaultsTest {
 
     // Preempt the whole node: a fresh node (new id) replaces it and prepares the job again.
     String oldNode = batch.nodeOf("j", "a").orElseThrow();
-    ProcessHandle second = await("a's process", TIMEOUT, () -> batch.taskProcess("j", "a").orElse(null));
+    ProcessHandle second =
+        await("a's process", TIMEOUT, () -> batch.taskProcess("j", "a").orElse(null));
     assertThat(batch.preemptNode("spot", oldNode), is(true));
     assertThat(second.onExit().get(10, TimeUnit.SECONDS).isAlive(), is(false));
     List<String> nodes = batch.nodeIds("spot");
@@ -367,11 +385,16 @@ class BatchRestDoubleFaultsTest {
         .taskOperations()
         .createTask(
             "j",
-            new TaskAddParameter().withId("long").withCommandLine("/bin/bash -c 'sleep 300 & wait'"));
-    client.taskOperations().createTask("j", new TaskAddParameter().withId("quick").withCommandLine("true"));
+            new TaskAddParameter()
+                .withId("long")
+                .withCommandLine("/bin/bash -c 'sleep 300 & wait'"));
+    client
+        .taskOperations()
+        .createTask("j", new TaskAddParameter().withId("quick").withCommandLine("true"));
     awaitTask("j", "quick", TaskState.COMPLETED);
     awaitTask("j", "long", TaskState.RUNNING);
-    ProcessHandle bash = await("long's process", TIMEOUT, () -> batch.taskProcess("j", "long").orElse(null));
+    ProcessHandle bash =
+        await("long's process", TIMEOUT, () -> batch.taskProcess("j", "long").orElse(null));
     List<ProcessHandle> tree =
         await(
             "sleep started",
@@ -400,7 +423,9 @@ class BatchRestDoubleFaultsTest {
 
     // A task terminated on its own, then deleted.
     client.jobOperations().createJob("k", new PoolInformation().withPoolId("p"));
-    client.taskOperations().createTask("k", new TaskAddParameter().withId("s").withCommandLine("sleep 300"));
+    client
+        .taskOperations()
+        .createTask("k", new TaskAddParameter().withId("s").withCommandLine("sleep 300"));
     awaitTask("k", "s", TaskState.RUNNING);
     ProcessHandle s = await("s's process", TIMEOUT, () -> batch.taskProcess("k", "s").orElse(null));
     client.taskOperations().terminateTask("k", "s");
@@ -417,7 +442,8 @@ class BatchRestDoubleFaultsTest {
   private HttpResponse<String> rawGet(String pathAndQuery, Map<String, String> headers)
       throws Exception {
     HttpRequest.Builder b =
-        HttpRequest.newBuilder(URI.create(batch.url() + pathAndQuery)).timeout(Duration.ofSeconds(10));
+        HttpRequest.newBuilder(URI.create(batch.url() + pathAndQuery))
+            .timeout(Duration.ofSeconds(10));
     headers.forEach(b::header);
     return raw.send(b.GET().build(), HttpResponse.BodyHandlers.ofString());
   }
@@ -472,7 +498,9 @@ class BatchRestDoubleFaultsTest {
             .timeout(Duration.ofSeconds(10))
             .header("Authorization", "Bearer token-1")
             .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString("{\"id\":\"j\",\"poolInfo\":{\"poolId\":\"p\"}}"))
+            .POST(
+                HttpRequest.BodyPublishers.ofString(
+                    "{\"id\":\"j\",\"poolInfo\":{\"poolId\":\"p\"}}"))
             .build();
     assertThrows(IOException.class, () -> raw.send(post, HttpResponse.BodyHandlers.ofString()));
     assertThat(batch.requests().get(0).status(), is(-1));
@@ -513,7 +541,8 @@ class BatchRestDoubleFaultsTest {
     assertThat(json(stale).path("values").get(0).path("value").asText(), containsString("too old"));
     HttpResponse<String> anonymous = rawGet("/pools/p?" + API, Map.of());
     assertThat(anonymous.statusCode(), is(401));
-    HttpResponse<String> noVersion = rawGet("/pools/p", Map.of("Authorization", "Bearer good-token"));
+    HttpResponse<String> noVersion =
+        rawGet("/pools/p", Map.of("Authorization", "Bearer good-token"));
     assertThat(noVersion.statusCode(), is(400));
     assertThat(json(noVersion).path("code").asText(), is("MissingRequiredQueryParameter"));
   }
@@ -540,7 +569,8 @@ class BatchRestDoubleFaultsTest {
     }
     BatchErrorException tooLarge =
         assertThrows(
-            BatchErrorException.class, () -> client.protocolLayer().tasks().addCollection("j", huge));
+            BatchErrorException.class,
+            () -> client.protocolLayer().tasks().addCollection("j", huge));
     assertThat(tooLarge.response().code(), is(413));
     assertThat(tooLarge.body().code(), is("RequestBodyTooLarge"));
     assertThat(tooLarge.body().values().get(0).key(), is("MaxLimit"));
@@ -553,12 +583,15 @@ class BatchRestDoubleFaultsTest {
     }
     BatchErrorException tooMany =
         assertThrows(
-            BatchErrorException.class, () -> client.protocolLayer().tasks().addCollection("j", many));
+            BatchErrorException.class,
+            () -> client.protocolLayer().tasks().addCollection("j", many));
     assertThat(tooMany.response().code(), is(400));
     assertThat(client.taskOperations().listTasks("j"), is(empty()));
 
     // Duplicates: TaskExists per task in a collection, 409 for a single add.
-    client.taskOperations().createTask("j", new TaskAddParameter().withId("one").withCommandLine("true"));
+    client
+        .taskOperations()
+        .createTask("j", new TaskAddParameter().withId("one").withCommandLine("true"));
     TaskAddCollectionResult dup =
         client
             .protocolLayer()
@@ -586,7 +619,10 @@ class BatchRestDoubleFaultsTest {
         .taskOperations()
         .createTasks("j", List.of(new TaskAddParameter().withId("two").withCommandLine("true")));
     assertThat(
-        client.taskOperations().listTasks("j").stream().map(CloudTask::id).sorted().collect(Collectors.toList()),
+        client.taskOperations().listTasks("j").stream()
+            .map(CloudTask::id)
+            .sorted()
+            .collect(Collectors.toList()),
         is(List.of("one", "two")));
   }
 }

@@ -5,7 +5,6 @@ import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.allOf;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.empty;
-import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.everyItem;
 import static org.hamcrest.Matchers.greaterThanOrEqualTo;
 import static org.hamcrest.Matchers.hasItem;
@@ -117,7 +116,8 @@ class BatchRestDoubleSdkTest {
 
   @Test
   void poolJobPreparationAndTwoHundredFiftyTasks() throws Exception {
-    http.files.put("/data/input.txt", "hello from a resource file\n".getBytes(StandardCharsets.UTF_8));
+    http.files.put(
+        "/data/input.txt", "hello from a resource file\n".getBytes(StandardCharsets.UTF_8));
 
     client
         .poolOperations()
@@ -147,6 +147,21 @@ class BatchRestDoubleSdkTest {
     assertThat(raw.headers().requestId(), notNullValue());
     assertThat(raw.headers().eTag(), is(pool.eTag()));
     assertThat(raw.headers().lastModified(), notNullValue());
+
+    // Both nodes finish their start task and become idle (so the tasks spread over both).
+    await(
+        "two idle nodes",
+        TIMEOUT,
+        () -> {
+          try {
+            List<ComputeNode> ns = client.computeNodeOperations().listComputeNodes("pool1");
+            return ns.size() == 2 && ns.stream().allMatch(n -> n.state() == ComputeNodeState.IDLE)
+                ? ns
+                : null;
+          } catch (Exception e) {
+            throw new AssertionError(e);
+          }
+        });
 
     client
         .jobOperations()
@@ -194,7 +209,8 @@ class BatchRestDoubleSdkTest {
                                           .withPath("logs/" + id)))
                           .withUploadOptions(
                               new OutputFileUploadOptions()
-                                  .withUploadCondition(OutputFileUploadCondition.TASK_COMPLETION)))));
+                                  .withUploadCondition(
+                                      OutputFileUploadCondition.TASK_COMPLETION)))));
     }
     // One worker thread per chunk: with fewer threads than chunks, SDK 11.2.0's createTasks can
     // wait forever (its main thread re-checks for TERMINATED workers after a notify a worker sends
@@ -317,14 +333,20 @@ class BatchRestDoubleSdkTest {
             containsString(
                 "task=t007 job=job1 pool=pool1 node=" + node + " account=" + ACCOUNT + "\n"),
             containsString(
-                "wd=" + taskDir.resolve("wd") + " pwd=" + taskDir.resolve("wd")
-                    + " dir=" + taskDir + "\n"),
+                "wd="
+                    + taskDir.resolve("wd")
+                    + " pwd="
+                    + taskDir.resolve("wd")
+                    + " dir="
+                    + taskDir
+                    + "\n"),
             containsString("vars=from-job,v7\n"),
             containsString("started-" + node + "\n")));
     out.reset();
     client.fileOperations().getFileFromTask("job1", "t007", "stderr.txt", out);
     assertThat(out.toString(StandardCharsets.UTF_8), is("oops\n"));
-    FileProperties props = client.fileOperations().getFilePropertiesFromTask("job1", "t007", "stdout.txt");
+    FileProperties props =
+        client.fileOperations().getFilePropertiesFromTask("job1", "t007", "stdout.txt");
     assertThat(props.contentLength(), is((long) stdout.getBytes(StandardCharsets.UTF_8).length));
     assertThat(props.lastModified(), notNullValue());
     out.reset();
@@ -332,7 +354,11 @@ class BatchRestDoubleSdkTest {
         .protocolLayer()
         .files()
         .getFromTask(
-            "job1", "t007", "stdout.txt", new FileGetFromTaskOptions().withOcpRange("bytes=0-4"), out);
+            "job1",
+            "t007",
+            "stdout.txt",
+            new FileGetFromTaskOptions().withOcpRange("bytes=0-4"),
+            out);
     assertThat(out.toString(StandardCharsets.UTF_8), is("hello"));
 
     DoubleTestSupport.LocalHttp.Upload upload = http.upload("/outputs/logs/t007/stdout.txt");
@@ -409,7 +435,9 @@ class BatchRestDoubleSdkTest {
     assertThat(p.currentLowPriorityNodes(), is(2));
     assertThat(batch.nodeIds("small"), hasSize(5));
 
-    client.poolOperations().enableAutoScale("small", "$TargetDedicatedNodes=1; $TargetLowPriorityNodes=0;");
+    client
+        .poolOperations()
+        .enableAutoScale("small", "$TargetDedicatedNodes=1; $TargetLowPriorityNodes=0;");
     p = client.poolOperations().getPool("small");
     assertThat(p.enableAutoScale(), is(true));
     assertThat(p.targetDedicatedNodes(), is(1));
@@ -467,7 +495,9 @@ class BatchRestDoubleSdkTest {
     assertThat(a.state(), is(JobState.COMPLETED));
     assertThat(a.executionInfo().terminateReason(), is("done here"));
     try {
-      client.taskOperations().createTask("a", new TaskAddParameter().withId("x").withCommandLine("true"));
+      client
+          .taskOperations()
+          .createTask("a", new TaskAddParameter().withId("x").withCommandLine("true"));
       throw new AssertionError("task added to a completed job");
     } catch (com.microsoft.azure.batch.protocol.models.BatchErrorException e) {
       assertThat(e.body().code(), is("JobCompleted"));
@@ -500,7 +530,8 @@ class BatchRestDoubleSdkTest {
             "j",
             new TaskAddParameter()
                 .withId("first")
-                .withCommandLine("/bin/bash -c 'find classpath -type f | sort; cat classpath/lib/sub/b.jar'")
+                .withCommandLine(
+                    "/bin/bash -c 'find classpath -type f | sort; cat classpath/lib/sub/b.jar'")
                 .withResourceFiles(
                     List.of(
                         new ResourceFile()
@@ -536,11 +567,9 @@ class BatchRestDoubleSdkTest {
         out.toString(StandardCharsets.UTF_8),
         is("classpath/lib/a.jar\nclasspath/lib/sub/b.jar\nBB"));
     assertThat(
-        http.gets,
-        hasItem("/staging?restype=container&comp=list&prefix=lib%2F&sv=1&sp=rl&sig=k"));
+        http.gets, hasItem("/staging?restype=container&comp=list&prefix=lib%2F&sv=1&sp=rl&sig=k"));
     assertThat(http.gets, hasItem("/staging/lib/sub/b.jar?sv=1&sp=rl&sig=k"));
-    Path jar =
-        batch.taskDirectory("j", "first").orElseThrow().resolve("wd/classpath/lib/a.jar");
+    Path jar = batch.taskDirectory("j", "first").orElseThrow().resolve("wd/classpath/lib/a.jar");
     assertThat(Files.isExecutable(jar), is(true));
     out.reset();
     client.fileOperations().getFileFromTask("j", "first", "wd/classpath/lib/a.jar", out);

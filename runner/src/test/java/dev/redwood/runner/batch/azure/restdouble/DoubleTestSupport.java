@@ -125,7 +125,8 @@ final class DoubleTestSupport {
         }
       }
       StringBuilder xml =
-          new StringBuilder("<?xml version=\"1.0\" encoding=\"utf-8\"?><EnumerationResults><Blobs>");
+          new StringBuilder(
+              "<?xml version=\"1.0\" encoding=\"utf-8\"?><EnumerationResults><Blobs>");
       for (String f : new TreeSet<>(files.keySet())) {
         if (f.startsWith(container + "/" + prefix)) {
           xml.append("<Blob><Name>")

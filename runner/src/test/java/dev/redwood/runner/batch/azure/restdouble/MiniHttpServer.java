@@ -28,8 +28,9 @@ import java.util.concurrent.TimeUnit;
  * A small HTTP/1.1 server on 127.0.0.1 (keep-alive, fixed-length and chunked request bodies).
  *
  * <p>The JDK's {@code com.sun.net.httpserver} rewrites response header names ({@code request-id}
- * goes out as {@code Request-id}, {@code ETag} as {@code Etag}); the Batch SDK maps response headers
- * onto its header classes by exact name, so the double writes them itself, exactly as given.
+ * goes out as {@code Request-id}, {@code ETag} as {@code Etag}); the Batch SDK maps response
+ * headers onto its header classes by exact name, so the double writes them itself, exactly as
+ * given.
  */
 final class MiniHttpServer implements AutoCloseable {
   /** Largest request body read; a larger one drops the connection. */
@@ -37,7 +38,8 @@ final class MiniHttpServer implements AutoCloseable {
 
   private static final int MAX_LINE = 64 << 10;
   private static final int MAX_HEADERS = 200;
-  private static final int IDLE_TIMEOUT_MS = 30_000;
+  /** Longer than OkHttp's 5-minute keep-alive, so the client always gives up a connection first. */
+  private static final int IDLE_TIMEOUT_MS = 310_000;
 
   /** Handles one request; never called concurrently for one connection. */
   interface Handler {
@@ -82,11 +84,11 @@ final class MiniHttpServer implements AutoCloseable {
     final int status;
     final Map<String, String> headers = new LinkedHashMap<>();
     byte[] body = new byte[0];
+
     /** Close the connection without writing anything. */
     boolean drop;
-    /**
-     * For HEAD: the Content-Length to announce (no body is written). Null: the body's length.
-     */
+
+    /** For HEAD: the Content-Length to announce (no body is written). Null: the body's length. */
     Long announcedLength;
 
     Response(int status) {
@@ -293,8 +295,7 @@ final class MiniHttpServer implements AutoCloseable {
       throws IOException {
     StringBuilder head = new StringBuilder();
     head.append("HTTP/1.1 ").append(r.status).append(' ').append(reason(r.status)).append("\r\n");
-    boolean noBody =
-        method.equals("HEAD") || r.status == 204 || r.status == 304 || r.status < 200;
+    boolean noBody = method.equals("HEAD") || r.status == 204 || r.status == 304 || r.status < 200;
     for (Map.Entry<String, String> h : r.headers.entrySet()) {
       if (!h.getKey().equalsIgnoreCase("Content-Length")) {
         head.append(h.getKey()).append(": ").append(h.getValue()).append("\r\n");

@@ -285,7 +285,8 @@ final class NodeAgent {
         DocumentBuilderFactory f = DocumentBuilderFactory.newInstance();
         f.setFeature(XMLConstants.FEATURE_SECURE_PROCESSING, true);
         f.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
-        Document doc = f.newDocumentBuilder().parse(new java.io.ByteArrayInputStream(response.body()));
+        Document doc =
+            f.newDocumentBuilder().parse(new java.io.ByteArrayInputStream(response.body()));
         NodeList blobs = doc.getElementsByTagName("Blob");
         for (int i = 0; i < blobs.getLength(); i++) {
           org.w3c.dom.Element blob = (org.w3c.dom.Element) blobs.item(i);
@@ -435,8 +436,7 @@ final class NodeAgent {
     return s.contains("*") || s.contains("?") || s.contains("[");
   }
 
-  private void upload(Path file, String url, Map<String, String> extraHeaders)
-      throws StepFailure {
+  private void upload(Path file, String url, Map<String, String> extraHeaders) throws StepFailure {
     try {
       HttpRequest.Builder b =
           HttpRequest.newBuilder(URI.create(url))
@@ -452,7 +452,11 @@ final class NodeAgent {
       if (response.statusCode() / 100 != 2) {
         throw new StepFailure(
             "FileUploadFailed",
-            "PUT " + redact(url) + " answered " + response.statusCode() + ": "
+            "PUT "
+                + redact(url)
+                + " answered "
+                + response.statusCode()
+                + ": "
                 + new String(response.body(), StandardCharsets.UTF_8));
       }
     } catch (IOException | IllegalArgumentException e) {

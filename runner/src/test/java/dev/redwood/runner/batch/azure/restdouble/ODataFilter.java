@@ -15,12 +15,12 @@ import java.util.Map;
 import java.util.function.Predicate;
 
 /**
- * The part of OData {@code $filter} the Batch service accepts on lists: comparisons ({@code eq ne gt
- * ge lt le}) between a property path ({@code state}, {@code executionInfo/endTime}) and a literal
- * ({@code 'text'}, numbers, {@code true}/{@code false}, {@code null}, {@code datetime'...'}),
- * {@code and}, {@code or}, {@code not}, parentheses, and {@code startswith}/{@code endswith}/{@code
- * substringof}. Text compares case-insensitively (the service's enum values are not consistently
- * cased); a missing property compares false except with {@code eq null}.
+ * The part of OData {@code $filter} the Batch service accepts on lists: comparisons ({@code eq ne
+ * gt ge lt le}) between a property path ({@code state}, {@code executionInfo/endTime}) and a
+ * literal ({@code 'text'}, numbers, {@code true}/{@code false}, {@code null}, {@code
+ * datetime'...'}), {@code and}, {@code or}, {@code not}, parentheses, and {@code startswith}/{@code
+ * endswith}/{@code substringof}. Text compares case-insensitively (the service's enum values are
+ * not consistently cased); a missing property compares false except with {@code eq null}.
  */
 final class ODataFilter {
   private ODataFilter() {}

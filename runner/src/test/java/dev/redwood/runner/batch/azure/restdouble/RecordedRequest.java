@@ -42,7 +42,14 @@ public record RecordedRequest(
 
   @Override
   public String toString() {
-    return method + " " + path + (rawQuery == null ? "" : "?" + rawQuery) + " -> " + status
-        + " (" + body.length + " bytes)";
+    return method
+        + " "
+        + path
+        + (rawQuery == null ? "" : "?" + rawQuery)
+        + " -> "
+        + status
+        + " ("
+        + body.length
+        + " bytes)";
   }
 }

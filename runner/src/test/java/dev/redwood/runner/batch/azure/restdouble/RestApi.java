@@ -358,7 +358,9 @@ final class RestApi {
     if (value.size() > MAX_TASKS_PER_COLLECTION) {
       throw ApiException.invalidProperty(
               "value",
-              "A task collection holds at most " + MAX_TASKS_PER_COLLECTION + " tasks, not "
+              "A task collection holds at most "
+                  + MAX_TASKS_PER_COLLECTION
+                  + " tasks, not "
                   + value.size())
           .value("MaxLimit", Integer.toString(MAX_TASKS_PER_COLLECTION));
     }
@@ -556,7 +558,8 @@ final class RestApi {
     if (range != null) {
       Matcher mr = RANGE.matcher(range.trim());
       if (!mr.matches() || (mr.group(1).isEmpty() && mr.group(2).isEmpty())) {
-        throw ApiException.badRequest("InvalidRange", "The ocp-range header is not valid: " + range);
+        throw ApiException.badRequest(
+            "InvalidRange", "The ocp-range header is not valid: " + range);
       }
       if (mr.group(1).isEmpty()) {
         from = Math.max(0, size - Long.parseLong(mr.group(2)));
@@ -724,8 +727,9 @@ final class RestApi {
     if (n.startTask != null) {
       o.set("startTaskInfo", runInfoJson(n.startTask));
     }
-    o.putObject("nodeAgentInfo").put("version", "batch-rest-double").put(
-        "lastUpdateTime", Json.iso(n.allocated));
+    o.putObject("nodeAgentInfo")
+        .put("version", "batch-rest-double")
+        .put("lastUpdateTime", Json.iso(n.allocated));
     return o;
   }
 

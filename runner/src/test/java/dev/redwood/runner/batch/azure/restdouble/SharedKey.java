@@ -19,11 +19,11 @@ import javax.crypto.spec.SecretKeySpec;
  * <p>String to sign: the verb; Content-Encoding, Content-Language, Content-Length, Content-MD5,
  * Content-Type, Date, If-Modified-Since, If-Match, If-None-Match, If-Unmodified-Since and Range
  * (empty when absent, as sent otherwise: the SDK sends none on a GET and "0" on an empty DELETE or
- * POST, java.net.http sends "0" on a GET), each followed by a newline; every {@code ocp-*} header, lowercased and sorted,
- * as {@code name:value\n}; {@code /account/path}; then every query parameter sorted by lowercased
- * name as {@code \nname:value}. The query is decoded the way the track-1 SDK decodes it (twice), so
- * the double accepts exactly what that SDK signs. Tests can use {@link #authorization} to sign raw
- * requests.
+ * POST, java.net.http sends "0" on a GET), each followed by a newline; every {@code ocp-*} header,
+ * lowercased and sorted, as {@code name:value\n}; {@code /account/path}; then every query parameter
+ * sorted by lowercased name as {@code \nname:value}. The query is decoded the way the track-1 SDK
+ * decodes it (twice), so the double accepts exactly what that SDK signs. Tests can use {@link
+ * #authorization} to sign raw requests.
  */
 public final class SharedKey {
   private SharedKey() {}
@@ -75,7 +75,8 @@ public final class SharedKey {
         }
         String key =
             URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8).toLowerCase(Locale.US);
-        params.put(key, key + ":" + URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+        params.put(
+            key, key + ":" + URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
       }
       for (String entry : params.values()) {
         s.append('\n').append(entry);
@@ -122,7 +123,8 @@ public final class SharedKey {
       if (eq < 0) {
         pairs.add(percentDecode(part));
       } else {
-        pairs.add(percentDecode(part.substring(0, eq)) + "=" + percentDecode(part.substring(eq + 1)));
+        pairs.add(
+            percentDecode(part.substring(0, eq)) + "=" + percentDecode(part.substring(eq + 1)));
       }
     }
     return String.join("&", pairs);

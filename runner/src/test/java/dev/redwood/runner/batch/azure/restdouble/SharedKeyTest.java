@@ -29,7 +29,8 @@ class SharedKeyTest {
   private Request signedBySdk(Request request) throws IOException {
     AtomicReference<Request> seen = new AtomicReference<>();
     OkHttpClient.Builder builder = new OkHttpClient.Builder();
-    new BatchSharedKeyCredentials("http://127.0.0.1:1", ACCOUNT, key).applyCredentialsFilter(builder);
+    new BatchSharedKeyCredentials("http://127.0.0.1:1", ACCOUNT, key)
+        .applyCredentialsFilter(builder);
     builder.addInterceptor(
         chain -> {
           seen.set(chain.request());
@@ -62,7 +63,8 @@ class SharedKeyTest {
     HttpUrl url = sent.url();
     return SharedKey.sign(
         key,
-        SharedKey.stringToSign(sent.method(), headers, url.encodedPath(), url.encodedQuery(), ACCOUNT));
+        SharedKey.stringToSign(
+            sent.method(), headers, url.encodedPath(), url.encodedQuery(), ACCOUNT));
   }
 
   private void assertSameSignature(Request request) throws IOException {
@@ -100,7 +102,8 @@ class SharedKeyTest {
     MediaType json = MediaType.parse("application/json; odata=minimalmetadata; charset=utf-8");
     assertSameSignature(
         new Request.Builder()
-            .url("http://127.0.0.1:1/jobs/j/addtaskcollection?api-version=2024-07-01.20.0&timeout=30")
+            .url(
+                "http://127.0.0.1:1/jobs/j/addtaskcollection?api-version=2024-07-01.20.0&timeout=30")
             .post(RequestBody.create(json, "{\"value\":[]}"))
             .build());
     assertSameSignature(
@@ -110,7 +113,8 @@ class SharedKeyTest {
             .build());
     assertSameSignature(
         new Request.Builder()
-            .url("http://127.0.0.1:1/jobs/j/tasks/t/files/wd%2Fout%20put.txt?api-version=2024-07-01.20.0")
+            .url(
+                "http://127.0.0.1:1/jobs/j/tasks/t/files/wd%2Fout%20put.txt?api-version=2024-07-01.20.0")
             .header("Content-Type", "application/json; charset=utf-8")
             .delete(RequestBody.create(null, new byte[0]))
             .build());

@@ -83,8 +83,10 @@ final class Sim {
     Instant stateTransition;
     int usedSlots;
     final List<Execution> running = new ArrayList<>();
+
     /** Job preparation per job (key: lowercased job id). */
     final Map<String, JobPrep> jobPreps = new HashMap<>();
+
     RunInfo startTask;
     Execution startTaskExecution;
     int totalTasksRun;
@@ -123,8 +125,10 @@ final class Sim {
     final Node node;
     final Path dir;
     final RunInfo info = new RunInfo();
+
     /** Completes with true on success, false on failure or when cancelled. Thread-safe. */
     final CompletableFuture<Boolean> done = new CompletableFuture<>();
+
     Execution execution;
 
     JobPrep(Job job, Node node, Path dir) {
