@@ -111,9 +111,4 @@ public final class JobLayout {
   private static String safeName(String id) {
     return id.replaceAll("[^A-Za-z0-9_.-]", "_");
   }
-
-  /** Prefix under which all attempts of one task live. */
-  public String taskPrefix(int stage, int task) {
-    return stagePrefix(stage) + "tasks/" + task + "/";
-  }
 }

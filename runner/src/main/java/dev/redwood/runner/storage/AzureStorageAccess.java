@@ -81,6 +81,7 @@ abstract class AzureStorageAccess {
   private static final class Driver extends AzureStorageAccess {
     private final BlobServiceClient service;
     private final boolean sharedKey;
+    private UserDelegationKey delegation;
 
     Driver(BlobServiceClient service, boolean sharedKey) {
       this.service = service;
@@ -111,9 +112,9 @@ abstract class AzureStorageAccess {
         throws IOException {
       OffsetDateTime start = OffsetDateTime.now().minus(CLOCK_SKEW);
       OffsetDateTime expiry = OffsetDateTime.now().plus(validity);
-      UserDelegationKey delegation = sharedKey ? null : service.getUserDelegationKey(start, expiry);
+      UserDelegationKey delegation = delegationKey(start, expiry);
+      // The job's container exists: the stage specs were written into it before any task.
       BlobContainerClient job = container(container);
-      job.createIfNotExists();
       String read =
           sign(
               job,
@@ -142,7 +143,7 @@ abstract class AzureStorageAccess {
     String readUrl(String container, String blob, Duration validity) {
       OffsetDateTime start = OffsetDateTime.now().minus(CLOCK_SKEW);
       OffsetDateTime expiry = OffsetDateTime.now().plus(validity);
-      UserDelegationKey delegation = sharedKey ? null : service.getUserDelegationKey(start, expiry);
+      UserDelegationKey delegation = delegationKey(start, expiry);
       BlobClient client = container(container).getBlobClient(blob);
       String token =
           sign(
@@ -151,6 +152,22 @@ abstract class AzureStorageAccess {
                   .setStartTime(start),
               delegation);
       return client.getBlobUrl() + "?" + token;
+    }
+
+    /**
+     * With an Entra ID credential: a user delegation key valid until at least {@code expiry}.
+     * Tasks are granted access one by one, so one key (valid a day longer than asked) serves
+     * many grants instead of one service call each.
+     */
+    private synchronized UserDelegationKey delegationKey(
+        OffsetDateTime start, OffsetDateTime expiry) {
+      if (sharedKey) {
+        return null;
+      }
+      if (delegation == null || delegation.getSignedExpiry().isBefore(expiry)) {
+        delegation = service.getUserDelegationKey(start, expiry.plusDays(1));
+      }
+      return delegation;
     }
 
     private static String sign(
