@@ -15,6 +15,8 @@ import java.nio.file.Path;
  *     nodes share this JVM's classpath (in-process nodes)
  * @param batch opens the Batch service once the classpath is staged
  * @param description what progress lines call it ("2 local nodes x 1 slots")
+ * @param remoteNodes whether tasks run on other machines, which must not receive the
+ *     credentials in the pipeline options (see {@code NodeOptions})
  */
 record Backend(
     BlobStore store,
@@ -22,7 +24,8 @@ record Backend(
     int taskSlots,
     Path classpathStaging,
     BatchFactory batch,
-    String description) {
+    String description,
+    boolean remoteNodes) {
 
   /** Opens the Batch service of a run. */
   @FunctionalInterface

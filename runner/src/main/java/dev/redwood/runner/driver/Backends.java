@@ -63,7 +63,8 @@ final class Backends {
                     inProcess,
                     options.getNodeHeapMb(),
                     workerJvmFlags(options))),
-        nodes + (inProcess ? " in-process" : "") + " local nodes x " + slotsPerNode + " slots");
+        nodes + (inProcess ? " in-process" : "") + " local nodes x " + slotsPerNode + " slots",
+        false);
   }
 
   static Backend azure(AzureBatchPipelineOptions options, AzureConfig config) {
@@ -86,7 +87,8 @@ final class Backends {
                 workerJvmFlags(options),
                 options.isDeletePools(),
                 Duration.ofMillis(options.getTaskPollIntervalMs())),
-        config.pools().size() + " Batch pools (" + pools + "), " + slots + " task slots");
+        config.pools().size() + " Batch pools (" + pools + "), " + slots + " task slots",
+        true);
   }
 
   static List<String> workerJvmFlags(AzureBatchPipelineOptions options) {

@@ -4,10 +4,12 @@ import dev.redwood.runner.batch.BatchService;
 import dev.redwood.runner.batch.JobSpec;
 import dev.redwood.runner.metrics.JobMetrics;
 import dev.redwood.runner.options.AzureBatchPipelineOptions;
+import dev.redwood.runner.options.NodeOptions;
 import dev.redwood.runner.options.OptionsValidator;
 import dev.redwood.runner.plan.JobLayout;
 import dev.redwood.runner.plan.JobObjects;
 import dev.redwood.runner.plan.StagePlan;
+import dev.redwood.runner.storage.AzfsContainers;
 import dev.redwood.runner.storage.BlobStore;
 import dev.redwood.runner.translation.BatchOverrides;
 import dev.redwood.runner.translation.BoundedCheck;
@@ -24,7 +26,9 @@ import java.util.function.UnaryOperator;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult.State;
 import org.apache.beam.sdk.metrics.MetricsEnvironment;
+import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.metrics.MetricsOptions;
+import org.apache.beam.sdk.options.PipelineOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -70,22 +74,31 @@ public final class JobLauncher {
         options.getShufflePartitions() > 0
             ? options.getShufflePartitions()
             : 2 * backend.parallelism();
+    // Remote nodes get the options without credentials; they reach storage through grants.
+    PipelineOptions nodeOptions =
+        backend.remoteNodes() ? NodeOptions.withoutSecrets(options) : options;
     StagePlanner planner =
         new StagePlanner(
                 graph,
                 options,
+                nodeOptions,
                 partitions,
                 Math.max(partitions, backend.taskSlots()),
                 4 * backend.parallelism(),
                 options.getSplitSizeMb() * 1024 * 1024,
                 options.getShuffleBufferMb());
     StagePlan plan = planner.plan();
+    // Serializing options registers them as the JVM's filesystem defaults; the driver keeps its
+    // own, credentials and all, not the nodes' copy.
+    FileSystems.setDefaultPipelineOptions(options);
 
     BlobStore store = backend.store();
     JobLayout layout = new JobLayout(jobId);
     BatchService batch = null;
     List<String> classpath;
+    Map<String, String> jobEnvironment;
     try {
+      jobEnvironment = azfsAccess(store, options);
       for (StagePlan.Stage stage : plan.stages()) {
         JobObjects.write(store, layout.stageSpec(stage.id()), stage.spec());
       }
@@ -112,7 +125,7 @@ public final class JobLauncher {
             + plan.taskCount()
             + " tasks on "
             + backend.description());
-    JobSpec job = new JobSpec(jobId, classpath, Map.of());
+    JobSpec job = new JobSpec(jobId, classpath, jobEnvironment);
     JobDriver driver =
         new JobDriver(plan, store, batch, job, options.getMaxTaskRetries(), metrics, progress);
     AzureBatchPipelineResult result = new AzureBatchPipelineResult(metrics, driver::cancel);
@@ -141,6 +154,33 @@ public final class JobLauncher {
             "redwood-driver-" + jobId);
     thread.start();
     return result;
+  }
+
+  /**
+   * The job-wide grant to the containers the options name as azfs:// paths, when the nodes need
+   * one (see {@link AzfsContainers}); checked before anything is leased.
+   */
+  private static Map<String, String> azfsAccess(BlobStore store, PipelineOptions options)
+      throws IOException {
+    String account = store.azfsAccount();
+    if (account == null) {
+      return Map.of();
+    }
+    Map<String, String> containers = AzfsContainers.namedIn(options, account);
+    if (!containers.isEmpty()) {
+      LOG.info("Tasks may read and write containers {} of storage account '{}'", containers.keySet(),
+          account);
+    }
+    try {
+      return store.azfsAccess(containers.keySet(), JobDriver.TASK_ACCESS_VALIDITY);
+    } catch (IllegalArgumentException e) {
+      StringBuilder named = new StringBuilder();
+      containers.forEach(
+          (container, option) ->
+              named.append(named.length() == 0 ? "" : ", ")
+                  .append("--").append(option).append(" names '").append(container).append("'"));
+      throw new IllegalArgumentException(e.getMessage() + " (" + named + ")", e);
+    }
   }
 
   private static void cleanUp(

@@ -61,6 +61,9 @@ public final class AzureBlobStore implements BlobStore {
 
   private static final long UPLOAD_BLOCK_BYTES = 8L << 20;
 
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+      new com.fasterxml.jackson.databind.ObjectMapper();
+
   private final AzureStorageAccess access;
   private final String endpoint;
   private final String baseContainer;
@@ -363,6 +366,35 @@ public final class AzureBlobStore implements BlobStore {
       return access.grantTask(container, this::name, writeKeys, validity);
     } catch (BlobStorageException e) {
       throw failure("grant task access to", "jobs/" + jobId + "/", e);
+    }
+  }
+
+  @Override
+  public String azfsAccount() {
+    return access.accountName();
+  }
+
+  @Override
+  public Map<String, String> azfsAccess(Collection<String> containers, Duration validity)
+      throws IOException {
+    if (containers.isEmpty()) {
+      return Map.of();
+    }
+    try {
+      return Map.of(
+          TaskAzfsClients.ENDPOINT_VARIABLE,
+          endpoint,
+          TaskAzfsClients.SAS_VARIABLE,
+          JSON.writeValueAsString(access.grantContainers(containers, validity)));
+    } catch (BlobStorageException e) {
+      throw new IOException(
+          "Could not grant tasks access to containers "
+              + containers
+              + " of storage account '"
+              + access.accountName()
+              + "': HTTP "
+              + e.getStatusCode()
+              + (e.getErrorCode() != null ? " " + e.getErrorCode() : ""));
     }
   }
 

@@ -51,6 +51,17 @@ abstract class AzureStorageAccess {
 
   abstract String readUrl(String container, String blob, Duration validity) throws IOException;
 
+  /** The storage account's name. */
+  abstract String accountName();
+
+  /**
+   * SAS tokens, one per container, to read, create, write, delete and list its blobs; for
+   * tasks that reach the pipeline's own containers through Beam's azfs:// filesystem.
+   *
+   * @throws IllegalArgumentException naming a container that does not exist
+   */
+  abstract Map<String, String> grantContainers(Collection<String> containers, Duration validity);
+
   /**
    * The driver's access. With a shared key it signs service SAS tokens; with an Entra ID
    * credential it signs user-delegation SAS tokens from a delegation key.
@@ -154,6 +165,43 @@ abstract class AzureStorageAccess {
       return client.getBlobUrl() + "?" + token;
     }
 
+    @Override
+    String accountName() {
+      return service.getAccountName();
+    }
+
+    @Override
+    Map<String, String> grantContainers(Collection<String> containers, Duration validity) {
+      OffsetDateTime start = OffsetDateTime.now().minus(CLOCK_SKEW);
+      OffsetDateTime expiry = OffsetDateTime.now().plus(validity);
+      UserDelegationKey delegation = delegationKey(start, expiry);
+      BlobContainerSasPermission permissions =
+          new BlobContainerSasPermission()
+              .setReadPermission(true)
+              .setAddPermission(true)
+              .setCreatePermission(true)
+              .setWritePermission(true)
+              .setDeletePermission(true)
+              .setListPermission(true);
+      Map<String, String> tokens = new LinkedHashMap<>();
+      for (String name : containers) {
+        BlobContainerClient container = container(name);
+        // Tasks are told the container exists (a container SAS cannot ask), so check it here.
+        if (!container.exists()) {
+          throw new IllegalArgumentException(
+              "Container '" + name + "' of storage account '" + accountName()
+                  + "' does not exist; create it before the run");
+        }
+        tokens.put(
+            name,
+            sign(
+                container,
+                new BlobServiceSasSignatureValues(expiry, permissions).setStartTime(start),
+                delegation));
+      }
+      return tokens;
+    }
+
     /**
      * With an Entra ID credential: a user delegation key valid until at least {@code expiry}.
      * Tasks are granted access one by one, so one key (valid a day longer than asked) serves
@@ -232,6 +280,16 @@ abstract class AzureStorageAccess {
     @Override
     String readUrl(String container, String blob, Duration validity) {
       throw new UnsupportedOperationException("A task cannot sign URLs");
+    }
+
+    @Override
+    String accountName() {
+      throw new UnsupportedOperationException("A task does not know the account's name");
+    }
+
+    @Override
+    Map<String, String> grantContainers(Collection<String> containers, Duration validity) {
+      throw new UnsupportedOperationException("A task cannot grant access to containers");
     }
   }
 }

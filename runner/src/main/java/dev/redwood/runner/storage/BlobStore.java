@@ -73,6 +73,27 @@ public interface BlobStore extends AutoCloseable {
   }
 
   /**
+   * The storage account whose containers tasks can reach through Beam's {@code azfs://}
+   * filesystem with credentials granted by {@link #azfsAccess}, or null when tasks need no grant
+   * (the local store: nodes run on this machine with the pipeline's own options).
+   */
+  default String azfsAccount() {
+    return null;
+  }
+
+  /**
+   * What a task needs in its environment to read and write {@code containers} of {@link
+   * #azfsAccount()} through Beam's {@code azfs://} filesystem (see {@link TaskAzfsClients}),
+   * expiring after {@code validity}. Credentials, like {@link #taskAccess}'s.
+   *
+   * @throws IllegalArgumentException naming a container that does not exist
+   */
+  default Map<String, String> azfsAccess(Collection<String> containers, Duration validity)
+      throws IOException {
+    return Map.of();
+  }
+
+  /**
    * A URL a node can download {@code key} from without other credentials, valid for {@code
    * validity} (on Azure a read-only SAS URL of that one object; locally a {@code file:} URL).
    */

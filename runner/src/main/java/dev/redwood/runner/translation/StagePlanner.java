@@ -92,9 +92,26 @@ public final class StagePlanner {
       int splitTarget,
       long splitBytes,
       int shuffleBufferMb) {
+    this(graph, options, options, partitions, redistributePartitions, splitTarget, splitBytes,
+        shuffleBufferMb);
+  }
+
+  /**
+   * @param nodeOptions the options the stage specs carry to tasks (the driver's, or a copy
+   *     without credentials for remote nodes); sources are split with {@code options}
+   */
+  public StagePlanner(
+      PipelineGraph graph,
+      PipelineOptions options,
+      PipelineOptions nodeOptions,
+      int partitions,
+      int redistributePartitions,
+      int splitTarget,
+      long splitBytes,
+      int shuffleBufferMb) {
     this.graph = graph;
     this.options = options;
-    this.serializedOptions = new SerializablePipelineOptions(options);
+    this.serializedOptions = new SerializablePipelineOptions(nodeOptions);
     this.partitions = partitions;
     this.redistributePartitions = redistributePartitions;
     this.splitTarget = splitTarget;

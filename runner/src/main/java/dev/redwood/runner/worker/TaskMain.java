@@ -10,6 +10,7 @@ import dev.redwood.runner.plan.TaskManifest;
 import dev.redwood.runner.storage.BlobExistsException;
 import dev.redwood.runner.storage.BlobStore;
 import dev.redwood.runner.storage.BlobStores;
+import dev.redwood.runner.storage.TaskAzfsClients;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -53,6 +54,7 @@ public final class TaskMain implements BatchTaskMain {
     try (BlobStore store = BlobStores.open(arguments.get(0), environment)) {
       try {
         StageSpec spec = JobObjects.read(store, layout.stageSpec(stage), StageSpec.class);
+        TaskAzfsClients.configure(spec.options().get(), environment);
         Path workingDir = workingDir(environment);
         TaskContext context = new TaskContext(store, layout, spec, task, attemptId, workingDir);
         TaskManifest manifest = new StageExecutor(context).run();

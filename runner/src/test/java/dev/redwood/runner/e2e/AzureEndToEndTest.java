@@ -9,6 +9,24 @@ import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.not;
 
+import com.azure.storage.blob.BlobContainerClient;
+import com.azure.storage.blob.BlobServiceClient;
+import com.azure.storage.blob.BlobServiceClientBuilder;
+import com.azure.storage.blob.models.BlobContainerItem;
+import com.azure.storage.blob.models.BlobItem;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.WritableByteChannel;
+import org.apache.beam.sdk.io.FileSystems;
+import org.apache.beam.sdk.io.fs.ResourceId;
+import org.apache.beam.sdk.options.Description;
+import org.apache.beam.sdk.options.PipelineOptions;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.util.MimeTypes;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.redwood.runner.azure.Azurite;
 import dev.redwood.runner.batch.azure.restdouble.BatchRestDouble;
@@ -231,6 +249,116 @@ class AzureEndToEndTest extends EndToEndPipelines {
     assertThat(bodies, everyItem(not(containsString(EAST_KEY))));
     assertThat(bodies, everyItem(not(containsString(WEST_KEY))));
     assertThat(bodies, hasItem(containsString("REDWOOD_STORE_READ_SAS")));
+  }
+
+  /** Where {@link AzfsWriteFn}s read and write; an option, so the runner grants its container. */
+  public interface AzfsTestOptions extends PipelineOptions {
+    @Description("An azfs:// directory the test pipeline reads from and writes to")
+    String getTestAzfsDirectory();
+
+    void setTestAzfsDirectory(String directory);
+  }
+
+  /** Reads the driver's greeting from azfs:// and writes one file per element next to it. */
+  static final class AzfsWriteFn extends DoFn<Integer, Integer> {
+    @ProcessElement
+    public void process(@Element Integer i, PipelineOptions options, OutputReceiver<Integer> out)
+        throws IOException {
+      String dir = options.as(AzfsTestOptions.class).getTestAzfsDirectory();
+      String greeting = readString(dir + "/greeting.txt");
+      ResourceId part = FileSystems.matchNewResource(dir + "/part-" + i + ".txt", false);
+      try (WritableByteChannel channel = FileSystems.create(part, MimeTypes.TEXT)) {
+        channel.write(ByteBuffer.wrap((greeting + " " + i).getBytes(StandardCharsets.UTF_8)));
+      }
+      out.output(i);
+    }
+  }
+
+  static String readString(String path) throws IOException {
+    ResourceId id = FileSystems.matchSingleFileSpec(path).resourceId();
+    try (InputStream in = Channels.newInputStream(FileSystems.open(id))) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+  }
+
+  @Test
+  void tasksReachTheOptionsAzfsContainerWithAGrantAndNoKey() throws IOException {
+    PipelineOptionsFactory.register(AzfsTestOptions.class);
+    String container = "rwazfs-" + UUID.randomUUID().toString().substring(0, 8);
+    BlobServiceClient azurite =
+        new BlobServiceClientBuilder().connectionString(connectionString()).buildClient();
+    azurite.createBlobContainer(container);
+    String dir = "azfs://" + Azurite.ACCOUNT + "/" + container + "/run";
+    Pipeline p =
+        pipeline(
+            "--testAzfsDirectory=" + dir,
+            "--azureConnectionString=" + connectionString(),
+            "--blobstoreClientFactoryClass=" + AzuriteBlobstoreClients.class.getName(),
+            "--keepJobData");
+    // The driver writes with its own credentials, the tasks with their grant.
+    FileSystems.setDefaultPipelineOptions(p.getOptions());
+    ResourceId greeting = FileSystems.matchNewResource(dir + "/greeting.txt", false);
+    try (WritableByteChannel channel = FileSystems.create(greeting, MimeTypes.TEXT)) {
+      channel.write(ByteBuffer.wrap("hello".getBytes(StandardCharsets.UTF_8)));
+    }
+    p.apply(Create.of(1, 2, 3, 4, 5)).apply(Reshuffle.viaRandomKey()).apply(ParDo.of(new AzfsWriteFn()));
+    assertThat(p.run().waitUntilFinish(), is(PipelineResult.State.DONE));
+
+    for (int i = 1; i <= 5; i++) {
+      assertThat(readString(dir + "/part-" + i + ".txt"), is("hello " + i));
+    }
+    // Neither the job (its environment) nor the stage specs (the options) carry the key.
+    for (BatchRestDouble account : List.of(east, west)) {
+      for (RecordedRequest r : account.requests()) {
+        assertThat(new String(r.body(), StandardCharsets.UTF_8), not(containsString(Azurite.KEY)));
+      }
+    }
+    int specs = 0;
+    for (BlobContainerItem c : azurite.listBlobContainers()) {
+      if (!c.getName().startsWith(CONTAINER + "-")) {
+        continue;
+      }
+      BlobContainerClient job = azurite.getBlobContainerClient(c.getName());
+      for (BlobItem b : job.listBlobs()) {
+        byte[] bytes = job.getBlobClient(b.getName()).downloadContent().toBytes();
+        assertThat(b.getName(), new String(bytes, StandardCharsets.ISO_8859_1),
+            not(containsString(Azurite.KEY)));
+        specs += b.getName().contains("spec") ? 1 : 0;
+      }
+      job.delete();
+    }
+    assertThat("stage specs kept with --keepJobData", specs, greaterThan(0));
+    azurite.deleteBlobContainer(container);
+  }
+
+  @Test
+  void anAzfsPathOfAnotherAccountOrAMissingContainerFailsBeforeAnyJob() {
+    PipelineOptionsFactory.register(AzfsTestOptions.class);
+    Pipeline other = pipeline("--testAzfsDirectory=azfs://someoneelse/data/x");
+    other.apply(Create.of(1)).apply(ParDo.of(new AzfsWriteFn()));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, other::run);
+    assertThat(e.getMessage(), containsString("--testAzfsDirectory"));
+    assertThat(e.getMessage(), containsString("someoneelse"));
+
+    Pipeline missing =
+        pipeline("--testAzfsDirectory=azfs://" + Azurite.ACCOUNT + "/rw-no-such-container/x");
+    missing.apply(Create.of(1)).apply(ParDo.of(new AzfsWriteFn()));
+    e = assertThrows(IllegalArgumentException.class, missing::run);
+    assertThat(e.getMessage(), containsString("rw-no-such-container"));
+    assertThat(e.getMessage(), containsString("--testAzfsDirectory"));
+    for (BatchRestDouble account : List.of(east, west)) {
+      assertThat(count(account.requests(), "POST", "/jobs"), is(0));
+    }
+  }
+
+  private static String connectionString() {
+    return "DefaultEndpointsProtocol=http;AccountName="
+        + Azurite.ACCOUNT
+        + ";AccountKey="
+        + Azurite.KEY
+        + ";BlobEndpoint="
+        + Azurite.endpoint()
+        + ";";
   }
 
   /** Sleeps per element, so tasks are running long enough to be preempted or cancelled. */
