@@ -9,10 +9,9 @@ import dev.redwood.examples.acoustics.pipeline.WriteStatisticsFn;
 import dev.redwood.examples.acoustics.scene.FloorPlanText;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Locale;
 import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.slf4j.Logger;
@@ -45,9 +44,9 @@ public final class AcousticBake {
     }
     PipelineResult.State state = run(options, inputs);
     double seconds = (System.nanoTime() - start) / 1e9;
-    Path summary = Path.of(inputs.outputDirectory(), WriteStatisticsFn.SUMMARY);
-    if (Files.exists(summary)) {
-      System.out.print(Files.readString(summary, StandardCharsets.UTF_8));
+    byte[] summary = OutputFiles.read(inputs.outputDirectory(), WriteStatisticsFn.SUMMARY);
+    if (summary != null) {
+      System.out.print(new String(summary, StandardCharsets.UTF_8));
     }
     System.out.printf(
         Locale.ROOT,
@@ -65,6 +64,8 @@ public final class AcousticBake {
 
   /** Writes the scene files, builds and runs the pipeline, and waits for it. */
   public static PipelineResult.State run(AcousticsOptions options, BakeInputs inputs) throws IOException {
+    // The driver writes the scene through the same file systems as the tasks.
+    FileSystems.setDefaultPipelineOptions(options);
     writeScene(inputs);
     LOG.info(
         "Baking {} probes of {} at {} Hz (grid {} m, {} steps per probe) into {}",
@@ -81,7 +82,6 @@ public final class AcousticBake {
 
   /** The plan as text (generated plans can be edited and baked again) and an overview picture. */
   static void writeScene(BakeInputs inputs) throws IOException {
-    Files.createDirectories(Path.of(inputs.outputDirectory()));
     OutputFiles.write(
         inputs.outputDirectory(),
         "scene.txt",

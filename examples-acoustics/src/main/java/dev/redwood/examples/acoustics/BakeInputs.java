@@ -75,7 +75,12 @@ public record BakeInputs(BakeSettings settings, List<Probe> probes, Set<Integer>
     }
     probes = spread(probes, options.getMaxProbes());
     Set<Integer> draw = drawProbes(options.getDrawProbes(), probes, plan);
-    String output = Path.of(options.getOutput()).toAbsolutePath().normalize().toString();
+    // Tasks on other machines resolve relative paths against their own directory; paths with a
+    // scheme (azfs://...) are the same everywhere.
+    String output =
+        options.getOutput().matches("^[a-zA-Z][a-zA-Z0-9+.-]+://.*")
+            ? options.getOutput()
+            : Path.of(options.getOutput()).toAbsolutePath().normalize().toString();
     return new BakeInputs(settings, probes, draw, output);
   }
 

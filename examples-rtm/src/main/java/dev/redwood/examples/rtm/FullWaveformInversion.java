@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.slf4j.Logger;
@@ -80,7 +81,7 @@ public final class FullWaveformInversion {
         misfits.size() - 1,
         result.evaluations(),
         result.stop(),
-        Path.of(options.getOutputDirectory(), "fwi-*.png"));
+        Storage.resolve(options.getOutputDirectory(), "fwi-*.png"));
   }
 
   public static Result run(FwiOptions options) throws Exception {
@@ -120,6 +121,7 @@ public final class FullWaveformInversion {
             options.getCourantFraction());
     int sponge = options.getSpongeCells();
     double frequency = options.getFrequency();
+    FileSystems.setDefaultPipelineOptions(options);
     String out = Storage.absolute(options.getOutputDirectory());
     LOG.info("FWI: true model {}; {} shots; {}", truth, shots.size(), time);
 
@@ -187,21 +189,21 @@ public final class FullWaveformInversion {
             });
 
     VelocityModel inverted = parameters.toModel(result.x());
-    Path outPath = Path.of(out);
     Float32Grid.writeModel(Storage.resolve(out, "fwi-true.bin"), truth, ByteOrder.LITTLE_ENDIAN);
     Float32Grid.writeModel(Storage.resolve(out, "fwi-start.bin"), start, ByteOrder.LITTLE_ENDIAN);
     Float32Grid.writeModel(
         Storage.resolve(out, "fwi-inverted.bin"), inverted, ByteOrder.LITTLE_ENDIAN);
     int scale = Math.max(1, 600 / truth.nx());
-    Pictures.velocity(truth, truth.min(), truth.max(), scale, outPath.resolve("fwi-true.png"));
-    Pictures.velocity(start, truth.min(), truth.max(), scale, outPath.resolve("fwi-start.png"));
+    Pictures.velocity(truth, truth.min(), truth.max(), scale, Storage.resolve(out, "fwi-true.png"));
+    Pictures.velocity(start, truth.min(), truth.max(), scale, Storage.resolve(out, "fwi-start.png"));
     Pictures.velocity(
-        inverted, truth.min(), truth.max(), scale, outPath.resolve("fwi-inverted.png"));
+        inverted, truth.min(), truth.max(), scale, Storage.resolve(out, "fwi-inverted.png"));
     StringBuilder history = new StringBuilder("iteration,misfit\n");
     for (int k = 0; k < misfits.size(); k++) {
       history.append(k).append(',').append(misfits.get(k)).append('\n');
     }
-    Files.writeString(outPath.resolve("fwi-misfit.csv"), history, StandardCharsets.UTF_8);
+    Storage.write(
+        Storage.resolve(out, "fwi-misfit.csv"), history.toString().getBytes(StandardCharsets.UTF_8));
     return new Result(truth, start, inverted, misfits, result.evaluations(), result.stop());
   }
 }

@@ -97,10 +97,10 @@ public final class ReverseTimeMigration {
         result.migrationSeconds(),
         result.shotsPerMinute(),
         result.meanShotMigrationMillis() / 1000,
-        Path.of(out, "model.png"),
-        Path.of(out, "migration-velocity.png"),
-        Path.of(out, "image.png"),
-        Path.of(out, "shot-record.png"));
+        Storage.resolve(out, "model.png"),
+        Storage.resolve(out, "migration-velocity.png"),
+        Storage.resolve(out, "image.png"),
+        Storage.resolve(out, "shot-record.png"));
   }
 
   /** Runs the example: survey (unless --shotRecords), migration, pictures. */
@@ -120,6 +120,8 @@ public final class ReverseTimeMigration {
         TimeAxis.forModel(
             truth.max(), truth.spacing(), options.getRecordingTime(), options.getCourantFraction());
     int sponge = options.getSpongeCells();
+    // Before the first write: the driver reads and writes the same file systems as the tasks.
+    FileSystems.setDefaultPipelineOptions(options);
     String out = Storage.absolute(options.getOutputDirectory());
     Float32Grid.writeModel(Storage.resolve(out, "model.bin"), truth, ByteOrder.LITTLE_ENDIAN);
     Float32Grid.writeModel(
@@ -183,7 +185,7 @@ public final class ReverseTimeMigration {
 
     float[] stack = Float32Grid.read(Storage.resolve(out, WriteImageFn.STACK), ByteOrder.LITTLE_ENDIAN);
     float[] image = Float32Grid.read(Storage.resolve(out, WriteImageFn.IMAGE), ByteOrder.LITTLE_ENDIAN);
-    drawPictures(options, Path.of(out), truth, background, image, records);
+    drawPictures(options, out, truth, background, image, records);
     return new Result(
         truth,
         background,
@@ -197,19 +199,19 @@ public final class ReverseTimeMigration {
 
   private static void drawPictures(
       RtmOptions options,
-      Path out,
+      String out,
       VelocityModel truth,
       VelocityModel background,
       float[] image,
       List<String> records)
       throws IOException {
     int scale = Math.max(1, 600 / truth.nx());
-    Pictures.velocity(truth, scale, out.resolve("model.png"));
-    Pictures.velocity(background, truth.min(), truth.max(), scale, out.resolve("migration-velocity.png"));
+    Pictures.velocity(truth, scale, Storage.resolve(out, "model.png"));
+    Pictures.velocity(background, truth.min(), truth.max(), scale, Storage.resolve(out, "migration-velocity.png"));
     Pictures.seismic(
-        image, truth.nz(), truth.nx(), options.getClipPercentile(), scale, out.resolve("image.png"));
+        image, truth.nz(), truth.nx(), options.getClipPercentile(), scale, Storage.resolve(out, "image.png"));
     ShotRecord middle = SegyFormat.decode(Storage.read(records.get(records.size() / 2)));
-    Pictures.shotRecord(middle, 98, 600, out.resolve("shot-record.png"));
+    Pictures.shotRecord(middle, 98, 600, Storage.resolve(out, "shot-record.png"));
   }
 
   private static List<String> match(String glob) throws IOException {

@@ -29,6 +29,7 @@ import org.apache.beam.sdk.util.MimeTypes;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.redwood.runner.azure.Azurite;
+import dev.redwood.runner.azure.AzuriteBlobstoreClients;
 import dev.redwood.runner.batch.azure.restdouble.BatchRestDouble;
 import dev.redwood.runner.batch.azure.restdouble.RecordedRequest;
 import java.io.IOException;

@@ -4,7 +4,12 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.channels.Channels;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
 import org.apache.beam.sdk.io.FileSystems;
+import org.apache.beam.sdk.io.fs.MatchResult;
+import org.apache.beam.sdk.io.fs.MoveOptions;
 import org.apache.beam.sdk.io.fs.ResolveOptions.StandardResolveOptions;
 import org.apache.beam.sdk.io.fs.ResourceId;
 import org.apache.beam.sdk.util.MimeTypes;
@@ -26,8 +31,18 @@ public final class Storage {
     }
   }
 
+  /**
+   * Writes {@code bytes} to {@code path}, replacing what is there: a retried task or a second run
+   * writes the same object again, and some file systems (io-azure's) refuse to overwrite. Local
+   * directories are created as needed; object stores have none to create.
+   */
   public static void write(String path, byte[] bytes) throws IOException {
     ResourceId resource = FileSystems.matchNewResource(path, false);
+    if (FileSystems.match(path).status() == MatchResult.Status.OK) {
+      FileSystems.delete(List.of(resource), MoveOptions.StandardMoveOptions.IGNORE_MISSING_FILES);
+    } else if ("file".equals(resource.getScheme())) {
+      Files.createDirectories(Path.of(path).toAbsolutePath().getParent());
+    }
     try (OutputStream out = Channels.newOutputStream(FileSystems.create(resource, MimeTypes.BINARY))) {
       out.write(bytes);
     }

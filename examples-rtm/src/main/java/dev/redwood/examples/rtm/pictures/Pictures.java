@@ -7,9 +7,9 @@ import java.awt.Font;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
+import dev.redwood.examples.rtm.io.Storage;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import javax.imageio.ImageIO;
 
 /**
@@ -27,12 +27,12 @@ public final class Pictures {
   private Pictures() {}
 
   /** The model in colour, with a colour bar labelled in m/s underneath. */
-  public static void velocity(VelocityModel model, int scale, Path file) throws IOException {
+  public static void velocity(VelocityModel model, int scale, String file) throws IOException {
     velocity(model, model.min(), model.max(), scale, file);
   }
 
   /** The model in colour over a given velocity range (to compare several models). */
-  public static void velocity(VelocityModel model, float low, float high, int scale, Path file)
+  public static void velocity(VelocityModel model, float low, float high, int scale, String file)
       throws IOException {
     int w = model.nx() * scale;
     int h = model.nz() * scale;
@@ -67,7 +67,7 @@ public final class Pictures {
    * A depth-fastest grid ({@code nz} x {@code nx}) in grayscale, clipped at the {@code percentile}
    * of |x|.
    */
-  public static void seismic(float[] values, int nz, int nx, double percentile, int scale, Path file)
+  public static void seismic(float[] values, int nz, int nx, double percentile, int scale, String file)
       throws IOException {
     float clip = Clip.percentileOfAbs(values, percentile);
     BufferedImage picture = new BufferedImage(nx * scale, nz * scale, BufferedImage.TYPE_BYTE_GRAY);
@@ -87,7 +87,7 @@ public final class Pictures {
    * so late reflections show beside the strong direct wave; the time axis is thinned to at most
    * {@code maxRows} rows so long records stay a reasonable size.
    */
-  public static void shotRecord(ShotRecord record, double percentile, int maxRows, Path file)
+  public static void shotRecord(ShotRecord record, double percentile, int maxRows, String file)
       throws IOException {
     int nt = record.time().samples();
     int traces = record.geometry().receivers();
@@ -103,13 +103,12 @@ public final class Pictures {
     seismic(thinned, rows, traces, percentile, 1, file);
   }
 
-  private static void write(BufferedImage picture, Path file) throws IOException {
-    Path parent = file.toAbsolutePath().getParent();
-    if (parent != null) {
-      Files.createDirectories(parent);
-    }
-    if (!ImageIO.write(picture, "png", file.toFile())) {
+  /** Writes a PNG through Beam's file systems: a local path or, e.g., an azfs:// blob. */
+  private static void write(BufferedImage picture, String file) throws IOException {
+    ByteArrayOutputStream png = new ByteArrayOutputStream();
+    if (!ImageIO.write(picture, "png", png)) {
       throw new IOException("no PNG writer in this JVM");
     }
+    Storage.write(file, png.toByteArray());
   }
 }

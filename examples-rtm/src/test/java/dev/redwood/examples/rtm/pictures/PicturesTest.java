@@ -27,7 +27,7 @@ class PicturesTest {
     }
     assertThat(Clip.percentileOfAbs(values, 50), equalTo(100f));
     Path file = dir.resolve("image.png");
-    Pictures.seismic(values, nz, nx, 50, 2, file);
+    Pictures.seismic(values, nz, nx, 50, 2, file.toString());
     BufferedImage picture = ImageIO.read(file.toFile());
     assertThat(picture.getWidth(), equalTo(40));
     assertThat(picture.getHeight(), equalTo(20));
@@ -42,7 +42,7 @@ class PicturesTest {
   void velocityPictureHasAColourBarAndFollowsVelocity() throws Exception {
     VelocityModel model = LayeredModel.twoLayers(30, 40, 10, 150, 1500f, 4000f);
     Path file = dir.resolve("model.png");
-    Pictures.velocity(model, 1, file);
+    Pictures.velocity(model, 1, file.toString());
     BufferedImage picture = ImageIO.read(file.toFile());
     assertThat(picture.getWidth(), equalTo(40));
     assertThat(picture.getHeight(), equalTo(30 + 28));

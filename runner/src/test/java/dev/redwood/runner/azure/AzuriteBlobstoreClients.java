@@ -1,4 +1,4 @@
-package dev.redwood.runner.e2e;
+package dev.redwood.runner.azure;
 
 import com.azure.storage.blob.BlobServiceClientBuilder;
 import org.apache.beam.sdk.io.azure.options.BlobstoreClientBuilderFactory;
