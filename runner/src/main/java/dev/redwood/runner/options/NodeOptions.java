@@ -47,9 +47,11 @@ public final class NodeOptions {
     JsonNode values = tree.get("options");
     if (values instanceof ObjectNode o) {
       for (Iterator<Map.Entry<String, JsonNode>> it = o.fields(); it.hasNext(); ) {
-        String name = it.next().getKey();
-        if (isSecret(name)) {
-          dropped.add(name);
+        Map.Entry<String, JsonNode> option = it.next();
+        if (isSecret(option.getKey())) {
+          if (!option.getValue().isNull()) {
+            dropped.add(option.getKey());
+          }
           it.remove();
         }
       }

@@ -156,10 +156,13 @@ public final class TaskAzfsClients implements BlobstoreClientBuilderFactory {
       String container = slash < 0 ? rest : rest.substring(0, slash);
       String token = tokens.get(container);
       if (token == null) {
-        throw new IllegalStateException(
+        String message =
             "This task was granted no access to container '"
                 + container
-                + "': tasks reach the containers that azfs:// paths in the pipeline options name");
+                + "': tasks reach the containers that azfs:// paths in the pipeline options name";
+        // The storage SDK's synchronous calls rethrow an exception's cause and drop the
+        // exception itself, so the message travels in both.
+        throw new IllegalStateException(message, new IllegalStateException(message));
       }
       String query = url.getRawQuery() == null ? "" : url.getRawQuery();
       boolean containerItself = slash < 0 || slash == rest.length() - 1;
