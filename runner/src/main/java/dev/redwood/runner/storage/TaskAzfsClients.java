@@ -85,6 +85,9 @@ public final class TaskAzfsClients implements BlobstoreClientBuilderFactory {
     BlobstoreOptions blobstore = options.as(BlobstoreOptions.class);
     blobstore.setBlobstoreClientFactoryClass(TaskAzfsClients.class);
     blobstore.setBlobServiceEndpoint(grant.getAzfsGrantEndpoint());
+    // io-azure copies (and so renames, as file sinks do) from the source's URL followed by this
+    // "token"; a bare '?' ends the URL, and the policy puts the source container's token there.
+    blobstore.setSasToken("?");
     FileSystems.setDefaultPipelineOptions(options);
   }
 
@@ -104,7 +107,8 @@ public final class TaskAzfsClients implements BlobstoreClientBuilderFactory {
   }
 
   /**
-   * Adds the token of the addressed container to each request. A container SAS cannot read the
+   * Adds the token of the addressed container to each request (and to a copy's source). A
+   * container SAS cannot read the
    * container's own properties, which io-azure asks for before every create and open; the driver
    * checked that the granted containers exist, so those questions are answered here.
    */
@@ -116,6 +120,8 @@ public final class TaskAzfsClients implements BlobstoreClientBuilderFactory {
                 DateTimeFormatter.RFC_1123_DATE_TIME.format(OffsetDateTime.now(ZoneOffset.UTC)))
             .set(HttpHeaderName.ETAG, "\"granted\"")
             .set(HttpHeaderName.CONTENT_LENGTH, "0");
+
+    private static final HttpHeaderName COPY_SOURCE = HttpHeaderName.fromString("x-ms-copy-source");
 
     private final String basePath;
     private final Map<String, String> tokens;
@@ -150,20 +156,10 @@ public final class TaskAzfsClients implements BlobstoreClientBuilderFactory {
     /** Signs {@code request}, or answers it when it only asks whether the container exists. */
     private HttpResponse sign(HttpRequest request) {
       URI url = URI.create(request.getUrl().toString());
-      String path = url.getRawPath();
-      String rest = path.startsWith(basePath) ? path.substring(basePath.length()) : "";
+      String rest = pathInAccount(url);
       int slash = rest.indexOf('/');
       String container = slash < 0 ? rest : rest.substring(0, slash);
-      String token = tokens.get(container);
-      if (token == null) {
-        String message =
-            "This task was granted no access to container '"
-                + container
-                + "': tasks reach the containers that azfs:// paths in the pipeline options name";
-        // The storage SDK's synchronous calls rethrow an exception's cause and drop the
-        // exception itself, so the message travels in both.
-        throw new IllegalStateException(message, new IllegalStateException(message));
-      }
+      String token = token(container);
       String query = url.getRawQuery() == null ? "" : url.getRawQuery();
       boolean containerItself = slash < 0 || slash == rest.length() - 1;
       if (containerItself
@@ -177,7 +173,40 @@ public final class TaskAzfsClients implements BlobstoreClientBuilderFactory {
         String base = request.getUrl().toString();
         request.setUrl(base + (query.isEmpty() ? "?" : "&") + token);
       }
+      String copySource = request.getHeaders().getValue(COPY_SOURCE);
+      if (copySource != null) {
+        request.getHeaders().set(COPY_SOURCE, signedSource(copySource));
+      }
       return null;
+    }
+
+    /** A copy's source URL with its container's token (the service reads it with that). */
+    private String signedSource(String source) {
+      String rest = pathInAccount(URI.create(source));
+      int slash = rest.indexOf('/');
+      String token = token(slash < 0 ? rest : rest.substring(0, slash));
+      int query = source.indexOf('?');
+      return (query < 0 ? source : source.substring(0, query)) + "?" + token;
+    }
+
+    /** {@code container/blob} of a URL of this account. */
+    private String pathInAccount(URI url) {
+      String path = url.getRawPath();
+      return path.startsWith(basePath) ? path.substring(basePath.length()) : "";
+    }
+
+    private String token(String container) {
+      String token = tokens.get(container);
+      if (token == null) {
+        String message =
+            "This task was granted no access to container '"
+                + container
+                + "': tasks reach the containers that azfs:// paths in the pipeline options name";
+        // The storage SDK's synchronous calls rethrow an exception's cause and drop the
+        // exception itself, so the message travels in both.
+        throw new IllegalStateException(message, new IllegalStateException(message));
+      }
+      return token;
     }
 
     private static final class Exists extends HttpResponse {

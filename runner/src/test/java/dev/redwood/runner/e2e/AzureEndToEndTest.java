@@ -19,6 +19,8 @@ import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.WritableByteChannel;
 import org.apache.beam.sdk.io.FileSystems;
+import org.apache.beam.sdk.io.TextIO;
+import org.apache.beam.sdk.io.fs.MatchResult;
 import org.apache.beam.sdk.io.fs.ResourceId;
 import org.apache.beam.sdk.options.Description;
 import org.apache.beam.sdk.options.PipelineOptions;
@@ -302,12 +304,25 @@ class AzureEndToEndTest extends EndToEndPipelines {
     try (WritableByteChannel channel = FileSystems.create(greeting, MimeTypes.TEXT)) {
       channel.write(ByteBuffer.wrap("hello".getBytes(StandardCharsets.UTF_8)));
     }
-    p.apply(Create.of(1, 2, 3, 4, 5)).apply(Reshuffle.viaRandomKey()).apply(ParDo.of(new AzfsWriteFn()));
+    PCollection<Integer> written =
+        p.apply(Create.of(1, 2, 3, 4, 5))
+            .apply(Reshuffle.viaRandomKey())
+            .apply(ParDo.of(new AzfsWriteFn()));
+    // A file sink too: temporary files renamed (copied, then deleted) on the nodes.
+    written
+        .apply(MapElements.into(TypeDescriptors.strings()).via((Integer i) -> "line " + i))
+        .apply(TextIO.write().to(dir + "/lines").withSuffix(".txt").withNumShards(2));
     assertThat(p.run().waitUntilFinish(), is(PipelineResult.State.DONE));
 
     for (int i = 1; i <= 5; i++) {
       assertThat(readString(dir + "/part-" + i + ".txt"), is("hello " + i));
     }
+    List<String> lines = new ArrayList<>();
+    for (MatchResult.Metadata m : FileSystems.match(dir + "/lines-*.txt").metadata()) {
+      lines.addAll(List.of(readString(m.resourceId().toString()).split("\n")));
+    }
+    lines.sort(null);
+    assertThat(lines, is(List.of("line 1", "line 2", "line 3", "line 4", "line 5")));
     // Neither the job (its environment) nor the stage specs (the options) carry the key.
     for (BatchRestDouble account : List.of(east, west)) {
       for (RecordedRequest r : account.requests()) {
