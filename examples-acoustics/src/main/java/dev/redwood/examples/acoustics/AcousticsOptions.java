@@ -89,8 +89,9 @@ public interface AcousticsOptions extends PipelineOptions {
   void setCellSpacing(double value);
 
   @Description(
-      "Directory for the bake file, the statistics and the pictures (relative paths are resolved"
-          + " against the working directory of the driver).")
+      "Directory for the bake file, the statistics and the pictures: a local path (relative paths"
+          + " are resolved against the working directory of the driver) or, on Azure, an"
+          + " azfs://ACCOUNT/CONTAINER/path that the nodes can reach.")
   @Default.String("target/acoustics")
   String getOutput();
 

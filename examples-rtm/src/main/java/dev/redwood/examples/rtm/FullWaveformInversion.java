@@ -17,8 +17,6 @@ import dev.redwood.examples.rtm.wave.Medium;
 import dev.redwood.examples.rtm.wave.TimeAxis;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

@@ -82,7 +82,8 @@ public interface FwiOptions extends SurveyOptions {
 
   @Description(
       "Directory for the outputs: shot records (shots/), each evaluation's misfit and gradient"
-          + " (evaluations/), the models as float32 grids and PNG pictures, and the misfit history.")
+          + " (evaluations/), the models as float32 grids and PNG pictures, and the misfit history;"
+          + " a local path or, on Azure, an azfs://ACCOUNT/CONTAINER/path.")
   @Default.String("target/fwi")
   String getOutputDirectory();
 

@@ -19,7 +19,6 @@ import dev.redwood.examples.rtm.wave.StencilKernels;
 import dev.redwood.examples.rtm.wave.TimeAxis;
 import java.io.IOException;
 import java.nio.ByteOrder;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

@@ -89,7 +89,7 @@ public interface RtmOptions extends SurveyOptions {
 
   @Description(
       "Directory for the outputs: shot records (shots/), model and image grids (float32) and the"
-          + " PNG pictures.")
+          + " PNG pictures; a local path or, on Azure, an azfs://ACCOUNT/CONTAINER/path.")
   @Default.String("target/rtm")
   String getOutputDirectory();
 
