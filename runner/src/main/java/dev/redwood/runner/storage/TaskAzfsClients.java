@@ -108,9 +108,9 @@ public final class TaskAzfsClients implements BlobstoreClientBuilderFactory {
 
   /**
    * Adds the token of the addressed container to each request (and to a copy's source). A
-   * container SAS cannot read the
-   * container's own properties, which io-azure asks for before every create and open; the driver
-   * checked that the granted containers exist, so those questions are answered here.
+   * container SAS cannot read the container's own properties, which io-azure asks for before
+   * every create and open; the driver checked that the granted containers exist, so those
+   * questions are answered here.
    */
   static final class ContainerSas implements HttpPipelinePolicy {
     private static final HttpHeaders EXISTS =
