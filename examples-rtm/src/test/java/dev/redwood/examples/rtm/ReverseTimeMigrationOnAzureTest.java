@@ -10,7 +10,6 @@ import com.azure.storage.blob.BlobContainerClient;
 import com.azure.storage.blob.models.BlobItem;
 import dev.redwood.examples.rtm.pipeline.WriteImageFn;
 import dev.redwood.runner.azure.Azurite;
-import dev.redwood.runner.azure.AzuriteBlobstoreClients;
 import dev.redwood.runner.azure.EmulatedAzure;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -49,8 +48,7 @@ class ReverseTimeMigrationOnAzureTest {
       args.addAll(SURVEY);
       args.add("--outputDirectory=azfs://" + Azurite.ACCOUNT + "/" + container + "/rtm");
       // The driver's own storage credentials (tasks get a SAS grant instead).
-      args.add("--azureConnectionString=" + EmulatedAzure.connectionString());
-      args.add("--blobstoreClientFactoryClass=" + AzuriteBlobstoreClients.class.getName());
+      args.addAll(EmulatedAzure.driverAzfsArgs());
       args.add("--workerJvmFlags=-XX:TieredStopAtLevel=1");
       args.add("--quiet");
       onAzure = ReverseTimeMigration.run(options(args));

@@ -387,14 +387,7 @@ public final class AzureBlobStore implements BlobStore {
           TaskAzfsClients.SAS_VARIABLE,
           JSON.writeValueAsString(access.grantContainers(containers, validity)));
     } catch (BlobStorageException e) {
-      throw new IOException(
-          "Could not grant tasks access to containers "
-              + containers
-              + " of storage account '"
-              + access.accountName()
-              + "': HTTP "
-              + e.getStatusCode()
-              + (e.getErrorCode() != null ? " " + e.getErrorCode() : ""));
+      throw failure("grant tasks access to the containers of", containers.toString(), e);
     }
   }
 

@@ -121,19 +121,12 @@ abstract class AzureStorageAccess {
         Collection<String> writeKeys,
         Duration validity)
         throws IOException {
-      OffsetDateTime start = OffsetDateTime.now().minus(CLOCK_SKEW);
-      OffsetDateTime expiry = OffsetDateTime.now().plus(validity);
-      UserDelegationKey delegation = delegationKey(start, expiry);
+      Signer signer = new Signer(validity);
       // The job's container exists: the stage specs were written into it before any task.
       BlobContainerClient job = container(container);
       String read =
-          sign(
-              job,
-              new BlobServiceSasSignatureValues(
-                      expiry,
-                      new BlobContainerSasPermission().setReadPermission(true).setListPermission(true))
-                  .setStartTime(start),
-              delegation);
+          signer.sign(
+              job, new BlobContainerSasPermission().setReadPermission(true).setListPermission(true));
       Map<String, String> writes = new LinkedHashMap<>();
       BlobSasPermission create = new BlobSasPermission().setCreatePermission(true);
       for (String key : writeKeys) {
@@ -143,25 +136,16 @@ abstract class AzureStorageAccess {
               "A task may only write its own job's objects, not '" + key + "'");
         }
         BlobClient blob = job.getBlobClient(n.blob());
-        writes.put(
-            key,
-            sign(blob, new BlobServiceSasSignatureValues(expiry, create).setStartTime(start), delegation));
+        writes.put(key, signer.sign(blob, create));
       }
       return Map.of(READ_SAS_VARIABLE, read, WRITE_SAS_VARIABLE, JSON.writeValueAsString(writes));
     }
 
     @Override
     String readUrl(String container, String blob, Duration validity) {
-      OffsetDateTime start = OffsetDateTime.now().minus(CLOCK_SKEW);
-      OffsetDateTime expiry = OffsetDateTime.now().plus(validity);
-      UserDelegationKey delegation = delegationKey(start, expiry);
       BlobClient client = container(container).getBlobClient(blob);
       String token =
-          sign(
-              client,
-              new BlobServiceSasSignatureValues(expiry, new BlobSasPermission().setReadPermission(true))
-                  .setStartTime(start),
-              delegation);
+          new Signer(validity).sign(client, new BlobSasPermission().setReadPermission(true));
       return client.getBlobUrl() + "?" + token;
     }
 
@@ -172,9 +156,7 @@ abstract class AzureStorageAccess {
 
     @Override
     Map<String, String> grantContainers(Collection<String> containers, Duration validity) {
-      OffsetDateTime start = OffsetDateTime.now().minus(CLOCK_SKEW);
-      OffsetDateTime expiry = OffsetDateTime.now().plus(validity);
-      UserDelegationKey delegation = delegationKey(start, expiry);
+      Signer signer = new Signer(validity);
       BlobContainerSasPermission permissions =
           new BlobContainerSasPermission()
               .setReadPermission(true)
@@ -192,12 +174,7 @@ abstract class AzureStorageAccess {
               "Container '" + name + "' of storage account '" + accountName()
                   + "' does not exist; create it before the run");
         }
-        tokens.put(
-            name,
-            sign(
-                container,
-                new BlobServiceSasSignatureValues(expiry, permissions).setStartTime(start),
-                delegation));
+        tokens.put(name, signer.sign(container, permissions));
       }
       return tokens;
     }
@@ -218,13 +195,32 @@ abstract class AzureStorageAccess {
       return delegation;
     }
 
-    private static String sign(
-        BlobContainerClient c, BlobServiceSasSignatureValues v, UserDelegationKey delegation) {
-      return delegation == null ? c.generateSas(v) : c.generateUserDelegationSas(v, delegation);
-    }
+    /**
+     * Signs tokens valid from a little in the past (a node whose clock runs behind accepts them)
+     * until {@code validity} from now: service SAS with the account key, user-delegation SAS with
+     * an Entra ID credential.
+     */
+    private final class Signer {
+      private final OffsetDateTime start = OffsetDateTime.now().minus(CLOCK_SKEW);
+      private final OffsetDateTime expiry;
+      private final UserDelegationKey delegation;
 
-    private static String sign(BlobClient b, BlobServiceSasSignatureValues v, UserDelegationKey delegation) {
-      return delegation == null ? b.generateSas(v) : b.generateUserDelegationSas(v, delegation);
+      Signer(Duration validity) {
+        expiry = OffsetDateTime.now().plus(validity);
+        delegation = delegationKey(start, expiry);
+      }
+
+      String sign(BlobContainerClient c, BlobContainerSasPermission permission) {
+        BlobServiceSasSignatureValues v =
+            new BlobServiceSasSignatureValues(expiry, permission).setStartTime(start);
+        return delegation == null ? c.generateSas(v) : c.generateUserDelegationSas(v, delegation);
+      }
+
+      String sign(BlobClient b, BlobSasPermission permission) {
+        BlobServiceSasSignatureValues v =
+            new BlobServiceSasSignatureValues(expiry, permission).setStartTime(start);
+        return delegation == null ? b.generateSas(v) : b.generateUserDelegationSas(v, delegation);
+      }
     }
   }
 

@@ -26,6 +26,17 @@ public final class Azurite {
     return env != null ? env : "http://127.0.0.1:10000/" + ACCOUNT;
   }
 
+  /** A connection string with the development account's key (checks Azurite is listening). */
+  public static String connectionString() {
+    return "DefaultEndpointsProtocol=http;AccountName="
+        + ACCOUNT
+        + ";AccountKey="
+        + KEY
+        + ";BlobEndpoint="
+        + account().blobEndpoint()
+        + ";";
+  }
+
   /** The development account, checked to be reachable: a clear failure when Azurite is not up. */
   public static StorageAccount account() {
     URI uri = URI.create(endpoint());

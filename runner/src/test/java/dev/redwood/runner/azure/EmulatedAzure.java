@@ -52,7 +52,7 @@ public final class EmulatedAzure implements AutoCloseable {
             Map.of(
                 "accounts",
                 List.of(Map.of("name", "emulated", "url", azure.batch.url(), "batchAccountKey", key)),
-                "storage", Map.of("connectionString", connectionString()))));
+                "storage", Map.of("connectionString", Azurite.connectionString()))));
     Files.setPosixFilePermissions(azure.credentials, PosixFilePermissions.fromString("rw-------"));
     return azure;
   }
@@ -68,15 +68,14 @@ public final class EmulatedAzure implements AutoCloseable {
         "--taskPollIntervalMs=200");
   }
 
-  /** Azurite's connection string, with the development account's well-known key. */
-  public static String connectionString() {
-    return "DefaultEndpointsProtocol=http;AccountName="
-        + Azurite.ACCOUNT
-        + ";AccountKey="
-        + Azurite.KEY
-        + ";BlobEndpoint="
-        + Azurite.endpoint()
-        + ";";
+  /**
+   * Options that sign the driver's io-azure in to Azurite with the key; the runner keeps them
+   * off the nodes, whose tasks use their grant.
+   */
+  public static List<String> driverAzfsArgs() {
+    return List.of(
+        "--azureConnectionString=" + Azurite.connectionString(),
+        "--blobstoreClientFactoryClass=" + AzuriteBlobstoreClients.class.getName());
   }
 
   /** A new container in Azurite, for a pipeline's azfs:// outputs. */
@@ -87,7 +86,7 @@ public final class EmulatedAzure implements AutoCloseable {
   }
 
   public static BlobServiceClient storage() {
-    return new BlobServiceClientBuilder().connectionString(connectionString()).buildClient();
+    return new BlobServiceClientBuilder().connectionString(Azurite.connectionString()).buildClient();
   }
 
   public BatchRestDouble batch() {

@@ -11,7 +11,6 @@ import static org.hamcrest.Matchers.not;
 
 import com.azure.storage.blob.BlobContainerClient;
 import com.azure.storage.blob.BlobServiceClient;
-import com.azure.storage.blob.BlobServiceClientBuilder;
 import com.azure.storage.blob.models.BlobContainerItem;
 import com.azure.storage.blob.models.BlobItem;
 import java.io.InputStream;
@@ -31,7 +30,7 @@ import org.apache.beam.sdk.util.MimeTypes;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.redwood.runner.azure.Azurite;
-import dev.redwood.runner.azure.AzuriteBlobstoreClients;
+import dev.redwood.runner.azure.EmulatedAzure;
 import dev.redwood.runner.batch.azure.restdouble.BatchRestDouble;
 import dev.redwood.runner.batch.azure.restdouble.RecordedRequest;
 import java.io.IOException;
@@ -120,15 +119,7 @@ class AzureEndToEndTest extends EndToEndPipelines {
                     Map.of("name", "east", "url", east.url(), "batchAccountKey", EAST_KEY),
                     Map.of("name", "west", "url", west.url(), "batchAccountKey", WEST_KEY)),
                 "storage",
-                Map.of(
-                    "connectionString",
-                    "DefaultEndpointsProtocol=http;AccountName="
-                        + Azurite.ACCOUNT
-                        + ";AccountKey="
-                        + Azurite.KEY
-                        + ";BlobEndpoint="
-                        + Azurite.account().blobEndpoint()
-                        + ";"))));
+                Map.of("connectionString", Azurite.connectionString()))));
     Files.setPosixFilePermissions(credentials, PosixFilePermissions.fromString("rw-------"));
     east.clearRequests();
     west.clearRequests();
@@ -289,15 +280,13 @@ class AzureEndToEndTest extends EndToEndPipelines {
     PipelineOptionsFactory.register(AzfsTestOptions.class);
     String container = "rwazfs-" + UUID.randomUUID().toString().substring(0, 8);
     BlobServiceClient azurite =
-        new BlobServiceClientBuilder().connectionString(connectionString()).buildClient();
+        EmulatedAzure.storage();
     azurite.createBlobContainer(container);
     String dir = "azfs://" + Azurite.ACCOUNT + "/" + container + "/run";
-    Pipeline p =
-        pipeline(
-            "--testAzfsDirectory=" + dir,
-            "--azureConnectionString=" + connectionString(),
-            "--blobstoreClientFactoryClass=" + AzuriteBlobstoreClients.class.getName(),
-            "--keepJobData");
+    List<String> args = new ArrayList<>(EmulatedAzure.driverAzfsArgs());
+    args.add("--testAzfsDirectory=" + dir);
+    args.add("--keepJobData");
+    Pipeline p = pipeline(args.toArray(new String[0]));
     // The driver writes with its own credentials, the tasks with their grant.
     FileSystems.setDefaultPipelineOptions(p.getOptions());
     ResourceId greeting = FileSystems.matchNewResource(dir + "/greeting.txt", false);
@@ -365,16 +354,6 @@ class AzureEndToEndTest extends EndToEndPipelines {
     for (BatchRestDouble account : List.of(east, west)) {
       assertThat(count(account.requests(), "POST", "/jobs"), is(0));
     }
-  }
-
-  private static String connectionString() {
-    return "DefaultEndpointsProtocol=http;AccountName="
-        + Azurite.ACCOUNT
-        + ";AccountKey="
-        + Azurite.KEY
-        + ";BlobEndpoint="
-        + Azurite.endpoint()
-        + ";";
   }
 
   /** Sleeps per element, so tasks are running long enough to be preempted or cancelled. */

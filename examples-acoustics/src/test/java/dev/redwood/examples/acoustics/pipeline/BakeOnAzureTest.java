@@ -13,7 +13,6 @@ import dev.redwood.examples.acoustics.AcousticBake;
 import dev.redwood.examples.acoustics.AcousticsOptions;
 import dev.redwood.examples.acoustics.BakeInputs;
 import dev.redwood.runner.azure.Azurite;
-import dev.redwood.runner.azure.AzuriteBlobstoreClients;
 import dev.redwood.runner.azure.EmulatedAzure;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -52,8 +51,7 @@ class BakeOnAzureTest {
       args.addAll(SCENE);
       args.add("--output=azfs://" + Azurite.ACCOUNT + "/" + container + "/bake");
       // The driver's own storage credentials (tasks get a SAS grant instead).
-      args.add("--azureConnectionString=" + EmulatedAzure.connectionString());
-      args.add("--blobstoreClientFactoryClass=" + AzuriteBlobstoreClients.class.getName());
+      args.addAll(EmulatedAzure.driverAzfsArgs());
       args.add("--workerJvmFlags=-XX:TieredStopAtLevel=1");
       args.add("--quiet");
       AcousticsOptions options = options(args);
