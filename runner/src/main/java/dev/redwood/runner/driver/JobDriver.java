@@ -6,6 +6,7 @@ import dev.redwood.runner.batch.TaskEvent;
 import dev.redwood.runner.batch.TaskSpec;
 import dev.redwood.runner.metrics.JobMetrics;
 import dev.redwood.runner.plan.CommitRecord;
+import dev.redwood.runner.plan.Continuation;
 import dev.redwood.runner.plan.JobLayout;
 import dev.redwood.runner.plan.JobObjects;
 import dev.redwood.runner.plan.StagePlan;
@@ -16,7 +17,6 @@ import dev.redwood.runner.worker.TaskMain;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -30,7 +30,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs a stage plan on a Batch service: starts each stage when the stages it reads are
- * committed, adds one task per split or partition, retries failed attempts, accepts exactly one
+ * committed, adds one task per split or partition (and a continuation task for each accepted
+ * attempt that left residual restrictions), retries failed attempts, accepts exactly one
  * successful attempt per task (its manifest), writes the stage's commit record, and aggregates
  * metrics from accepted manifests.
  */
@@ -119,7 +120,7 @@ final class JobDriver {
             Locale.ROOT,
             "done: %d stages, %d tasks, %d retries, wall %.1fs, task time %.1fs",
             ordered.size(),
-            plan.taskCount(),
+            ordered.stream().mapToInt(StageRun::taskCount).sum(),
             retries,
             (System.nanoTime() - started) / 1e9,
             taskMillis / 1e3));
@@ -132,12 +133,12 @@ final class JobDriver {
       }
       run.status = StageRun.Status.RUNNING;
       run.startedNanos = System.nanoTime();
-      if (run.accepted.length == 0) {
+      if (run.taskCount() == 0) {
         commit(run);
         continue;
       }
       List<TaskSpec> tasks = new ArrayList<>();
-      for (int t = 0; t < run.accepted.length; t++) {
+      for (int t = 0; t < run.taskCount(); t++) {
         tasks.add(taskSpec(run, t, 0));
       }
       batch.addTasks(job.jobId(), tasks);
@@ -176,20 +177,23 @@ final class JobDriver {
     int task = Integer.parseInt(m.group(2));
     int attempt = Integer.parseInt(m.group(3));
     if (event.state() == TaskEvent.State.RUNNING) {
-      if (run.accepted[task] == null) {
-        run.running[task] = true;
+      if (run.accepted.get(task) == null) {
+        run.running.set(task, true);
       }
       return;
     }
-    run.running[task] = false;
+    run.running.set(task, false);
     List<TaskManifest> manifests = event.succeeded() ? newManifests(run, task, attempt) : List.of();
     for (TaskManifest manifest : manifests) {
       taskMillis += manifest.millis();
-      if (run.accepted[task] == null) {
-        run.accepted[task] = manifest;
+      if (run.accepted.get(task) == null) {
+        run.accepted.set(task, manifest);
         run.succeeded++;
         metrics.accepted(manifest.metrics());
-        if (run.succeeded == run.accepted.length) {
+        if (!manifest.residuals().isEmpty()) {
+          continueFrom(run, manifest);
+        }
+        if (run.allAccepted()) {
           commit(run);
         }
       } else {
@@ -199,13 +203,13 @@ final class JobDriver {
     if (!manifests.isEmpty()) {
       return;
     }
-    if (run.accepted[task] != null || attempt < run.attempts[task]) {
+    if (run.accepted.get(task) != null || attempt < run.attempts.get(task)) {
       return; // a stale attempt; the task is already done or retried
     }
     run.failedAttempts++;
     if (attempt < maxTaskRetries) {
       retries++;
-      run.attempts[task] = attempt + 1;
+      run.attempts.set(task, attempt + 1);
       LOG.info("Retrying task {} of stage '{}' (attempt {} failed)", task, run.name(), attempt);
       batch.addTasks(job.jobId(), List.of(taskSpec(run, task, attempt + 1)));
       return;
@@ -224,6 +228,25 @@ final class JobDriver {
     }
     seenManifests.add(key);
     return List.of(JobObjects.read(store, key, TaskManifest.class));
+  }
+
+  /**
+   * Adds a continuation task for the residual restrictions of an accepted attempt: its outputs
+   * are committed, so its bundle finalizers have run, and the rest of the work is now a task of
+   * its own. Its input is written before the task is added, so it is there when the task runs.
+   */
+  private void continueFrom(StageRun run, TaskManifest manifest) throws IOException {
+    int task = run.addTask();
+    JobObjects.write(
+        store,
+        layout.continuation(run.stage.id(), task),
+        new Continuation(run.stage.id(), task, manifest.task(), manifest.residuals()));
+    LOG.debug(
+        "Stage '{}': task {} continues the residual restrictions of task {}",
+        run.name(),
+        task,
+        manifest.task());
+    batch.addTasks(job.jobId(), List.of(taskSpec(run, task, 0)));
   }
 
   private TaskFailedException failure(StageRun run, int task, int attempt, TaskEvent event)
@@ -253,7 +276,7 @@ final class JobDriver {
     JobObjects.write(
         store,
         layout.commitRecord(run.stage.id()),
-        new CommitRecord(run.stage.id(), List.copyOf(Arrays.asList(run.accepted))));
+        new CommitRecord(run.stage.id(), List.copyOf(run.accepted)));
     run.status = StageRun.Status.DONE;
     run.endedNanos = System.nanoTime();
     progress.stage(run, true);

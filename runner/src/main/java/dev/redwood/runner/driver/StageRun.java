@@ -2,8 +2,14 @@ package dev.redwood.runner.driver;
 
 import dev.redwood.runner.plan.StagePlan;
 import dev.redwood.runner.plan.TaskManifest;
+import java.util.ArrayList;
+import java.util.List;
 
-/** The driver's view of one stage while it runs: attempts and accepted manifest per task. */
+/**
+ * The driver's view of one stage while it runs: attempts and accepted manifest per task. A stage
+ * starts with one task per split or partition; continuation tasks (residual restrictions of a
+ * splittable DoFn) are added while it runs.
+ */
 final class StageRun {
   enum Status {
     WAITING,
@@ -13,9 +19,9 @@ final class StageRun {
 
   final StagePlan.Stage stage;
   final int index;
-  final int[] attempts;
-  final boolean[] running;
-  final TaskManifest[] accepted;
+  final List<Integer> attempts = new ArrayList<>();
+  final List<Boolean> running = new ArrayList<>();
+  final List<TaskManifest> accepted = new ArrayList<>();
   Status status = Status.WAITING;
   int succeeded;
   int failedAttempts;
@@ -27,10 +33,25 @@ final class StageRun {
   StageRun(StagePlan.Stage stage, int index) {
     this.stage = stage;
     this.index = index;
-    int tasks = stage.taskCount();
-    this.attempts = new int[tasks];
-    this.running = new boolean[tasks];
-    this.accepted = new TaskManifest[tasks];
+    for (int t = 0; t < stage.taskCount(); t++) {
+      addTask();
+    }
+  }
+
+  /** Adds a task; returns its index. */
+  int addTask() {
+    attempts.add(0);
+    running.add(false);
+    accepted.add(null);
+    return accepted.size() - 1;
+  }
+
+  int taskCount() {
+    return accepted.size();
+  }
+
+  boolean allAccepted() {
+    return succeeded == accepted.size();
   }
 
   String name() {
@@ -38,19 +59,13 @@ final class StageRun {
   }
 
   int runningCount() {
-    int n = 0;
-    for (boolean r : running) {
-      if (r) {
-        n++;
-      }
-    }
-    return n;
+    return (int) running.stream().filter(r -> r).count();
   }
 
   String counts() {
     return succeeded
         + "/"
-        + accepted.length
+        + accepted.size()
         + " tasks succeeded, "
         + runningCount()
         + " running, "

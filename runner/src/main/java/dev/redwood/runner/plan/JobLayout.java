@@ -13,6 +13,7 @@ import java.util.List;
  * jobs/&lt;job&gt;/stages/&lt;s&gt;/commit                       accepted attempt per task
  * jobs/&lt;job&gt;/stages/&lt;s&gt;/tasks/&lt;t&gt;/&lt;attempt&gt;/...     an attempt's outputs
  * jobs/&lt;job&gt;/stages/&lt;s&gt;/tasks/&lt;t&gt;/&lt;attempt&gt;/manifest written last
+ * jobs/&lt;job&gt;/stages/&lt;s&gt;/tasks/&lt;t&gt;/continuation       input of a continuation task
  * </pre>
  *
  * <p>The driver numbers a task's attempts; each attempt is one Batch task and writes under
@@ -80,6 +81,19 @@ public final class JobLayout {
     return attemptPrefix(stage, task, attemptId) + "view-" + safeName(viewId);
   }
 
+  /** The restrictions a splittable step of an attempt left for a continuation task. */
+  public String residuals(int stage, int task, String attemptId, String processStep) {
+    return attemptPrefix(stage, task, attemptId) + "residuals-" + safeName(processStep);
+  }
+
+  /**
+   * What a continuation task reads (see {@link Continuation}), written by the driver before it
+   * adds the task.
+   */
+  public String continuation(int stage, int task) {
+    return stagePrefix(stage) + "tasks/" + task + "/continuation";
+  }
+
   /**
    * Every object an attempt of {@code spec}'s stage may write: the grant of its write-only
    * credentials on Azure, where a task may create exactly these names and nothing else.
@@ -102,6 +116,8 @@ public final class JobLayout {
         keys.add(shuffleIndex(stage, task, attemptId, shuffleId));
       } else if (op instanceof OperationSpec.ViewWrite v) {
         keys.add(viewData(stage, task, attemptId, v.viewId()));
+      } else if (op instanceof OperationSpec.ResidualWrite r) {
+        keys.add(residuals(stage, task, attemptId, r.processStep()));
       }
     }
     return keys;

@@ -104,6 +104,15 @@ public sealed interface OperationSpec extends Serializable {
       Coder<?> keyCoder)
       implements OperationSpec {}
 
+  /**
+   * Keeps the restrictions a splittable DoFn left for later (see {@code SplittableProcessFn}): the
+   * driver hands them to a continuation task, which feeds them to the operator of {@code
+   * processStep}.
+   */
+  record ResidualWrite(
+      String stepName, String processStep, Coder<WindowedValue<?>> elementCoder)
+      implements OperationSpec {}
+
   /** Materializes a PCollection for a side-input view: all elements with their windows. */
   record ViewWrite(String stepName, String viewId, Coder<WindowedValue<?>> elementCoder)
       implements OperationSpec {}

@@ -12,6 +12,8 @@ import org.apache.beam.runners.core.metrics.MetricsContainerStepMap;
  * @param attemptId the attempt directory name
  * @param shuffleOutputs shuffle id to this attempt's sorted map output
  * @param viewOutputs view id to the key of this attempt's materialized elements
+ * @param residuals splittable step to the key of the restrictions it left for a continuation
+ *     task; empty when the attempt finished all its work
  * @param metrics the attempt's metrics, per step
  * @param recordsIn elements read by the stage's input
  */
@@ -21,6 +23,7 @@ public record TaskManifest(
     String attemptId,
     Map<String, ShuffleObject> shuffleOutputs,
     Map<String, String> viewOutputs,
+    Map<String, String> residuals,
     MetricsContainerStepMap metrics,
     long recordsIn,
     long millis)

@@ -7,12 +7,11 @@ import org.apache.beam.sdk.util.construction.EmptyFlattenAsCreateFactory;
 import org.apache.beam.sdk.util.construction.PTransformMatchers;
 import org.apache.beam.sdk.util.construction.PTransformTranslation;
 import org.apache.beam.sdk.util.construction.SplittableParDo;
-import org.apache.beam.sdk.util.construction.SplittableParDoNaiveBounded;
 
 /**
  * The rewrites Beam's batch runners apply before translation: SDF-wrapped bounded reads back to
- * primitive reads, splittable DoFns expanded and run naively (bounded), and Flatten of nothing
- * turned into an empty Create.
+ * primitive reads, splittable DoFns expanded and their restrictions processed by {@link
+ * SplittableProcess}, and Flatten of nothing turned into an empty Create.
  */
 public final class BatchOverrides {
   private BatchOverrides() {}
@@ -27,6 +26,6 @@ public final class BatchOverrides {
                 PTransformMatchers.splittableParDo(), new SplittableParDo.OverrideFactory()),
             PTransformOverride.of(
                 PTransformMatchers.urnEqualTo(PTransformTranslation.SPLITTABLE_PROCESS_KEYED_URN),
-                new SplittableParDoNaiveBounded.OverrideFactory())));
+                new SplittableProcess.OverrideFactory<>())));
   }
 }

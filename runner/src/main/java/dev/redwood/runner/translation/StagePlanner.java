@@ -295,9 +295,14 @@ public final class StagePlanner {
       for (PCollectionView<?> view : step.sideInputs) {
         stage.viewsRead.add(PipelineGraph.viewId(view));
       }
+      String residualTag = residualTag(step);
       for (Map.Entry<TupleTag<?>, PCollection<?>> out : step.outputs.entrySet()) {
         String tag = out.getKey().getId();
-        emit(stage, out.getValue(), c -> op.connect(tag, c));
+        if (tag.equals(residualTag)) {
+          op.connect(tag, stage.add(residualWriteSpec(step, out.getValue()), out.getValue()));
+        } else {
+          emit(stage, out.getValue(), c -> op.connect(tag, c));
+        }
       }
     } else {
       emit(stage, step.mainOutput(), c -> op.connect(OperationSpec.MAIN, c));
@@ -547,6 +552,19 @@ public final class StagePlanner {
         sideInputs,
         ParDoTranslation.getSchemaInformation(step.applied),
         ParDoTranslation.getSideInputMapping(step.applied));
+  }
+
+  /** The id of the residual output when {@code step} processes splittable restrictions. */
+  private static String residualTag(Step step) {
+    return step.transform() instanceof ParDo.MultiOutput<?, ?> parDo
+            && parDo.getFn() instanceof SplittableProcessFn<?, ?, ?, ?> process
+        ? process.residualTag().getId()
+        : null;
+  }
+
+  private static OperationSpec residualWriteSpec(Step process, PCollection<?> residuals) {
+    return new OperationSpec.ResidualWrite(
+        process.name() + "/residuals", process.name(), windowedCoder(residuals));
   }
 
   private OperationSpec assignWindowsSpec(Step step) {

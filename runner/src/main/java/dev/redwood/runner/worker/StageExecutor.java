@@ -1,16 +1,23 @@
 package dev.redwood.runner.worker;
 
+import dev.redwood.runner.plan.Continuation;
+import dev.redwood.runner.plan.JobObjects;
 import dev.redwood.runner.plan.OperationSpec;
 import dev.redwood.runner.plan.StageInput;
 import dev.redwood.runner.plan.StageSpec;
 import dev.redwood.runner.plan.StageSpec.OperationNode;
 import dev.redwood.runner.plan.TaskManifest;
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.beam.runners.core.metrics.MonitoringInfoConstants;
 import org.apache.beam.runners.core.metrics.MonitoringInfoMetricName;
+import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.values.WindowedValue;
 import org.apache.beam.sdk.values.WindowedValues;
@@ -18,8 +25,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs one task of a stage: builds the fused operators from the spec, pushes the task's input
- * through them as one bundle, and returns the manifest of what it wrote.
+ * Runs one task of a stage: builds the fused operators from the spec, pushes the task's input (or,
+ * for a continuation task, the residual restrictions it continues from) through them as one
+ * bundle, and returns the manifest of what it wrote.
  */
 final class StageExecutor {
   private static final Logger LOG = LoggerFactory.getLogger(StageExecutor.class);
@@ -36,55 +44,172 @@ final class StageExecutor {
     List<OperationNode> nodes = spec.operations();
     long budget = context.shuffleBufferBytes() / Math.max(1, countShuffleWriters(nodes));
     Operator[] operators = new Operator[nodes.size()];
+    Operator[] uncounted = new Operator[nodes.size()];
     // Consumers come later in topological order, so build from the end and wire backwards.
     for (int i = nodes.size() - 1; i >= 0; i--) {
       Map<String, Receiver> outputs = new HashMap<>();
       for (Map.Entry<String, List<Integer>> e : nodes.get(i).consumers().entrySet()) {
         outputs.put(e.getKey(), receivers(operators, e.getValue()));
       }
-      operators[i] =
-          counted(create(nodes.get(i).operation(), outputs, budget), nodes.get(i));
+      uncounted[i] = create(nodes.get(i).operation(), outputs, budget);
+      operators[i] = counted(uncounted[i], nodes.get(i));
     }
-    Receiver consumers = receivers(operators, spec.inputConsumers());
-    InputReader reader = createReader(spec.input());
-    List<Operator> startedOperators = new ArrayList<>();
-    // Operators start with the first input element: a task with no input (an empty shuffle
-    // partition) runs no bundle at all, as Beam runners do not run empty bundles.
-    Receiver input =
-        element -> {
-          if (startedOperators.isEmpty()) {
-            for (Operator op : operators) {
-              startedOperators.add(op);
-              op.start();
-            }
-          }
-          consumers.accept(element);
-        };
+    Continuation continuation = continuation();
+    Bundle bundle =
+        new Bundle(
+            operators,
+            continuation == null
+                ? allOperators(nodes.size())
+                : downstreamOf(nodes, processSteps(nodes, continuation.residuals().keySet())));
     try {
-      long records = reader.run(input);
-      if (!startedOperators.isEmpty()) {
-        for (Operator op : operators) {
-          op.finish();
-        }
+      long records;
+      if (continuation == null) {
+        records = createReader(spec.input()).run(bundle.entry(receivers(operators, spec.inputConsumers())));
+      } else {
+        records = readResiduals(continuation, nodes, uncounted, bundle);
       }
+      bundle.finish();
       return new TaskManifest(
           spec.stageId(),
           context.task(),
           context.attemptId(),
           Map.copyOf(context.shuffleOutputs()),
           Map.copyOf(context.viewOutputs()),
+          Map.copyOf(context.residuals()),
           context.metrics(),
           records,
           (System.nanoTime() - started) / 1_000_000);
     } finally {
-      for (Operator op : startedOperators) {
+      bundle.teardown();
+    }
+  }
+
+  /**
+   * The operators of one task's bundle. They start with the first input element: a task with no
+   * input (an empty shuffle partition) runs no bundle at all, as Beam runners do not run empty
+   * bundles. A continuation task runs only the operators downstream of its residuals.
+   */
+  private final class Bundle {
+    private final Operator[] operators;
+    private final List<Integer> runs;
+    private final List<Operator> started = new ArrayList<>();
+
+    Bundle(Operator[] operators, List<Integer> runs) {
+      this.operators = operators;
+      this.runs = runs;
+    }
+
+    Receiver entry(Receiver target) {
+      return element -> {
+        if (started.isEmpty()) {
+          for (int i : runs) {
+            started.add(operators[i]);
+            operators[i].start();
+          }
+        }
+        target.accept(element);
+      };
+    }
+
+    void finish() throws Exception {
+      for (Operator op : started) {
+        op.finish();
+      }
+    }
+
+    void teardown() {
+      for (Operator op : started) {
         try {
           op.teardown();
         } catch (Exception e) {
-          LOG.warn("Teardown failed in stage {}", spec.name(), e);
+          LOG.warn("Teardown failed in stage {}", context.spec().name(), e);
         }
       }
     }
+  }
+
+  /** The residuals this task continues from, or null for a task of the stage's own input. */
+  private Continuation continuation() throws IOException {
+    StageSpec spec = context.spec();
+    if (context.task() < spec.input().taskCount()) {
+      return null;
+    }
+    return JobObjects.read(
+        context.store(),
+        context.layout().continuation(spec.stageId(), context.task()),
+        Continuation.class);
+  }
+
+  /**
+   * Hands each residual restriction to the splittable step that left it. They bypass the element
+   * count: a residual is the rest of an element already counted.
+   */
+  private long readResiduals(
+      Continuation continuation, List<OperationNode> nodes, Operator[] uncounted, Bundle bundle)
+      throws Exception {
+    long records = 0;
+    for (Map.Entry<String, String> e : continuation.residuals().entrySet()) {
+      int process = processSteps(nodes, List.of(e.getKey())).get(0);
+      Receiver target = bundle.entry(uncounted[process]);
+      try (InputStream in = new BufferedInputStream(context.store().open(e.getValue()), 1 << 16)) {
+        records += WindowedValueStreams.readAll(in, residualCoder(nodes, e.getKey()), e.getValue(), target::accept);
+      }
+    }
+    return records;
+  }
+
+  private static List<Integer> processSteps(List<OperationNode> nodes, Collection<String> steps) {
+    List<Integer> indexes = new ArrayList<>();
+    for (String step : steps) {
+      int found = -1;
+      for (int i = 0; i < nodes.size() && found < 0; i++) {
+        if (nodes.get(i).operation().stepName().equals(step)) {
+          found = i;
+        }
+      }
+      if (found < 0) {
+        throw new IllegalStateException("Residuals name step '" + step + "', not in this stage");
+      }
+      indexes.add(found);
+    }
+    return indexes;
+  }
+
+  private static Coder<WindowedValue<?>> residualCoder(List<OperationNode> nodes, String step) {
+    for (OperationNode node : nodes) {
+      if (node.operation() instanceof OperationSpec.ResidualWrite r && r.processStep().equals(step)) {
+        return r.elementCoder();
+      }
+    }
+    throw new IllegalStateException("Stage has no residual output for step '" + step + "'");
+  }
+
+  private static List<Integer> allOperators(int count) {
+    List<Integer> all = new ArrayList<>(count);
+    for (int i = 0; i < count; i++) {
+      all.add(i);
+    }
+    return all;
+  }
+
+  /** {@code roots} and every operator fed by them, in topological order. */
+  private static List<Integer> downstreamOf(List<OperationNode> nodes, List<Integer> roots) {
+    boolean[] reached = new boolean[nodes.size()];
+    for (int root : roots) {
+      reached[root] = true;
+    }
+    List<Integer> result = new ArrayList<>();
+    for (int i = 0; i < nodes.size(); i++) {
+      if (reached[i]) {
+        result.add(i);
+        for (List<Integer> consumers : nodes.get(i).consumers().values()) {
+          for (int c : consumers) {
+            reached[c] = true;
+          }
+        }
+      }
+    }
+    return result;
   }
 
   /** Counts the elements an operator reads, as Beam's element-count system metric. */
@@ -161,6 +286,8 @@ final class StageExecutor {
       return new RedistributeWriteOperator(r, context, budget);
     } else if (op instanceof OperationSpec.ViewWrite v) {
       return new ViewWriteOperator(v, context);
+    } else if (op instanceof OperationSpec.ResidualWrite r) {
+      return new ResidualWriteOperator(r, context);
     }
     throw new IllegalArgumentException("Unknown operation " + op);
   }

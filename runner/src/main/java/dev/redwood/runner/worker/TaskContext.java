@@ -29,6 +29,7 @@ public final class TaskContext {
   private final MetricsContainerStepMap metrics = new MetricsContainerStepMap();
   private final Map<String, ShuffleObject> shuffleOutputs = new LinkedHashMap<>();
   private final Map<String, String> viewOutputs = new LinkedHashMap<>();
+  private final Map<String, String> residuals = new LinkedHashMap<>();
   private MaterializedSideInputs sideInputs;
   private final List<FinalizeCallback> finalizeCallbacks = new ArrayList<>();
 
@@ -96,6 +97,11 @@ public final class TaskContext {
     return layout.viewData(spec.stageId(), task, attemptId, viewId);
   }
 
+  /** Where this attempt keeps the restrictions splittable step {@code processStep} left. */
+  String residualOutput(String processStep) {
+    return layout.residuals(spec.stageId(), task, attemptId, processStep);
+  }
+
   public long shuffleBufferBytes() {
     return spec.shuffleBufferMb() * 1024L * 1024L;
   }
@@ -106,6 +112,14 @@ public final class TaskContext {
 
   void addViewOutput(String viewId, String key) {
     viewOutputs.put(viewId, key);
+  }
+
+  void addResiduals(String processStep, String key) {
+    residuals.put(processStep, key);
+  }
+
+  Map<String, String> residuals() {
+    return residuals;
   }
 
   Map<String, ShuffleObject> shuffleOutputs() {

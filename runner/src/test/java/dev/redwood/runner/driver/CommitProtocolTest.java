@@ -24,6 +24,7 @@ import org.apache.beam.sdk.metrics.MetricNameFilter;
 import org.apache.beam.sdk.metrics.MetricResult;
 import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.metrics.MetricsFilter;
+import org.apache.beam.sdk.io.range.OffsetRange;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.transforms.Create;
@@ -31,8 +32,10 @@ import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.Sum;
 import org.apache.beam.sdk.transforms.WithKeys;
+import org.apache.beam.sdk.transforms.splittabledofn.RestrictionTracker;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
+import org.joda.time.Instant;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -103,6 +106,58 @@ class CommitProtocolTest {
     assertThat(result.waitUntilFinish(), is(PipelineResult.State.DONE));
     assertThat(flaky.injected, greaterThan(0));
     assertThat(counter(result, true), is(30L));
+  }
+
+  /**
+   * Reads positions 0..2 of each element, one per call, asking for bundle finalization each time,
+   * so each position after the first is read by a continuation task.
+   */
+  @DoFn.BoundedPerElement
+  static final class OnePositionPerBundleFn extends DoFn<String, String> {
+    private final Counter read = Metrics.counter(OnePositionPerBundleFn.class, "read");
+
+    @GetInitialRestriction
+    public OffsetRange initialRestriction() {
+      return new OffsetRange(0, 3);
+    }
+
+    @ProcessElement
+    public ProcessContinuation process(
+        @Element String element,
+        RestrictionTracker<OffsetRange, Long> tracker,
+        OutputReceiver<String> out,
+        BundleFinalizer finalizer) {
+      long position = tracker.currentRestriction().getFrom();
+      if (!tracker.tryClaim(position)) {
+        return ProcessContinuation.stop();
+      }
+      read.inc();
+      out.output(element + position);
+      finalizer.afterBundleCommit(Instant.now().plus(Duration.ofMinutes(10).toMillis()), () -> {});
+      return ProcessContinuation.resume();
+    }
+  }
+
+  @Test
+  void continuationTasksAreRetriedAndReadOnce() throws IOException {
+    AzureBatchPipelineOptions options = PipelineOptionsFactory.fromArgs(
+        "--inProcessNodes=true", "--quiet", "--localWorkDir=" + temp).as(AzureBatchPipelineOptions.class);
+    Pipeline p = Pipeline.create(options);
+    PCollection<String> read =
+        p.apply(Create.of("a", "b")).apply(ParDo.of(new OnePositionPerBundleFn()));
+    PAssert.that(read).containsInAnyOrder("a0", "a1", "a2", "b0", "b1", "b2");
+    // Every first attempt, of continuation tasks too, writes its outputs and residuals and then
+    // looks lost: the continuation must come from the accepted attempt, once.
+    Flaky flaky = new Flaky(id -> id.endsWith("-a0"), Flaky.Mode.REPORT_FAILED);
+    PipelineResult result = JobLauncher.launch(p, options, true, flaky::wrap);
+    assertThat(result.waitUntilFinish(), is(PipelineResult.State.DONE));
+    long committed = 0;
+    for (MetricResult<Long> c : result.metrics().queryMetrics(MetricsFilter.builder()
+        .addNameFilter(MetricNameFilter.named(OnePositionPerBundleFn.class, "read")).build())
+        .getCounters()) {
+      committed += c.getCommitted();
+    }
+    assertThat(committed, is(6L));
   }
 
   /** A Batch service that re-runs or misreports chosen tasks, as a real pool sometimes does. */

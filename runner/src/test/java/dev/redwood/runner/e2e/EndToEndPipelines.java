@@ -23,6 +23,7 @@ import java.util.stream.Stream;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.coders.SerializableCoder;
+import org.apache.beam.sdk.io.range.OffsetRange;
 import org.apache.beam.sdk.io.TextIO;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.MetricNameFilter;
@@ -40,6 +41,7 @@ import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.View;
 import org.apache.beam.sdk.transforms.join.CoGbkResult;
+import org.apache.beam.sdk.transforms.splittabledofn.RestrictionTracker;
 import org.apache.beam.sdk.transforms.join.CoGroupByKey;
 import org.apache.beam.sdk.transforms.join.KeyedPCollectionTuple;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
@@ -257,6 +259,65 @@ abstract class EndToEndPipelines {
         .apply(ParDo.of(new BillFn(prices)).withSideInputs(prices));
     PAssert.that(bills).containsInAnyOrder("apple=6", "pear=5", "kiwi=n/a");
     p.run().waitUntilFinish();
+  }
+
+  /**
+   * Reads positions 0..n-1 of each word, one per call. Every call asks for bundle finalization (its
+   * callback leaves a marker file, shared by the node processes) and checkpoints; a call notes
+   * whether the bundle that read the position before had been finalized when it ran.
+   */
+  @DoFn.BoundedPerElement
+  static final class FinalizedPositionsFn extends DoFn<String, String> {
+    private final String markers;
+    private final long positions;
+
+    FinalizedPositionsFn(String markers, long positions) {
+      this.markers = markers;
+      this.positions = positions;
+    }
+
+    @GetInitialRestriction
+    public OffsetRange initialRestriction() {
+      return new OffsetRange(0, positions);
+    }
+
+    @ProcessElement
+    public ProcessContinuation process(
+        @Element String word,
+        RestrictionTracker<OffsetRange, Long> tracker,
+        OutputReceiver<String> out,
+        BundleFinalizer finalizer) {
+      long position = tracker.currentRestriction().getFrom();
+      if (!tracker.tryClaim(position)) {
+        return ProcessContinuation.stop();
+      }
+      boolean previousFinalized = position == 0 || Files.exists(marker(word, position - 1));
+      out.output(word + position + (previousFinalized ? "" : " read before finalization"));
+      Path marker = marker(word, position);
+      finalizer.afterBundleCommit(
+          Instant.now().plus(Duration.standardMinutes(10)), () -> Files.createFile(marker));
+      return ProcessContinuation.resume();
+    }
+
+    private Path marker(String word, long position) {
+      return Path.of(markers, word + position);
+    }
+  }
+
+  @Test
+  void splittableDoFnResumesAfterItsBundleIsFinalized() throws IOException {
+    Path markers = Files.createDirectories(temp.resolve("finalized"));
+    Pipeline p = pipeline();
+    PCollection<String> read =
+        p.apply(Create.of("a", "b"))
+            .apply(ParDo.of(new FinalizedPositionsFn(markers.toString(), 3)));
+    PAssert.that(read).containsInAnyOrder("a0", "a1", "a2", "b0", "b1", "b2");
+    assertThat(p.run().waitUntilFinish(), is(PipelineResult.State.DONE));
+    try (Stream<Path> files = Files.list(markers)) {
+      assertThat(
+          files.map(f -> f.getFileName().toString()).toList(),
+          containsInAnyOrder("a0", "a1", "a2", "b0", "b1", "b2"));
+    }
   }
 
   /** Fails the first time any task runs it (a marker file shared by the node processes). */
