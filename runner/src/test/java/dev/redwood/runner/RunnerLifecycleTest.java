@@ -14,14 +14,27 @@ import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.io.GenerateSequence;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.apache.beam.sdk.testing.PAssert;
+import org.apache.beam.sdk.transforms.Combine;
+import org.apache.beam.sdk.transforms.Count;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.PeriodicImpulse;
+import org.apache.beam.sdk.transforms.windowing.FixedWindows;
+import org.apache.beam.sdk.transforms.windowing.Window;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.TypeDescriptors;
 import org.joda.time.Duration;
+import org.joda.time.Instant;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Runner registration, option validation at submit time, unbounded rejection and cancel. */
+/**
+ * Runner registration, option validation at submit time, unbounded sources rejected (and
+ * unbounded splittable DoFns that stop run), and cancel.
+ */
 class RunnerLifecycleTest {
   @TempDir Path temp;
 
@@ -67,6 +80,29 @@ class RunnerLifecycleTest {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, p::run);
     assertThat(e.getMessage(), containsString("'Ticks"));
     assertThat(e.getMessage(), containsString("unbounded"));
+  }
+
+  @Test
+  void unboundedSplittableDoFnThatStopsRunsToCompletion() {
+    Pipeline p = Pipeline.create(PipelineOptionsFactory.fromArgs(
+        "--runner=AzureBatchRunner", "--inProcessNodes=true", "--quiet",
+        "--localWorkDir=" + temp).create());
+    // Ticks every second from the epoch to five seconds past it: all in the past, so the DoFn
+    // (declared unbounded per element) emits them at once and stops.
+    PCollection<Long> ticks =
+        p.apply("Ticks", PeriodicImpulse.create()
+                .startAt(new Instant(0))
+                .stopAt(new Instant(0).plus(Duration.standardSeconds(5)))
+                .withInterval(Duration.standardSeconds(1)))
+            .apply(MapElements.into(TypeDescriptors.longs()).via(Instant::getMillis));
+    assertThat(ticks.isBounded(), is(PCollection.IsBounded.UNBOUNDED));
+    PCollection<Long> perWindow =
+        ticks
+            .apply(Window.into(FixedWindows.of(Duration.standardSeconds(2))))
+            .apply(Combine.globally(Count.<Long>combineFn()).withoutDefaults());
+    PAssert.that(ticks).containsInAnyOrder(0L, 1000L, 2000L, 3000L, 4000L, 5000L);
+    PAssert.that(perWindow).containsInAnyOrder(2L, 2L, 2L);
+    assertThat(p.run().waitUntilFinish(), is(PipelineResult.State.DONE));
   }
 
   static final class SleepFn extends DoFn<Integer, Integer> {

@@ -10,7 +10,6 @@ import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.Reshuffle;
-import org.apache.beam.sdk.transforms.reflect.DoFnSignatures;
 import org.apache.beam.sdk.util.construction.PTransformReplacements;
 import org.apache.beam.sdk.util.construction.ReplacementOutputs;
 import org.apache.beam.sdk.util.construction.SplittableParDo.ProcessKeyedElements;
@@ -20,7 +19,7 @@ import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.TupleTag;
 
 /**
- * How Redwood runs a bounded splittable DoFn once Beam has expanded it (pair with restriction,
+ * How Redwood runs a splittable DoFn once Beam has expanded it (pair with restriction,
  * split, explode windows, key): the keyed restrictions are spread over tasks by a reshuffle and
  * processed by {@link SplittableProcessFn}, whose residual output the planner wires to a residual
  * write (see {@code OperationSpec.ResidualWrite}) instead of any consumer.
@@ -83,7 +82,10 @@ final class SplittableProcess<InputT, OutputT, RestrictionT, StateT>
     }
   }
 
-  /** Replaces Beam's {@code ProcessKeyedElements} for bounded splittable DoFns. */
+  /**
+   * Replaces Beam's {@code ProcessKeyedElements}. A DoFn declared unbounded per element is run
+   * the same way, until it stops (see {@link BoundedCheck}).
+   */
   static final class OverrideFactory<InputT, OutputT, RestrictionT, StateT>
       implements PTransformOverrideFactory<
           PCollection<KV<byte[], KV<InputT, RestrictionT>>>,
@@ -98,16 +100,6 @@ final class SplittableProcess<InputT, OutputT, RestrictionT, StateT>
                     PCollectionTuple,
                     ProcessKeyedElements<InputT, OutputT, RestrictionT, StateT>>
                 transform) {
-      DoFn<InputT, OutputT> fn = transform.getTransform().getFn();
-      if (DoFnSignatures.signatureForDoFn(fn).isBoundedPerElement()
-          != PCollection.IsBounded.BOUNDED) {
-        throw new UnsupportedOperationException(
-            "Transform '"
-                + transform.getFullName()
-                + "' runs an unbounded-per-element splittable DoFn ("
-                + fn.getClass().getName()
-                + "); Redwood runs bounded pipelines only");
-      }
       return PTransformReplacement.of(
           PTransformReplacements.getSingletonMainInput(transform),
           new SplittableProcess<>(transform.getTransform()));
