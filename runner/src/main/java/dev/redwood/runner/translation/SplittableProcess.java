@@ -93,7 +93,8 @@ final class SplittableProcess<InputT, OutputT, RestrictionT, StateT>
           ProcessKeyedElements<InputT, OutputT, RestrictionT, StateT>> {
 
     @Override
-    public PTransformReplacement<PCollection<KV<byte[], KV<InputT, RestrictionT>>>, PCollectionTuple>
+    public PTransformReplacement<
+            PCollection<KV<byte[], KV<InputT, RestrictionT>>>, PCollectionTuple>
         getReplacementTransform(
             AppliedPTransform<
                     PCollection<KV<byte[], KV<InputT, RestrictionT>>>,

@@ -60,11 +60,12 @@ final class StageExecutor {
             operators,
             continuation == null
                 ? allOperators(nodes.size())
-                : downstreamOf(nodes, processSteps(nodes, continuation.residuals().keySet())));
+                : downstreamOf(nodes, indexesOf(nodes, continuation.residuals().keySet())));
     try {
       long records;
       if (continuation == null) {
-        records = createReader(spec.input()).run(bundle.entry(receivers(operators, spec.inputConsumers())));
+        Receiver input = bundle.entry(receivers(operators, spec.inputConsumers()));
+        records = createReader(spec.input()).run(input);
       } else {
         records = readResiduals(continuation, nodes, uncounted, bundle);
       }
@@ -149,16 +150,17 @@ final class StageExecutor {
       throws Exception {
     long records = 0;
     for (Map.Entry<String, String> e : continuation.residuals().entrySet()) {
-      int process = processSteps(nodes, List.of(e.getKey())).get(0);
+      int process = indexesOf(nodes, List.of(e.getKey())).get(0);
       Receiver target = bundle.entry(uncounted[process]);
       try (InputStream in = new BufferedInputStream(context.store().open(e.getValue()), 1 << 16)) {
-        records += WindowedValueStreams.readAll(in, residualCoder(nodes, e.getKey()), e.getValue(), target::accept);
+        Coder<WindowedValue<?>> coder = residualCoder(nodes, e.getKey());
+        records += WindowedValueStreams.readAll(in, coder, e.getValue(), target::accept);
       }
     }
     return records;
   }
 
-  private static List<Integer> processSteps(List<OperationNode> nodes, Collection<String> steps) {
+  private static List<Integer> indexesOf(List<OperationNode> nodes, Collection<String> steps) {
     List<Integer> indexes = new ArrayList<>();
     for (String step : steps) {
       int found = -1;
@@ -177,7 +179,8 @@ final class StageExecutor {
 
   private static Coder<WindowedValue<?>> residualCoder(List<OperationNode> nodes, String step) {
     for (OperationNode node : nodes) {
-      if (node.operation() instanceof OperationSpec.ResidualWrite r && r.processStep().equals(step)) {
+      if (node.operation() instanceof OperationSpec.ResidualWrite r
+          && r.processStep().equals(step)) {
         return r.elementCoder();
       }
     }

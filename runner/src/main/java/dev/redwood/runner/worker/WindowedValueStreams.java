@@ -10,8 +10,9 @@ import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.values.WindowedValue;
 
 /**
- * The framing of a materialized PCollection object (side inputs, residual restrictions): each element is preceded by a
- * marker byte, and a 0 marker ends the object, so a truncated object is detected.
+ * The framing of a materialized PCollection object (side inputs, residual restrictions): each
+ * element is preceded by a marker byte, and a 0 marker ends the object, so a truncated object is
+ * detected.
  */
 final class WindowedValueStreams {
   private WindowedValueStreams() {}
