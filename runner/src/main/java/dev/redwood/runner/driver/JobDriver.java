@@ -240,7 +240,7 @@ final class JobDriver {
     JobObjects.write(
         store,
         layout.continuation(run.stage.id(), task),
-        new Continuation(run.stage.id(), task, manifest.task(), manifest.residuals()));
+        new Continuation(manifest.task(), manifest.residuals()));
     LOG.debug(
         "Stage '{}': task {} continues the residual restrictions of task {}",
         run.name(),

@@ -12,5 +12,4 @@ import java.util.Map;
  * @param fromTask the task whose accepted attempt left the residuals
  * @param residuals splittable step name to the key of its residual restrictions
  */
-public record Continuation(int stage, int task, int fromTask, Map<String, String> residuals)
-    implements Serializable {}
+public record Continuation(int fromTask, Map<String, String> residuals) implements Serializable {}

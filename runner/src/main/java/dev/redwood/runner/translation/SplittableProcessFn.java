@@ -53,11 +53,6 @@ public final class SplittableProcessFn<InputT, OutputT, RestrictionT, StateT>
     return residualTag;
   }
 
-  /** The user's splittable DoFn. */
-  public DoFn<InputT, OutputT> fn() {
-    return fn;
-  }
-
   @Setup
   public void setup(PipelineOptions options) {
     invoker = DoFnInvokers.invokerFor(fn);

@@ -148,6 +148,7 @@ final class StageExecutor {
   private long readResiduals(
       Continuation continuation, List<OperationNode> nodes, Operator[] uncounted, Bundle bundle)
       throws Exception {
+    LOG.info("Continuing the residual restrictions of task {}", continuation.fromTask());
     long records = 0;
     for (Map.Entry<String, String> e : continuation.residuals().entrySet()) {
       int process = indexesOf(nodes, List.of(e.getKey())).get(0);
