@@ -44,13 +44,9 @@ class ReverseTimeMigrationOnAzureTest {
     String container = EmulatedAzure.newContainer("rtm");
     ReverseTimeMigration.Result onAzure;
     try (EmulatedAzure azure = EmulatedAzure.start(temp, 2)) {
-      List<String> args = new ArrayList<>(azure.runnerArgs());
+      List<String> args = new ArrayList<>(azure.exampleArgs());
       args.addAll(SURVEY);
       args.add("--outputDirectory=azfs://" + Azurite.ACCOUNT + "/" + container + "/rtm");
-      // The driver's own storage credentials (tasks get a SAS grant instead).
-      args.addAll(EmulatedAzure.driverAzfsArgs());
-      args.add("--workerJvmFlags=-XX:TieredStopAtLevel=1");
-      args.add("--quiet");
       onAzure = ReverseTimeMigration.run(options(args));
     }
 

@@ -3,7 +3,6 @@ package dev.redwood.runner.translation;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.io.Read;
 import org.apache.beam.sdk.runners.TransformHierarchy;
-import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.reflect.DoFnSignature;
@@ -52,15 +51,12 @@ public final class BoundedCheck {
         .anyMatch(input -> input.isBounded() == PCollection.IsBounded.UNBOUNDED);
   }
 
+  /** Values are visited with the primitive that produces them: ParDo.MultiOutput for a ParDo. */
   private static boolean isUnboundedSplittableParDo(PTransform<?, ?> transform) {
-    DoFn<?, ?> fn =
-        transform instanceof ParDo.MultiOutput<?, ?> multi
-            ? multi.getFn()
-            : transform instanceof ParDo.SingleOutput<?, ?> single ? single.getFn() : null;
-    if (fn == null) {
+    if (!(transform instanceof ParDo.MultiOutput<?, ?> parDo)) {
       return false;
     }
-    DoFnSignature signature = DoFnSignatures.getSignature(fn.getClass());
+    DoFnSignature signature = DoFnSignatures.getSignature(parDo.getFn().getClass());
     return signature.processElement().isSplittable()
         && signature.isBoundedPerElement() == PCollection.IsBounded.UNBOUNDED;
   }

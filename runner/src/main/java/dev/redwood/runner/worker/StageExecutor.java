@@ -11,7 +11,6 @@ import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -60,7 +59,11 @@ final class StageExecutor {
             operators,
             continuation == null
                 ? allOperators(nodes.size())
-                : downstreamOf(nodes, indexesOf(nodes, continuation.residuals().keySet())));
+                : downstreamOf(
+                    nodes,
+                    continuation.residuals().keySet().stream()
+                        .map(step -> indexOf(nodes, step))
+                        .toList()));
     try {
       long records;
       if (continuation == null) {
@@ -151,8 +154,7 @@ final class StageExecutor {
     LOG.info("Continuing the residual restrictions of task {}", continuation.fromTask());
     long records = 0;
     for (Map.Entry<String, String> e : continuation.residuals().entrySet()) {
-      int process = indexesOf(nodes, List.of(e.getKey())).get(0);
-      Receiver target = bundle.entry(uncounted[process]);
+      Receiver target = bundle.entry(uncounted[indexOf(nodes, e.getKey())]);
       try (InputStream in = new BufferedInputStream(context.store().open(e.getValue()), 1 << 16)) {
         Coder<WindowedValue<?>> coder = residualCoder(nodes, e.getKey());
         records += WindowedValueStreams.readAll(in, coder, e.getValue(), target::accept);
@@ -161,21 +163,14 @@ final class StageExecutor {
     return records;
   }
 
-  private static List<Integer> indexesOf(List<OperationNode> nodes, Collection<String> steps) {
-    List<Integer> indexes = new ArrayList<>();
-    for (String step : steps) {
-      int found = -1;
-      for (int i = 0; i < nodes.size() && found < 0; i++) {
-        if (nodes.get(i).operation().stepName().equals(step)) {
-          found = i;
-        }
+  /** The operator of {@code step} in this stage. */
+  private static int indexOf(List<OperationNode> nodes, String step) {
+    for (int i = 0; i < nodes.size(); i++) {
+      if (nodes.get(i).operation().stepName().equals(step)) {
+        return i;
       }
-      if (found < 0) {
-        throw new IllegalStateException("Residuals name step '" + step + "', not in this stage");
-      }
-      indexes.add(found);
     }
-    return indexes;
+    throw new IllegalStateException("Residuals name step '" + step + "', not in this stage");
   }
 
   private static Coder<WindowedValue<?>> residualCoder(List<OperationNode> nodes, String step) {

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -66,6 +67,19 @@ public final class EmulatedAzure implements AutoCloseable {
         "--credentialsFile=" + credentials,
         "--localWorkDir=" + workDir,
         "--taskPollIntervalMs=200");
+  }
+
+  /**
+   * Options that run an example here writing to {@code azfs://}: {@link #runnerArgs}, the
+   * driver's own storage credentials (tasks get a grant instead), node JVMs that start fast, and
+   * no progress lines.
+   */
+  public List<String> exampleArgs() {
+    List<String> args = new ArrayList<>(runnerArgs());
+    args.addAll(driverAzfsArgs());
+    args.add("--workerJvmFlags=-XX:TieredStopAtLevel=1");
+    args.add("--quiet");
+    return args;
   }
 
   /**

@@ -47,13 +47,9 @@ class BakeOnAzureTest {
     PipelineOptionsFactory.register(AcousticsOptions.class);
     String container = EmulatedAzure.newContainer("bake");
     try (EmulatedAzure azure = EmulatedAzure.start(temp, 2)) {
-      List<String> args = new ArrayList<>(azure.runnerArgs());
+      List<String> args = new ArrayList<>(azure.exampleArgs());
       args.addAll(SCENE);
       args.add("--output=azfs://" + Azurite.ACCOUNT + "/" + container + "/bake");
-      // The driver's own storage credentials (tasks get a SAS grant instead).
-      args.addAll(EmulatedAzure.driverAzfsArgs());
-      args.add("--workerJvmFlags=-XX:TieredStopAtLevel=1");
-      args.add("--quiet");
       AcousticsOptions options = options(args);
       assertThat(AcousticBake.run(options, BakeInputs.from(options)), is(PipelineResult.State.DONE));
     }

@@ -1,5 +1,6 @@
 package dev.redwood.examples.rtm.pictures;
 
+import dev.redwood.examples.rtm.io.Storage;
 import dev.redwood.examples.rtm.model.VelocityModel;
 import dev.redwood.examples.rtm.survey.ShotRecord;
 import java.awt.Color;
@@ -7,7 +8,6 @@ import java.awt.Font;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
-import dev.redwood.examples.rtm.io.Storage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import javax.imageio.ImageIO;
