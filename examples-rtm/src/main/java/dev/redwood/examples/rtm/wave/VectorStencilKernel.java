@@ -33,18 +33,16 @@ public final class VectorStencilKernel extends ColumnSweepKernel {
           ? FloatVector.SPECIES_256
           : FloatVector.SPECIES_PREFERRED;
   private static final int LANES = SPECIES.length();
-  private static final FloatVector CENTRE = FloatVector.broadcast(SPECIES, 2 * W0);
-  private static final FloatVector RING1 = FloatVector.broadcast(SPECIES, W1);
-  private static final FloatVector RING2 = FloatVector.broadcast(SPECIES, W2);
-  private static final FloatVector RING3 = FloatVector.broadcast(SPECIES, W3);
-  private static final FloatVector RING4 = FloatVector.broadcast(SPECIES, W4);
-  private static final FloatVector TWO = FloatVector.broadcast(SPECIES, 2f);
-  private static final FloatVector ZERO = FloatVector.zero(SPECIES);
 
   // The loop bodies are written out in full, with no helper methods returning vectors: the Vector
   // API is fast only when everything is inlined into one compiled loop, and a helper that the JIT
   // declines to inline (its inlining budget runs out when step() pulls these methods in) makes
   // every vector a heap object, which is tens of times slower.
+  //
+  // The weights are broadcast into locals before each loop, not kept in static final vectors: C2
+  // (JDK 17) reads a static vector constant from its boxed payload at every use inside the loop,
+  // seven more loads per eight cells beside the stencil's twenty, where locals are broadcast once
+  // into registers. That alone measured 10-20% faster on 600^2 and 1000^2 grids.
 
   @Override
   void damped(
@@ -52,34 +50,41 @@ public final class VectorStencilKernel extends ColumnSweepKernel {
     float[] a = k.a();
     float[] b = k.b();
     float[] c = k.c();
+    FloatVector ring1 = FloatVector.broadcast(SPECIES, W1);
+    FloatVector ring2 = FloatVector.broadcast(SPECIES, W2);
+    FloatVector ring3 = FloatVector.broadcast(SPECIES, W3);
+    FloatVector ring4 = FloatVector.broadcast(SPECIES, W4);
+    FloatVector centre = FloatVector.broadcast(SPECIES, 2 * W0);
+    FloatVector tiny = FloatVector.broadcast(SPECIES, FLUSH_BELOW);
+    FloatVector zero = FloatVector.zero(SPECIES);
     int i = from;
     for (; i <= to - LANES; i += LANES) {
       FloatVector u = FloatVector.fromArray(SPECIES, current, i);
-      FloatVector lap = u.mul(CENTRE);
+      FloatVector lap = u.mul(centre);
       lap =
           FloatVector.fromArray(SPECIES, current, i - 1)
               .add(FloatVector.fromArray(SPECIES, current, i + 1))
               .add(FloatVector.fromArray(SPECIES, current, i - n))
               .add(FloatVector.fromArray(SPECIES, current, i + n))
-              .fma(RING1, lap);
+              .fma(ring1, lap);
       lap =
           FloatVector.fromArray(SPECIES, current, i - 2)
               .add(FloatVector.fromArray(SPECIES, current, i + 2))
               .add(FloatVector.fromArray(SPECIES, current, i - 2 * n))
               .add(FloatVector.fromArray(SPECIES, current, i + 2 * n))
-              .fma(RING2, lap);
+              .fma(ring2, lap);
       lap =
           FloatVector.fromArray(SPECIES, current, i - 3)
               .add(FloatVector.fromArray(SPECIES, current, i + 3))
               .add(FloatVector.fromArray(SPECIES, current, i - 3 * n))
               .add(FloatVector.fromArray(SPECIES, current, i + 3 * n))
-              .fma(RING3, lap);
+              .fma(ring3, lap);
       lap =
           FloatVector.fromArray(SPECIES, current, i - 4)
               .add(FloatVector.fromArray(SPECIES, current, i + 4))
               .add(FloatVector.fromArray(SPECIES, current, i - 4 * n))
               .add(FloatVector.fromArray(SPECIES, current, i + 4 * n))
-              .fma(RING4, lap);
+              .fma(ring4, lap);
       FloatVector rest =
           FloatVector.fromArray(SPECIES, a, i)
               .mul(u)
@@ -88,7 +93,7 @@ public final class VectorStencilKernel extends ColumnSweepKernel {
                       .mul(FloatVector.fromArray(SPECIES, previous, i)));
       FloatVector update = FloatVector.fromArray(SPECIES, c, i).fma(lap, rest);
       update
-          .blend(ZERO, update.abs().compare(VectorOperators.LT, FLUSH_BELOW))
+          .blend(zero, update.abs().compare(VectorOperators.LT, tiny))
           .intoArray(next, i);
     }
     for (; i < to; i++) {
@@ -104,38 +109,45 @@ public final class VectorStencilKernel extends ColumnSweepKernel {
   void undamped(
       float[] current, float[] previous, float[] next, WaveCoefficients k, int from, int to, int n) {
     float[] c = k.c();
+    FloatVector ring1 = FloatVector.broadcast(SPECIES, W1);
+    FloatVector ring2 = FloatVector.broadcast(SPECIES, W2);
+    FloatVector ring3 = FloatVector.broadcast(SPECIES, W3);
+    FloatVector ring4 = FloatVector.broadcast(SPECIES, W4);
+    FloatVector centre = FloatVector.broadcast(SPECIES, 2 * W0);
+    FloatVector tiny = FloatVector.broadcast(SPECIES, FLUSH_BELOW);
+    FloatVector zero = FloatVector.zero(SPECIES);
     int i = from;
     for (; i <= to - LANES; i += LANES) {
       FloatVector u = FloatVector.fromArray(SPECIES, current, i);
-      FloatVector lap = u.mul(CENTRE);
+      FloatVector lap = u.mul(centre);
       lap =
           FloatVector.fromArray(SPECIES, current, i - 1)
               .add(FloatVector.fromArray(SPECIES, current, i + 1))
               .add(FloatVector.fromArray(SPECIES, current, i - n))
               .add(FloatVector.fromArray(SPECIES, current, i + n))
-              .fma(RING1, lap);
+              .fma(ring1, lap);
       lap =
           FloatVector.fromArray(SPECIES, current, i - 2)
               .add(FloatVector.fromArray(SPECIES, current, i + 2))
               .add(FloatVector.fromArray(SPECIES, current, i - 2 * n))
               .add(FloatVector.fromArray(SPECIES, current, i + 2 * n))
-              .fma(RING2, lap);
+              .fma(ring2, lap);
       lap =
           FloatVector.fromArray(SPECIES, current, i - 3)
               .add(FloatVector.fromArray(SPECIES, current, i + 3))
               .add(FloatVector.fromArray(SPECIES, current, i - 3 * n))
               .add(FloatVector.fromArray(SPECIES, current, i + 3 * n))
-              .fma(RING3, lap);
+              .fma(ring3, lap);
       lap =
           FloatVector.fromArray(SPECIES, current, i - 4)
               .add(FloatVector.fromArray(SPECIES, current, i + 4))
               .add(FloatVector.fromArray(SPECIES, current, i - 4 * n))
               .add(FloatVector.fromArray(SPECIES, current, i + 4 * n))
-              .fma(RING4, lap);
-      FloatVector rest = u.mul(TWO).sub(FloatVector.fromArray(SPECIES, previous, i));
+              .fma(ring4, lap);
+      FloatVector rest = u.add(u).sub(FloatVector.fromArray(SPECIES, previous, i));
       FloatVector update = FloatVector.fromArray(SPECIES, c, i).fma(lap, rest);
       update
-          .blend(ZERO, update.abs().compare(VectorOperators.LT, FLUSH_BELOW))
+          .blend(zero, update.abs().compare(VectorOperators.LT, tiny))
           .intoArray(next, i);
     }
     for (; i < to; i++) {
