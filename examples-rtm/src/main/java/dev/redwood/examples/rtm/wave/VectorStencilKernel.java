@@ -1,5 +1,6 @@
 package dev.redwood.examples.rtm.wave;
 
+import static dev.redwood.examples.rtm.wave.StencilWeights.RADIUS;
 import static dev.redwood.examples.rtm.wave.StencilWeights.W0;
 import static dev.redwood.examples.rtm.wave.StencilWeights.W1;
 import static dev.redwood.examples.rtm.wave.StencilWeights.W2;
@@ -13,8 +14,11 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * The stencil with the JDK Vector API: each run of a column is swept in SIMD registers along depth
  * (the contiguous axis), the vertical neighbours being unaligned loads of the same column and the
- * horizontal ones loads of the neighbouring columns. The end of a run that does not fill a register
- * is done with the scalar arithmetic of {@link ScalarStencilKernel}.
+ * horizontal ones loads of the neighbouring columns. The last vector of a run that does not fill a
+ * register is computed whole and blended with what {@code next} already holds past the run, so the
+ * end of a run costs one vector step, not up to seven scalar ones (about 5% of a 500^2 grid whose
+ * runs end that way); only where that vector would read past the array, at the grid's far edge,
+ * does the scalar arithmetic of {@link ScalarStencilKernel} finish the run.
  *
  * <p>Loaded only when the JVM has {@code jdk.incubator.vector} ({@link StencilKernels} checks),
  * so nothing else in the module depends on the incubator module being present.
@@ -33,6 +37,7 @@ public final class VectorStencilKernel extends ColumnSweepKernel {
           ? FloatVector.SPECIES_256
           : FloatVector.SPECIES_PREFERRED;
   private static final int LANES = SPECIES.length();
+  private static final float[] LANE_INDEX = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
 
   // The loop bodies are written out in full, with no helper methods returning vectors: the Vector
   // API is fast only when everything is inlined into one compiled loop, and a helper that the JIT
@@ -57,8 +62,9 @@ public final class VectorStencilKernel extends ColumnSweepKernel {
     FloatVector centre = FloatVector.broadcast(SPECIES, 2 * W0);
     FloatVector tiny = FloatVector.broadcast(SPECIES, FLUSH_BELOW);
     FloatVector zero = FloatVector.zero(SPECIES);
+    FloatVector lane = FloatVector.fromArray(SPECIES, LANE_INDEX, 0);
     int i = from;
-    for (; i <= to - LANES; i += LANES) {
+    for (int end = vectorEnd(current, to, n); i < end; i += LANES) {
       FloatVector u = FloatVector.fromArray(SPECIES, current, i);
       FloatVector lap = u.mul(centre);
       lap =
@@ -92,9 +98,13 @@ public final class VectorStencilKernel extends ColumnSweepKernel {
                   FloatVector.fromArray(SPECIES, b, i)
                       .mul(FloatVector.fromArray(SPECIES, previous, i)));
       FloatVector update = FloatVector.fromArray(SPECIES, c, i).fma(lap, rest);
-      update
-          .blend(zero, update.abs().compare(VectorOperators.LT, tiny))
-          .intoArray(next, i);
+      update = update.blend(zero, update.abs().compare(VectorOperators.LT, tiny));
+      if (i > to - LANES) {
+        update =
+            FloatVector.fromArray(SPECIES, next, i)
+                .blend(update, lane.compare(VectorOperators.LT, (float) (to - i)));
+      }
+      update.intoArray(next, i);
     }
     for (; i < to; i++) {
       next[i] =
@@ -116,8 +126,9 @@ public final class VectorStencilKernel extends ColumnSweepKernel {
     FloatVector centre = FloatVector.broadcast(SPECIES, 2 * W0);
     FloatVector tiny = FloatVector.broadcast(SPECIES, FLUSH_BELOW);
     FloatVector zero = FloatVector.zero(SPECIES);
+    FloatVector lane = FloatVector.fromArray(SPECIES, LANE_INDEX, 0);
     int i = from;
-    for (; i <= to - LANES; i += LANES) {
+    for (int end = vectorEnd(current, to, n); i < end; i += LANES) {
       FloatVector u = FloatVector.fromArray(SPECIES, current, i);
       FloatVector lap = u.mul(centre);
       lap =
@@ -146,15 +157,28 @@ public final class VectorStencilKernel extends ColumnSweepKernel {
               .fma(ring4, lap);
       FloatVector rest = u.add(u).sub(FloatVector.fromArray(SPECIES, previous, i));
       FloatVector update = FloatVector.fromArray(SPECIES, c, i).fma(lap, rest);
-      update
-          .blend(zero, update.abs().compare(VectorOperators.LT, tiny))
-          .intoArray(next, i);
+      update = update.blend(zero, update.abs().compare(VectorOperators.LT, tiny));
+      if (i > to - LANES) {
+        update =
+            FloatVector.fromArray(SPECIES, next, i)
+                .blend(update, lane.compare(VectorOperators.LT, (float) (to - i)));
+      }
+      update.intoArray(next, i);
     }
     for (; i < to; i++) {
       next[i] =
           ScalarStencilKernel.flush(
               2 * current[i] - previous[i] + c[i] * ScalarStencilKernel.laplacian(current, i, n));
     }
+  }
+
+  /**
+   * Where vector steps over a run ending at {@code to} must stop: at {@code to} when a last,
+   * partial vector there stays inside the array (its farthest read is the neighbour {@link
+   * StencilWeights#RADIUS} columns on), else after the last full vector.
+   */
+  private static int vectorEnd(float[] current, int to, int n) {
+    return to - 1 + RADIUS * n + LANES <= current.length ? to : to - LANES + 1;
   }
 
   @Override

@@ -29,8 +29,8 @@ final class ShotsPerMinute {
     ReverseTimeMigration.Result r = ReverseTimeMigration.run(options);
     int shots = r.records().size();
     System.out.printf(
-        "%nDefault RTM example (%s, %d shots, %s) on the local backend:%n",
-        r.truth(), shots, String.join(" ", args));
+        "%nDefault RTM example (%s, %d shots%s) on the local backend:%n",
+        r.truth(), shots, args.isEmpty() ? "" : ", " + String.join(" ", args));
     System.out.printf(
         "  acquisition pipeline: %6.1f s  %6.1f shots per minute%n",
         r.acquisitionSeconds(), shots / (r.acquisitionSeconds() / 60));

@@ -13,8 +13,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The kernels against a plain transcription of the update formula, on random fields over a
- * heterogeneous model with a sponge, so both the damped and the undamped runs of each column and
- * the vector kernel's scalar tails are exercised.
+ * heterogeneous model with a sponge, so both the damped and the undamped runs of each column are
+ * exercised, with the vector kernel's partial last vectors and, in the last column, where such a
+ * vector would read past the array, its scalar finish.
  */
 class StencilKernelTest {
 
