@@ -78,8 +78,8 @@ public final class StencilBenchmark {
       // each keeps its best round.
       double cRate = 0;
       Timing javaRun = null;
-      // One untimed Java run first: the JIT compiles the kernel, and recompiles it once the first
-      // compiled code has met the scalar tails, within the first second or so.
+      // One untimed Java run first: within its first second or so the JIT compiles the kernel,
+      // drops that code and compiles it again (seen with -XX:+PrintAssembly).
       c.run(best, steps);
       for (int round = 0; round < ROUNDS; round++) {
         cRate = Math.max(cRate, runReference(binary, input, output, steps));
