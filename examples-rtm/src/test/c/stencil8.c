@@ -3,11 +3,12 @@
  * update as dev.redwood.examples.rtm.wave.StencilKernel (same coefficient arrays, same loop order,
  * same flush of tiny values to zero), compiled with gcc -O3 -march=native by StencilBenchmark.
  *
- * usage: stencil8 INPUT OUTPUT STEPS REPEATS
+ * usage: stencil8 INPUT OUTPUT STEPS REPEATS [PER_SWEEP]
  *   INPUT   int32 nzPadded, nxPadded, z0, z1, x0, x1 (the undamped box, where a = 2 and b = 1;
  *           empty if z0 == z1), then float32 arrays a, b, c, current, previous (each
  *           nzPadded * nxPadded values, depth fastest, native byte order)
  *   OUTPUT  the wavefield after STEPS steps (float32, same layout)
+ *   PER_SWEEP  steps per sweep of the grid: 1 (default) or 2 (then STEPS must be even)
  * Each repeat starts from INPUT's wavefields; the best repeat's time is printed as
  *   seconds=<s> updates=<grid-point updates>
  * Times are CPU time of the thread (CLOCK_THREAD_CPUTIME_ID), as on the Java side, so other work
@@ -57,20 +58,34 @@ static void undamped(const float *restrict u, float *restrict p, const float *re
   }
 }
 
-/* Column by column; interior columns are cut into damped, undamped, damped runs. */
+/* One column of a step; interior columns are cut into damped, undamped, damped runs. */
+static void column(int nz, const int box[4], int x, const float *u, float *p, const float *a,
+                   const float *b, const float *c) {
+  const long n = nz;
+  const long first = (long)x * n;
+  if (box[0] < box[1] && x >= box[2] && x < box[3]) {
+    damped(u, p, a, b, c, first + R, first + box[0], n);
+    undamped(u, p, c, first + box[0], first + box[1], n);
+    damped(u, p, a, b, c, first + box[1], first + n - R, n);
+  } else {
+    damped(u, p, a, b, c, first + R, first + n - R, n);
+  }
+}
+
+/* One step, column by column. */
 static void step(int nz, int nx, const int box[4], const float *u, float *p, const float *a,
                  const float *b, const float *c) {
-  const long n = nz;
-  const int split = box[0] < box[1];
-  for (int x = R; x < nx - R; x++) {
-    const long column = (long)x * n;
-    if (split && x >= box[2] && x < box[3]) {
-      damped(u, p, a, b, c, column + R, column + box[0], n);
-      undamped(u, p, c, column + box[0], column + box[1], n);
-      damped(u, p, a, b, c, column + box[1], column + n - R, n);
-    } else {
-      damped(u, p, a, b, c, column + R, column + n - R, n);
-    }
+  for (int x = R; x < nx - R; x++) column(nz, box, x, u, p, a, b, c);
+}
+
+/* Two steps in one sweep, as the Java kernels' stepTwice: u[n], u[n-1] in u, p to u[n+2], u[n+1];
+ * the second step trails the first by R + 1 columns, so the columns between them stay in cache. */
+static void step_twice(int nz, int nx, const int box[4], float *u, float *p, const float *a,
+                       const float *b, const float *c) {
+  const int lag = R + 1;
+  for (int x = R; x < nx - R + lag; x++) {
+    if (x < nx - R) column(nz, box, x, u, p, a, b, c);
+    if (x - lag >= R) column(nz, box, x - lag, p, u, a, b, c);
   }
 }
 
@@ -101,12 +116,18 @@ static float *read_array(FILE *f, size_t count) {
 }
 
 int main(int argc, char **argv) {
-  if (argc != 5) {
-    fprintf(stderr, "usage: %s INPUT OUTPUT STEPS REPEATS\n", argv[0]);
+  if (argc != 5 && argc != 6) {
+    fprintf(stderr, "usage: %s INPUT OUTPUT STEPS REPEATS [PER_SWEEP]\n", argv[0]);
     return 2;
   }
   int steps = atoi(argv[3]);
   int repeats = atoi(argv[4]);
+  int per_sweep = argc == 6 ? atoi(argv[5]) : 1;
+  if ((per_sweep != 1 && per_sweep != 2) || steps % per_sweep != 0) {
+    fprintf(stderr, "stencil8: PER_SWEEP must be 1 or 2 and divide STEPS, got %s\n",
+            argc == 6 ? argv[5] : "1");
+    return 2;
+  }
   FILE *in = fopen(argv[1], "rb");
   if (!in) {
     perror(argv[1]);
@@ -131,11 +152,15 @@ int main(int argc, char **argv) {
     memcpy(p, p0, count * sizeof(float));
     struct timespec t0, t1;
     clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t0);
-    for (int s = 0; s < steps; s++) {
-      step(nz, nx, box, u, p, a, b, c);
-      float *t = u;
-      u = p;
-      p = t;
+    if (per_sweep == 2) {
+      for (int s = 0; s < steps; s += 2) step_twice(nz, nx, box, u, p, a, b, c);
+    } else {
+      for (int s = 0; s < steps; s++) {
+        step(nz, nx, box, u, p, a, b, c);
+        float *t = u;
+        u = p;
+        p = t;
+      }
     }
     clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t1);
     double seconds = (t1.tv_sec - t0.tv_sec) + 1e-9 * (t1.tv_nsec - t0.tv_nsec);

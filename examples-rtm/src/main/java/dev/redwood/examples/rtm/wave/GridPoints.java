@@ -10,10 +10,13 @@ package dev.redwood.examples.rtm.wave;
 public final class GridPoints {
   private final int[] index;
   private final float[] weight;
+  /** The padded column of each point's right-hand cells (its left-hand ones are one column less). */
+  private final int[] rightColumn;
 
-  private GridPoints(int[] index, float[] weight) {
+  private GridPoints(int[] index, float[] weight, int[] rightColumn) {
     this.index = index;
     this.weight = weight;
+    this.rightColumn = rightColumn;
   }
 
   public static GridPoints at(PaddedGrid grid, double spacing, double[] x, double[] z) {
@@ -22,6 +25,7 @@ public final class GridPoints {
     }
     int[] index = new int[4 * x.length];
     float[] weight = new float[4 * x.length];
+    int[] rightColumn = new int[x.length];
     for (int p = 0; p < x.length; p++) {
       double fx = x[p] / spacing;
       double fz = z[p] / spacing;
@@ -47,8 +51,9 @@ public final class GridPoints {
       weight[4 * p + 1] = (float) (wz * (1 - wx));
       weight[4 * p + 2] = (float) ((1 - wz) * wx);
       weight[4 * p + 3] = (float) (wz * wx);
+      rightColumn[p] = ix1 + grid.offset();
     }
-    return new GridPoints(index, weight);
+    return new GridPoints(index, weight, rightColumn);
   }
 
   public int count() {
@@ -73,6 +78,21 @@ public final class GridPoints {
     for (int k = 4 * p; k < 4 * p + 4; k++) {
       int i = index[k];
       field[i] += weight[k] * amplitude * coefficients.injectionScale(i);
+    }
+  }
+
+  /**
+   * Adds {@code amplitude} as {@link #inject} does, at the points whose right-hand cells lie in
+   * padded column x: called for every column in turn from {@link
+   * StencilKernel#stepTwice}'s {@code columnWritten}, it adds at every point once, when both its
+   * columns are written and before either is read.
+   */
+  public void injectInColumn(
+      float[] field, int x, float amplitude, WaveCoefficients coefficients) {
+    for (int p = 0; p < rightColumn.length; p++) {
+      if (rightColumn[p] == x) {
+        inject(field, p, amplitude, coefficients);
+      }
     }
   }
 }

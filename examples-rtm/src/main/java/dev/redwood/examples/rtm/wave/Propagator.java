@@ -1,5 +1,7 @@
 package dev.redwood.examples.rtm.wave;
 
+import java.util.function.IntConsumer;
+
 /**
  * Runs the wave equation of a {@link Medium} forward in time from a point source (modelling) and
  * backward in time from receiver data (the adjoint wavefield), with the same kernel and
@@ -47,25 +49,54 @@ public final class Propagator {
 
   /**
    * One forward step from u[n], u[n-1] to u[n+1] (written into {@code next}, which may be {@code
-   * previous}), with the wavelet sample n injected as a point source at {@code source}: a unit
-   * point force is a delta function, 1 / h^2 on the grid.
+   * previous}), with the wavelet sample n injected as a point source at {@code source} (may be
+   * null).
    */
   public void stepForward(
       int n, float[] current, float[] previous, float[] next, GridPoints source, float[] wavelet) {
     WaveCoefficients k = medium.coefficients();
     kernel.step(current, previous, next, k);
-    if (source != null && n < wavelet.length) {
-      double h = medium.spacing();
-      float amplitude = (float) (wavelet[n] / (h * h));
+    inject(source, next, sourceAmplitude(n, source, wavelet), k);
+  }
+
+  /**
+   * Two forward steps in one sweep of the grid ({@link StencilKernel#stepTwice}): from u[n] in
+   * {@code current} and u[n-1] in {@code previous} to u[n+2] in {@code current} and u[n+1] in
+   * {@code previous}, with the wavelet samples n and n + 1 injected, the same fields as two calls
+   * of {@link #stepForward}.
+   */
+  private void stepForwardTwice(
+      int n, float[] current, float[] previous, GridPoints source, float[] wavelet) {
+    WaveCoefficients k = medium.coefficients();
+    float first = sourceAmplitude(n, source, wavelet);
+    IntConsumer columnWritten =
+        first == 0 ? x -> {} : x -> source.injectInColumn(previous, x, first, k);
+    kernel.stepTwice(current, previous, k, columnWritten);
+    inject(source, current, sourceAmplitude(n + 1, source, wavelet), k);
+  }
+
+  private static void inject(
+      GridPoints source, float[] field, float amplitude, WaveCoefficients k) {
+    if (amplitude != 0) {
       for (int p = 0; p < source.count(); p++) {
-        source.inject(next, p, amplitude, k);
+        source.inject(field, p, amplitude, k);
       }
     }
   }
 
+  /** Wavelet sample n as a point force (a delta function: 1 / h^2 on the grid), or 0. */
+  private float sourceAmplitude(int n, GridPoints source, float[] wavelet) {
+    if (source == null || n >= wavelet.length) {
+      return 0;
+    }
+    double h = medium.spacing();
+    return (float) (wavelet[n] / (h * h));
+  }
+
   /**
    * Models one shot: returns the record at the receivers, trace by trace ({@code [r * nt + n]}),
-   * and shows every time level to {@code listener} (may be null).
+   * and shows every time level to {@code listener} (may be null). Without a listener no one needs
+   * u[n-1] at every level, and the steps go two per sweep of the grid.
    */
   public float[] forward(
       GridPoints source, float[] wavelet, GridPoints receivers, ForwardListener listener) {
@@ -77,7 +108,15 @@ public final class Propagator {
     if (listener != null) {
       listener.at(0, u, previous);
     }
-    for (int n = 0; n < nt - 1; n++) {
+    int n = 0;
+    if (listener == null) {
+      for (; n + 2 < nt; n += 2) {
+        stepForwardTwice(n, u, previous, source, wavelet);
+        record(previous, receivers, data, n + 1, nt);
+        record(u, receivers, data, n + 2, nt);
+      }
+    }
+    for (; n < nt - 1; n++) {
       stepForward(n, u, previous, previous, source, wavelet);
       float[] t = u;
       u = previous;

@@ -22,8 +22,9 @@ import java.util.List;
  * Grid-point updates per second of the stencil kernel on one core, beside a C reference kernel
  * (src/test/c/stencil8.c, the same update on the same arrays) that this program compiles with
  * {@code gcc -O3 -march=native} and runs; prints the ratio and checks that both produced the same
- * wavefield. Then, unless {@code --skipExample}, runs the default RTM example and prints shots per
- * minute.
+ * wavefield; both one step per sweep of the grid and two ({@link StencilKernel#stepTwice}, which
+ * modelling uses). Then, unless {@code --skipExample}, runs the default RTM example and prints shots
+ * per minute.
  *
  * <pre>mvn -B -q -Prtm-benchmark -pl examples-rtm -am test-compile exec:exec@rtm-benchmark</pre>
  */
@@ -67,56 +68,62 @@ public final class StencilBenchmark {
             + " second of the thread (best of %d alternating runs each)%n",
         ROUNDS);
     System.out.printf(
-        "%-10s %-28s %12s %12s %12s%n", "grid", "kernel", "Gpts/s", "C Gpts/s", "Java/C");
+        "%-10s %-28s %11s %10s %10s %8s%n",
+        "grid", "kernel", "steps/sweep", "Gpts/s", "C Gpts/s", "Java/C");
     for (int size : sizes) {
       Case c = Case.of(size);
-      int steps = (int) Math.max(20, Math.min(1000, 3.0e9 / c.updatesPerStep()));
+      // Even, so that both schedules take the same steps.
+      int steps = 2 * (int) Math.max(10, Math.min(500, 1.5e9 / c.updatesPerStep()));
       Path input = work.resolve("stencil-" + size + ".in");
       Path output = work.resolve("stencil-" + size + ".out");
       c.write(input);
-      // Rounds alternate C and Java so both see the same machine load (the cores are shared);
-      // each keeps its best round.
-      double cRate = 0;
-      Timing javaRun = null;
-      // One untimed Java run first: within its first second or so the JIT compiles the kernel,
-      // drops that code and compiles it again (seen with -XX:+PrintAssembly).
-      c.run(best, steps);
-      for (int round = 0; round < ROUNDS; round++) {
-        cRate = Math.max(cRate, runReference(binary, input, output, steps));
-        Timing t = c.run(best, steps);
-        if (javaRun == null || t.rate > javaRun.rate) {
-          javaRun = t;
+      for (int perSweep = 1; perSweep <= 2; perSweep++) {
+        // Rounds alternate C and Java so both see the same machine load (the cores are shared);
+        // each keeps its best round.
+        double cRate = 0;
+        Timing javaRun = null;
+        // One untimed Java run first: within its first second or so the JIT compiles the kernel,
+        // drops that code and compiles it again (seen with -XX:+PrintAssembly).
+        c.run(best, steps, perSweep);
+        for (int round = 0; round < ROUNDS; round++) {
+          cRate = Math.max(cRate, runReference(binary, input, output, steps, perSweep));
+          Timing t = c.run(best, steps, perSweep);
+          if (javaRun == null || t.rate > javaRun.rate) {
+            javaRun = t;
+          }
+        }
+        float[] cField = readField(output, c.grid.size());
+        // Every run computes the same field; the work array holds the last one.
+        double maxDiff = maxRelativeDifference(javaRun.field, cField);
+        System.out.printf(
+            "%-10s %-28s %11d %10.3f %10.3f %8.2f   (fields agree to %.1e)%n",
+            size + "^2",
+            best.name(),
+            perSweep,
+            javaRun.rate / 1e9,
+            cRate / 1e9,
+            javaRun.rate / cRate,
+            maxDiff);
+        if (maxDiff > 1e-3) {
+          throw new IllegalStateException(
+              "Java and C wavefields differ by " + maxDiff + ": not the same stencil");
+        }
+        if (perSweep == 1 && size == sizes[0] && !(best instanceof ScalarStencilKernel)) {
+          int few = 2 * Math.max(10, steps / 10);
+          c.run(new ScalarStencilKernel(), few, 1); // JIT warm-up
+          Timing scalar = c.run(new ScalarStencilKernel(), few, 1);
+          System.out.printf(
+              "%-10s %-28s %11d %10.3f %10.3f %8.2f%n",
+              size + "^2",
+              "scalar Java (fallback)",
+              1,
+              scalar.rate / 1e9,
+              cRate / 1e9,
+              scalar.rate / cRate);
         }
       }
-      float[] cField = readField(output, c.grid.size());
       Files.deleteIfExists(input);
       Files.deleteIfExists(output);
-
-      // Every run computes the same field; the work array holds the last one.
-      double maxDiff = maxRelativeDifference(javaRun.field, cField);
-      System.out.printf(
-          "%-10s %-28s %12.3f %12.3f %12.2f   (fields agree to %.1e)%n",
-          size + "^2",
-          best.name(),
-          javaRun.rate / 1e9,
-          cRate / 1e9,
-          javaRun.rate / cRate,
-          maxDiff);
-      if (maxDiff > 1e-3) {
-        throw new IllegalStateException(
-            "Java and C wavefields differ by " + maxDiff + ": not the same stencil");
-      }
-      if (size == sizes[0] && !(best instanceof ScalarStencilKernel)) {
-        c.run(new ScalarStencilKernel(), Math.max(20, steps / 5)); // JIT warm-up
-        Timing scalar = c.run(new ScalarStencilKernel(), Math.max(20, steps / 5));
-        System.out.printf(
-            "%-10s %-28s %12.3f %12.3f %12.2f%n",
-            size + "^2",
-            "scalar Java (fallback)",
-            scalar.rate / 1e9,
-            cRate / 1e9,
-            scalar.rate / cRate);
-      }
     }
     if (!skipExample) {
       ShotsPerMinute.run(exampleArgs);
@@ -137,11 +144,17 @@ public final class StencilBenchmark {
     return binary;
   }
 
-  private static double runReference(Path binary, Path input, Path output, int steps)
+  private static double runReference(
+      Path binary, Path input, Path output, int steps, int perSweep)
       throws IOException, InterruptedException {
     Process p =
         new ProcessBuilder(
-                binary.toString(), input.toString(), output.toString(), "" + steps, "1")
+                binary.toString(),
+                input.toString(),
+                output.toString(),
+                "" + steps,
+                "1",
+                "" + perSweep)
             .redirectErrorStream(true)
             .start();
     String text = new String(p.getInputStream().readAllBytes()).trim();
@@ -235,18 +248,28 @@ public final class StencilBenchmark {
       return (long) (grid.nzPadded() - 8) * (grid.nxPadded() - 8);
     }
 
-    /** The field it returns is one of the work arrays, valid until the next run. */
-    Timing run(StencilKernel kernel, int steps) {
+    /**
+     * {@code steps} steps, one or two per sweep of the grid ({@link StencilKernel#step} or {@link
+     * StencilKernel#stepTwice}); the field it returns is one of the work arrays, valid until the
+     * next run.
+     */
+    Timing run(StencilKernel kernel, int steps, int perSweep) {
       float[] u = uWork;
       float[] p = pWork;
       System.arraycopy(u0, 0, u, 0, u.length);
       System.arraycopy(p0, 0, p, 0, p.length);
       long t0 = THREADS.getCurrentThreadCpuTime();
-      for (int s = 0; s < steps; s++) {
-        kernel.step(u, p, p, coefficients);
-        float[] t = u;
-        u = p;
-        p = t;
+      if (perSweep == 2) {
+        for (int s = 0; s < steps; s += 2) {
+          kernel.stepTwice(u, p, coefficients, x -> {});
+        }
+      } else {
+        for (int s = 0; s < steps; s++) {
+          kernel.step(u, p, p, coefficients);
+          float[] t = u;
+          u = p;
+          p = t;
+        }
       }
       double seconds = (THREADS.getCurrentThreadCpuTime() - t0) / 1e9;
       return new Timing(updatesPerStep() * steps / seconds, u);

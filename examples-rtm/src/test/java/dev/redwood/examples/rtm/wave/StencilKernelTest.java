@@ -8,6 +8,7 @@ import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.lessThan;
 
 import dev.redwood.examples.rtm.model.VelocityModel;
+import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -66,18 +67,9 @@ class StencilKernelTest {
     WaveCoefficients k = coefficients(37, 29);
     assertThat(k.interiorUndamped(), is(true));
     int size = k.grid().size();
-    float[] u = randomField(size, 1);
-    float[] p = randomField(size, 2);
     // The zero frame stays zero.
-    PaddedGrid g = k.grid();
-    for (int x = 0; x < g.nxPadded(); x++) {
-      for (int z = 0; z < g.nzPadded(); z++) {
-        if (x < 4 || z < 4 || x >= g.nxPadded() - 4 || z >= g.nzPadded() - 4) {
-          u[g.index(z, x)] = 0;
-          p[g.index(z, x)] = 0;
-        }
-      }
-    }
+    float[] u = framed(randomField(size, 1), k.grid());
+    float[] p = framed(randomField(size, 2), k.grid());
     float[] expected = reference(u, p, k);
     for (StencilKernel kernel :
         new StencilKernel[] {new ScalarStencilKernel(), StencilKernels.best()}) {
@@ -93,6 +85,65 @@ class StencilKernelTest {
       kernel.step(u, inPlace, inPlace, k);
       assertThat(kernel.name() + " in place", inPlace, equalTo(next));
     }
+  }
+
+  @Test
+  void twoStepsInOneSweepMatchTwoSteps() {
+    WaveCoefficients k = coefficients(37, 29);
+    PaddedGrid g = k.grid();
+    int n = g.nzPadded();
+    int size = g.size();
+    float[] u = framed(randomField(size, 3), g);
+    float[] p = framed(randomField(size, 4), g);
+    int sourceColumn = g.offset() + 11;
+    int source = g.index(g.offset() + 5, sourceColumn);
+    for (StencilKernel kernel :
+        new StencilKernel[] {new ScalarStencilKernel(), StencilKernels.best()}) {
+      // Two steps with a value added between them in two neighbouring columns.
+      float[] expectedCurrent = u.clone();
+      float[] expectedPrevious = p.clone();
+      kernel.step(expectedCurrent, expectedPrevious, expectedPrevious, k);
+      float[] levelOne = expectedPrevious.clone();
+      expectedPrevious[source - n] += 1f;
+      expectedPrevious[source] += 1f;
+      kernel.step(expectedPrevious, expectedCurrent, expectedCurrent, k);
+
+      float[] current = u.clone();
+      float[] previous = p.clone();
+      int[] calls = {0};
+      kernel.stepTwice(
+          current,
+          previous,
+          k,
+          x -> {
+            assertThat("column order", x, equalTo(StencilWeights.RADIUS + calls[0]++));
+            // u[n+1] is final up to column x, and u[n] not yet overwritten from column x - 1 on.
+            assertThat(slice(previous, x, n), equalTo(slice(levelOne, x, n)));
+            assertThat(slice(current, x - 1, n), equalTo(slice(u, x - 1, n)));
+            if (x == sourceColumn) {
+              previous[source - n] += 1f;
+              previous[source] += 1f;
+            }
+          });
+      assertThat(calls[0], equalTo(g.nxPadded() - 2 * StencilWeights.RADIUS));
+      assertThat(kernel.name() + " u[n+1]", previous, equalTo(expectedPrevious));
+      assertThat(kernel.name() + " u[n+2]", current, equalTo(expectedCurrent));
+    }
+  }
+
+  private static float[] framed(float[] field, PaddedGrid g) {
+    for (int x = 0; x < g.nxPadded(); x++) {
+      for (int z = 0; z < g.nzPadded(); z++) {
+        if (x < 4 || z < 4 || x >= g.nxPadded() - 4 || z >= g.nzPadded() - 4) {
+          field[g.index(z, x)] = 0;
+        }
+      }
+    }
+    return field;
+  }
+
+  private static float[] slice(float[] field, int column, int n) {
+    return Arrays.copyOfRange(field, column * n, (column + 1) * n);
   }
 
   @Test
