@@ -96,10 +96,9 @@ public final class Propagator {
   /**
    * Grids from this many cells up are modelled two steps per sweep when no listener needs every
    * level. There the fields outgrow the last-level cache (32 MB on the machine it was measured on)
-   * and one step per sweep waits on memory: two per sweep measured 20-25% faster at 2000^2 and
-   * 4000^2 cells. On smaller grids the fields stay in the cache, and two per sweep measured no
-   * faster (1000^2, 500^2) or slower (300^2: 13%), the second step's columns competing with the
-   * first's for the core's own cache.
+   * and one step per sweep waits on memory: two per sweep measured 17-34% faster at 2000^2 and
+   * 4000^2 cells. On smaller grids, whose fields stay in the cache, two per sweep measured about
+   * as fast (500^2) or slower (1000^2: 8-15% in three of four runs; 300^2: 13%).
    */
   static final int TWO_STEPS_PER_SWEEP_FROM = 2_000_000;
 
