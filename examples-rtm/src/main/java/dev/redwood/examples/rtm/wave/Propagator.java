@@ -115,7 +115,7 @@ public final class Propagator {
 
   /**
    * {@link #forward}, taking two steps per sweep of the grid if {@code twoPerSweep} (then {@code
-   * listener} must be null: u[n-1] is overwritten before u[n] could be shown).
+   * listener} must be null: a sweep overwrites u[n] before level n + 1 could be shown with it).
    */
   float[] forward(
       GridPoints source,
