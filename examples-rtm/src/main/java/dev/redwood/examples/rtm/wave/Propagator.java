@@ -98,7 +98,7 @@ public final class Propagator {
    * level. There the fields outgrow the last-level cache (32 MB on the machine it was measured on)
    * and one step per sweep waits on memory: two per sweep measured 17-34% faster at 2000^2 and
    * 4000^2 cells. On smaller grids, whose fields stay in the cache, two per sweep measured about
-   * as fast (500^2) or slower (1000^2: 8-15% in three of four runs; 300^2: 13%).
+   * as fast (500^2) or slower (1000^2: 8-15% in four of five runs; 300^2: 12%).
    */
   static final int TWO_STEPS_PER_SWEEP_FROM = 2_000_000;
 
