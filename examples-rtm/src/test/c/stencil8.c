@@ -6,7 +6,8 @@
  * usage: stencil8 INPUT OUTPUT STEPS REPEATS [PER_SWEEP]
  *   INPUT   int32 nzPadded, nxPadded, z0, z1, x0, x1 (the undamped box, where a = 2 and b = 1;
  *           empty if z0 == z1), then float32 arrays a, b, c, current, previous (each
- *           nzPadded * nxPadded values, depth fastest, native byte order)
+ *           nzPadded * nxPadded values, depth fastest, native byte order; a, b and c zero in the
+ *           frame of R cells, which the damped runs sweep through)
  *   OUTPUT  the wavefield after STEPS steps (float32, same layout)
  *   PER_SWEEP  steps per sweep of the grid: 1 (default) or 2 (then STEPS must be even)
  * Each repeat starts from INPUT's wavefields; the best repeat's time is printed as
@@ -58,34 +59,40 @@ static void undamped(const float *restrict u, float *restrict p, const float *re
   }
 }
 
-/* One column of a step; interior columns are cut into damped, undamped, damped runs. */
-static void column(int nz, const int box[4], int x, const float *u, float *p, const float *a,
-                   const float *b, const float *c) {
+/* Segment x of a step, as in the Java kernels' ColumnSweepKernel: from the top of column x's
+ * physical rows (z0) to the top of column x + 1's, so that the bottom sponge of x, the frame
+ * between the columns and the top sponge of x + 1 are one damped run (the frame's coefficients are
+ * zero); the first segment starts at row R of column R, the last ends at row nz - R of its column.
+ * Without an undamped box the segments are cut at row R. */
+static void segment(int nz, int nx, const int box[4], int x, const float *u, float *p,
+                    const float *a, const float *b, const float *c) {
   const long n = nz;
-  const long first = (long)x * n;
+  const long top = box[0] < box[1] ? box[0] : R;
+  const long from = x == R ? (long)R * n + R : (long)x * n + top;
+  const long to = x == nx - R - 1 ? (long)(x + 1) * n - R : (long)(x + 1) * n + top;
   if (box[0] < box[1] && x >= box[2] && x < box[3]) {
-    damped(u, p, a, b, c, first + R, first + box[0], n);
-    undamped(u, p, c, first + box[0], first + box[1], n);
-    damped(u, p, a, b, c, first + box[1], first + n - R, n);
+    const long bottom = (long)x * n + box[1];
+    undamped(u, p, c, from, bottom, n);
+    damped(u, p, a, b, c, bottom, to, n);
   } else {
-    damped(u, p, a, b, c, first + R, first + n - R, n);
+    damped(u, p, a, b, c, from, to, n);
   }
 }
 
-/* One step, column by column. */
+/* One step, segment by segment. */
 static void step(int nz, int nx, const int box[4], const float *u, float *p, const float *a,
                  const float *b, const float *c) {
-  for (int x = R; x < nx - R; x++) column(nz, box, x, u, p, a, b, c);
+  for (int x = R; x < nx - R; x++) segment(nz, nx, box, x, u, p, a, b, c);
 }
 
 /* Two steps in one sweep, as the Java kernels' stepTwice: u[n], u[n-1] in u, p to u[n+2], u[n+1];
- * the second step trails the first by R + 1 columns, so the columns between them stay in cache. */
+ * the second step trails the first by R + 2 segments, so the columns between them stay in cache. */
 static void step_twice(int nz, int nx, const int box[4], float *u, float *p, const float *a,
                        const float *b, const float *c) {
-  const int lag = R + 1;
+  const int lag = R + 2;
   for (int x = R; x < nx - R + lag; x++) {
-    if (x < nx - R) column(nz, box, x, u, p, a, b, c);
-    if (x - lag >= R) column(nz, box, x - lag, p, u, a, b, c);
+    if (x < nx - R) segment(nz, nx, box, x, u, p, a, b, c);
+    if (x - lag >= R) segment(nz, nx, box, x - lag, p, u, a, b, c);
   }
 }
 

@@ -65,6 +65,12 @@ public final class PaddedGrid implements Serializable {
     return sponge + StencilWeights.RADIUS;
   }
 
+  /** Whether padded cell (z, x) lies in the zero frame around the sponge. */
+  public boolean inFrame(int z, int x) {
+    int r = StencilWeights.RADIUS;
+    return z < r || z >= nzPadded - r || x < r || x >= nxPadded - r;
+  }
+
   /** Index in a padded array of padded cell (z, x). */
   public int index(int z, int x) {
     return x * nzPadded + z;

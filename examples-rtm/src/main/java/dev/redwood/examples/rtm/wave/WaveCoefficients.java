@@ -63,6 +63,9 @@ public final class WaveCoefficients {
     double dt2 = dt * dt;
     double h2 = spacing * spacing;
     for (int i = 0; i < a.length; i++) {
+      if (grid.inFrame(i % grid.nzPadded(), i / grid.nzPadded())) {
+        continue; // zero: see c()
+      }
       double m = slownessSquared[i];
       double d1 = m / dt2 + damping[i] / (2 * dt);
       double d2 = m / dt2 - damping[i] / (2 * dt);
@@ -95,7 +98,13 @@ public final class WaveCoefficients {
     return b;
   }
 
-  /** Weight of the unit-grid Laplacian: 1 / (h^2 D1), i.e. (v dt / h)^2 outside the sponge. */
+  /**
+   * Weight of the unit-grid Laplacian: 1 / (h^2 D1), i.e. (v dt / h)^2 outside the sponge.
+   *
+   * <p>All three weights are zero in the grid's frame, so an update there gives exactly zero: the
+   * kernels sweep runs of cells from the bottom of one column through the frame into the top of
+   * the next in one loop, and the frame stays zero.
+   */
   public float[] c() {
     return c;
   }
