@@ -12,7 +12,7 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The stencil with the JDK Vector API: each run of a column is swept in SIMD registers along depth
+ * The stencil with the JDK Vector API: each run of cells is swept in SIMD registers along depth
  * (the contiguous axis), the vertical neighbours being unaligned loads of the same column and the
  * horizontal ones loads of the neighbouring columns. The last vector of a run that does not fill a
  * register is computed whole and blended with what {@code next} already holds past the run, so the
