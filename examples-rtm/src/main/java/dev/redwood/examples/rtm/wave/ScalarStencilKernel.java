@@ -26,22 +26,24 @@ public final class ScalarStencilKernel extends ColumnSweepKernel {
   }
 
   @Override
-  void damped(
-      float[] current, float[] previous, float[] next, WaveCoefficients k, int from, int to, int n) {
+  void update(
+      float[] current,
+      float[] previous,
+      float[] next,
+      WaveCoefficients k,
+      int from,
+      int split,
+      int to,
+      int n) {
     float[] a = k.a();
     float[] b = k.b();
     float[] c = k.c();
-    for (int i = from; i < to; i++) {
-      next[i] = flush(a[i] * current[i] - b[i] * previous[i] + c[i] * laplacian(current, i, n));
-    }
-  }
-
-  @Override
-  void undamped(
-      float[] current, float[] previous, float[] next, WaveCoefficients k, int from, int to, int n) {
-    float[] c = k.c();
-    for (int i = from; i < to; i++) {
+    int i = from;
+    for (; i < split; i++) {
       next[i] = flush(2 * current[i] - previous[i] + c[i] * laplacian(current, i, n));
+    }
+    for (; i < to; i++) {
+      next[i] = flush(a[i] * current[i] - b[i] * previous[i] + c[i] * laplacian(current, i, n));
     }
   }
 
