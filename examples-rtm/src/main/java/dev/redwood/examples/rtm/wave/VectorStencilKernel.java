@@ -17,7 +17,7 @@ import jdk.incubator.vector.VectorSpecies;
  * and the horizontal ones loads of the neighbouring columns. The undamped and damped cells of a
  * segment share one loop, each vector choosing its form with a branch that changes once per
  * segment: a loop's fixed cost weighs more here than in C, and two loops per segment measured
- * 4-9% slower on 300^2 and 500^2 grids. The last vector of a segment that does not fill a
+ * 9-12% slower on 300^2 and 500^2 grids. The last vector of a segment that does not fill a
  * register is computed whole and blended with what {@code next} already holds past the segment,
  * so its end costs one vector step, not up to seven scalar ones (3-6% on 300^2 and 500^2); only
  * where that vector would read past the array, at the grid's far edge, does the scalar
