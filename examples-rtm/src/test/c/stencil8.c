@@ -42,8 +42,9 @@ static inline float laplacian(const float *restrict u, long i, long n) {
 
 static inline float flush(float v) { return fabsf(v) < FLUSH_BELOW ? 0.0f : v; }
 
-/* p = a u - b p + c lap over [from, to) of one column (the sponge); p holds u[n-1] on entry and
- * u[n+1] on return, as in the Java propagator, which writes the next step over the previous one. */
+/* p = a u - b p + c lap over [from, to) (the sponge, and the frame between columns); p holds
+ * u[n-1] on entry and u[n+1] on return, as in the Java propagator, which writes the next step over
+ * the previous one. */
 static void damped(const float *restrict u, float *restrict p, const float *restrict a,
                    const float *restrict b, const float *restrict c, long from, long to, long n) {
   for (long i = from; i < to; i++) {
@@ -51,7 +52,7 @@ static void damped(const float *restrict u, float *restrict p, const float *rest
   }
 }
 
-/* p = 2 u - p + c lap over [from, to) of one column (the physical domain). */
+/* p = 2 u - p + c lap over [from, to) (the physical rows of one column). */
 static void undamped(const float *restrict u, float *restrict p, const float *restrict c,
                      long from, long to, long n) {
   for (long i = from; i < to; i++) {

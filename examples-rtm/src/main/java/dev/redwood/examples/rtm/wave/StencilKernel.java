@@ -35,9 +35,9 @@ public interface StencilKernel {
    * adds to {@code previous} in columns x - 1 and x (a point source spread over two neighbouring
    * columns) is part of u[n+1] for the second step, as if added between two calls of {@link #step}.
    *
-   * <p>This default runs the two steps one after the other; kernels that sweep the grid column by
-   * column do both in one sweep, which reads and writes each array once for two steps instead of
-   * twice.
+   * <p>This default runs the two steps one after the other; kernels that sweep the grid in column
+   * order ({@link ColumnSweepKernel}) do both in one sweep, which reads and writes each array once
+   * for two steps instead of twice.
    */
   default void stepTwice(
       float[] current, float[] previous, WaveCoefficients coefficients, IntConsumer columnWritten) {
