@@ -14,7 +14,8 @@ import org.apache.beam.sdk.values.WindowingStrategy;
  * Decides when a Combine.perKey runs as partial combine (map side) plus merge (reduce side)
  * instead of GroupByKey plus combine: Beam's rules for lifting. The CombineFn must be a plain
  * CombineFn (no context, no side inputs), windows must not merge, the trigger must be the
- * default one, and the accumulator coder must be inferable.
+ * default one, the window coder must be consistent with equals, and the accumulator coder
+ * must be inferable.
  */
 final class CombineLifting {
   private CombineLifting() {}
@@ -28,7 +29,10 @@ final class CombineLifting {
     }
     PCollection<?> input = applied.getMainInputs().values().iterator().next();
     WindowingStrategy<?, ?> windowing = input.getWindowingStrategy();
+    // The partial table and the merge match windows by equals (objects from the fused steps and
+    // decoded ones): only exact where the window coder is consistent with equals.
     if (windowing.needsMerge()
+        || !windowing.getWindowFn().windowCoder().consistentWithEquals()
         || !(windowing.getTrigger() instanceof DefaultTrigger)
         || !(input.getCoder() instanceof KvCoder)) {
       return false;

@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.beam.runners.core.InMemoryMultimapSideInputView;
 import org.apache.beam.runners.core.SideInputReader;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.KvCoder;
@@ -26,11 +25,15 @@ import org.apache.beam.sdk.values.WindowedValue;
 /**
  * Side inputs of one task, read from the materializations the producing stages committed. Each
  * view is loaded once per task and its value built once per window.
+ *
+ * <p>Windows and keys are matched by their coders' structural values, not by {@code equals} on
+ * the objects a fused step built: the stored ones were decoded, the looked-up ones never encoded
+ * (see {@link EncodedKeyMultimap}).
  */
 final class MaterializedSideInputs {
   private final TaskContext context;
-  private final Map<String, Map<BoundedWindow, List<Object>>> elementsByView = new HashMap<>();
-  private final Map<String, Map<BoundedWindow, Object>> valuesByView = new HashMap<>();
+  private final Map<String, Map<Object, List<Object>>> elementsByView = new HashMap<>();
+  private final Map<String, Map<Object, Object>> valuesByView = new HashMap<>();
 
   MaterializedSideInputs(TaskContext context) {
     this.context = context;
@@ -72,12 +75,13 @@ final class MaterializedSideInputs {
   private <T> T value(SideInput input, PCollectionView<T> view, BoundedWindow mainWindow)
       throws IOException {
     BoundedWindow window = view.getWindowMappingFn().getSideInputWindow(mainWindow);
-    Map<BoundedWindow, Object> values =
+    Object windowKey = windowCoder(input).structuralValue(window);
+    Map<Object, Object> values =
         valuesByView.computeIfAbsent(input.viewId(), id -> new HashMap<>());
-    if (values.containsKey(window)) {
-      return (T) values.get(window);
+    if (values.containsKey(windowKey)) {
+      return (T) values.get(windowKey);
     }
-    List<Object> elements = elements(input).getOrDefault(window, List.of());
+    List<Object> elements = elements(input).getOrDefault(windowKey, List.of());
     ViewFn<Object, T> viewFn = (ViewFn<Object, T>) view.getViewFn();
     String urn = viewFn.getMaterialization().getUrn();
     T value;
@@ -87,21 +91,28 @@ final class MaterializedSideInputs {
     } else if (Materializations.MULTIMAP_MATERIALIZATION_URN.equals(urn)) {
       Coder<Object> keyCoder = ((KvCoder<Object, Object>) view.getCoderInternal()).getKeyCoder();
       List<KV<Object, Object>> kvs = (List<KV<Object, Object>>) (List<?>) elements;
-      value = viewFn.apply(InMemoryMultimapSideInputView.fromIterable(keyCoder, kvs));
+      value = viewFn.apply(EncodedKeyMultimap.of(keyCoder, kvs));
     } else {
       throw new UnsupportedOperationException(
           "Side input " + view + " uses materialization " + urn + ", which Redwood does not know");
     }
-    values.put(window, value);
+    values.put(windowKey, value);
     return value;
   }
 
-  private Map<BoundedWindow, List<Object>> elements(SideInput input) throws IOException {
-    Map<BoundedWindow, List<Object>> loaded = elementsByView.get(input.viewId());
+  @SuppressWarnings("unchecked")
+  private static Coder<BoundedWindow> windowCoder(SideInput input) {
+    return (Coder<BoundedWindow>)
+        input.view().getWindowingStrategyInternal().getWindowFn().windowCoder();
+  }
+
+  private Map<Object, List<Object>> elements(SideInput input) throws IOException {
+    Map<Object, List<Object>> loaded = elementsByView.get(input.viewId());
     if (loaded != null) {
       return loaded;
     }
-    Map<BoundedWindow, List<Object>> byWindow = new HashMap<>();
+    Coder<BoundedWindow> windowCoder = windowCoder(input);
+    Map<Object, List<Object>> byWindow = new HashMap<>();
     List<Integer> producers = context.spec().viewProducers().get(input.viewId());
     if (producers == null) {
       throw new IllegalStateException("No producing stage recorded for side input " + input.view());
@@ -121,7 +132,8 @@ final class MaterializedSideInputs {
               key,
               element -> {
                 for (BoundedWindow w : element.getWindows()) {
-                  byWindow.computeIfAbsent(w, x -> new ArrayList<>()).add(element.getValue());
+                  byWindow.computeIfAbsent(windowCoder.structuralValue(w), x -> new ArrayList<>())
+                      .add(element.getValue());
                 }
               });
         }

@@ -31,6 +31,8 @@ import org.apache.beam.sdk.metrics.MetricResult;
 import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.metrics.MetricsFilter;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.apache.beam.sdk.schemas.Schema;
+import org.apache.beam.sdk.schemas.transforms.Join;
 import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.transforms.Combine;
 import org.apache.beam.sdk.transforms.Count;
@@ -51,6 +53,7 @@ import org.apache.beam.sdk.transforms.windowing.Window;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionView;
+import org.apache.beam.sdk.values.Row;
 import org.apache.beam.sdk.values.TimestampedValue;
 import org.apache.beam.sdk.values.TupleTag;
 import org.apache.beam.sdk.values.TypeDescriptors;
@@ -250,6 +253,96 @@ abstract class EndToEndPipelines {
     }
   }
 
+  /**
+   * Runs {@code p} to completion and checks that every PAssert in it ran and passed (a pipeline
+   * whose assertions never ran would otherwise pass).
+   */
+  static void runCheckingAssertions(Pipeline p) {
+    int expected = PAssert.countAsserts(p);
+    PipelineResult result = p.run();
+    assertThat(result.waitUntilFinish(), is(PipelineResult.State.DONE));
+    assertThat("PAssert failures", passertCounters(result, PAssert.FAILURE_COUNTER), is(0L));
+    assertThat("PAsserts that ran", passertCounters(result, PAssert.SUCCESS_COUNTER), is((long) expected));
+  }
+
+  /** How many PAssert steps committed a positive value of the counter {@code name}. */
+  private static long passertCounters(PipelineResult result, String name) {
+    long steps = 0;
+    for (MetricResult<Long> counter : result.metrics().queryMetrics(MetricsFilter.builder()
+        .addNameFilter(MetricNameFilter.named(PAssert.class, name)).build()).getCounters()) {
+      if (counter.getCommitted() > 0) {
+        steps++;
+      }
+    }
+    return steps;
+  }
+
+  static final Schema PURCHASES = Schema.builder()
+      .addStringField("user").addNullableField("count", Schema.FieldType.INT32)
+      .addStringField("country").build();
+  static final Schema VISITS = Schema.builder()
+      .addNullableField("user2", Schema.FieldType.STRING)
+      .addNullableField("count2", Schema.FieldType.INT32)
+      .addNullableField("country2", Schema.FieldType.STRING).build();
+
+  /**
+   * The left side of the broadcast joins: key fields NOT NULL, so the keys built from it carry
+   * another schema than the right side's NULLABLE keys (equal values, unequal {@code Row}s).
+   */
+  static PCollection<Row> purchases(Pipeline p) {
+    return p.apply("Purchases", Create.of(
+            Row.withSchema(PURCHASES).addValues("alice", 1, "nl").build(),
+            Row.withSchema(PURCHASES).addValues("alice", 2, "nl").build(),
+            Row.withSchema(PURCHASES).addValues("bob", 3, "de").build(),
+            Row.withSchema(PURCHASES).addValues("carol", 4, "fr").build(),
+            Row.withSchema(PURCHASES).addValues("bob", 5, "nl").build())
+        .withRowSchema(PURCHASES));
+  }
+
+  /** The right side: nullable key fields, some of them null. */
+  static PCollection<Row> visits(Pipeline p) {
+    return p.apply("Visits", Create.of(
+            Row.withSchema(VISITS).addValues("alice", 10, "nl").build(),
+            Row.withSchema(VISITS).addValues("alice", 20, "nl").build(),
+            Row.withSchema(VISITS).addValues("bob", 30, "de").build(),
+            Row.withSchema(VISITS).addValues(null, 40, "fr").build(),
+            Row.withSchema(VISITS).addValues("carol", null, null).build(),
+            Row.withSchema(VISITS).addValues("dave", 60, "nl").build(),
+            Row.withSchema(VISITS).addValues("bob", null, "nl").build())
+        .withRowSchema(VISITS));
+  }
+
+  /** A joined pair as "user count/count2", with "-" for a missing right side. */
+  static PCollection<String> pairs(PCollection<Row> joined) {
+    return joined.apply(MapElements.into(TypeDescriptors.strings()).via((Row pair) -> {
+      Row left = pair.getRow(Join.LHS_TAG);
+      Row right = pair.getRow(Join.RHS_TAG);
+      return left.getString("user") + " " + left.getInt32("count") + "/"
+          + (right == null ? "-" : right.getInt32("count2"));
+    }));
+  }
+
+  @Test
+  void broadcastJoinMatchesKeysOfNullableAndNotNullSchemas() {
+    Pipeline p = pipeline();
+    PCollection<Row> joined = purchases(p).apply(Join.<Row, Row>innerBroadcastJoin(visits(p))
+        .on(Join.FieldsEqual.left("user", "country").right("user2", "country2")));
+    PAssert.that(pairs(joined)).containsInAnyOrder(
+        "alice 1/10", "alice 1/20", "alice 2/10", "alice 2/20", "bob 3/30", "bob 5/null");
+    runCheckingAssertions(p);
+  }
+
+  @Test
+  void leftOuterBroadcastJoinMatchesKeysOfNullableAndNotNullSchemas() {
+    Pipeline p = pipeline();
+    PCollection<Row> joined = purchases(p).apply(Join.<Row, Row>leftOuterBroadcastJoin(visits(p))
+        .on(Join.FieldsEqual.left("user", "country").right("user2", "country2")));
+    PAssert.that(pairs(joined)).containsInAnyOrder(
+        "alice 1/10", "alice 1/20", "alice 2/10", "alice 2/20", "bob 3/30", "bob 5/null",
+        "carol 4/-");
+    runCheckingAssertions(p);
+  }
+
   @Test
   void sideInputMap() {
     Pipeline p = pipeline();
@@ -258,7 +351,7 @@ abstract class EndToEndPipelines {
     PCollection<String> bills = p.apply("Orders", Create.of(KV.of("apple", 2), KV.of("pear", 1), KV.of("kiwi", 4)))
         .apply(ParDo.of(new BillFn(prices)).withSideInputs(prices));
     PAssert.that(bills).containsInAnyOrder("apple=6", "pear=5", "kiwi=n/a");
-    p.run().waitUntilFinish();
+    runCheckingAssertions(p);
   }
 
   /**
