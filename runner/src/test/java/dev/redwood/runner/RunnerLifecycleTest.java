@@ -5,10 +5,13 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.empty;
 import static org.hamcrest.Matchers.instanceOf;
 import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.not;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.redwood.runner.options.AzureBatchPipelineOptions;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.io.GenerateSequence;
@@ -121,13 +124,13 @@ class RunnerLifecycleTest {
     PipelineResult result = p.run();
     // Bounded wait for a worker process to exist, so cancel has something to stop.
     long deadline = System.nanoTime() + 60_000_000_000L;
-    while (ProcessHandle.current().descendants().findAny().isEmpty() && System.nanoTime() < deadline) {
+    while (ChildProcesses.ofRuns().isEmpty() && System.nanoTime() < deadline) {
       Thread.sleep(50);
     }
     assertThat(result.getState(), is(PipelineResult.State.RUNNING));
     assertThat(result.cancel(), is(PipelineResult.State.CANCELLED));
     assertThat(result.waitUntilFinish(Duration.standardSeconds(30)), is(PipelineResult.State.CANCELLED));
-    assertThat(ProcessHandle.current().descendants().filter(ProcessHandle::isAlive).toList(), is(empty()));
+    assertThat(ChildProcesses.ofRuns(), is(empty()));
   }
 
   @Test
@@ -140,5 +143,35 @@ class RunnerLifecycleTest {
     p.apply(Create.of(1));
     Exception e = assertThrows(Exception.class, p::run);
     assertThat(e.getMessage(), containsString(missing));
+  }
+
+  /** A driver that runs a one-element pipeline with the given options (in a JVM of its own). */
+  public static final class AzureDriver {
+    public static void main(String[] args) {
+      Pipeline p = Pipeline.create(PipelineOptionsFactory.fromArgs(args).create());
+      p.apply(Create.of(1));
+      p.run().waitUntilFinish();
+    }
+  }
+
+  @Test
+  void azureBackendWithoutTheBatchSdksJvmFlagIsAClearError() throws Exception {
+    Path parameters = temp.resolve("parameters.json");
+    Files.writeString(parameters, "{}");
+    Path output = temp.resolve("driver.log");
+    // This JVM's classpath, none of its --add-opens flags.
+    Process driver = new ProcessBuilder(
+            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            "-cp", System.getProperty("java.class.path"),
+            AzureDriver.class.getName(),
+            "--runner=AzureBatchRunner", "--backend=AZURE", "--parametersFile=" + parameters)
+        .redirectErrorStream(true)
+        .redirectOutput(output.toFile())
+        .start();
+    assertThat(driver.waitFor(2, TimeUnit.MINUTES), is(true));
+    String log = Files.readString(output);
+    assertThat(log, driver.exitValue(), is(not(0)));
+    assertThat(log, containsString("--add-opens java.base/java.util=ALL-UNNAMED"));
+    assertThat(log, not(containsString("InaccessibleObjectException")));
   }
 }

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.Version;
+import com.fasterxml.jackson.core.json.PackageVersion;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -71,9 +73,9 @@ record ConfigFile(String name, JsonNode root, boolean holdsSecrets) {
 
   private static String syntaxError(JsonProcessingException e, boolean holdsSecrets) {
     JsonLocation where = e.getLocation();
-    String at =
-        where == null ? "" : " at line " + where.getLineNr() + ", column " + where.getColumnNr();
     String detail = firstLine(e.getOriginalMessage());
+    String at =
+        where == null ? "" : " at line " + where.getLineNr() + ", column " + column(where, detail);
     if (detail.startsWith("Duplicate field")) {
       return "has a key twice" + at + ": " + detail + " (each key may appear once)";
     }
@@ -82,6 +84,16 @@ record ConfigFile(String name, JsonNode root, boolean holdsSecrets) {
       detail = "the text there is not shown because this file holds secrets";
     }
     return "is not valid JSON" + at + ": " + detail;
+  }
+
+  /**
+   * The column of the offending character. Jackson before 2.17 (Beam 2.70 brings 2.15) reports
+   * an unexpected character one column past it.
+   */
+  private static int column(JsonLocation where, String detail) {
+    boolean onePast = PackageVersion.VERSION.compareTo(new Version(2, 17, 0, null, null, null)) < 0
+        && detail.startsWith("Unexpected character");
+    return onePast ? where.getColumnNr() - 1 : where.getColumnNr();
   }
 
   private static String firstLine(String message) {

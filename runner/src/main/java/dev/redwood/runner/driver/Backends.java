@@ -33,7 +33,10 @@ final class Backends {
       throws IOException {
     return switch (options.getBackend()) {
       case LOCAL -> local(options, inProcessByDefault);
-      case AZURE -> azure(options, AzureConfigReader.read(options));
+      case AZURE -> {
+        AzureBatchService.requireJvmFlags();
+        yield azure(options, AzureConfigReader.read(options));
+      }
     };
   }
 

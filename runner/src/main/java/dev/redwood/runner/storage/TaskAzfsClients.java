@@ -10,6 +10,7 @@ import com.azure.core.http.HttpPipelinePosition;
 import com.azure.core.http.HttpRequest;
 import com.azure.core.http.HttpResponse;
 import com.azure.core.http.policy.HttpPipelinePolicy;
+import com.azure.core.util.DateTimeRfc1123;
 import com.azure.storage.blob.BlobServiceClientBuilder;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
@@ -20,7 +21,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.Charset;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.Map;
 import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.azure.options.BlobstoreClientBuilderFactory;
@@ -117,7 +117,8 @@ public final class TaskAzfsClients implements BlobstoreClientBuilderFactory {
         new HttpHeaders()
             .set(
                 HttpHeaderName.LAST_MODIFIED,
-                DateTimeFormatter.RFC_1123_DATE_TIME.format(OffsetDateTime.now(ZoneOffset.UTC)))
+                // Two-digit day, as the service sends it (azure-core rejects "Mon, 7 Dec").
+                DateTimeRfc1123.toRfc1123String(OffsetDateTime.now(ZoneOffset.UTC)))
             .set(HttpHeaderName.ETAG, "\"granted\"")
             .set(HttpHeaderName.CONTENT_LENGTH, "0");
 

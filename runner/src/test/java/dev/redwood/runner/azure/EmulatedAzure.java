@@ -35,7 +35,7 @@ public final class EmulatedAzure implements AutoCloseable {
   }
 
   public static EmulatedAzure start(Path directory, int slots) throws IOException {
-    Azurite.account(); // a clear failure when Azurite is not up
+    Azurite.endpoint(); // found or started before the Batch double
     String key = BatchRestDouble.newKey();
     EmulatedAzure azure = new EmulatedAzure(new BatchRestDouble("emulated", key).start(), directory);
     Files.writeString(

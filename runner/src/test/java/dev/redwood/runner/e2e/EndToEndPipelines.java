@@ -8,6 +8,7 @@ import static org.hamcrest.Matchers.instanceOf;
 import static org.hamcrest.Matchers.is;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.redwood.runner.ChildProcesses;
 import java.io.IOException;
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
@@ -96,7 +97,7 @@ abstract class EndToEndPipelines {
   void noWorkerProcessLeft() {
     assertThat(
         "node processes left behind",
-        ProcessHandle.current().descendants().filter(ProcessHandle::isAlive).toList(),
+        ChildProcesses.ofRuns(),
         is(empty()));
   }
 

@@ -102,6 +102,24 @@ public final class AzureBatchService implements BatchService {
     this.batchRetries = batchRetries;
   }
 
+  /** The JVM flag the Batch SDK needs on Java 17 and later. */
+  public static final String REQUIRED_JVM_FLAG = "--add-opens java.base/java.util=ALL-UNNAMED";
+
+  /**
+   * Fails, naming the flag, unless this JVM lets the Batch SDK reflect into {@code java.util}:
+   * azure-batch 11.2.0 validates every request model by reflection (client-runtime's {@code
+   * Validator}) and, without {@link #REQUIRED_JVM_FLAG}, fails deep in the first call that carries
+   * a list with an {@code InaccessibleObjectException}.
+   */
+  public static void requireJvmFlags() {
+    if (!Object.class.getModule().isOpen("java.util", BatchClient.class.getModule())) {
+      throw new IllegalStateException(
+          "--backend=AZURE needs the JVM flag " + REQUIRED_JVM_FLAG + " (the Azure Batch SDK,"
+              + " azure-batch 11.2.0, reflects into java.util on Java 17 and later). Add it to the"
+              + " java command that runs the pipeline: java " + REQUIRED_JVM_FLAG + " -cp ...");
+    }
+  }
+
   /**
    * Opens the accounts and pools of {@code config}; nothing is created before {@link
    * #createJob}.

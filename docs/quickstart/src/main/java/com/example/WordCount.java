@@ -1,4 +1,4 @@
-package dev.redwood.examples;
+package com.example;
 
 import java.util.Arrays;
 import org.apache.beam.sdk.Pipeline;
@@ -15,22 +15,22 @@ import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.values.TypeDescriptors;
 
 /**
- * The bundled word count: an ordinary Beam pipeline (no Redwood API in it) that counts the words
- * of a text file and writes {@code word: count} lines. Run it with {@code --runner=AzureBatchRunner}
- * or any other runner.
+ * Word count: an ordinary Beam pipeline (no Redwood API in it) that counts the words of a text
+ * file and writes {@code word: count} lines. Run it with {@code --runner=AzureBatchRunner} or any
+ * other runner.
  */
 public final class WordCount {
 
   /** Options of the word count. */
   public interface Options extends PipelineOptions {
     @Description("Text file (or glob) to count the words of.")
-    @Default.String("data/two-cities.txt")
+    @Default.String("input.txt")
     String getInputFile();
 
     void setInputFile(String value);
 
     @Description("Prefix of the output files.")
-    @Default.String("target/wordcount/counts")
+    @Default.String("target/counts")
     String getOutput();
 
     void setOutput(String value);
