@@ -105,7 +105,7 @@ class RunnerLifecycleTest {
             .apply(Combine.globally(Count.<Long>combineFn()).withoutDefaults());
     PAssert.that(ticks).containsInAnyOrder(0L, 1000L, 2000L, 3000L, 4000L, 5000L);
     PAssert.that(perWindow).containsInAnyOrder(2L, 2L, 2L);
-    assertThat(p.run().waitUntilFinish(), is(PipelineResult.State.DONE));
+    PipelineAssertions.run(p);
   }
 
   static final class SleepFn extends DoFn<Integer, Integer> {

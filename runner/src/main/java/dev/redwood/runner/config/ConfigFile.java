@@ -91,8 +91,9 @@ record ConfigFile(String name, JsonNode root, boolean holdsSecrets) {
    * an unexpected character one column past it.
    */
   private static int column(JsonLocation where, String detail) {
-    boolean onePast = PackageVersion.VERSION.compareTo(new Version(2, 17, 0, null, null, null)) < 0
-        && detail.startsWith("Unexpected character");
+    Version jackson = PackageVersion.VERSION;
+    boolean before217 = jackson.getMajorVersion() == 2 && jackson.getMinorVersion() < 17;
+    boolean onePast = before217 && detail.startsWith("Unexpected character");
     return onePast ? where.getColumnNr() - 1 : where.getColumnNr();
   }
 

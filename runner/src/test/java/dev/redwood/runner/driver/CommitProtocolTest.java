@@ -4,6 +4,7 @@ import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.greaterThan;
 import static org.hamcrest.Matchers.is;
 
+import dev.redwood.runner.PipelineAssertions;
 import dev.redwood.runner.batch.BatchService;
 import dev.redwood.runner.batch.JobSpec;
 import dev.redwood.runner.batch.TaskEvent;
@@ -88,7 +89,7 @@ class CommitProtocolTest {
     Flaky flaky = new Flaky(id -> id.startsWith("s0-"), Flaky.Mode.RUN_TWICE);
     PipelineResult result = JobLauncher.launch(
         p, p.getOptions().as(AzureBatchPipelineOptions.class), true, flaky::wrap);
-    assertThat(result.waitUntilFinish(), is(PipelineResult.State.DONE));
+    PipelineAssertions.assertAllRan(p, result);
     assertThat(flaky.injected, greaterThan(0));
     assertThat(counter(result, true), is(30L));
     // The second execution of an attempt fails at its first write (objects are write-once), so
@@ -103,7 +104,7 @@ class CommitProtocolTest {
     Flaky flaky = new Flaky(id -> id.startsWith("s0-") && id.endsWith("-a0"), Flaky.Mode.REPORT_FAILED);
     PipelineResult result = JobLauncher.launch(
         p, p.getOptions().as(AzureBatchPipelineOptions.class), true, flaky::wrap);
-    assertThat(result.waitUntilFinish(), is(PipelineResult.State.DONE));
+    PipelineAssertions.assertAllRan(p, result);
     assertThat(flaky.injected, greaterThan(0));
     assertThat(counter(result, true), is(30L));
   }
@@ -150,7 +151,7 @@ class CommitProtocolTest {
     // looks lost: the continuation must come from the accepted attempt, once.
     Flaky flaky = new Flaky(id -> id.endsWith("-a0"), Flaky.Mode.REPORT_FAILED);
     PipelineResult result = JobLauncher.launch(p, options, true, flaky::wrap);
-    assertThat(result.waitUntilFinish(), is(PipelineResult.State.DONE));
+    PipelineAssertions.assertAllRan(p, result);
     long committed = 0;
     for (MetricResult<Long> c : result.metrics().queryMetrics(MetricsFilter.builder()
         .addNameFilter(MetricNameFilter.named(OnePositionPerBundleFn.class, "read")).build())

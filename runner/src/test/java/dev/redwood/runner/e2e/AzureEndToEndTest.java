@@ -29,6 +29,7 @@ import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.util.MimeTypes;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.redwood.runner.PipelineAssertions;
 import dev.redwood.runner.azure.Azurite;
 import dev.redwood.runner.azure.EmulatedAzure;
 import dev.redwood.runner.batch.azure.restdouble.BatchRestDouble;
@@ -194,7 +195,7 @@ class AzureEndToEndTest extends EndToEndPipelines {
           }
           return null;
         });
-    assertThat(p.run().waitUntilFinish(), is(PipelineResult.State.DONE));
+    PipelineAssertions.run(p);
 
     for (BatchRestDouble account : List.of(east, west)) {
       List<RecordedRequest> requests = account.requests();
@@ -218,7 +219,7 @@ class AzureEndToEndTest extends EndToEndPipelines {
             .apply(Reshuffle.viaRandomKey())
             .apply(MapElements.into(TypeDescriptors.integers()).via((Integer x) -> 2 * x));
     PAssert.that(doubled.apply(Sum.integersGlobally())).containsInAnyOrder(2 * 40 * 41 / 2);
-    assertThat(p.run().waitUntilFinish(), is(PipelineResult.State.DONE));
+    PipelineAssertions.run(p);
     assertThat(count(east.requests(), "POST", "/jobs/[^/]+/addtaskcollection"), greaterThan(2));
   }
 
@@ -226,7 +227,7 @@ class AzureEndToEndTest extends EndToEndPipelines {
   void taskCommandLinesAndRequestsCarryNoSecrets() {
     Pipeline p = pipeline();
     PAssert.that(p.apply(Create.of(1, 2, 3)).apply(Sum.integersGlobally())).containsInAnyOrder(6);
-    assertThat(p.run().waitUntilFinish(), is(PipelineResult.State.DONE));
+    PipelineAssertions.run(p);
     Set<String> bodies = new HashSet<>();
     List<String> commandLines = new ArrayList<>();
     for (BatchRestDouble account : List.of(east, west)) {
@@ -301,7 +302,7 @@ class AzureEndToEndTest extends EndToEndPipelines {
     written
         .apply(MapElements.into(TypeDescriptors.strings()).via((Integer i) -> "line " + i))
         .apply(TextIO.write().to(dir + "/lines").withSuffix(".txt").withNumShards(2));
-    assertThat(p.run().waitUntilFinish(), is(PipelineResult.State.DONE));
+    PipelineAssertions.run(p);
 
     for (int i = 1; i <= 5; i++) {
       assertThat(readString(dir + "/part-" + i + ".txt"), is("hello " + i));
@@ -391,7 +392,7 @@ class AzureEndToEndTest extends EndToEndPipelines {
       }
       Thread.sleep(100);
     }
-    assertThat(result.waitUntilFinish(), is(PipelineResult.State.DONE));
+    PipelineAssertions.assertAllRan(p, result);
     assertThat("a node was preempted", preempted, is(true));
     // --deletePools: the pools go at the end.
     assertThat(count(east.requests(), "DELETE", "/pools/east-pool"), is(1));

@@ -9,6 +9,7 @@ import static org.hamcrest.Matchers.is;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.redwood.runner.ChildProcesses;
+import dev.redwood.runner.PipelineAssertions;
 import java.io.IOException;
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
@@ -146,7 +147,7 @@ abstract class EndToEndPipelines {
         }));
     PAssert.that(joined).containsInAnyOrder(
         "amy [a@example.org, amy@example.com] [111]", "carl [carl@example.com] []", "james [] [222]");
-    p.run().waitUntilFinish();
+    PipelineAssertions.run(p);
   }
 
   /** A mean with its own accumulator class: lifted into a partial and a final combine. */
@@ -212,7 +213,7 @@ abstract class EndToEndPipelines {
         p.apply(Create.of(input)).apply(Combine.perKey(new MeanFn()));
     // k0: 0,3,...,999 -> 499.5; k1: 1..997 -> 499.0; k2: 2..998 -> 500.0
     PAssert.that(means).containsInAnyOrder(KV.of("k0", 499.5), KV.of("k1", 499.0), KV.of("k2", 500.0));
-    p.run().waitUntilFinish();
+    PipelineAssertions.run(p);
   }
 
   static final class FormatSessionFn extends DoFn<KV<String, Long>, String> {
@@ -237,7 +238,7 @@ abstract class EndToEndPipelines {
         .apply(ParDo.of(new FormatSessionFn()));
     PAssert.that(sessions).containsInAnyOrder(
         "u1 0-15000 2", "u1 60000-70000 1", "u2 1000-11000 1", "u2 12000-22000 1");
-    p.run().waitUntilFinish();
+    PipelineAssertions.run(p);
   }
 
   static final class BillFn extends DoFn<KV<String, Integer>, String> {
@@ -252,30 +253,6 @@ abstract class EndToEndPipelines {
       Integer price = c.sideInput(prices).get(c.element().getKey());
       c.output(c.element().getKey() + "=" + (price == null ? "n/a" : price * c.element().getValue()));
     }
-  }
-
-  /**
-   * Runs {@code p} to completion and checks that every PAssert in it ran and passed (a pipeline
-   * whose assertions never ran would otherwise pass).
-   */
-  static void runCheckingAssertions(Pipeline p) {
-    int expected = PAssert.countAsserts(p);
-    PipelineResult result = p.run();
-    assertThat(result.waitUntilFinish(), is(PipelineResult.State.DONE));
-    assertThat("PAssert failures", passertCounters(result, PAssert.FAILURE_COUNTER), is(0L));
-    assertThat("PAsserts that ran", passertCounters(result, PAssert.SUCCESS_COUNTER), is((long) expected));
-  }
-
-  /** How many PAssert steps committed a positive value of the counter {@code name}. */
-  private static long passertCounters(PipelineResult result, String name) {
-    long steps = 0;
-    for (MetricResult<Long> counter : result.metrics().queryMetrics(MetricsFilter.builder()
-        .addNameFilter(MetricNameFilter.named(PAssert.class, name)).build()).getCounters()) {
-      if (counter.getCommitted() > 0) {
-        steps++;
-      }
-    }
-    return steps;
   }
 
   static final Schema PURCHASES = Schema.builder()
@@ -330,7 +307,7 @@ abstract class EndToEndPipelines {
         .on(Join.FieldsEqual.left("user", "country").right("user2", "country2")));
     PAssert.that(pairs(joined)).containsInAnyOrder(
         "alice 1/10", "alice 1/20", "alice 2/10", "alice 2/20", "bob 3/30", "bob 5/null");
-    runCheckingAssertions(p);
+    PipelineAssertions.run(p);
   }
 
   @Test
@@ -341,7 +318,7 @@ abstract class EndToEndPipelines {
     PAssert.that(pairs(joined)).containsInAnyOrder(
         "alice 1/10", "alice 1/20", "alice 2/10", "alice 2/20", "bob 3/30", "bob 5/null",
         "carol 4/-");
-    runCheckingAssertions(p);
+    PipelineAssertions.run(p);
   }
 
   @Test
@@ -352,7 +329,7 @@ abstract class EndToEndPipelines {
     PCollection<String> bills = p.apply("Orders", Create.of(KV.of("apple", 2), KV.of("pear", 1), KV.of("kiwi", 4)))
         .apply(ParDo.of(new BillFn(prices)).withSideInputs(prices));
     PAssert.that(bills).containsInAnyOrder("apple=6", "pear=5", "kiwi=n/a");
-    runCheckingAssertions(p);
+    PipelineAssertions.run(p);
   }
 
   /**
@@ -406,7 +383,7 @@ abstract class EndToEndPipelines {
         p.apply(Create.of("a", "b"))
             .apply(ParDo.of(new FinalizedPositionsFn(markers.toString(), 3)));
     PAssert.that(read).containsInAnyOrder("a0", "a1", "a2", "b0", "b1", "b2");
-    assertThat(p.run().waitUntilFinish(), is(PipelineResult.State.DONE));
+    PipelineAssertions.run(p);
     try (Stream<Path> files = Files.list(markers)) {
       assertThat(
           files.map(f -> f.getFileName().toString()).toList(),
@@ -441,8 +418,7 @@ abstract class EndToEndPipelines {
     PCollection<Integer> out = p.apply(Create.of(1, 2, 3, 4, 5))
         .apply(ParDo.of(new FailOnceFn(temp.resolve("failed-once").toString())));
     PAssert.that(out).containsInAnyOrder(10, 20, 30, 40, 50);
-    PipelineResult result = p.run();
-    assertThat(result.waitUntilFinish(), is(PipelineResult.State.DONE));
+    PipelineResult result = PipelineAssertions.run(p);
     // Committed metrics count each element once: the failed attempt wrote no manifest.
     long committed = 0;
     for (MetricResult<Long> c : result.metrics().queryMetrics(MetricsFilter.builder()
