@@ -29,7 +29,7 @@ class AcousticBakeJarIT {
 
     ConsumerBuild.Result result = build.runExample("examples-acoustics",
         "dev.redwood.examples.acoustics.AcousticBake",
-        settings + " --output=target/acoustics --localNodes=2"
+        settings + " --runner=AzureBatchRunner --output=target/acoustics --localNodes=2"
             + " --workerJvmFlags=--add-modules=jdk.incubator.vector");
 
     assertThat(result.output(), result.exitCode(), is(0));
