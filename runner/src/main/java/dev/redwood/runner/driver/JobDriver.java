@@ -9,10 +9,10 @@ import dev.redwood.runner.plan.CommitRecord;
 import dev.redwood.runner.plan.Continuation;
 import dev.redwood.runner.plan.JobLayout;
 import dev.redwood.runner.plan.JobObjects;
-import dev.redwood.runner.plan.StagePlan;
 import dev.redwood.runner.plan.TaskFailure;
 import dev.redwood.runner.plan.TaskManifest;
 import dev.redwood.runner.storage.BlobStore;
+import dev.redwood.runner.translation.StagePlan;
 import dev.redwood.runner.worker.TaskMain;
 import java.io.IOException;
 import java.time.Duration;
@@ -158,7 +158,7 @@ final class JobDriver {
   private TaskSpec taskSpec(StageRun run, int task, int attempt) throws IOException {
     String id = "s" + run.stage.id() + "-t" + task + "-a" + attempt;
     List<String> outputs =
-        layout.attemptOutputs(run.stage.spec(), task, JobLayout.attemptId(attempt));
+        run.stage.spec().attemptWrites(layout.attempt(run.stage.id(), task, attempt));
     return new TaskSpec(
         id,
         "stage '" + run.name() + "' task " + task + " attempt " + attempt,
@@ -222,7 +222,7 @@ final class JobDriver {
    * attempt cannot write another (objects are write-once), so each attempt counts at most once.
    */
   private List<TaskManifest> newManifests(StageRun run, int task, int attempt) throws IOException {
-    String key = layout.manifest(run.stage.id(), task, JobLayout.attemptId(attempt));
+    String key = layout.attempt(run.stage.id(), task, attempt).manifest();
     if (seenManifests.contains(key) || !store.exists(key)) {
       return List.of();
     }
@@ -251,7 +251,7 @@ final class JobDriver {
 
   private TaskFailedException failure(StageRun run, int task, int attempt, TaskEvent event)
       throws IOException {
-    String failureKey = layout.failure(run.stage.id(), task, JobLayout.attemptId(attempt));
+    String failureKey = layout.attempt(run.stage.id(), task, attempt).failure();
     Throwable cause =
         store.exists(failureKey)
             ? JobObjects.read(store, failureKey, TaskFailure.class).toThrowable()

@@ -8,12 +8,12 @@ import dev.redwood.runner.options.NodeOptions;
 import dev.redwood.runner.options.OptionsValidator;
 import dev.redwood.runner.plan.JobLayout;
 import dev.redwood.runner.plan.JobObjects;
-import dev.redwood.runner.plan.StagePlan;
 import dev.redwood.runner.storage.AzfsContainers;
 import dev.redwood.runner.storage.BlobStore;
 import dev.redwood.runner.translation.BatchOverrides;
 import dev.redwood.runner.translation.BoundedCheck;
 import dev.redwood.runner.translation.PipelineGraph;
+import dev.redwood.runner.translation.StagePlan;
 import dev.redwood.runner.translation.StagePlanner;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -25,8 +25,8 @@ import java.util.UUID;
 import java.util.function.UnaryOperator;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult.State;
-import org.apache.beam.sdk.metrics.MetricsEnvironment;
 import org.apache.beam.sdk.io.FileSystems;
+import org.apache.beam.sdk.metrics.MetricsEnvironment;
 import org.apache.beam.sdk.metrics.MetricsOptions;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.slf4j.Logger;
@@ -168,7 +168,9 @@ public final class JobLauncher {
     }
     Map<String, String> containers = AzfsContainers.namedIn(options, account);
     if (!containers.isEmpty()) {
-      LOG.info("Tasks may read and write containers {} of storage account '{}'", containers.keySet(),
+      LOG.info(
+          "Tasks may read and write containers {} of storage account '{}'",
+          containers.keySet(),
           account);
     }
     try {

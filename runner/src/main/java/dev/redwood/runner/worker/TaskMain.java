@@ -2,9 +2,9 @@ package dev.redwood.runner.worker;
 
 import dev.redwood.runner.batch.BatchEnvironment;
 import dev.redwood.runner.batch.BatchTaskMain;
+import dev.redwood.runner.plan.AttemptLayout;
 import dev.redwood.runner.plan.JobLayout;
 import dev.redwood.runner.plan.JobObjects;
-import dev.redwood.runner.plan.StageSpec;
 import dev.redwood.runner.plan.TaskFailure;
 import dev.redwood.runner.plan.TaskManifest;
 import dev.redwood.runner.storage.BlobExistsException;
@@ -49,16 +49,16 @@ public final class TaskMain implements BatchTaskMain {
     int task = Integer.parseInt(arguments.get(3));
     // Batch may run one attempt twice (node loss); objects are write-once, so the second
     // execution fails at its first write instead of mixing its outputs with the first's.
-    String attemptId = JobLayout.attemptId(Integer.parseInt(arguments.get(4)));
+    AttemptLayout attempt = layout.attempt(stage, task, Integer.parseInt(arguments.get(4)));
     MetricsEnvironment.setMetricsSupported(true);
     try (BlobStore store = BlobStores.open(arguments.get(0), environment)) {
       try {
         StageSpec spec = JobObjects.read(store, layout.stageSpec(stage), StageSpec.class);
         TaskAzfsClients.configure(spec.options().get(), environment);
         Path workingDir = workingDir(environment);
-        TaskContext context = new TaskContext(store, layout, spec, task, attemptId, workingDir);
+        TaskContext context = new TaskContext(store, layout, spec, task, attempt, workingDir);
         TaskManifest manifest = new StageExecutor(context).run();
-        JobObjects.write(store, layout.manifest(stage, task, attemptId), manifest);
+        JobObjects.write(store, attempt.manifest(), manifest);
         finalizeBundle(context);
         return 0;
       } catch (Throwable t) {
@@ -67,7 +67,7 @@ public final class TaskMain implements BatchTaskMain {
         // Last, so the tail of the log that reaches the driver starts with the cause.
         System.err.println("Task " + task + " of stage " + stage + " failed: " + user);
         try {
-          JobObjects.write(store, layout.failure(stage, task, attemptId), TaskFailure.of(t));
+          JobObjects.write(store, attempt.failure(), TaskFailure.of(t));
         } catch (BlobExistsException e) {
           System.err.println("Another execution of this attempt already reported its failure");
         }
