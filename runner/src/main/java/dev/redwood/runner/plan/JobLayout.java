@@ -46,10 +46,10 @@ public final class JobLayout {
     return stagePrefix(stage) + "commit";
   }
 
-  /** Attempt {@code attempt} (0 is the first) of task {@code task} of stage {@code stage}. */
-  public AttemptLayout attempt(int stage, int task, int attempt) {
-    String attemptId = "attempt-" + attempt;
-    String prefix = stagePrefix(stage) + "tasks/" + task + "/" + attemptId + "/";
+  /** Where an attempt of a task writes its objects. */
+  public AttemptLayout attempt(TaskId id) {
+    String attemptId = "attempt-" + id.attempt();
+    String prefix = stagePrefix(id.stage()) + "tasks/" + id.task() + "/" + attemptId + "/";
     return new AttemptLayout(prefix, attemptId);
   }
 

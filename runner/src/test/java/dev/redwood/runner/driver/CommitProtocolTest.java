@@ -9,6 +9,7 @@ import dev.redwood.runner.batch.JobSpec;
 import dev.redwood.runner.batch.TaskEvent;
 import dev.redwood.runner.batch.TaskSpec;
 import dev.redwood.runner.options.AzureBatchPipelineOptions;
+import dev.redwood.runner.plan.TaskId;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,19 +20,18 @@ import java.util.Map;
 import java.util.function.Predicate;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.io.range.OffsetRange;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.MetricNameFilter;
 import org.apache.beam.sdk.metrics.MetricResult;
 import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.metrics.MetricsFilter;
-import org.apache.beam.sdk.io.range.OffsetRange;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.Sum;
-import org.apache.beam.sdk.transforms.WithKeys;
 import org.apache.beam.sdk.transforms.splittabledofn.RestrictionTracker;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
@@ -57,9 +57,14 @@ class CommitProtocolTest {
     }
   }
 
+  private AzureBatchPipelineOptions inProcessOptions() {
+    return PipelineOptionsFactory.fromArgs(
+            "--inProcessNodes=true", "--quiet", "--localWorkDir=" + temp)
+        .as(AzureBatchPipelineOptions.class);
+  }
+
   private Pipeline pipelineWithCheckedOutput() {
-    AzureBatchPipelineOptions options = PipelineOptionsFactory.fromArgs(
-        "--inProcessNodes=true", "--quiet", "--localWorkDir=" + temp).as(AzureBatchPipelineOptions.class);
+    AzureBatchPipelineOptions options = inProcessOptions();
     Pipeline p = Pipeline.create(options);
     List<Integer> input = new ArrayList<>();
     for (int i = 1; i <= 30; i++) {
@@ -85,7 +90,7 @@ class CommitProtocolTest {
   void duplicateExecutionsAreNotReadTwice() throws IOException {
     Pipeline p = pipelineWithCheckedOutput();
     // Every first-stage task runs twice; the driver sees two successful completions.
-    Flaky flaky = new Flaky(id -> id.startsWith("s0-"), Flaky.Mode.RUN_TWICE);
+    Flaky flaky = new Flaky(id -> id.stage() == 0, Flaky.Mode.RUN_TWICE);
     PipelineResult result = JobLauncher.launch(
         p, p.getOptions().as(AzureBatchPipelineOptions.class), true, flaky::wrap);
     assertThat(result.waitUntilFinish(), is(PipelineResult.State.DONE));
@@ -100,7 +105,7 @@ class CommitProtocolTest {
   void attemptReportedFailedAfterWritingIsRetriedAndIgnored() throws IOException {
     Pipeline p = pipelineWithCheckedOutput();
     // First attempts of the first stage write their outputs, then look lost (exit -1).
-    Flaky flaky = new Flaky(id -> id.startsWith("s0-") && id.endsWith("-a0"), Flaky.Mode.REPORT_FAILED);
+    Flaky flaky = new Flaky(id -> id.stage() == 0 && id.attempt() == 0, Flaky.Mode.REPORT_FAILED);
     PipelineResult result = JobLauncher.launch(
         p, p.getOptions().as(AzureBatchPipelineOptions.class), true, flaky::wrap);
     assertThat(result.waitUntilFinish(), is(PipelineResult.State.DONE));
@@ -140,15 +145,14 @@ class CommitProtocolTest {
 
   @Test
   void continuationTasksAreRetriedAndReadOnce() throws IOException {
-    AzureBatchPipelineOptions options = PipelineOptionsFactory.fromArgs(
-        "--inProcessNodes=true", "--quiet", "--localWorkDir=" + temp).as(AzureBatchPipelineOptions.class);
+    AzureBatchPipelineOptions options = inProcessOptions();
     Pipeline p = Pipeline.create(options);
     PCollection<String> read =
         p.apply(Create.of("a", "b")).apply(ParDo.of(new OnePositionPerBundleFn()));
     PAssert.that(read).containsInAnyOrder("a0", "a1", "a2", "b0", "b1", "b2");
     // Every first attempt, of continuation tasks too, writes its outputs and residuals and then
     // looks lost: the continuation must come from the accepted attempt, once.
-    Flaky flaky = new Flaky(id -> id.endsWith("-a0"), Flaky.Mode.REPORT_FAILED);
+    Flaky flaky = new Flaky(id -> id.attempt() == 0, Flaky.Mode.REPORT_FAILED);
     PipelineResult result = JobLauncher.launch(p, options, true, flaky::wrap);
     assertThat(result.waitUntilFinish(), is(PipelineResult.State.DONE));
     long committed = 0;
@@ -164,14 +168,14 @@ class CommitProtocolTest {
   static final class Flaky implements BatchService {
     enum Mode { RUN_TWICE, REPORT_FAILED }
 
-    private final Predicate<String> targets;
+    private final Predicate<TaskId> targets;
     private final Mode mode;
     private final Map<String, String> reruns = new HashMap<>();
     private final Map<String, TaskSpec> specs = new HashMap<>();
     private BatchService inner;
     int injected;
 
-    Flaky(Predicate<String> targets, Mode mode) {
+    Flaky(Predicate<TaskId> targets, Mode mode) {
       this.targets = targets;
       this.mode = mode;
     }
@@ -198,20 +202,25 @@ class CommitProtocolTest {
       List<TaskEvent> out = new ArrayList<>();
       for (TaskEvent e : inner.pollTaskEvents(jobId, maxWait)) {
         String original =
-            e.state() == TaskEvent.State.COMPLETED ? reruns.remove(e.taskId()) : reruns.get(e.taskId());
+            e.state() == TaskEvent.State.COMPLETED
+                ? reruns.remove(e.taskId())
+                : reruns.get(e.taskId());
         if (original != null) {
           // The second execution of a task reports under the task's own id.
           out.add(new TaskEvent(original, e.state(), e.exitCode(), e.failureInfo(), e.nodeId()));
           continue;
         }
-        if (e.state() == TaskEvent.State.COMPLETED && e.succeeded() && targets.test(e.taskId())) {
+        if (e.state() == TaskEvent.State.COMPLETED
+            && e.succeeded()
+            && TaskId.parse(e.taskId()).filter(targets).isPresent()) {
           injected++;
           if (mode == Mode.RUN_TWICE) {
             TaskSpec spec = specs.get(e.taskId());
             String rerun = e.taskId() + "-rerun";
             reruns.put(rerun, e.taskId());
-            inner.addTasks(jobId, List.of(new TaskSpec(
-                rerun, spec.displayName(), spec.mainClass(), spec.arguments(), spec.environment())));
+            TaskSpec again = new TaskSpec(
+                rerun, spec.displayName(), spec.mainClass(), spec.arguments(), spec.environment());
+            inner.addTasks(jobId, List.of(again));
             out.add(e);
           } else {
             out.add(new TaskEvent(e.taskId(), e.state(), -1, "node preempted", e.nodeId()));

@@ -18,6 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.redwood.runner.plan.AttemptLayout;
 import dev.redwood.runner.plan.JobLayout;
+import dev.redwood.runner.plan.TaskId;
 import dev.redwood.runner.translation.AssignWindowsKind.AssignWindowsSpec;
 import dev.redwood.runner.translation.CreateViewKind.ViewWrite;
 import dev.redwood.runner.translation.GroupByKeyKind.GroupAlsoByWindowRead;
@@ -332,7 +333,7 @@ class StagePlannerTest {
 
   /** Whether an attempt of {@code op} writes shuffle {@code shuffleId}, as its grant says. */
   private static boolean writesShuffle(OperationSpec op, String shuffleId) {
-    AttemptLayout attempt = new JobLayout("job").attempt(0, 0, 0);
+    AttemptLayout attempt = new JobLayout("job").attempt(TaskId.first(0, 0));
     return op.writes(attempt).contains(attempt.shuffle(shuffleId).dataKey());
   }
 
