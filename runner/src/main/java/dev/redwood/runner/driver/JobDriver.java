@@ -1,5 +1,6 @@
 package dev.redwood.runner.driver;
 
+import dev.redwood.runner.batch.BatchJob;
 import dev.redwood.runner.batch.BatchService;
 import dev.redwood.runner.batch.JobSpec;
 import dev.redwood.runner.batch.TaskEvent;
@@ -48,13 +49,14 @@ final class JobDriver {
   private final BlobStore store;
   private final BatchService batch;
   private final JobLayout layout;
-  private final JobSpec job;
+  private final JobSpec spec;
   private final int maxTaskRetries;
   private final JobMetrics metrics;
   private final Progress progress;
   private final Map<Integer, StageRun> runs = new HashMap<>();
   private final List<StageRun> ordered = new ArrayList<>();
   private final Set<String> seenManifests = new HashSet<>();
+  private BatchJob job;
   private volatile boolean cancelled;
   private int retries;
   private long taskMillis;
@@ -63,15 +65,15 @@ final class JobDriver {
       StagePlan plan,
       BlobStore store,
       BatchService batch,
-      JobSpec job,
+      JobSpec spec,
       int maxTaskRetries,
       JobMetrics metrics,
       Progress progress) {
     this.plan = plan;
     this.store = store;
     this.batch = batch;
-    this.layout = new JobLayout(job.jobId());
-    this.job = job;
+    this.layout = new JobLayout(spec.jobId());
+    this.spec = spec;
     this.maxTaskRetries = maxTaskRetries;
     this.metrics = metrics;
     this.progress = progress;
@@ -79,6 +81,13 @@ final class JobDriver {
       StageRun run = new StageRun(stage, ordered.size());
       runs.put(stage.id(), run);
       ordered.add(run);
+    }
+  }
+
+  /** Stops the job's tasks and ends the job, if {@link #run} created it. */
+  void terminateJob() throws IOException {
+    if (job != null) {
+      job.terminate();
     }
   }
 
@@ -90,10 +99,13 @@ final class JobDriver {
     return cancelled;
   }
 
-  /** Runs every stage to completion; throws the first task failure that exhausts its retries. */
+  /**
+   * Creates the job, then runs every stage to completion; throws the first task failure that
+   * exhausts its retries.
+   */
   void run() throws Exception {
     long started = System.nanoTime();
-    batch.createJob(job);
+    job = batch.createJob(spec);
     int done = 0;
     while (done < ordered.size()) {
       if (cancelled) {
@@ -104,7 +116,7 @@ final class JobDriver {
       if (done == ordered.size()) {
         break;
       }
-      for (TaskEvent event : batch.pollTaskEvents(job.jobId(), Duration.ofMillis(200))) {
+      for (TaskEvent event : job.pollTaskEvents(Duration.ofMillis(200))) {
         handle(event);
       }
       for (StageRun run : ordered) {
@@ -139,7 +151,7 @@ final class JobDriver {
       for (int t = 0; t < run.taskCount(); t++) {
         tasks.add(taskSpec(run, TaskId.first(run.stage.id(), t)));
       }
-      batch.addTasks(job.jobId(), tasks);
+      job.addTasks(tasks);
       progress.stage(run, true);
     }
   }
@@ -159,8 +171,8 @@ final class JobDriver {
         id.toString(),
         "stage '" + run.name() + "' task " + id.task() + " attempt " + id.attempt(),
         TaskMain.class.getName(),
-        TaskMain.arguments(store.location(), job.jobId(), id),
-        store.taskAccess(job.jobId(), outputs, TASK_ACCESS_VALIDITY));
+        TaskMain.arguments(store.location(), spec.jobId(), id),
+        store.taskAccess(spec.jobId(), outputs, TASK_ACCESS_VALIDITY));
   }
 
   private void handle(TaskEvent event) throws Exception {
@@ -207,7 +219,7 @@ final class JobDriver {
       retries++;
       run.attempts.set(task, attempt + 1);
       LOG.info("Retrying task {} of stage '{}' (attempt {} failed)", task, run.name(), attempt);
-      batch.addTasks(job.jobId(), List.of(taskSpec(run, id.retry())));
+      job.addTasks(List.of(taskSpec(run, id.retry())));
       return;
     }
     throw failure(run, id, event);
@@ -242,7 +254,7 @@ final class JobDriver {
         run.name(),
         task,
         manifest.task());
-    batch.addTasks(job.jobId(), List.of(taskSpec(run, TaskId.first(run.stage.id(), task))));
+    job.addTasks(List.of(taskSpec(run, TaskId.first(run.stage.id(), task))));
   }
 
   private TaskFailedException failure(StageRun run, TaskId id, TaskEvent event)
@@ -261,7 +273,7 @@ final class JobDriver {
     }
     String tail;
     try {
-      tail = batch.taskLogTail(job.jobId(), event.taskId(), LOG_TAIL_BYTES);
+      tail = job.taskLogTail(event.taskId(), LOG_TAIL_BYTES);
     } catch (IOException e) {
       tail = "(log unavailable: " + e.getMessage() + ")";
     }

@@ -109,7 +109,7 @@ public final class JobLauncher {
               : List.of();
       batch = batchDecorator.apply(backend.batch().open());
     } catch (IOException | RuntimeException e) {
-      cleanUp(batch, store, layout, jobId, options.isKeepJobData());
+      cleanUp(batch, null, store, layout, jobId, options.isKeepJobData());
       throw e;
     }
 
@@ -147,7 +147,7 @@ public final class JobLauncher {
                 if (failure != null) {
                   LOG.error("Job {} failed: {}", jobId, failure.getMessage());
                 }
-                cleanUp(service, store, layout, jobId, options.isKeepJobData());
+                cleanUp(service, driver, store, layout, jobId, options.isKeepJobData());
                 result.finish(state, failure);
               }
             },
@@ -185,14 +185,25 @@ public final class JobLauncher {
     }
   }
 
+  /**
+   * Terminates the job (when {@code driver} created it), releases the nodes and deletes the
+   * job's objects unless they are to be kept; logs what fails and goes on.
+   */
   private static void cleanUp(
-      BatchService batch, BlobStore store, JobLayout layout, String jobId, boolean keep) {
-    if (batch != null) {
+      BatchService batch,
+      JobDriver driver,
+      BlobStore store,
+      JobLayout layout,
+      String jobId,
+      boolean keep) {
+    if (driver != null) {
       try {
-        batch.terminateJob(jobId);
+        driver.terminateJob();
       } catch (Exception e) {
         LOG.warn("Could not terminate job {}", jobId, e);
       }
+    }
+    if (batch != null) {
       try {
         batch.close();
       } catch (Exception e) {

@@ -4,6 +4,7 @@ import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.greaterThan;
 import static org.hamcrest.Matchers.is;
 
+import dev.redwood.runner.batch.BatchJob;
 import dev.redwood.runner.batch.BatchService;
 import dev.redwood.runner.batch.JobSpec;
 import dev.redwood.runner.batch.TaskEvent;
@@ -170,8 +171,6 @@ class CommitProtocolTest {
 
     private final Predicate<TaskId> targets;
     private final Mode mode;
-    private final Map<String, String> reruns = new HashMap<>();
-    private final Map<String, TaskSpec> specs = new HashMap<>();
     private BatchService inner;
     int injected;
 
@@ -186,60 +185,8 @@ class CommitProtocolTest {
     }
 
     @Override
-    public void createJob(JobSpec job) throws IOException {
-      inner.createJob(job);
-    }
-
-    @Override
-    public void addTasks(String jobId, List<TaskSpec> tasks) throws IOException {
-      tasks.forEach(t -> specs.put(t.taskId(), t));
-      inner.addTasks(jobId, tasks);
-    }
-
-    @Override
-    public List<TaskEvent> pollTaskEvents(String jobId, Duration maxWait)
-        throws IOException, InterruptedException {
-      List<TaskEvent> out = new ArrayList<>();
-      for (TaskEvent e : inner.pollTaskEvents(jobId, maxWait)) {
-        String original =
-            e.state() == TaskEvent.State.COMPLETED
-                ? reruns.remove(e.taskId())
-                : reruns.get(e.taskId());
-        if (original != null) {
-          // The second execution of a task reports under the task's own id.
-          out.add(new TaskEvent(original, e.state(), e.exitCode(), e.failureInfo(), e.nodeId()));
-          continue;
-        }
-        if (e.state() == TaskEvent.State.COMPLETED
-            && e.succeeded()
-            && TaskId.parse(e.taskId()).filter(targets).isPresent()) {
-          injected++;
-          if (mode == Mode.RUN_TWICE) {
-            TaskSpec spec = specs.get(e.taskId());
-            String rerun = e.taskId() + "-rerun";
-            reruns.put(rerun, e.taskId());
-            TaskSpec again = new TaskSpec(
-                rerun, spec.displayName(), spec.mainClass(), spec.arguments(), spec.environment());
-            inner.addTasks(jobId, List.of(again));
-            out.add(e);
-          } else {
-            out.add(new TaskEvent(e.taskId(), e.state(), -1, "node preempted", e.nodeId()));
-          }
-          continue;
-        }
-        out.add(e);
-      }
-      return out;
-    }
-
-    @Override
-    public String taskLogTail(String jobId, String taskId, int maxBytes) throws IOException {
-      return inner.taskLogTail(jobId, taskId, maxBytes);
-    }
-
-    @Override
-    public void terminateJob(String jobId) throws IOException {
-      inner.terminateJob(jobId);
+    public BatchJob createJob(JobSpec spec) throws IOException {
+      return new FlakyJob(inner.createJob(spec));
     }
 
     @Override
@@ -250,6 +197,79 @@ class CommitProtocolTest {
     @Override
     public void close() throws IOException {
       inner.close();
+    }
+
+    /** The job, with the chosen tasks disturbed. */
+    private final class FlakyJob implements BatchJob {
+      private final BatchJob job;
+      private final Map<String, String> reruns = new HashMap<>();
+      private final Map<String, TaskSpec> specs = new HashMap<>();
+
+      FlakyJob(BatchJob job) {
+        this.job = job;
+      }
+
+      @Override
+      public String jobId() {
+        return job.jobId();
+      }
+
+      @Override
+      public void addTasks(List<TaskSpec> tasks) throws IOException {
+        tasks.forEach(t -> specs.put(t.taskId(), t));
+        job.addTasks(tasks);
+      }
+
+      @Override
+      public List<TaskEvent> pollTaskEvents(Duration maxWait)
+          throws IOException, InterruptedException {
+        List<TaskEvent> out = new ArrayList<>();
+        for (TaskEvent e : job.pollTaskEvents(maxWait)) {
+          String original =
+              e.state() == TaskEvent.State.COMPLETED
+                  ? reruns.remove(e.taskId())
+                  : reruns.get(e.taskId());
+          if (original != null) {
+            // The second execution of a task reports under the task's own id.
+            out.add(new TaskEvent(original, e.state(), e.exitCode(), e.failureInfo(), e.nodeId()));
+            continue;
+          }
+          if (e.state() == TaskEvent.State.COMPLETED
+              && e.succeeded()
+              && TaskId.parse(e.taskId()).filter(targets).isPresent()) {
+            injected++;
+            if (mode == Mode.RUN_TWICE) {
+              TaskSpec spec = specs.get(e.taskId());
+              String rerun = e.taskId() + "-rerun";
+              reruns.put(rerun, e.taskId());
+              job.addTasks(
+                  List.of(
+                      new TaskSpec(
+                          rerun,
+                          spec.displayName(),
+                          spec.mainClass(),
+                          spec.arguments(),
+                          spec.environment())));
+              out.add(e);
+            } else {
+              out.add(new TaskEvent(e.taskId(), e.state(), -1, "node preempted", e.nodeId()));
+            }
+            continue;
+          }
+          out.add(e);
+        }
+        return out;
+      }
+
+      @Override
+      public String taskLogTail(String taskId, int maxBytes) throws IOException {
+        return job.taskLogTail(taskId, maxBytes);
+      }
+
+      @Override
+      public void terminate() throws IOException {
+        job.terminate();
+      }
     }
   }
 }
