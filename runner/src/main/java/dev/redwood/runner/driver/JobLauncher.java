@@ -68,25 +68,12 @@ public final class JobLauncher {
     PipelineGraph graph = PipelineGraph.of(pipeline);
     MetricsEnvironment.setMetricsSupported(true);
 
-    Backend backend = Backends.open(options, inProcessByDefault);
+    RunBackend backend = Backends.open(options, inProcessByDefault);
     String jobId = newJobId();
-    int partitions =
-        options.getShufflePartitions() > 0
-            ? options.getShufflePartitions()
-            : 2 * backend.parallelism();
     // Remote nodes get the options without credentials; they reach storage through grants.
     PipelineOptions nodeOptions =
         backend.remoteNodes() ? NodeOptions.withoutSecrets(options) : options;
-    StagePlanner planner =
-        new StagePlanner(
-                graph,
-                options,
-                nodeOptions,
-                partitions,
-                Math.max(partitions, backend.taskSlots()),
-                4 * backend.parallelism(),
-                options.getSplitSizeMb() * 1024 * 1024,
-                options.getShuffleBufferMb());
+    StagePlanner planner = new StagePlanner(graph, options, nodeOptions, backend.sizing());
     StagePlan plan = planner.plan();
     // Serializing options registers them as the JVM's filesystem defaults; the driver keeps its
     // own, credentials and all, not the nodes' copy.

@@ -1,5 +1,6 @@
 package dev.redwood.runner.translation;
 
+import dev.redwood.runner.options.PlanSizing;
 import dev.redwood.runner.translation.PipelineGraph.Step;
 import dev.redwood.runner.worker.OperationSpec;
 import dev.redwood.runner.worker.ShufflePartitions;
@@ -47,11 +48,7 @@ public final class StagePlanner {
   private final PipelineGraph graph;
   private final PipelineOptions options;
   private final SerializablePipelineOptions serializedOptions;
-  private final int partitions;
-  private final int redistributePartitions;
-  private final int splitTarget;
-  private final long splitBytes;
-  private final int shuffleBufferMb;
+  private final PlanSizing sizing;
 
   private final List<StageBuilder> stages = new ArrayList<>();
   private final Deque<StageBuilder> pending = new ArrayDeque<>();
@@ -62,23 +59,9 @@ public final class StagePlanner {
   private final Map<Step, List<byte[]>> splits = new HashMap<>();
   private Set<Step> forcedBreaks = Set.of();
 
-  /**
-   * @param partitions reduce tasks per grouping shuffle
-   * @param redistributePartitions reduce tasks per Reshuffle/Redistribute, whose purpose is to
-   *     spread work over every task slot
-   * @param splitTarget splits per bounded source when {@code splitBytes} is 0
-   * @param splitBytes target split size, or 0 to divide each source into {@code splitTarget}
-   */
-  public StagePlanner(
-      PipelineGraph graph,
-      PipelineOptions options,
-      int partitions,
-      int redistributePartitions,
-      int splitTarget,
-      long splitBytes,
-      int shuffleBufferMb) {
-    this(graph, options, options, partitions, redistributePartitions, splitTarget, splitBytes,
-        shuffleBufferMb);
+  /** A planner whose stage specs carry {@code options} to tasks. */
+  public StagePlanner(PipelineGraph graph, PipelineOptions options, PlanSizing sizing) {
+    this(graph, options, options, sizing);
   }
 
   /**
@@ -89,19 +72,11 @@ public final class StagePlanner {
       PipelineGraph graph,
       PipelineOptions options,
       PipelineOptions nodeOptions,
-      int partitions,
-      int redistributePartitions,
-      int splitTarget,
-      long splitBytes,
-      int shuffleBufferMb) {
+      PlanSizing sizing) {
     this.graph = graph;
     this.options = options;
     this.serializedOptions = new SerializablePipelineOptions(nodeOptions);
-    this.partitions = partitions;
-    this.redistributePartitions = redistributePartitions;
-    this.splitTarget = splitTarget;
-    this.splitBytes = splitBytes;
-    this.shuffleBufferMb = shuffleBufferMb;
+    this.sizing = sizing;
   }
 
   public StagePlan plan() {
@@ -376,7 +351,8 @@ public final class StagePlanner {
   // ---- boundaries (shuffles) ----------------------------------------------------------------
 
   private Boundary newBoundary(ShuffleBoundary sides, Step step) {
-    int partitions = sides.spreadsWork() ? redistributePartitions : this.partitions;
+    int partitions =
+        sides.spreadsWork() ? sizing.redistributePartitions() : sizing.partitions();
     Boundary boundary =
         new Boundary(new ShuffleTarget("s" + boundaries.size(), partitions), sides, step);
     pending.add(newStage(step, boundary));
@@ -490,7 +466,7 @@ public final class StagePlanner {
               nodes,
               views,
               serializedOptions,
-              shuffleBufferMb);
+              sizing.shuffleBufferMb());
       return new StagePlan.Stage(spec, dependsOn);
     }
 
@@ -544,10 +520,10 @@ public final class StagePlanner {
   private List<byte[]> split(Step read, BoundedSource<?> source) {
     try (Closeable scope =
         MetricsEnvironment.scopedMetricsContainer(splitMetrics.getContainer(read.name()))) {
-      long desired = splitBytes;
+      long desired = sizing.splitBytes();
       if (desired <= 0) {
         long estimated = source.getEstimatedSizeBytes(options);
-        desired = Math.max(1, estimated / Math.max(1, splitTarget));
+        desired = Math.max(1, estimated / Math.max(1, sizing.splitTarget()));
       }
       List<? extends BoundedSource<?>> splits = source.split(desired, options);
       List<byte[]> result = new ArrayList<>(splits.size());

@@ -16,6 +16,7 @@ import static org.hamcrest.Matchers.not;
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.redwood.runner.options.PlanSizing;
 import dev.redwood.runner.plan.AttemptLayout;
 import dev.redwood.runner.plan.JobLayout;
 import dev.redwood.runner.plan.TaskId;
@@ -178,7 +179,10 @@ class StagePlannerTest {
     BatchOverrides.apply(p);
     PipelineGraph graph = PipelineGraph.of(p);
     StagePlan plan =
-        new StagePlanner(graph, p.getOptions(), partitions, redistributePartitions, 8, 0, 16)
+        new StagePlanner(
+                graph,
+                p.getOptions(),
+                new PlanSizing(partitions, redistributePartitions, 8, 0, 16))
             .plan();
     checkWellFormed(plan);
     return plan;
