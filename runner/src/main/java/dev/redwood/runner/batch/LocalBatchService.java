@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Scheduling: tasks wait in one FIFO queue in the order they were added (so each job's tasks
  * start in order); whenever a slot frees, the next task starts on the node with the most free
- * slots. Task state changes are queued per job for {@link #pollTaskEvents}.
+ * slots. Task state changes are queued per job for {@link BatchJob#pollTaskEvents}.
  *
  * <p>{@link #close()} also runs from a JVM shutdown hook, and node JVMs exit when their stdin
  * closes, so no node outlives the driver.
@@ -136,9 +136,9 @@ public final class LocalBatchService implements BatchService {
   private final Thread shutdownHook;
 
   // Guarded by this.
-  private final Map<String, Job> jobs = new LinkedHashMap<>();
+  private final Map<String, LocalJob> jobs = new LinkedHashMap<>();
   private final Deque<QueuedTask> queue = new ArrayDeque<>();
-  private final Map<TaskKey, RunningTask> running = new HashMap<>();
+  private final Map<RunningKey, RunningTask> running = new HashMap<>();
   private boolean closed;
 
   public LocalBatchService(Config config) {
@@ -168,14 +168,15 @@ public final class LocalBatchService implements BatchService {
   }
 
   @Override
-  public void createJob(JobSpec spec) throws IOException {
+  public BatchJob createJob(JobSpec spec) throws IOException {
     checkId("job", spec.jobId());
+    LocalJob job = new LocalJob(spec);
     synchronized (this) {
       ensureOpen();
       if (jobs.containsKey(spec.jobId())) {
         throw new IllegalArgumentException("Job " + spec.jobId() + " already exists");
       }
-      jobs.put(spec.jobId(), new Job(spec));
+      jobs.put(spec.jobId(), job);
     }
     long start = System.nanoTime();
     try {
@@ -191,7 +192,7 @@ public final class LocalBatchService implements BatchService {
     }
     boolean closedMeanwhile;
     synchronized (this) {
-      jobs.get(spec.jobId()).prepared = true;
+      job.prepared = true;
       closedMeanwhile = closed;
     }
     if (closedMeanwhile) {
@@ -206,6 +207,7 @@ public final class LocalBatchService implements BatchService {
         spec.jobId(),
         nodes.size(),
         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+    return job;
   }
 
   /** Job preparation on every node at once: node JVMs start up in parallel. */
@@ -246,113 +248,6 @@ public final class LocalBatchService implements BatchService {
   }
 
   @Override
-  public synchronized void addTasks(String jobId, List<TaskSpec> tasks) {
-    ensureOpen();
-    Job job = job(jobId);
-    if (job.terminated) {
-      throw new IllegalStateException("Job " + jobId + " is terminated; it takes no more tasks");
-    }
-    if (!job.prepared) {
-      throw new IllegalStateException("Job " + jobId + " is still being created");
-    }
-    Set<String> newIds = new HashSet<>();
-    for (TaskSpec task : tasks) {
-      checkId("task", task.taskId());
-      if (job.taskIds.contains(task.taskId()) || !newIds.add(task.taskId())) {
-        throw new IllegalArgumentException(
-            "Task " + task.taskId() + " already exists in job " + jobId);
-      }
-    }
-    for (TaskSpec task : tasks) {
-      job.taskIds.add(task.taskId());
-      queue.add(new QueuedTask(job, task));
-    }
-    dispatch();
-  }
-
-  @Override
-  public List<TaskEvent> pollTaskEvents(String jobId, Duration maxWait)
-      throws InterruptedException {
-    BlockingQueue<TaskEvent> events;
-    synchronized (this) {
-      events = job(jobId).events;
-    }
-    List<TaskEvent> result = new ArrayList<>();
-    TaskEvent first = events.poll(maxWait.toNanos(), TimeUnit.NANOSECONDS);
-    if (first != null) {
-      result.add(first);
-      events.drainTo(result);
-    }
-    return result;
-  }
-
-  /** The last {@code maxBytes} of each of the task's stderr.txt and stdout.txt, labeled. */
-  @Override
-  public String taskLogTail(String jobId, String taskId, int maxBytes) {
-    LocalNodeLayout layout;
-    synchronized (this) {
-      String nodeId = job(jobId).nodeOfTask.get(taskId);
-      if (nodeId == null) {
-        return "Task " + taskId + " of job " + jobId + " has not run on a node: no logs\n";
-      }
-      layout = node(nodeId).node.layout();
-    }
-    Path taskDir = layout.taskDir(jobId, taskId);
-    return "Task "
-        + taskId
-        + " on "
-        + layout.nodeId()
-        + " ("
-        + taskDir
-        + "):\n"
-        + LocalFiles.labeledTail(taskDir.resolve("stderr.txt"), maxBytes)
-        + LocalFiles.labeledTail(taskDir.resolve("stdout.txt"), maxBytes);
-  }
-
-  @Override
-  public void terminateJob(String jobId) {
-    synchronized (this) {
-      Job job = jobs.get(jobId);
-      if (job == null || job.terminated) {
-        return;
-      }
-      job.terminated = true;
-      int dropped = 0;
-      for (var it = queue.iterator(); it.hasNext(); ) {
-        if (it.next().job == job) {
-          it.remove();
-          dropped++;
-        }
-      }
-      int stopped = 0;
-      for (RunningTask task : running.values()) {
-        if (task.job == job && !task.reported) {
-          // Reported now; the slot frees when the node confirms the task is gone.
-          task.reported = true;
-          job.events.add(
-              new TaskEvent(
-                  task.taskId,
-                  TaskEvent.State.COMPLETED,
-                  -1,
-                  "terminated",
-                  task.node.node.nodeId()));
-          stopped++;
-        }
-      }
-      LOG.debug(
-          "Terminating job {}: {} queued tasks dropped, {} running tasks stopped",
-          jobId,
-          dropped,
-          stopped);
-    }
-    // Outside the lock: nodes report their tasks' ends back to us while they stop.
-    for (NodeSlots slots : nodes) {
-      slots.node.terminateJob(jobId);
-      LocalFiles.deleteRecursively(slots.node.layout().jobDir(jobId));
-    }
-  }
-
-  @Override
   public int totalTaskSlots() {
     return config.nodes() * config.slotsPerNode();
   }
@@ -369,16 +264,16 @@ public final class LocalBatchService implements BatchService {
   /** Terminates every job, stops every node (waiting for their JVMs to exit). Idempotent. */
   @Override
   public void close() {
-    List<String> jobIds;
+    List<LocalJob> open;
     synchronized (this) {
       if (closed) {
         return;
       }
       closed = true;
-      jobIds = new ArrayList<>(jobs.keySet());
+      open = new ArrayList<>(jobs.values());
     }
-    for (String jobId : jobIds) {
-      terminateJob(jobId);
+    for (LocalJob job : open) {
+      job.terminate();
     }
     for (NodeSlots slots : nodes) {
       slots.node.close();
@@ -423,7 +318,7 @@ public final class LocalBatchService implements BatchService {
   }
 
   private void start(QueuedTask queued, NodeSlots node) {
-    Job job = queued.job;
+    LocalJob job = queued.job;
     TaskSpec task = queued.task;
     String jobId = job.spec.jobId();
     LocalNodeLayout layout = node.node.layout();
@@ -439,7 +334,7 @@ public final class LocalBatchService implements BatchService {
             environment,
             layout.taskDir(jobId, task.taskId()));
 
-    TaskKey key = new TaskKey(jobId, task.taskId());
+    RunningKey key = new RunningKey(jobId, task.taskId());
     running.put(key, new RunningTask(job, task.taskId(), node));
     node.busy++;
     job.nodeOfTask.put(task.taskId(), node.node.nodeId());
@@ -464,7 +359,7 @@ public final class LocalBatchService implements BatchService {
     @Override
     public void taskStarted(String nodeId, String jobId, String taskId) {
       synchronized (LocalBatchService.this) {
-        RunningTask task = running.get(new TaskKey(jobId, taskId));
+        RunningTask task = running.get(new RunningKey(jobId, taskId));
         if (task != null && !task.reported) {
           task.job.events.add(new TaskEvent(taskId, TaskEvent.State.RUNNING, 0, null, nodeId));
         }
@@ -475,7 +370,7 @@ public final class LocalBatchService implements BatchService {
     public void taskCompleted(
         String nodeId, String jobId, String taskId, int exitCode, String failureInfo) {
       synchronized (LocalBatchService.this) {
-        RunningTask task = running.remove(new TaskKey(jobId, taskId));
+        RunningTask task = running.remove(new RunningKey(jobId, taskId));
         if (task == null) {
           return;
         }
@@ -491,14 +386,6 @@ public final class LocalBatchService implements BatchService {
   }
 
   // --- state ---
-
-  private Job job(String jobId) {
-    Job job = jobs.get(jobId);
-    if (job == null) {
-      throw new IllegalArgumentException("No job " + jobId + " in the local Batch pool");
-    }
-    return job;
-  }
 
   private NodeSlots node(String nodeId) {
     for (NodeSlots slots : nodes) {
@@ -538,7 +425,8 @@ public final class LocalBatchService implements BatchService {
     }
   }
 
-  private static final class Job {
+  /** A job on the local pool, and the handle the driver uses it through. */
+  private final class LocalJob implements BatchJob {
     final JobSpec spec;
     final BlockingQueue<TaskEvent> events = new LinkedBlockingQueue<>();
     final Set<String> taskIds = new HashSet<>();
@@ -549,24 +437,132 @@ public final class LocalBatchService implements BatchService {
 
     boolean terminated;
 
-    Job(JobSpec spec) {
+    LocalJob(JobSpec spec) {
       this.spec = spec;
+    }
+
+    @Override
+    public String jobId() {
+      return spec.jobId();
+    }
+
+    @Override
+    public void addTasks(List<TaskSpec> tasks) {
+      synchronized (LocalBatchService.this) {
+        ensureOpen();
+        if (terminated) {
+          throw new IllegalStateException(
+              "Job " + jobId() + " is terminated; it takes no more tasks");
+        }
+        if (!prepared) {
+          throw new IllegalStateException("Job " + jobId() + " is still being created");
+        }
+        Set<String> newIds = new HashSet<>();
+        for (TaskSpec task : tasks) {
+          checkId("task", task.taskId());
+          if (taskIds.contains(task.taskId()) || !newIds.add(task.taskId())) {
+            throw new IllegalArgumentException(
+                "Task " + task.taskId() + " already exists in job " + jobId());
+          }
+        }
+        for (TaskSpec task : tasks) {
+          taskIds.add(task.taskId());
+          queue.add(new QueuedTask(this, task));
+        }
+        dispatch();
+      }
+    }
+
+    @Override
+    public List<TaskEvent> pollTaskEvents(Duration maxWait) throws InterruptedException {
+      List<TaskEvent> result = new ArrayList<>();
+      TaskEvent first = events.poll(maxWait.toNanos(), TimeUnit.NANOSECONDS);
+      if (first != null) {
+        result.add(first);
+        events.drainTo(result);
+      }
+      return result;
+    }
+
+    /** The last {@code maxBytes} of each of the task's stderr.txt and stdout.txt, labeled. */
+    @Override
+    public String taskLogTail(String taskId, int maxBytes) {
+      LocalNodeLayout layout;
+      synchronized (LocalBatchService.this) {
+        String nodeId = nodeOfTask.get(taskId);
+        if (nodeId == null) {
+          return "Task " + taskId + " of job " + jobId() + " has not run on a node: no logs\n";
+        }
+        layout = node(nodeId).node.layout();
+      }
+      Path taskDir = layout.taskDir(jobId(), taskId);
+      return "Task "
+          + taskId
+          + " on "
+          + layout.nodeId()
+          + " ("
+          + taskDir
+          + "):\n"
+          + LocalFiles.labeledTail(taskDir.resolve("stderr.txt"), maxBytes)
+          + LocalFiles.labeledTail(taskDir.resolve("stdout.txt"), maxBytes);
+    }
+
+    @Override
+    public void terminate() {
+      synchronized (LocalBatchService.this) {
+        if (terminated) {
+          return;
+        }
+        terminated = true;
+        int dropped = 0;
+        for (var it = queue.iterator(); it.hasNext(); ) {
+          if (it.next().job == this) {
+            it.remove();
+            dropped++;
+          }
+        }
+        int stopped = 0;
+        for (RunningTask task : running.values()) {
+          if (task.job == this && !task.reported) {
+            // Reported now; the slot frees when the node confirms the task is gone.
+            task.reported = true;
+            events.add(
+                new TaskEvent(
+                    task.taskId,
+                    TaskEvent.State.COMPLETED,
+                    -1,
+                    "terminated",
+                    task.node.node.nodeId()));
+            stopped++;
+          }
+        }
+        LOG.debug(
+            "Terminating job {}: {} queued tasks dropped, {} running tasks stopped",
+            jobId(),
+            dropped,
+            stopped);
+      }
+      // Outside the lock: nodes report their tasks' ends back to us while they stop.
+      for (NodeSlots slots : nodes) {
+        slots.node.terminateJob(jobId());
+        LocalFiles.deleteRecursively(slots.node.layout().jobDir(jobId()));
+      }
     }
   }
 
-  private record QueuedTask(Job job, TaskSpec task) {}
+  private record QueuedTask(LocalJob job, TaskSpec task) {}
 
-  private record TaskKey(String jobId, String taskId) {}
+  private record RunningKey(String jobId, String taskId) {}
 
   private static final class RunningTask {
-    final Job job;
+    final LocalJob job;
     final String taskId;
     final NodeSlots node;
 
     /** Whether its COMPLETED event has gone out (at termination, before the node confirms). */
     boolean reported;
 
-    RunningTask(Job job, String taskId, NodeSlots node) {
+    RunningTask(LocalJob job, String taskId, NodeSlots node) {
       this.job = job;
       this.taskId = taskId;
       this.node = node;

@@ -6,6 +6,7 @@ import dev.redwood.runner.config.AzureConfig;
 import dev.redwood.runner.config.AzureConfigReader;
 import dev.redwood.runner.config.PoolConfig;
 import dev.redwood.runner.options.AzureBatchPipelineOptions;
+import dev.redwood.runner.options.PlanSizing;
 import dev.redwood.runner.storage.AzureBlobStore;
 import dev.redwood.runner.storage.BlobStore;
 import dev.redwood.runner.storage.LocalBlobStore;
@@ -29,7 +30,7 @@ final class Backends {
 
   private Backends() {}
 
-  static Backend open(AzureBatchPipelineOptions options, boolean inProcessByDefault)
+  static RunBackend open(AzureBatchPipelineOptions options, boolean inProcessByDefault)
       throws IOException {
     return switch (options.getBackend()) {
       case LOCAL -> local(options, inProcessByDefault);
@@ -40,21 +41,17 @@ final class Backends {
     };
   }
 
-  static Backend local(AzureBatchPipelineOptions options, boolean inProcessByDefault)
+  static RunBackend local(AzureBatchPipelineOptions options, boolean inProcessByDefault)
       throws IOException {
     boolean inProcess =
         options.getInProcessNodes() != null ? options.getInProcessNodes() : inProcessByDefault;
     Path workDir = workDir(options);
     int nodes = options.getLocalNodes();
-    int slotsPerNode =
-        options.getTaskSlotsPerNode() != null ? options.getTaskSlotsPerNode() : inProcess ? 16 : 1;
+    int slotsPerNode = PlanSizing.localSlotsPerNode(options, inProcess);
     BlobStore store = new LocalBlobStore(Files.createDirectories(workDir.resolve("store")));
-    // In-process slots are threads for tasks that wait; CPU parallelism is what sizes the data.
-    int parallelism = nodes * (inProcess ? 2 : slotsPerNode);
-    return new Backend(
+    return new RunBackend(
         store,
-        parallelism,
-        nodes * slotsPerNode,
+        PlanSizing.localNodes(options, inProcess),
         inProcess ? null : workDir.resolve("staging-tmp"),
         () ->
             new LocalBatchService(
@@ -70,18 +67,21 @@ final class Backends {
         false);
   }
 
-  static Backend azure(AzureBatchPipelineOptions options, AzureConfig config) {
+  static RunBackend azure(AzureBatchPipelineOptions options, AzureConfig config) {
     BlobStore store = AzureBlobStore.forDriver(config.storage(), config.blobContainer());
     int slots = 0;
     StringBuilder pools = new StringBuilder();
     for (PoolConfig pool : config.pools()) {
       slots += pool.targetSlots();
-      pools.append(pools.length() == 0 ? "" : ", ").append(pool.account()).append('/').append(pool.poolId());
+      pools
+          .append(pools.length() == 0 ? "" : ", ")
+          .append(pool.account())
+          .append('/')
+          .append(pool.poolId());
     }
-    return new Backend(
+    return new RunBackend(
         store,
-        Math.max(1, slots),
-        Math.max(1, slots),
+        PlanSizing.pools(options, slots),
         workDir(options).resolve("staging-tmp"),
         () ->
             AzureBatchService.open(

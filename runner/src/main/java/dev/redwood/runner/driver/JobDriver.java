@@ -1,5 +1,6 @@
 package dev.redwood.runner.driver;
 
+import dev.redwood.runner.batch.BatchJob;
 import dev.redwood.runner.batch.BatchService;
 import dev.redwood.runner.batch.JobSpec;
 import dev.redwood.runner.batch.TaskEvent;
@@ -9,10 +10,11 @@ import dev.redwood.runner.plan.CommitRecord;
 import dev.redwood.runner.plan.Continuation;
 import dev.redwood.runner.plan.JobLayout;
 import dev.redwood.runner.plan.JobObjects;
-import dev.redwood.runner.plan.StagePlan;
 import dev.redwood.runner.plan.TaskFailure;
+import dev.redwood.runner.plan.TaskId;
 import dev.redwood.runner.plan.TaskManifest;
 import dev.redwood.runner.storage.BlobStore;
+import dev.redwood.runner.translation.StagePlan;
 import dev.redwood.runner.worker.TaskMain;
 import java.io.IOException;
 import java.time.Duration;
@@ -23,8 +25,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,20 +43,20 @@ final class JobDriver {
   static final Duration TASK_ACCESS_VALIDITY = Duration.ofHours(24);
 
   private static final Logger LOG = LoggerFactory.getLogger(JobDriver.class);
-  private static final Pattern TASK_ID = Pattern.compile("s(\\d+)-t(\\d+)-a(\\d+)");
   private static final int LOG_TAIL_BYTES = 4096;
 
   private final StagePlan plan;
   private final BlobStore store;
   private final BatchService batch;
   private final JobLayout layout;
-  private final JobSpec job;
+  private final JobSpec spec;
   private final int maxTaskRetries;
   private final JobMetrics metrics;
   private final Progress progress;
   private final Map<Integer, StageRun> runs = new HashMap<>();
   private final List<StageRun> ordered = new ArrayList<>();
   private final Set<String> seenManifests = new HashSet<>();
+  private BatchJob job;
   private volatile boolean cancelled;
   private int retries;
   private long taskMillis;
@@ -65,15 +65,15 @@ final class JobDriver {
       StagePlan plan,
       BlobStore store,
       BatchService batch,
-      JobSpec job,
+      JobSpec spec,
       int maxTaskRetries,
       JobMetrics metrics,
       Progress progress) {
     this.plan = plan;
     this.store = store;
     this.batch = batch;
-    this.layout = new JobLayout(job.jobId());
-    this.job = job;
+    this.layout = new JobLayout(spec.jobId());
+    this.spec = spec;
     this.maxTaskRetries = maxTaskRetries;
     this.metrics = metrics;
     this.progress = progress;
@@ -81,6 +81,13 @@ final class JobDriver {
       StageRun run = new StageRun(stage, ordered.size());
       runs.put(stage.id(), run);
       ordered.add(run);
+    }
+  }
+
+  /** Stops the job's tasks and ends the job, if {@link #run} created it. */
+  void terminateJob() throws IOException {
+    if (job != null) {
+      job.terminate();
     }
   }
 
@@ -92,10 +99,13 @@ final class JobDriver {
     return cancelled;
   }
 
-  /** Runs every stage to completion; throws the first task failure that exhausts its retries. */
+  /**
+   * Creates the job, then runs every stage to completion; throws the first task failure that
+   * exhausts its retries.
+   */
   void run() throws Exception {
     long started = System.nanoTime();
-    batch.createJob(job);
+    job = batch.createJob(spec);
     int done = 0;
     while (done < ordered.size()) {
       if (cancelled) {
@@ -106,7 +116,7 @@ final class JobDriver {
       if (done == ordered.size()) {
         break;
       }
-      for (TaskEvent event : batch.pollTaskEvents(job.jobId(), Duration.ofMillis(200))) {
+      for (TaskEvent event : job.pollTaskEvents(Duration.ofMillis(200))) {
         handle(event);
       }
       for (StageRun run : ordered) {
@@ -139,9 +149,9 @@ final class JobDriver {
       }
       List<TaskSpec> tasks = new ArrayList<>();
       for (int t = 0; t < run.taskCount(); t++) {
-        tasks.add(taskSpec(run, t, 0));
+        tasks.add(taskSpec(run, TaskId.first(run.stage.id(), t)));
       }
-      batch.addTasks(job.jobId(), tasks);
+      job.addTasks(tasks);
       progress.stage(run, true);
     }
   }
@@ -155,27 +165,25 @@ final class JobDriver {
     return true;
   }
 
-  private TaskSpec taskSpec(StageRun run, int task, int attempt) throws IOException {
-    String id = "s" + run.stage.id() + "-t" + task + "-a" + attempt;
-    List<String> outputs =
-        layout.attemptOutputs(run.stage.spec(), task, JobLayout.attemptId(attempt));
+  private TaskSpec taskSpec(StageRun run, TaskId id) throws IOException {
+    List<String> outputs = run.stage.spec().attemptWrites(layout.attempt(id));
     return new TaskSpec(
-        id,
-        "stage '" + run.name() + "' task " + task + " attempt " + attempt,
+        id.toString(),
+        "stage '" + run.name() + "' task " + id.task() + " attempt " + id.attempt(),
         TaskMain.class.getName(),
-        TaskMain.arguments(store.location(), job.jobId(), run.stage.id(), task, attempt),
-        store.taskAccess(job.jobId(), outputs, TASK_ACCESS_VALIDITY));
+        TaskMain.arguments(store.location(), spec.jobId(), id),
+        store.taskAccess(spec.jobId(), outputs, TASK_ACCESS_VALIDITY));
   }
 
   private void handle(TaskEvent event) throws Exception {
-    Matcher m = TASK_ID.matcher(event.taskId());
-    if (!m.matches()) {
+    TaskId id = TaskId.parse(event.taskId()).orElse(null);
+    if (id == null || !runs.containsKey(id.stage())) {
       LOG.warn("Ignoring event for unknown task {}", event.taskId());
       return;
     }
-    StageRun run = runs.get(Integer.parseInt(m.group(1)));
-    int task = Integer.parseInt(m.group(2));
-    int attempt = Integer.parseInt(m.group(3));
+    StageRun run = runs.get(id.stage());
+    int task = id.task();
+    int attempt = id.attempt();
     if (event.state() == TaskEvent.State.RUNNING) {
       if (run.accepted.get(task) == null) {
         run.running.set(task, true);
@@ -183,7 +191,7 @@ final class JobDriver {
       return;
     }
     run.running.set(task, false);
-    List<TaskManifest> manifests = event.succeeded() ? newManifests(run, task, attempt) : List.of();
+    List<TaskManifest> manifests = event.succeeded() ? newManifests(id) : List.of();
     for (TaskManifest manifest : manifests) {
       taskMillis += manifest.millis();
       if (run.accepted.get(task) == null) {
@@ -211,18 +219,18 @@ final class JobDriver {
       retries++;
       run.attempts.set(task, attempt + 1);
       LOG.info("Retrying task {} of stage '{}' (attempt {} failed)", task, run.name(), attempt);
-      batch.addTasks(job.jobId(), List.of(taskSpec(run, task, attempt + 1)));
+      job.addTasks(List.of(taskSpec(run, id.retry())));
       return;
     }
-    throw failure(run, task, attempt, event);
+    throw failure(run, id, event);
   }
 
   /**
    * The manifest of this attempt if it has one not seen before. A second execution of the same
    * attempt cannot write another (objects are write-once), so each attempt counts at most once.
    */
-  private List<TaskManifest> newManifests(StageRun run, int task, int attempt) throws IOException {
-    String key = layout.manifest(run.stage.id(), task, JobLayout.attemptId(attempt));
+  private List<TaskManifest> newManifests(TaskId id) throws IOException {
+    String key = layout.attempt(id).manifest();
     if (seenManifests.contains(key) || !store.exists(key)) {
       return List.of();
     }
@@ -246,12 +254,12 @@ final class JobDriver {
         run.name(),
         task,
         manifest.task());
-    batch.addTasks(job.jobId(), List.of(taskSpec(run, task, 0)));
+    job.addTasks(List.of(taskSpec(run, TaskId.first(run.stage.id(), task))));
   }
 
-  private TaskFailedException failure(StageRun run, int task, int attempt, TaskEvent event)
+  private TaskFailedException failure(StageRun run, TaskId id, TaskEvent event)
       throws IOException {
-    String failureKey = layout.failure(run.stage.id(), task, JobLayout.attemptId(attempt));
+    String failureKey = layout.attempt(id).failure();
     Throwable cause =
         store.exists(failureKey)
             ? JobObjects.read(store, failureKey, TaskFailure.class).toThrowable()
@@ -265,11 +273,11 @@ final class JobDriver {
     }
     String tail;
     try {
-      tail = batch.taskLogTail(job.jobId(), event.taskId(), LOG_TAIL_BYTES);
+      tail = job.taskLogTail(event.taskId(), LOG_TAIL_BYTES);
     } catch (IOException e) {
       tail = "(log unavailable: " + e.getMessage() + ")";
     }
-    return new TaskFailedException(run.name(), task, attempt + 1, cause, tail);
+    return new TaskFailedException(run.name(), id.task(), id.attempt() + 1, cause, tail);
   }
 
   private void commit(StageRun run) throws IOException {

@@ -8,12 +8,12 @@ import dev.redwood.runner.options.NodeOptions;
 import dev.redwood.runner.options.OptionsValidator;
 import dev.redwood.runner.plan.JobLayout;
 import dev.redwood.runner.plan.JobObjects;
-import dev.redwood.runner.plan.StagePlan;
 import dev.redwood.runner.storage.AzfsContainers;
 import dev.redwood.runner.storage.BlobStore;
 import dev.redwood.runner.translation.BatchOverrides;
 import dev.redwood.runner.translation.BoundedCheck;
 import dev.redwood.runner.translation.PipelineGraph;
+import dev.redwood.runner.translation.StagePlan;
 import dev.redwood.runner.translation.StagePlanner;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -25,8 +25,8 @@ import java.util.UUID;
 import java.util.function.UnaryOperator;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult.State;
-import org.apache.beam.sdk.metrics.MetricsEnvironment;
 import org.apache.beam.sdk.io.FileSystems;
+import org.apache.beam.sdk.metrics.MetricsEnvironment;
 import org.apache.beam.sdk.metrics.MetricsOptions;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.slf4j.Logger;
@@ -68,25 +68,12 @@ public final class JobLauncher {
     PipelineGraph graph = PipelineGraph.of(pipeline);
     MetricsEnvironment.setMetricsSupported(true);
 
-    Backend backend = Backends.open(options, inProcessByDefault);
+    RunBackend backend = Backends.open(options, inProcessByDefault);
     String jobId = newJobId();
-    int partitions =
-        options.getShufflePartitions() > 0
-            ? options.getShufflePartitions()
-            : 2 * backend.parallelism();
     // Remote nodes get the options without credentials; they reach storage through grants.
     PipelineOptions nodeOptions =
         backend.remoteNodes() ? NodeOptions.withoutSecrets(options) : options;
-    StagePlanner planner =
-        new StagePlanner(
-                graph,
-                options,
-                nodeOptions,
-                partitions,
-                Math.max(partitions, backend.taskSlots()),
-                4 * backend.parallelism(),
-                options.getSplitSizeMb() * 1024 * 1024,
-                options.getShuffleBufferMb());
+    StagePlanner planner = new StagePlanner(graph, options, nodeOptions, backend.sizing());
     StagePlan plan = planner.plan();
     // Serializing options registers them as the JVM's filesystem defaults; the driver keeps its
     // own, credentials and all, not the nodes' copy.
@@ -109,7 +96,7 @@ public final class JobLauncher {
               : List.of();
       batch = batchDecorator.apply(backend.batch().open());
     } catch (IOException | RuntimeException e) {
-      cleanUp(batch, store, layout, jobId, options.isKeepJobData());
+      cleanUp(batch, null, store, layout, jobId, options.isKeepJobData());
       throw e;
     }
 
@@ -147,7 +134,7 @@ public final class JobLauncher {
                 if (failure != null) {
                   LOG.error("Job {} failed: {}", jobId, failure.getMessage());
                 }
-                cleanUp(service, store, layout, jobId, options.isKeepJobData());
+                cleanUp(service, driver, store, layout, jobId, options.isKeepJobData());
                 result.finish(state, failure);
               }
             },
@@ -168,7 +155,9 @@ public final class JobLauncher {
     }
     Map<String, String> containers = AzfsContainers.namedIn(options, account);
     if (!containers.isEmpty()) {
-      LOG.info("Tasks may read and write containers {} of storage account '{}'", containers.keySet(),
+      LOG.info(
+          "Tasks may read and write containers {} of storage account '{}'",
+          containers.keySet(),
           account);
     }
     try {
@@ -183,14 +172,25 @@ public final class JobLauncher {
     }
   }
 
+  /**
+   * Terminates the job (when {@code driver} created it), releases the nodes and deletes the
+   * job's objects unless they are to be kept; logs what fails and goes on.
+   */
   private static void cleanUp(
-      BatchService batch, BlobStore store, JobLayout layout, String jobId, boolean keep) {
-    if (batch != null) {
+      BatchService batch,
+      JobDriver driver,
+      BlobStore store,
+      JobLayout layout,
+      String jobId,
+      boolean keep) {
+    if (driver != null) {
       try {
-        batch.terminateJob(jobId);
+        driver.terminateJob();
       } catch (Exception e) {
         LOG.warn("Could not terminate job {}", jobId, e);
       }
+    }
+    if (batch != null) {
       try {
         batch.close();
       } catch (Exception e) {

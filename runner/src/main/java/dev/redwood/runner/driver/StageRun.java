@@ -1,7 +1,7 @@
 package dev.redwood.runner.driver;
 
-import dev.redwood.runner.plan.StagePlan;
 import dev.redwood.runner.plan.TaskManifest;
+import dev.redwood.runner.translation.StagePlan;
 import java.util.ArrayList;
 import java.util.List;
 

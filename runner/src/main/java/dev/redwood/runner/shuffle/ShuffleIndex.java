@@ -63,8 +63,12 @@ final class ShuffleIndex {
     for (int i = 0; i < n; i++) {
       long length = offsets[i + 1] - offsets[i];
       // A record takes at least two bytes, so counts bound the range from below.
-      if (length < 0 || counts[i] < 0 || (counts[i] == 0) != (length == 0) || length < 2 * counts[i]) {
-        throw corrupt(key, "partition " + i + " has " + counts[i] + " records in " + length + " bytes");
+      if (length < 0
+          || counts[i] < 0
+          || (counts[i] == 0) != (length == 0)
+          || length < 2 * counts[i]) {
+        throw corrupt(
+            key, "partition " + i + " has " + counts[i] + " records in " + length + " bytes");
       }
     }
     return new ShuffleIndex(offsets, counts);
@@ -118,12 +122,12 @@ final class ShuffleIndex {
   }
 
   /** Collects offsets and counts while records are written in partition order. */
-  static final class Builder {
+  static final class IndexBuilder {
     private final long[] offsets;
     private final long[] counts;
     private int nextToStart;
 
-    Builder(int numPartitions) {
+    IndexBuilder(int numPartitions) {
       offsets = new long[numPartitions + 1];
       counts = new long[numPartitions];
     }

@@ -61,7 +61,8 @@ public final class ShuffleWriter implements AutoCloseable {
       throw new IllegalArgumentException("numPartitions must be positive: " + numPartitions);
     }
     if (memoryBudgetBytes < 1) {
-      throw new IllegalArgumentException("memoryBudgetBytes must be positive: " + memoryBudgetBytes);
+      throw new IllegalArgumentException(
+          "memoryBudgetBytes must be positive: " + memoryBudgetBytes);
     }
     if (mergeFanIn < 2) {
       throw new IllegalArgumentException("mergeFanIn must be at least 2: " + mergeFanIn);
@@ -126,7 +127,7 @@ public final class ShuffleWriter implements AutoCloseable {
     // On failure the stream is abandoned, not closed: per BlobStore.create that publishes nothing,
     // where closing would publish a truncated object.
     RecordOutput out = new RecordOutput(stream, false);
-    ShuffleIndex.Builder index = new ShuffleIndex.Builder(numPartitions);
+    ShuffleIndex.IndexBuilder index = new ShuffleIndex.IndexBuilder(numPartitions);
     while (sorted.advance()) {
       index.add(sorted.partition(), out.position());
       out.write(sorted);
@@ -166,7 +167,10 @@ public final class ShuffleWriter implements AutoCloseable {
   private void checkWritable() {
     if (finishing || closed) {
       throw new IllegalStateException(
-          "Shuffle writer for '" + target.dataKey() + "' is already " + (finishing ? "finished" : "closed"));
+          "Shuffle writer for '"
+              + target.dataKey()
+              + "' is already "
+              + (finishing ? "finished" : "closed"));
     }
   }
 }

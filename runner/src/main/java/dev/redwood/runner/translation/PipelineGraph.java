@@ -1,20 +1,18 @@
 package dev.redwood.runner.translation;
 
+import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.beam.sdk.Pipeline;
-import org.apache.beam.sdk.coders.CoderRegistry;
+import org.apache.beam.sdk.coders.Coder;
+import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.runners.AppliedPTransform;
 import org.apache.beam.sdk.runners.TransformHierarchy;
-import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
-import org.apache.beam.sdk.transforms.ParDo;
-import org.apache.beam.sdk.transforms.View;
-import org.apache.beam.sdk.transforms.reflect.DoFnSignature;
-import org.apache.beam.sdk.transforms.reflect.DoFnSignatures;
+import org.apache.beam.sdk.util.SerializableUtils;
 import org.apache.beam.sdk.util.construction.PTransformTranslation;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionView;
@@ -23,52 +21,31 @@ import org.apache.beam.sdk.values.TupleTag;
 
 /**
  * The pipeline as the planner sees it: the primitive steps Redwood executes (plus composites it
- * executes as a whole, such as a lifted Combine.perKey), who consumes each PCollection, and which
- * step materializes each side-input view. Transform kinds come from URNs, as in Beam's
- * translation of other runners.
+ * executes as a whole, such as a lifted Combine.perKey), each with the {@link OperationKind}
+ * that runs it, who consumes each PCollection, and which step materializes each side-input view.
  */
 public final class PipelineGraph {
 
-  /** What a step does, from the planner's point of view. */
-  public enum Kind {
-    IMPULSE,
-    READ,
-    PAR_DO,
-    STATEFUL_PAR_DO,
-    GROUP_BY_KEY,
-    LIFTED_COMBINE,
-    REDISTRIBUTE,
-    FLATTEN,
-    ASSIGN_WINDOWS,
-    CREATE_VIEW
-  }
-
-  /** One step: a transform application with its main inputs (with repeats) and outputs. */
+  /** One step: a transform application with its kind, main inputs (with repeats) and outputs. */
   public static final class Step {
     final AppliedPTransform<?, ?, ?> applied;
-    final Kind kind;
+    final OperationKind kind;
     final List<PCollection<?>> mainInputs;
     final Map<TupleTag<?>, PCollection<?>> outputs;
     final List<PCollectionView<?>> sideInputs;
+    final PCollectionView<?> view;
 
-    Step(
-        AppliedPTransform<?, ?, ?> applied,
-        Kind kind,
-        List<PCollection<?>> mainInputs,
-        List<PCollectionView<?>> sideInputs) {
+    Step(AppliedPTransform<?, ?, ?> applied, OperationKind kind) {
       this.applied = applied;
       this.kind = kind;
-      this.mainInputs = mainInputs;
+      this.mainInputs = kind.mainInputs(applied);
       this.outputs = new LinkedHashMap<>(applied.getOutputs());
-      this.sideInputs = sideInputs;
+      this.sideInputs = kind.sideInputs(applied);
+      this.view = kind.materializes(applied);
     }
 
     public String name() {
       return applied.getFullName();
-    }
-
-    public Kind kind() {
-      return kind;
     }
 
     PTransform<?, ?> transform() {
@@ -83,9 +60,37 @@ public final class PipelineGraph {
       return outputs.values().iterator().next();
     }
 
+    /** The KV coder of the main input, which steps that shuffle by key need. */
+    KvCoder<?, ?> kvInputCoder() {
+      Coder<?> coder = mainInput().getCoder();
+      if (!(coder instanceof KvCoder<?, ?> kv)) {
+        throw new IllegalArgumentException(
+            "Transform '" + name() + "' needs a KvCoder on its input, found " + coder);
+      }
+      return kv;
+    }
+
+    /** Serializes user code on the driver, so a non-serializable object names its transform. */
+    byte[] serialize(Object value, String what) {
+      try {
+        return SerializableUtils.serializeToByteArray((Serializable) value);
+      } catch (RuntimeException | Error e) {
+        throw new IllegalArgumentException(
+            "Transform '"
+                + name()
+                + "': its "
+                + what
+                + " "
+                + value.getClass().getName()
+                + " cannot be serialized, so it cannot be sent to a Batch task: "
+                + e.getMessage(),
+            e);
+      }
+    }
+
     @Override
     public String toString() {
-      return kind + "(" + name() + ")";
+      return kind.getClass().getSimpleName() + "(" + name() + ")";
     }
   }
 
@@ -96,10 +101,6 @@ public final class PipelineGraph {
 
   private PipelineGraph() {}
 
-  public List<Step> steps() {
-    return steps;
-  }
-
   /**
    * Builds the graph of a pipeline whose overrides are applied.
    *
@@ -107,7 +108,6 @@ public final class PipelineGraph {
    */
   public static PipelineGraph of(Pipeline pipeline) {
     PipelineGraph graph = new PipelineGraph();
-    CoderRegistry coders = pipeline.getCoderRegistry();
     pipeline.traverseTopologically(
         new Pipeline.PipelineVisitor.Defaults() {
           @Override
@@ -115,91 +115,50 @@ public final class PipelineGraph {
             if (node.isRootNode()) {
               return CompositeBehavior.ENTER_TRANSFORM;
             }
-            String urn = PTransformTranslation.urnForTransformOrNull(node.getTransform());
-            if (PTransformTranslation.COMBINE_PER_KEY_TRANSFORM_URN.equals(urn)) {
-              AppliedPTransform<?, ?, ?> applied = node.toAppliedPTransform(pipeline);
-              if (CombineLifting.isLiftable(applied, coders)) {
-                graph.add(applied, Kind.LIFTED_COMBINE);
-                return CompositeBehavior.DO_NOT_ENTER_TRANSFORM;
-              }
-            } else if (PTransformTranslation.RESHUFFLE_URN.equals(urn)
-                || PTransformTranslation.REDISTRIBUTE_ARBITRARILY_URN.equals(urn)
-                || PTransformTranslation.REDISTRIBUTE_BY_KEY_URN.equals(urn)) {
-              graph.add(node.toAppliedPTransform(pipeline), Kind.REDISTRIBUTE);
-              return CompositeBehavior.DO_NOT_ENTER_TRANSFORM;
+            OperationKind kind = OperationKinds.find(node, pipeline);
+            if (kind == null) {
+              return CompositeBehavior.ENTER_TRANSFORM;
             }
-            return CompositeBehavior.ENTER_TRANSFORM;
+            graph.add(new Step(node.toAppliedPTransform(pipeline), kind));
+            return CompositeBehavior.DO_NOT_ENTER_TRANSFORM;
           }
 
           @Override
           public void visitPrimitiveTransform(TransformHierarchy.Node node) {
-            graph.add(node.toAppliedPTransform(pipeline), kindOf(node));
+            OperationKind kind = OperationKinds.find(node, pipeline);
+            if (kind == null) {
+              throw unsupported(node);
+            }
+            graph.add(new Step(node.toAppliedPTransform(pipeline), kind));
           }
         });
     return graph;
   }
 
-  private static Kind kindOf(TransformHierarchy.Node node) {
+  private static UnsupportedOperationException unsupported(TransformHierarchy.Node node) {
     PTransform<?, ?> transform = node.getTransform();
     String urn = PTransformTranslation.urnForTransformOrNull(transform);
     if (urn == null) {
       urn = "(no URN: " + transform.getClass().getName() + ")";
     }
-    switch (urn) {
-      case PTransformTranslation.IMPULSE_TRANSFORM_URN:
-        return Kind.IMPULSE;
-      case PTransformTranslation.READ_TRANSFORM_URN:
-        return Kind.READ;
-      case PTransformTranslation.PAR_DO_TRANSFORM_URN:
-        return isStateful(node) ? Kind.STATEFUL_PAR_DO : Kind.PAR_DO;
-      case PTransformTranslation.GROUP_BY_KEY_TRANSFORM_URN:
-        return Kind.GROUP_BY_KEY;
-      case PTransformTranslation.FLATTEN_TRANSFORM_URN:
-        return Kind.FLATTEN;
-      case PTransformTranslation.ASSIGN_WINDOWS_TRANSFORM_URN:
-        return Kind.ASSIGN_WINDOWS;
-      case PTransformTranslation.CREATE_VIEW_TRANSFORM_URN:
-        return Kind.CREATE_VIEW;
-      default:
-        throw new UnsupportedOperationException(
-            "Transform '"
-                + node.getFullName()
-                + "' ("
-                + urn
-                + ") is not supported by the Redwood runner");
-    }
+    return new UnsupportedOperationException(
+        "Transform '"
+            + node.getFullName()
+            + "' ("
+            + urn
+            + ") is not supported by the Redwood runner");
   }
 
-  /** State, timers, OnWindowExpiration or time-sorted input: the DoFn runs per key. */
-  private static boolean isStateful(TransformHierarchy.Node node) {
-    DoFn<?, ?> fn = ((ParDo.MultiOutput<?, ?>) node.getTransform()).getFn();
-    DoFnSignature signature = DoFnSignatures.getSignature(fn.getClass());
-    return signature.usesState()
-        || signature.usesTimers()
-        || signature.onWindowExpiration() != null
-        || signature.processElement().requiresTimeSortedInput();
-  }
-
-  private void add(AppliedPTransform<?, ?, ?> applied, Kind kind) {
-    List<PCollection<?>> mainInputs = new ArrayList<>(applied.getMainInputs().values());
-    List<PCollectionView<?>> sideInputs = new ArrayList<>();
-    if (kind == Kind.PAR_DO || kind == Kind.STATEFUL_PAR_DO) {
-      sideInputs.addAll(((ParDo.MultiOutput<?, ?>) applied.getTransform()).getSideInputs().values());
-    } else if (kind == Kind.LIFTED_COMBINE) {
-      // Lifted combines take no side inputs (see CombineLifting), so main inputs are all inputs.
-      mainInputs = new ArrayList<>(applied.getInputs().values());
-    }
-    Step step = new Step(applied, kind, mainInputs, sideInputs);
+  private void add(Step step) {
     steps.add(step);
-    for (PCollection<?> input : mainInputs) {
+    for (PCollection<?> input : step.mainInputs) {
       consumers.computeIfAbsent(input, pc -> new ArrayList<>()).add(step);
     }
-    for (PCollectionView<?> view : sideInputs) {
+    for (PCollectionView<?> view : step.sideInputs) {
       viewConsumers.computeIfAbsent(viewId(view), id -> new ArrayList<>()).add(step);
     }
-    if (kind == Kind.CREATE_VIEW) {
-      PCollectionView<?> view = ((View.CreatePCollectionView<?, ?>) applied.getTransform()).getView();
-      viewMaterializers.put(viewId(view), step);
+    if (step.view != null) {
+      viewMaterializers.put(viewId(step.view), step);
     }
   }
 
@@ -209,5 +168,20 @@ public final class PipelineGraph {
 
   List<Step> consumersOf(PValue value) {
     return consumers.getOrDefault(value, List.of());
+  }
+
+  /**
+   * The steps that read what {@code step} produces: the consumers of its outputs, or, for a step
+   * that materializes a view, the steps that read the view.
+   */
+  List<Step> successors(Step step) {
+    if (step.view != null) {
+      return viewConsumers.getOrDefault(viewId(step.view), List.of());
+    }
+    List<Step> next = new ArrayList<>();
+    for (PCollection<?> out : step.outputs.values()) {
+      next.addAll(consumersOf(out));
+    }
+    return next;
   }
 }

@@ -1,5 +1,6 @@
 package dev.redwood.runner.translation;
 
+import dev.redwood.runner.worker.SplittableProcessFn;
 import java.util.Map;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.KvCoder;
@@ -22,7 +23,7 @@ import org.apache.beam.sdk.values.TupleTag;
  * How Redwood runs a splittable DoFn once Beam has expanded it (pair with restriction,
  * split, explode windows, key): the keyed restrictions are spread over tasks by a reshuffle and
  * processed by {@link SplittableProcessFn}, whose residual output the planner wires to a residual
- * write (see {@code OperationSpec.ResidualWrite}) instead of any consumer.
+ * write (see {@code ResidualWrite}) instead of any consumer.
  */
 final class SplittableProcess<InputT, OutputT, RestrictionT, StateT>
     extends PTransform<PCollection<KV<byte[], KV<InputT, RestrictionT>>>, PCollectionTuple> {

@@ -1,13 +1,13 @@
 package dev.redwood.runner.translation;
 
-import dev.redwood.runner.plan.OperationSpec;
-import dev.redwood.runner.plan.StageInput;
-import dev.redwood.runner.plan.StagePlan;
-import dev.redwood.runner.plan.StageSpec;
-import dev.redwood.runner.translation.PipelineGraph.Kind;
+import dev.redwood.runner.options.PlanSizing;
 import dev.redwood.runner.translation.PipelineGraph.Step;
+import dev.redwood.runner.worker.OperationSpec;
+import dev.redwood.runner.worker.ShufflePartitions;
+import dev.redwood.runner.worker.ShuffleTarget;
+import dev.redwood.runner.worker.StageInput;
+import dev.redwood.runner.worker.StageSpec;
 import java.io.Closeable;
-import java.io.Serializable;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -23,29 +23,11 @@ import java.util.TreeMap;
 import java.util.function.Consumer;
 import org.apache.beam.runners.core.construction.SerializablePipelineOptions;
 import org.apache.beam.runners.core.metrics.MetricsContainerStepMap;
-import org.apache.beam.sdk.coders.Coder;
-import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.io.BoundedSource;
-import org.apache.beam.sdk.io.Read;
 import org.apache.beam.sdk.metrics.MetricsEnvironment;
 import org.apache.beam.sdk.options.PipelineOptions;
-import org.apache.beam.sdk.transforms.Combine;
-import org.apache.beam.sdk.transforms.ParDo;
-import org.apache.beam.sdk.transforms.reflect.DoFnSignatures;
-import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
-import org.apache.beam.sdk.transforms.windowing.DefaultTrigger;
-import org.apache.beam.sdk.transforms.windowing.GlobalWindows;
-import org.apache.beam.sdk.transforms.windowing.TimestampCombiner;
-import org.apache.beam.sdk.transforms.windowing.Window;
-import org.apache.beam.sdk.util.SerializableUtils;
-import org.apache.beam.sdk.util.construction.ParDoTranslation;
-import org.apache.beam.sdk.util.construction.SplittableParDo;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionView;
-import org.apache.beam.sdk.values.TupleTag;
-import org.apache.beam.sdk.values.WindowedValue;
-import org.apache.beam.sdk.values.WindowedValues;
-import org.apache.beam.sdk.values.WindowingStrategy;
 
 /**
  * Fuses the pipeline graph into a stage DAG.
@@ -57,16 +39,16 @@ import org.apache.beam.sdk.values.WindowingStrategy;
  * produces one of its inputs. A ParDo whose side input is computed downstream of its own stage's
  * root cannot wait inside that stage, so its input is materialized and it starts a stage of its
  * own.
+ *
+ * <p>What a step does there is up to its {@link OperationKind}: the planner walks the graph,
+ * hands each step it reaches a {@link Placement} and keeps the stages, shuffles and views the
+ * kinds ask for.
  */
 public final class StagePlanner {
   private final PipelineGraph graph;
   private final PipelineOptions options;
   private final SerializablePipelineOptions serializedOptions;
-  private final int partitions;
-  private final int redistributePartitions;
-  private final int splitTarget;
-  private final long splitBytes;
-  private final int shuffleBufferMb;
+  private final PlanSizing sizing;
 
   private final List<StageBuilder> stages = new ArrayList<>();
   private final Deque<StageBuilder> pending = new ArrayDeque<>();
@@ -77,23 +59,9 @@ public final class StagePlanner {
   private final Map<Step, List<byte[]>> splits = new HashMap<>();
   private Set<Step> forcedBreaks = Set.of();
 
-  /**
-   * @param partitions reduce tasks per grouping shuffle
-   * @param redistributePartitions reduce tasks per Reshuffle/Redistribute, whose purpose is to
-   *     spread work over every task slot
-   * @param splitTarget splits per bounded source when {@code splitBytes} is 0
-   * @param splitBytes target split size, or 0 to divide each source into {@code splitTarget}
-   */
-  public StagePlanner(
-      PipelineGraph graph,
-      PipelineOptions options,
-      int partitions,
-      int redistributePartitions,
-      int splitTarget,
-      long splitBytes,
-      int shuffleBufferMb) {
-    this(graph, options, options, partitions, redistributePartitions, splitTarget, splitBytes,
-        shuffleBufferMb);
+  /** A planner whose stage specs carry {@code options} to tasks. */
+  public StagePlanner(PipelineGraph graph, PipelineOptions options, PlanSizing sizing) {
+    this(graph, options, options, sizing);
   }
 
   /**
@@ -104,19 +72,11 @@ public final class StagePlanner {
       PipelineGraph graph,
       PipelineOptions options,
       PipelineOptions nodeOptions,
-      int partitions,
-      int redistributePartitions,
-      int splitTarget,
-      long splitBytes,
-      int shuffleBufferMb) {
+      PlanSizing sizing) {
     this.graph = graph;
     this.options = options;
     this.serializedOptions = new SerializablePipelineOptions(nodeOptions);
-    this.partitions = partitions;
-    this.redistributePartitions = redistributePartitions;
-    this.splitTarget = splitTarget;
-    this.splitBytes = splitBytes;
-    this.shuffleBufferMb = shuffleBufferMb;
+    this.sizing = sizing;
   }
 
   public StagePlan plan() {
@@ -144,22 +104,17 @@ public final class StagePlanner {
     boundaries.clear();
     viewProducers.clear();
     for (Step step : graph.steps) {
-      if (step.kind == Kind.IMPULSE || step.kind == Kind.READ) {
-        StageBuilder stage = newStage(step, null);
-        emit(stage, step.mainOutput(), stage.inputConsumers::add);
+      if (step.mainInputs.isEmpty()) {
+        step.kind.place(step, new StepPlacement(null, step, op -> {}));
       }
     }
     // Reduce stages are created as their shuffles are found; fusing one can find more.
     while (!pending.isEmpty()) {
       StageBuilder stage = pending.poll();
       Boundary boundary = stage.boundary;
-      if (boundary.fusionBreakBefore != null) {
-        stage.inputConsumers.add(fuse(stage, boundary.fusionBreakBefore));
-      } else if (boundary.step.kind == Kind.STATEFUL_PAR_DO) {
-        stage.inputConsumers.add(fuse(stage, boundary.step));
-      } else {
-        emit(stage, boundary.step.mainOutput(), stage.inputConsumers::add);
-      }
+      StepPlacement reading = new StepPlacement(stage, boundary.step, stage.inputConsumers::add);
+      boundary.sides.placeAfter(boundary.step, reading);
+      reading.connectPlaced();
     }
     List<StagePlan.Stage> planned = new ArrayList<>();
     for (StageBuilder stage : stages) {
@@ -173,7 +128,7 @@ public final class StagePlanner {
     for (int i = 0; i < cycle.size(); i++) {
       StageBuilder stage = stages.get(cycle.get(i).id());
       int next = cycle.get((i + 1) % cycle.size()).id();
-      for (Step step : stage.fused.keySet()) {
+      for (Step step : stage.fused) {
         if (step == stage.root) {
           continue; // already the first step after a fusion break
         }
@@ -246,89 +201,120 @@ public final class StagePlanner {
     }
   }
 
+  /** Places {@code consumer} in {@code stage} (once) and connects the operator it became. */
   private void attach(StageBuilder stage, Step consumer, Consumer<OpBuilder> connect) {
-    switch (consumer.kind) {
-      case FLATTEN:
-        emit(stage, consumer.mainOutput(), connect);
-        return;
-      case GROUP_BY_KEY:
-      case LIFTED_COMBINE:
-      case REDISTRIBUTE:
-      case STATEFUL_PAR_DO:
-        connect.accept(shuffleWrite(stage, boundaryAt(consumer)));
-        return;
-      case CREATE_VIEW:
-        connect.accept(viewWrite(stage, consumer));
-        return;
-      case PAR_DO:
-        if (!consumer.sideInputs.isEmpty()
-            && (forcedBreaks.contains(consumer) || sideInputsComputedDownstream(stage, consumer))) {
-          connect.accept(shuffleWrite(stage, fusionBreakBefore(consumer)));
-        } else {
-          connect.accept(fuse(stage, consumer));
-        }
-        return;
-      case ASSIGN_WINDOWS:
-        connect.accept(fuse(stage, consumer));
-        return;
-      default:
-        throw new IllegalStateException("A " + consumer + " cannot consume a PCollection");
+    OpBuilder placed = stage.placed.get(consumer);
+    if (placed != null) {
+      connect.accept(placed);
+      return;
     }
+    StepPlacement at = new StepPlacement(stage, consumer, connect);
+    consumer.kind.place(consumer, at);
+    at.connectPlaced();
   }
 
-  /** Adds a ParDo or Window.into to the stage (once) and continues with its outputs. */
-  private OpBuilder fuse(StageBuilder stage, Step step) {
-    OpBuilder existing = stage.fused.get(step);
-    if (existing != null) {
-      return existing;
+  /**
+   * What a step's kind does where the planner reached it: in {@code stage}, or, for a step that
+   * reads no PCollection, nowhere yet. The operator it places (if any) is connected to the
+   * producer of its input once the kind is done, so after everything downstream of it.
+   */
+  private final class StepPlacement implements Placement {
+    private final StageBuilder stage;
+    private final Step step;
+    private final Consumer<OpBuilder> connect;
+    private OpBuilder placed;
+
+    StepPlacement(StageBuilder stage, Step step, Consumer<OpBuilder> connect) {
+      this.stage = stage;
+      this.step = step;
+      this.connect = connect;
     }
-    OperationSpec spec =
-        switch (step.kind) {
-          case PAR_DO -> parDoSpec(step);
-          case STATEFUL_PAR_DO -> new OperationSpec.StatefulParDo(
-              parDoSpec(step), requiresTimeSortedInput(step));
-          default -> assignWindowsSpec(step);
-        };
-    OpBuilder op = stage.add(spec, step.mainInput());
-    stage.fused.put(step, op);
-    if (step.kind == Kind.PAR_DO || step.kind == Kind.STATEFUL_PAR_DO) {
+
+    void connectPlaced() {
+      if (placed != null) {
+        connect.accept(placed);
+      }
+    }
+
+    @Override
+    public void startStage(StageInput input) {
+      if (stage != null) {
+        throw new IllegalStateException(step + " reads a PCollection and cannot start a stage");
+      }
+      StageBuilder started = newStage(step, null);
+      started.input = input;
+      emit(started, step.mainOutput(), started.inputConsumers::add);
+    }
+
+    @Override
+    public List<byte[]> split(BoundedSource<?> source) {
+      return splits.computeIfAbsent(step, read -> StagePlanner.this.split(read, source));
+    }
+
+    @Override
+    public FusedOutputs fuse(OperationSpec operation) {
+      OpBuilder op = place(stage().add(operation, step.mainInput()));
+      stage.fused.add(step);
       for (PCollectionView<?> view : step.sideInputs) {
         stage.viewsRead.add(PipelineGraph.viewId(view));
       }
-      String residualTag = residualTag(step);
-      for (Map.Entry<TupleTag<?>, PCollection<?>> out : step.outputs.entrySet()) {
-        String tag = out.getKey().getId();
-        if (tag.equals(residualTag)) {
-          op.connect(tag, stage.add(residualWriteSpec(step, out.getValue()), out.getValue()));
-        } else {
-          emit(stage, out.getValue(), c -> op.connect(tag, c));
+      return new FusedOutputs() {
+        @Override
+        public void feed(String tag, PCollection<?> output) {
+          emit(stage, output, c -> op.connect(tag, c));
         }
-      }
-    } else {
-      emit(stage, step.mainOutput(), c -> op.connect(OperationSpec.MAIN, c));
+
+        @Override
+        public void writeTo(String tag, OperationSpec writer, PCollection<?> output) {
+          op.connect(tag, stage.add(writer, output));
+        }
+      };
     }
-    return op;
-  }
 
-  private OpBuilder shuffleWrite(StageBuilder stage, Boundary boundary) {
-    boundary.producers.add(stage.id);
-    return stage.shuffleWriters.computeIfAbsent(
-        boundary, b -> stage.add(b.mapSide(), b.mapInput()));
-  }
+    @Override
+    public void passThrough() {
+      if (stage != null) {
+        emit(stage, step.mainOutput(), connect);
+      }
+      // A step that joins no PCollection (an empty Flatten) has nothing to pass on.
+    }
 
-  private OpBuilder viewWrite(StageBuilder stage, Step createView) {
-    PCollectionView<?> view =
-        ((org.apache.beam.sdk.transforms.View.CreatePCollectionView<?, ?>) createView.transform())
-            .getView();
-    String viewId = PipelineGraph.viewId(view);
-    viewProducers.computeIfAbsent(viewId, id -> new LinkedHashSet<>()).add(stage.id);
-    return stage.viewWriters.computeIfAbsent(
-        viewId,
-        id ->
-            stage.add(
-                new OperationSpec.ViewWrite(
-                    createView.name(), id, windowedCoder(createView.mainInput())),
-                createView.mainInput()));
+    @Override
+    public void shuffle(ShuffleBoundary sides) {
+      Boundary boundary =
+          boundaries.computeIfAbsent(List.of(sides, step), key -> newBoundary(sides, step));
+      boundary.producers.add(stage().id);
+      place(stage.add(sides.mapSide(step, boundary.target), step.mainInput()));
+    }
+
+    @Override
+    public void writeView(OperationSpec writer) {
+      viewProducers
+          .computeIfAbsent(PipelineGraph.viewId(step.view), id -> new LinkedHashSet<>())
+          .add(stage().id);
+      place(stage.add(writer, step.mainInput()));
+    }
+
+    @Override
+    public boolean sideInputsReady() {
+      return !forcedBreaks.contains(step) && !sideInputsComputedDownstream(stage(), step);
+    }
+
+    private StageBuilder stage() {
+      if (stage == null) {
+        throw new IllegalStateException(step + " reads no PCollection, so it is in no stage");
+      }
+      return stage;
+    }
+
+    private OpBuilder place(OpBuilder op) {
+      if (placed != null) {
+        throw new IllegalStateException(step + " was already placed in stage " + stage.id);
+      }
+      placed = op;
+      stage.placed.put(step, op);
+      return op;
+    }
   }
 
   /** Whether a side input of {@code parDo} is materialized downstream of the stage's root. */
@@ -352,18 +338,7 @@ public final class StagePlanner {
     Deque<Step> work = new ArrayDeque<>(List.of(root));
     while (!work.isEmpty()) {
       Step step = work.pop();
-      List<Step> next = new ArrayList<>();
-      if (step.kind == Kind.CREATE_VIEW) {
-        PCollectionView<?> view =
-            ((org.apache.beam.sdk.transforms.View.CreatePCollectionView<?, ?>) step.transform())
-                .getView();
-        next.addAll(graph.viewConsumers.getOrDefault(PipelineGraph.viewId(view), List.of()));
-      } else {
-        for (PCollection<?> out : step.outputs.values()) {
-          next.addAll(graph.consumersOf(out));
-        }
-      }
-      for (Step n : next) {
+      for (Step n : graph.successors(step)) {
         if (seen.add(n)) {
           work.push(n);
         }
@@ -375,230 +350,29 @@ public final class StagePlanner {
 
   // ---- boundaries (shuffles) ----------------------------------------------------------------
 
-  private Boundary boundaryAt(Step step) {
-    return boundaries.computeIfAbsent(step, s -> newBoundary(step, null));
-  }
-
-  private Boundary fusionBreakBefore(Step parDo) {
-    return boundaries.computeIfAbsent(
-        List.of("fusion-break", parDo), s -> newBoundary(null, parDo));
-  }
-
-  private Boundary newBoundary(Step step, Step fusionBreakBefore) {
-    Boundary boundary = new Boundary(boundaries.size(), step, fusionBreakBefore);
-    pending.add(newStage(step != null ? step : fusionBreakBefore, boundary));
+  private Boundary newBoundary(ShuffleBoundary sides, Step step) {
+    int partitions =
+        sides.spreadsWork() ? sizing.redistributePartitions() : sizing.partitions();
+    Boundary boundary =
+        new Boundary(new ShuffleTarget("s" + boundaries.size(), partitions), sides, step);
+    pending.add(newStage(step, boundary));
     return boundary;
   }
 
-  /** One shuffle: its map side is written by every producer stage, its reduce side is a stage. */
-  private final class Boundary {
-    final String shuffleId;
+  /**
+   * One shuffle before {@code step}: its map side is written by every producer stage, its reduce
+   * side is a stage.
+   */
+  private static final class Boundary {
+    final ShuffleTarget target;
+    final ShuffleBoundary sides;
     final Step step;
-    final Step fusionBreakBefore;
-    final int partitions;
     final Set<Integer> producers = new LinkedHashSet<>();
 
-    Boundary(int index, Step step, Step fusionBreakBefore) {
+    Boundary(ShuffleTarget target, ShuffleBoundary sides, Step step) {
+      this.target = target;
+      this.sides = sides;
       this.step = step;
-      this.fusionBreakBefore = fusionBreakBefore;
-      this.shuffleId = "s" + index;
-      boolean redistribute = step == null || step.kind == Kind.REDISTRIBUTE;
-      this.partitions = redistribute ? redistributePartitions : StagePlanner.this.partitions;
-    }
-
-    String stepName() {
-      return step != null ? step.name() : "FusionBreak(" + fusionBreakBefore.name() + ")";
-    }
-
-    PCollection<?> mapInput() {
-      return step != null ? step.mainInput() : fusionBreakBefore.mainInput();
-    }
-
-    OperationSpec mapSide() {
-      if (fusionBreakBefore != null) {
-        return new OperationSpec.RedistributeWrite(
-            stepName(), shuffleId, partitions, windowedCoder(fusionBreakBefore.mainInput()), null);
-      }
-      PCollection<?> input = step.mainInput();
-      switch (step.kind) {
-        case GROUP_BY_KEY:
-        case STATEFUL_PAR_DO:
-          {
-            KvCoder<?, ?> kv = kvCoder(step);
-            return new OperationSpec.GroupByKeyWrite(
-                step.name(),
-                shuffleId,
-                partitions,
-                kv.getKeyCoder(),
-                kv.getValueCoder(),
-                windowCoder(input),
-                step.kind == Kind.GROUP_BY_KEY && valuesOnly(input.getWindowingStrategy()));
-          }
-        case LIFTED_COMBINE:
-          {
-            KvCoder<?, ?> kv = kvCoder(step);
-            return new OperationSpec.PartialCombineWrite(
-                step.name(),
-                shuffleId,
-                partitions,
-                kv.getKeyCoder(),
-                accumulatorCoder(step, kv),
-                windowCoder(input),
-                serialize(((Combine.PerKey<?, ?, ?>) step.transform()).getFn(), "CombineFn", step),
-                input.getWindowingStrategy());
-          }
-        case REDISTRIBUTE:
-          {
-            Coder<?> key =
-                input.getCoder() instanceof KvCoder<?, ?> kv ? kv.getKeyCoder() : null;
-            return new OperationSpec.RedistributeWrite(
-                step.name(), shuffleId, partitions, windowedCoder(input), key);
-          }
-        default:
-          throw new IllegalStateException("Not a shuffle: " + step);
-      }
-    }
-
-    StageInput.ShuffleRead reduceSide() {
-      if (fusionBreakBefore != null) {
-        return new StageInput.PassThrough(stepName(), windowedCoder(fusionBreakBefore.mainInput()));
-      }
-      PCollection<?> input = step.mainInput();
-      switch (step.kind) {
-        case GROUP_BY_KEY:
-          {
-            KvCoder<?, ?> kv = kvCoder(step);
-            return new StageInput.GroupAlsoByWindow(
-                step.name(),
-                kv.getKeyCoder(),
-                kv.getValueCoder(),
-                input.getWindowingStrategy(),
-                valuesOnly(input.getWindowingStrategy()));
-          }
-        case LIFTED_COMBINE:
-          {
-            KvCoder<?, ?> kv = kvCoder(step);
-            return new StageInput.CombineMerge(
-                step.name(),
-                kv.getKeyCoder(),
-                accumulatorCoder(step, kv),
-                windowCoder(input),
-                serialize(((Combine.PerKey<?, ?, ?>) step.transform()).getFn(), "CombineFn", step),
-                input.getWindowingStrategy());
-          }
-        case REDISTRIBUTE:
-          return new StageInput.PassThrough(step.name(), windowedCoder(input));
-        case STATEFUL_PAR_DO:
-          {
-            KvCoder<?, ?> kv = kvCoder(step);
-            return new StageInput.KeyedElements(
-                step.name(), kv.getKeyCoder(), kv.getValueCoder(), windowCoder(input));
-          }
-        default:
-          throw new IllegalStateException("Not a shuffle: " + step);
-      }
-    }
-  }
-
-  /** Global window, default trigger, end-of-window timestamps: one pane per key, values only. */
-  private static boolean valuesOnly(WindowingStrategy<?, ?> windowing) {
-    return windowing.getWindowFn() instanceof GlobalWindows
-        && windowing.getTrigger() instanceof DefaultTrigger
-        && windowing.getTimestampCombiner() == TimestampCombiner.END_OF_WINDOW;
-  }
-
-  private KvCoder<?, ?> kvCoder(Step step) {
-    Coder<?> coder = step.mainInput().getCoder();
-    if (!(coder instanceof KvCoder<?, ?> kv)) {
-      throw new IllegalArgumentException(
-          "Transform '" + step.name() + "' needs a KvCoder on its input, found " + coder);
-    }
-    return kv;
-  }
-
-  private Coder<?> accumulatorCoder(Step step, KvCoder<?, ?> kv) {
-    return CombineLifting.accumulatorCoder(
-        (Combine.PerKey<?, ?, ?>) step.transform(),
-        kv,
-        step.mainInput().getPipeline().getCoderRegistry());
-  }
-
-  // ---- operation specs ----------------------------------------------------------------------
-
-  private static boolean requiresTimeSortedInput(Step step) {
-    return DoFnSignatures.getSignature(((ParDo.MultiOutput<?, ?>) step.transform()).getFn().getClass())
-        .processElement()
-        .requiresTimeSortedInput();
-  }
-
-  private OperationSpec.ParDo parDoSpec(Step step) {
-    ParDo.MultiOutput<?, ?> parDo = (ParDo.MultiOutput<?, ?>) step.transform();
-    Map<TupleTag<?>, Coder<?>> outputCoders = new LinkedHashMap<>();
-    for (Map.Entry<TupleTag<?>, PCollection<?>> out : step.outputs.entrySet()) {
-      outputCoders.put(out.getKey(), out.getValue().getCoder());
-    }
-    List<OperationSpec.SideInput> sideInputs = new ArrayList<>();
-    for (PCollectionView<?> view : step.sideInputs) {
-      sideInputs.add(new OperationSpec.SideInput(view, windowedCoder(view.getPCollection())));
-    }
-    return new OperationSpec.ParDo(
-        step.name(),
-        serialize(parDo.getFn(), "DoFn", step),
-        parDo.getMainOutputTag(),
-        new ArrayList<>(parDo.getAdditionalOutputTags().getAll()),
-        step.mainInput().getCoder(),
-        outputCoders,
-        step.mainInput().getWindowingStrategy(),
-        sideInputs,
-        ParDoTranslation.getSchemaInformation(step.applied),
-        ParDoTranslation.getSideInputMapping(step.applied));
-  }
-
-  /** The id of the residual output when {@code step} processes splittable restrictions. */
-  private static String residualTag(Step step) {
-    return step.transform() instanceof ParDo.MultiOutput<?, ?> parDo
-            && parDo.getFn() instanceof SplittableProcessFn<?, ?, ?, ?> process
-        ? process.residualTag().getId()
-        : null;
-  }
-
-  private static OperationSpec residualWriteSpec(Step process, PCollection<?> residuals) {
-    return new OperationSpec.ResidualWrite(
-        process.name() + "/residuals", process.name(), windowedCoder(residuals));
-  }
-
-  private OperationSpec assignWindowsSpec(Step step) {
-    Window.Assign<?> assign = (Window.Assign<?>) step.transform();
-    return new OperationSpec.AssignWindows(
-        step.name(), serialize(assign.getWindowFn(), "WindowFn", step));
-  }
-
-  @SuppressWarnings({"unchecked", "rawtypes"})
-  private static Coder<WindowedValue<?>> windowedCoder(PCollection<?> pc) {
-    return (Coder)
-        WindowedValues.getFullCoder(
-            pc.getCoder(), pc.getWindowingStrategy().getWindowFn().windowCoder());
-  }
-
-  private static Coder<? extends BoundedWindow> windowCoder(PCollection<?> pc) {
-    return pc.getWindowingStrategy().getWindowFn().windowCoder();
-  }
-
-  /** Serializes user code on the driver, so a non-serializable object names its transform. */
-  private static byte[] serialize(Object value, String what, Step step) {
-    try {
-      return SerializableUtils.serializeToByteArray((Serializable) value);
-    } catch (RuntimeException | Error e) {
-      throw new IllegalArgumentException(
-          "Transform '"
-              + step.name()
-              + "': its "
-              + what
-              + " "
-              + value.getClass().getName()
-              + " cannot be serialized, so it cannot be sent to a Batch task: "
-              + e.getMessage(),
-          e);
     }
   }
 
@@ -632,10 +406,13 @@ public final class StagePlanner {
     final Boundary boundary;
     final List<OpBuilder> ops = new ArrayList<>();
     final List<OpBuilder> inputConsumers = new ArrayList<>();
-    final Map<Step, OpBuilder> fused = new HashMap<>();
-    final Map<Boundary, OpBuilder> shuffleWriters = new LinkedHashMap<>();
-    final Map<String, OpBuilder> viewWriters = new LinkedHashMap<>();
+    /** The operator each step placed in this stage became (fused, shuffle or view write). */
+    final Map<Step, OpBuilder> placed = new HashMap<>();
+    /** The steps fused into this stage as operators of their own. */
+    final Set<Step> fused = new HashSet<>();
     final Set<String> viewsRead = new LinkedHashSet<>();
+    /** The input of a stage that no shuffle starts. */
+    StageInput input;
 
     StageBuilder(int id, Step root, Boundary boundary) {
       this.id = id;
@@ -668,19 +445,15 @@ public final class StagePlanner {
         views.put(viewId, new ArrayList<>(producers));
         dependsOn.addAll(producers);
       }
-      StageInput input;
+      StageInput input = this.input;
       if (boundary != null) {
         dependsOn.addAll(boundary.producers);
         input =
-            new StageInput.ShufflePartitions(
-                boundary.shuffleId,
-                boundary.partitions,
+            new ShufflePartitions(
+                boundary.target.shuffleId(),
+                boundary.target.partitions(),
                 new ArrayList<>(boundary.producers),
-                boundary.reduceSide());
-      } else if (root.kind == Kind.IMPULSE) {
-        input = new StageInput.Impulse(root.name());
-      } else {
-        input = new StageInput.SourceSplits(root.name(), splits.computeIfAbsent(root, r -> split(r)));
+                boundary.sides.reduceSide(boundary.step));
       }
       int fusedCount = ops.size();
       String name = root.name() + (fusedCount > 0 ? " (+" + fusedCount + " fused)" : "");
@@ -693,7 +466,7 @@ public final class StagePlanner {
               nodes,
               views,
               serializedOptions,
-              shuffleBufferMb);
+              sizing.shuffleBufferMb());
       return new StagePlan.Stage(spec, dependsOn);
     }
 
@@ -744,19 +517,18 @@ public final class StagePlanner {
     return splitMetrics;
   }
 
-  private List<byte[]> split(Step read) {
-    BoundedSource<?> source = sourceOf(read);
+  private List<byte[]> split(Step read, BoundedSource<?> source) {
     try (Closeable scope =
         MetricsEnvironment.scopedMetricsContainer(splitMetrics.getContainer(read.name()))) {
-      long desired = splitBytes;
+      long desired = sizing.splitBytes();
       if (desired <= 0) {
         long estimated = source.getEstimatedSizeBytes(options);
-        desired = Math.max(1, estimated / Math.max(1, splitTarget));
+        desired = Math.max(1, estimated / Math.max(1, sizing.splitTarget()));
       }
       List<? extends BoundedSource<?>> splits = source.split(desired, options);
       List<byte[]> result = new ArrayList<>(splits.size());
       for (BoundedSource<?> split : splits) {
-        result.add(serialize(split, "source split", read));
+        result.add(read.serialize(split, "source split"));
       }
       return result;
     } catch (IllegalArgumentException e) {
@@ -765,18 +537,6 @@ public final class StagePlanner {
       throw new IllegalStateException(
           "Transform '" + read.name() + "': splitting its source failed: " + e, e);
     }
-  }
-
-  private static BoundedSource<?> sourceOf(Step read) {
-    Object transform = read.transform();
-    if (transform instanceof SplittableParDo.PrimitiveBoundedRead<?> primitive) {
-      return primitive.getSource();
-    }
-    if (transform instanceof Read.Bounded<?> bounded) {
-      return bounded.getSource();
-    }
-    throw new UnsupportedOperationException(
-        "Transform '" + read.name() + "' is an unbounded read, which a batch runner cannot run");
   }
 
   private static List<StagePlan.Stage> orderByDependencies(List<StagePlan.Stage> stages) {

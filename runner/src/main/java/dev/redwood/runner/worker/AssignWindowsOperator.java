@@ -1,6 +1,5 @@
 package dev.redwood.runner.worker;
 
-import dev.redwood.runner.plan.OperationSpec;
 import java.util.Collection;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.transforms.windowing.WindowFn;
@@ -10,16 +9,15 @@ import org.apache.beam.sdk.values.WindowedValues;
 import org.joda.time.Instant;
 
 /** Window.into: gives each element the windows its WindowFn assigns. */
-final class AssignWindowsOperator implements Operator {
+public final class AssignWindowsOperator implements Operator {
   private final WindowFn<Object, BoundedWindow> windowFn;
   private final Receiver output;
 
   @SuppressWarnings("unchecked")
-  AssignWindowsOperator(OperationSpec.AssignWindows spec, Receiver output) {
+  public AssignWindowsOperator(String stepName, byte[] windowFn, Receiver output) {
     this.windowFn =
         (WindowFn<Object, BoundedWindow>)
-            SerializableUtils.deserializeFromByteArray(
-                spec.windowFn(), "WindowFn of " + spec.stepName());
+            SerializableUtils.deserializeFromByteArray(windowFn, "WindowFn of " + stepName);
     this.output = output;
   }
 

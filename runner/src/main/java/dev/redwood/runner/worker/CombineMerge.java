@@ -1,6 +1,5 @@
 package dev.redwood.runner.worker;
 
-import dev.redwood.runner.plan.StageInput;
 import java.io.Closeable;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -11,7 +10,6 @@ import org.apache.beam.sdk.transforms.Combine.CombineFn;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.transforms.windowing.PaneInfo;
 import org.apache.beam.sdk.transforms.windowing.TimestampCombiner;
-import org.apache.beam.sdk.util.SerializableUtils;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.WindowedValue;
 import org.apache.beam.sdk.values.WindowedValues;
@@ -21,8 +19,8 @@ import org.joda.time.Instant;
  * A lifted Combine.perKey's reduce side: merges the partial accumulators that map tasks wrote
  * for each key and window, then extracts one output per key and window.
  */
-final class CombineMerge implements ShufflePartitionReader.ReduceLogic {
-  private final StageInput.CombineMerge spec;
+public final class CombineMerge implements ReduceLogic {
+  private final CombineSpec spec;
   private final TaskContext context;
   private final Coder<Object> keyCoder;
   private final Coder<WindowedValue<Object>> accumulatorCoder;
@@ -30,17 +28,12 @@ final class CombineMerge implements ShufflePartitionReader.ReduceLogic {
   private final TimestampCombiner timestampCombiner;
 
   @SuppressWarnings("unchecked")
-  CombineMerge(StageInput.CombineMerge spec, TaskContext context) {
+  public CombineMerge(CombineSpec spec, TaskContext context) {
     this.spec = spec;
     this.context = context;
     this.keyCoder = (Coder<Object>) spec.keyCoder();
-    this.accumulatorCoder =
-        WindowedValues.getFullCoder(
-            (Coder<Object>) spec.accumulatorCoder(), (Coder<BoundedWindow>) spec.windowCoder());
-    this.combineFn =
-        (CombineFn<Object, Object, Object>)
-            SerializableUtils.deserializeFromByteArray(
-                spec.combineFn(), "CombineFn of " + spec.stepName());
+    this.accumulatorCoder = spec.windowedAccumulatorCoder();
+    this.combineFn = spec.deserializeFn();
     this.timestampCombiner = spec.windowingStrategy().getTimestampCombiner();
   }
 
@@ -50,7 +43,8 @@ final class CombineMerge implements ShufflePartitionReader.ReduceLogic {
     Map<BoundedWindow, WindowedValue<Object>> merged = new LinkedHashMap<>();
     try (Closeable scope = context.metricsScope(spec.stepName())) {
       while (values.hasNext()) {
-        WindowedValue<Object> partial = ShufflePartitionReader.decode(accumulatorCoder, values.next());
+        WindowedValue<Object> partial =
+            ShufflePartitionReader.decode(accumulatorCoder, values.next());
         BoundedWindow window = partial.getWindows().iterator().next();
         WindowedValue<Object> previous = merged.get(window);
         if (previous == null) {

@@ -1,6 +1,5 @@
 package dev.redwood.runner.worker;
 
-import dev.redwood.runner.plan.StageInput;
 import java.io.Closeable;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -29,29 +28,43 @@ import org.apache.beam.sdk.values.WindowingStrategy;
  * then the watermark and processing time jump to the end of time so every window and trigger
  * fires. The common case (global window, default trigger) skips the runner: one pane per key.
  */
-final class GroupAlsoByWindow implements ShufflePartitionReader.ReduceLogic {
-  private final StageInput.GroupAlsoByWindow spec;
+public final class GroupAlsoByWindow implements ReduceLogic {
+  private final String stepName;
+  private final WindowingStrategy<?, ?> windowingStrategy;
+  private final boolean valuesOnly;
   private final TaskContext context;
   private final Coder<Object> keyCoder;
   private final Coder<Object> valueCoder;
   private final Coder<WindowedValue<Object>> windowedValueCoder;
 
+  /**
+   * @param valuesOnly the map side wrote bare values (global window, default trigger,
+   *     end-of-window timestamps), so timestamps and panes are not in the records
+   */
   @SuppressWarnings("unchecked")
-  GroupAlsoByWindow(StageInput.GroupAlsoByWindow spec, TaskContext context) {
-    this.spec = spec;
+  public GroupAlsoByWindow(
+      String stepName,
+      Coder<?> keyCoder,
+      Coder<?> valueCoder,
+      WindowingStrategy<?, ?> windowingStrategy,
+      boolean valuesOnly,
+      TaskContext context) {
+    this.stepName = stepName;
+    this.windowingStrategy = windowingStrategy;
+    this.valuesOnly = valuesOnly;
     this.context = context;
-    this.keyCoder = (Coder<Object>) spec.keyCoder();
-    this.valueCoder = (Coder<Object>) spec.valueCoder();
+    this.keyCoder = (Coder<Object>) keyCoder;
+    this.valueCoder = (Coder<Object>) valueCoder;
     this.windowedValueCoder =
         WindowedValues.getFullCoder(
-            valueCoder,
-            (Coder<BoundedWindow>) spec.windowingStrategy().getWindowFn().windowCoder());
+            this.valueCoder,
+            (Coder<BoundedWindow>) windowingStrategy.getWindowFn().windowCoder());
   }
 
   @Override
   public void group(byte[] keyBytes, Iterator<byte[]> values, Receiver output) throws Exception {
     Object key = ShufflePartitionReader.decode(keyCoder, keyBytes);
-    if (spec.valuesOnly()) {
+    if (valuesOnly) {
       List<Object> all = new ArrayList<>();
       while (values.hasNext()) {
         all.add(ShufflePartitionReader.decode(valueCoder, values.next()));
@@ -68,7 +81,7 @@ final class GroupAlsoByWindow implements ShufflePartitionReader.ReduceLogic {
     while (values.hasNext()) {
       elements.add(ShufflePartitionReader.decode(windowedValueCoder, values.next()));
     }
-    try (Closeable scope = context.metricsScope(spec.stepName())) {
+    try (Closeable scope = context.metricsScope(stepName)) {
       reduce(key, elements, output);
     }
   }
@@ -77,7 +90,7 @@ final class GroupAlsoByWindow implements ShufflePartitionReader.ReduceLogic {
   private void reduce(Object key, List<WindowedValue<Object>> elements, Receiver output)
       throws Exception {
     WindowingStrategy<?, BoundedWindow> strategy =
-        (WindowingStrategy<?, BoundedWindow>) spec.windowingStrategy();
+        (WindowingStrategy<?, BoundedWindow>) windowingStrategy;
     InMemoryTimerInternals timers = new InMemoryTimerInternals();
     ReduceFnRunner<Object, Object, Iterable<Object>, BoundedWindow> runner =
         new ReduceFnRunner<>(

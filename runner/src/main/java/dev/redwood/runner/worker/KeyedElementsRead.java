@@ -1,6 +1,5 @@
 package dev.redwood.runner.worker;
 
-import dev.redwood.runner.plan.StageInput;
 import java.util.Iterator;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
@@ -13,16 +12,16 @@ import org.apache.beam.sdk.values.WindowedValues;
  * {@link KeyedElements}, decoded lazily as the ParDo walks them, so a key's elements never need
  * to fit in memory at once.
  */
-final class KeyedElementsRead implements ShufflePartitionReader.ReduceLogic {
+public final class KeyedElementsRead implements ReduceLogic {
   private final Coder<Object> keyCoder;
   private final Coder<WindowedValue<Object>> valueCoder;
 
   @SuppressWarnings("unchecked")
-  KeyedElementsRead(StageInput.KeyedElements spec) {
-    this.keyCoder = (Coder<Object>) spec.keyCoder();
+  public KeyedElementsRead(
+      Coder<?> keyCoder, Coder<?> valueCoder, Coder<? extends BoundedWindow> windowCoder) {
+    this.keyCoder = (Coder<Object>) keyCoder;
     this.valueCoder =
-        WindowedValues.getFullCoder(
-            (Coder<Object>) spec.valueCoder(), (Coder<BoundedWindow>) spec.windowCoder());
+        WindowedValues.getFullCoder((Coder<Object>) valueCoder, (Coder<BoundedWindow>) windowCoder);
   }
 
   @Override

@@ -2,7 +2,6 @@ package dev.redwood.runner.worker;
 
 import dev.redwood.runner.plan.CommitRecord;
 import dev.redwood.runner.plan.JobObjects;
-import dev.redwood.runner.plan.OperationSpec.SideInput;
 import dev.redwood.runner.plan.TaskManifest;
 import java.io.BufferedInputStream;
 import java.io.IOException;
@@ -20,7 +19,6 @@ import org.apache.beam.sdk.transforms.ViewFn;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollectionView;
-import org.apache.beam.sdk.values.WindowedValue;
 
 /**
  * Side inputs of one task, read from the materializations the producing stages committed. Each
@@ -40,17 +38,18 @@ final class MaterializedSideInputs {
   }
 
   /** A reader over the given side inputs of one ParDo. */
-  SideInputReader readerFor(List<SideInput> sideInputs) {
-    Map<String, SideInput> byId = new HashMap<>();
-    for (SideInput s : sideInputs) {
+  SideInputReader readerFor(List<SideInputSpec> sideInputs) {
+    Map<String, SideInputSpec> byId = new HashMap<>();
+    for (SideInputSpec s : sideInputs) {
       byId.put(s.viewId(), s);
     }
     return new SideInputReader() {
       @Override
       public <T> T get(PCollectionView<T> view, BoundedWindow window) {
-        SideInput input = byId.get(view.getTagInternal().getId());
+        SideInputSpec input = byId.get(view.getTagInternal().getId());
         if (input == null) {
-          throw new IllegalArgumentException("Side input " + view + " is not an input of this step");
+          throw new IllegalArgumentException(
+              "Side input " + view + " is not an input of this step");
         }
         try {
           return value(input, view, window);
@@ -72,7 +71,7 @@ final class MaterializedSideInputs {
   }
 
   @SuppressWarnings("unchecked")
-  private <T> T value(SideInput input, PCollectionView<T> view, BoundedWindow mainWindow)
+  private <T> T value(SideInputSpec input, PCollectionView<T> view, BoundedWindow mainWindow)
       throws IOException {
     BoundedWindow window = view.getWindowMappingFn().getSideInputWindow(mainWindow);
     Object windowKey = windowCoder(input).structuralValue(window);
@@ -101,12 +100,12 @@ final class MaterializedSideInputs {
   }
 
   @SuppressWarnings("unchecked")
-  private static Coder<BoundedWindow> windowCoder(SideInput input) {
+  private static Coder<BoundedWindow> windowCoder(SideInputSpec input) {
     return (Coder<BoundedWindow>)
         input.view().getWindowingStrategyInternal().getWindowFn().windowCoder();
   }
 
-  private Map<Object, List<Object>> elements(SideInput input) throws IOException {
+  private Map<Object, List<Object>> elements(SideInputSpec input) throws IOException {
     Map<Object, List<Object>> loaded = elementsByView.get(input.viewId());
     if (loaded != null) {
       return loaded;
@@ -119,7 +118,8 @@ final class MaterializedSideInputs {
     }
     for (int stage : producers) {
       CommitRecord commit =
-          JobObjects.read(context.store(), context.layout().commitRecord(stage), CommitRecord.class);
+          JobObjects.read(
+              context.store(), context.layout().commitRecord(stage), CommitRecord.class);
       for (TaskManifest manifest : commit.accepted()) {
         String key = manifest.viewOutputs().get(input.viewId());
         if (key == null) {

@@ -1,6 +1,5 @@
 package dev.redwood.runner.worker;
 
-import dev.redwood.runner.plan.OperationSpec;
 import java.io.Closeable;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -27,8 +26,8 @@ import org.apache.beam.sdk.values.WindowedValue;
  * bundle. The DoFn is deserialized from the spec once per task and set up, and torn down at the
  * end whether the task succeeded or not.
  */
-class ParDoOperator implements Operator {
-  protected final OperationSpec.ParDo spec;
+public class ParDoOperator implements Operator {
+  protected final DoFnSpec spec;
   protected final TaskContext context;
   private final Map<String, Receiver> outputs;
   protected DoFn<Object, Object> fn;
@@ -36,7 +35,7 @@ class ParDoOperator implements Operator {
   private SideInputReader sideInputs;
   private DoFnRunner<Object, Object> bundleRunner;
 
-  ParDoOperator(OperationSpec.ParDo spec, TaskContext context, Map<String, Receiver> outputs) {
+  public ParDoOperator(DoFnSpec spec, TaskContext context, Map<String, Receiver> outputs) {
     this.spec = spec;
     this.context = context;
     this.outputs = outputs;

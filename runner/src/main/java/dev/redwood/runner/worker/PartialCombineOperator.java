@@ -1,6 +1,5 @@
 package dev.redwood.runner.worker;
 
-import dev.redwood.runner.plan.OperationSpec;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
@@ -9,7 +8,6 @@ import org.apache.beam.sdk.transforms.Combine.CombineFn;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.transforms.windowing.PaneInfo;
 import org.apache.beam.sdk.transforms.windowing.TimestampCombiner;
-import org.apache.beam.sdk.util.SerializableUtils;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.WindowedValue;
 import org.apache.beam.sdk.values.WindowedValues;
@@ -20,7 +18,7 @@ import org.joda.time.Instant;
  * window, so the shuffle carries accumulators instead of every element. The table is bounded:
  * when full it is flushed into the shuffle and starts again (the reduce side merges anyway).
  */
-final class PartialCombineOperator extends ShuffleWriteOperator {
+public final class PartialCombineOperator extends ShuffleWriteOperator {
   /** Entries kept before a flush; bounds memory whatever the number of keys. */
   static final int MAX_ENTRIES = 100_000;
 
@@ -32,17 +30,12 @@ final class PartialCombineOperator extends ShuffleWriteOperator {
   private final Map<KeyInWindow, Partial> table = new HashMap<>();
 
   @SuppressWarnings("unchecked")
-  PartialCombineOperator(OperationSpec.PartialCombineWrite spec, TaskContext context, long budget) {
-    super(context, spec.shuffleId(), spec.partitions(), true, budget);
-    this.combineFn =
-        (CombineFn<Object, Object, Object>)
-            SerializableUtils.deserializeFromByteArray(
-                spec.combineFn(), "CombineFn of " + spec.stepName());
+  public PartialCombineOperator(TaskContext context, ShuffleTarget target, CombineSpec spec) {
+    super(context, target, true);
+    this.combineFn = spec.deserializeFn();
     this.timestampCombiner = spec.windowingStrategy().getTimestampCombiner();
     this.keyCoder = (Coder<Object>) spec.keyCoder();
-    this.accumulatorCoder =
-        WindowedValues.getFullCoder(
-            (Coder<Object>) spec.accumulatorCoder(), (Coder<BoundedWindow>) spec.windowCoder());
+    this.accumulatorCoder = spec.windowedAccumulatorCoder();
   }
 
   @Override

@@ -1,15 +1,14 @@
 package dev.redwood.runner.worker;
 
-import dev.redwood.runner.plan.StageInput;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.values.WindowedValue;
 
-/** Reshuffle's reduce side: records are whole elements, decoded and passed on. */
-final class PassThrough implements ShufflePartitionReader.ReduceLogic {
+/** The reduce side of Reshuffle and fusion breaks: records are whole elements, passed on. */
+public final class PassThrough implements ReduceLogic {
   private final Coder<WindowedValue<?>> coder;
 
-  PassThrough(StageInput.PassThrough spec) {
-    this.coder = spec.elementCoder();
+  public PassThrough(Coder<WindowedValue<?>> coder) {
+    this.coder = coder;
   }
 
   @Override

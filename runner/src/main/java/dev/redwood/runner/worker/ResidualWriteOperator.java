@@ -1,8 +1,8 @@
 package dev.redwood.runner.worker;
 
-import dev.redwood.runner.plan.OperationSpec;
 import java.io.BufferedOutputStream;
 import java.io.DataOutputStream;
+import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.values.WindowedValue;
 
 /**
@@ -11,23 +11,27 @@ import org.apache.beam.sdk.values.WindowedValue;
  * manifest, and the driver adds no continuation for it.
  */
 final class ResidualWriteOperator implements Operator {
-  private final OperationSpec.ResidualWrite spec;
   private final TaskContext context;
-  private String key;
+  private final String processStep;
+  private final String key;
+  private final Coder<WindowedValue<?>> elementCoder;
   private DataOutputStream out;
 
-  ResidualWriteOperator(OperationSpec.ResidualWrite spec, TaskContext context) {
-    this.spec = spec;
+  /** @param key the object this attempt keeps the residuals in, if it has any */
+  ResidualWriteOperator(
+      TaskContext context, String processStep, String key, Coder<WindowedValue<?>> elementCoder) {
     this.context = context;
+    this.processStep = processStep;
+    this.key = key;
+    this.elementCoder = elementCoder;
   }
 
   @Override
   public void accept(WindowedValue<?> element) throws Exception {
     if (out == null) {
-      key = context.residualOutput(spec.processStep());
       out = new DataOutputStream(new BufferedOutputStream(context.store().create(key), 1 << 16));
     }
-    WindowedValueStreams.writeElement(out, spec.elementCoder(), element);
+    WindowedValueStreams.writeElement(out, elementCoder, element);
   }
 
   @Override
@@ -36,7 +40,7 @@ final class ResidualWriteOperator implements Operator {
       WindowedValueStreams.writeEnd(out);
       out.close();
       out = null;
-      context.addResiduals(spec.processStep(), key);
+      context.addResiduals(processStep, key);
     }
   }
 

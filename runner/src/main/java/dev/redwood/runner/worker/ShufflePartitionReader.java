@@ -2,7 +2,6 @@ package dev.redwood.runner.worker;
 
 import dev.redwood.runner.plan.CommitRecord;
 import dev.redwood.runner.plan.JobObjects;
-import dev.redwood.runner.plan.StageInput;
 import dev.redwood.runner.plan.TaskManifest;
 import dev.redwood.runner.shuffle.KeyGroups;
 import dev.redwood.runner.shuffle.ShuffleObject;
@@ -24,24 +23,11 @@ final class ShufflePartitionReader implements InputReader {
   /** Map outputs merged at once; more are pre-merged into local runs (bounded open streams). */
   private static final int MAX_FAN_IN = 64;
 
-  private final StageInput.ShufflePartitions input;
+  private final ShufflePartitions input;
   private final TaskContext context;
   private final ReduceLogic logic;
 
-  /** What a reduce stage does with one partition's records. */
-  interface ReduceLogic {
-    /** Grouped reads: one call per distinct key with that key's values. */
-    default void group(byte[] key, Iterator<byte[]> values, Receiver output) throws Exception {
-      throw new UnsupportedOperationException();
-    }
-
-    /** Ungrouped reads: one call per record value. */
-    default void record(byte[] value, Receiver output) throws Exception {
-      throw new UnsupportedOperationException();
-    }
-  }
-
-  ShufflePartitionReader(StageInput.ShufflePartitions input, TaskContext context, ReduceLogic logic) {
+  ShufflePartitionReader(ShufflePartitions input, TaskContext context, ReduceLogic logic) {
     this.input = input;
     this.context = context;
     this.logic = logic;
@@ -52,7 +38,8 @@ final class ShufflePartitionReader implements InputReader {
     List<ShuffleObject> mapOutputs = new ArrayList<>();
     for (int stage : input.producerStages()) {
       CommitRecord commit =
-          JobObjects.read(context.store(), context.layout().commitRecord(stage), CommitRecord.class);
+          JobObjects.read(
+              context.store(), context.layout().commitRecord(stage), CommitRecord.class);
       for (TaskManifest manifest : commit.accepted()) {
         ShuffleObject object = manifest.shuffleOutputs().get(input.shuffleId());
         if (object != null) {

@@ -22,12 +22,12 @@ final class ShuffleSink implements AutoCloseable {
   private final EncodeBuffer valueBuffer = new EncodeBuffer();
   private int roundRobin;
 
-  ShuffleSink(TaskContext context, String shuffleId, int partitions, boolean sorted, long budget)
+  ShuffleSink(TaskContext context, ShuffleTarget shuffle, boolean sorted, long budget)
       throws IOException {
     this.context = context;
-    this.shuffleId = shuffleId;
-    this.partitions = partitions;
-    this.target = context.shuffleOutput(shuffleId);
+    this.shuffleId = shuffle.shuffleId();
+    this.partitions = shuffle.partitions();
+    this.target = shuffle.object(context.attempt());
     Path spillDir =
         Files.createDirectories(
             context.workingDir().resolve(Path.of(target.dataKey()).getFileName() + "-spill"));
@@ -57,7 +57,8 @@ final class ShuffleSink implements AutoCloseable {
       throws IOException {
     valueBuffer.reset();
     valueCoder.encode(value, valueBuffer);
-    writer.write(partition(key, keyLength), EMPTY, 0, 0, valueBuffer.array(), 0, valueBuffer.size());
+    int partition = partition(key, keyLength);
+    writer.write(partition, EMPTY, 0, 0, valueBuffer.array(), 0, valueBuffer.size());
   }
 
   /** Writes a record under key bytes that are already encoded. */

@@ -1,29 +1,29 @@
 package dev.redwood.runner.worker;
 
+import java.util.function.LongSupplier;
+
 /**
  * The map side of a shuffle: owns the task's {@link ShuffleSink} for one shuffle, opened with
  * the bundle, finished (and named in the manifest) at its end, discarded on failure.
  */
 abstract class ShuffleWriteOperator implements Operator {
   private final TaskContext context;
-  private final String shuffleId;
-  private final int partitions;
+  private final ShuffleTarget target;
   private final boolean sorted;
-  private final long budget;
+  private final LongSupplier budget;
   protected ShuffleSink sink;
 
-  ShuffleWriteOperator(
-      TaskContext context, String shuffleId, int partitions, boolean sorted, long budget) {
+  /** @param sorted whether records are sorted by key within each partition (grouping shuffles) */
+  ShuffleWriteOperator(TaskContext context, ShuffleTarget target, boolean sorted) {
     this.context = context;
-    this.shuffleId = shuffleId;
-    this.partitions = partitions;
+    this.target = target;
     this.sorted = sorted;
-    this.budget = budget;
+    this.budget = context.claimShuffleBuffer();
   }
 
   @Override
   public void start() throws Exception {
-    sink = new ShuffleSink(context, shuffleId, partitions, sorted, budget);
+    sink = new ShuffleSink(context, target, sorted, budget.getAsLong());
   }
 
   @Override

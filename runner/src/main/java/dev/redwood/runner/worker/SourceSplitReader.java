@@ -1,18 +1,20 @@
 package dev.redwood.runner.worker;
 
-import dev.redwood.runner.plan.StageInput;
 import java.io.Closeable;
 import org.apache.beam.sdk.io.BoundedSource;
 import org.apache.beam.sdk.util.SerializableUtils;
 import org.apache.beam.sdk.values.WindowedValues;
 
 /** Reads one split of a bounded source, elements in the global window at their timestamps. */
-final class SourceSplitReader implements InputReader {
-  private final StageInput.SourceSplits input;
+public final class SourceSplitReader implements InputReader {
+  private final String stepName;
+  private final byte[] split;
   private final TaskContext context;
 
-  SourceSplitReader(StageInput.SourceSplits input, TaskContext context) {
-    this.input = input;
+  /** @param split the serialized split of the source of read step {@code stepName} */
+  public SourceSplitReader(String stepName, byte[] split, TaskContext context) {
+    this.stepName = stepName;
+    this.split = split;
     this.context = context;
   }
 
@@ -20,10 +22,9 @@ final class SourceSplitReader implements InputReader {
   public long run(Receiver output) throws Exception {
     BoundedSource<?> source =
         (BoundedSource<?>)
-            SerializableUtils.deserializeFromByteArray(
-                input.splits().get(context.task()), "source split of " + input.stepName());
+            SerializableUtils.deserializeFromByteArray(split, "source split of " + stepName);
     long count = 0;
-    try (Closeable scope = context.metricsScope(input.stepName());
+    try (Closeable scope = context.metricsScope(stepName);
         BoundedSource.BoundedReader<?> reader = source.createReader(context.options())) {
       for (boolean more = reader.start(); more; more = reader.advance()) {
         output.accept(

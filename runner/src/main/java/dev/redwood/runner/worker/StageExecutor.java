@@ -2,11 +2,8 @@ package dev.redwood.runner.worker;
 
 import dev.redwood.runner.plan.Continuation;
 import dev.redwood.runner.plan.JobObjects;
-import dev.redwood.runner.plan.OperationSpec;
-import dev.redwood.runner.plan.StageInput;
-import dev.redwood.runner.plan.StageSpec;
-import dev.redwood.runner.plan.StageSpec.OperationNode;
 import dev.redwood.runner.plan.TaskManifest;
+import dev.redwood.runner.worker.StageSpec.OperationNode;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -19,7 +16,6 @@ import org.apache.beam.runners.core.metrics.MonitoringInfoMetricName;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.values.WindowedValue;
-import org.apache.beam.sdk.values.WindowedValues;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,7 +37,6 @@ final class StageExecutor {
     long started = System.nanoTime();
     StageSpec spec = context.spec();
     List<OperationNode> nodes = spec.operations();
-    long budget = context.shuffleBufferBytes() / Math.max(1, countShuffleWriters(nodes));
     Operator[] operators = new Operator[nodes.size()];
     Operator[] uncounted = new Operator[nodes.size()];
     // Consumers come later in topological order, so build from the end and wire backwards.
@@ -50,7 +45,7 @@ final class StageExecutor {
       for (Map.Entry<String, List<Integer>> e : nodes.get(i).consumers().entrySet()) {
         outputs.put(e.getKey(), receivers(operators, e.getValue()));
       }
-      uncounted[i] = create(nodes.get(i).operation(), outputs, budget);
+      uncounted[i] = nodes.get(i).operation().operator(context, new OperatorOutputs(outputs));
       operators[i] = counted(uncounted[i], nodes.get(i));
     }
     Continuation continuation = continuation();
@@ -68,7 +63,7 @@ final class StageExecutor {
       long records;
       if (continuation == null) {
         Receiver input = bundle.entry(receivers(operators, spec.inputConsumers()));
-        records = createReader(spec.input()).run(input);
+        records = spec.input().reader(context).run(input);
       } else {
         records = readResiduals(continuation, nodes, uncounted, bundle);
       }
@@ -76,7 +71,7 @@ final class StageExecutor {
       return new TaskManifest(
           spec.stageId(),
           context.task(),
-          context.attemptId(),
+          context.attempt().attemptId(),
           Map.copyOf(context.shuffleOutputs()),
           Map.copyOf(context.viewOutputs()),
           Map.copyOf(context.residuals()),
@@ -175,8 +170,7 @@ final class StageExecutor {
 
   private static Coder<WindowedValue<?>> residualCoder(List<OperationNode> nodes, String step) {
     for (OperationNode node : nodes) {
-      if (node.operation() instanceof OperationSpec.ResidualWrite r
-          && r.processStep().equals(step)) {
+      if (node.operation() instanceof ResidualWrite r && r.processStep().equals(step)) {
         return r.elementCoder();
       }
     }
@@ -254,64 +248,5 @@ final class StageExecutor {
       receivers.add(operators[i]);
     }
     return receivers.isEmpty() ? element -> {} : Receiver.fanOut(receivers);
-  }
-
-  private static int countShuffleWriters(List<OperationNode> nodes) {
-    int n = 0;
-    for (OperationNode node : nodes) {
-      OperationSpec op = node.operation();
-      if (op instanceof OperationSpec.GroupByKeyWrite
-          || op instanceof OperationSpec.PartialCombineWrite
-          || op instanceof OperationSpec.RedistributeWrite) {
-        n++;
-      }
-    }
-    return n;
-  }
-
-  private Operator create(OperationSpec op, Map<String, Receiver> outputs, long budget) {
-    Receiver main = outputs.getOrDefault(OperationSpec.MAIN, element -> {});
-    if (op instanceof OperationSpec.StatefulParDo s) {
-      return new StatefulParDoOperator(s, context, outputs);
-    } else if (op instanceof OperationSpec.ParDo p) {
-      return new ParDoOperator(p, context, outputs);
-    } else if (op instanceof OperationSpec.AssignWindows a) {
-      return new AssignWindowsOperator(a, main);
-    } else if (op instanceof OperationSpec.GroupByKeyWrite g) {
-      return new GroupByKeyWriteOperator(g, context, budget);
-    } else if (op instanceof OperationSpec.PartialCombineWrite c) {
-      return new PartialCombineOperator(c, context, budget);
-    } else if (op instanceof OperationSpec.RedistributeWrite r) {
-      return new RedistributeWriteOperator(r, context, budget);
-    } else if (op instanceof OperationSpec.ViewWrite v) {
-      return new ViewWriteOperator(v, context);
-    } else if (op instanceof OperationSpec.ResidualWrite r) {
-      return new ResidualWriteOperator(r, context);
-    }
-    throw new IllegalArgumentException("Unknown operation " + op);
-  }
-
-  private InputReader createReader(StageInput input) {
-    if (input instanceof StageInput.Impulse) {
-      return output -> {
-        output.accept(WindowedValues.valueInGlobalWindow(new byte[0]));
-        return 1;
-      };
-    } else if (input instanceof StageInput.SourceSplits s) {
-      return new SourceSplitReader(s, context);
-    } else if (input instanceof StageInput.ShufflePartitions p) {
-      ShufflePartitionReader.ReduceLogic logic;
-      if (p.read() instanceof StageInput.GroupAlsoByWindow g) {
-        logic = new GroupAlsoByWindow(g, context);
-      } else if (p.read() instanceof StageInput.CombineMerge c) {
-        logic = new CombineMerge(c, context);
-      } else if (p.read() instanceof StageInput.KeyedElements k) {
-        logic = new KeyedElementsRead(k);
-      } else {
-        logic = new PassThrough((StageInput.PassThrough) p.read());
-      }
-      return new ShufflePartitionReader(p, context, logic);
-    }
-    throw new IllegalArgumentException("Unknown stage input " + input);
   }
 }

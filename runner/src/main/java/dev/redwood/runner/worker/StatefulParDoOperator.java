@@ -1,8 +1,8 @@
 package dev.redwood.runner.worker;
 
-import dev.redwood.runner.plan.OperationSpec;
 import java.io.Closeable;
 import java.util.Iterator;
+import java.util.Map;
 import org.apache.beam.runners.core.DoFnRunner;
 import org.apache.beam.runners.core.DoFnRunners;
 import org.apache.beam.runners.core.InMemoryStateInternals;
@@ -11,8 +11,8 @@ import org.apache.beam.runners.core.StateInternals;
 import org.apache.beam.runners.core.StateNamespaces;
 import org.apache.beam.runners.core.StatefulDoFnRunner;
 import org.apache.beam.runners.core.StepContext;
-import org.apache.beam.runners.core.TimerInternals;
 import org.apache.beam.runners.core.TimerInternals.TimerData;
+import org.apache.beam.runners.core.TimerInternals;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.state.TimeDomain;
 import org.apache.beam.sdk.transforms.DoFn;
@@ -27,18 +27,20 @@ import org.joda.time.Instant;
  * event time up to the end of time), so timers fire in order and may set further timers, and
  * window expiration runs last.
  */
-final class StatefulParDoOperator extends ParDoOperator {
+public final class StatefulParDoOperator extends ParDoOperator {
   /** Bounds the timers of one key, so a timer that re-arms itself forever fails the task. */
   private static final int MAX_TIMER_FIRINGS_PER_KEY = 10_000_000;
 
   private final boolean requiresTimeSortedInput;
 
-  StatefulParDoOperator(
-      OperationSpec.StatefulParDo spec,
+  /** @param requiresTimeSortedInput feed each key's elements in timestamp order */
+  public StatefulParDoOperator(
+      DoFnSpec spec,
+      boolean requiresTimeSortedInput,
       TaskContext context,
-      java.util.Map<String, Receiver> outputs) {
-    super(spec.parDo(), context, outputs);
-    this.requiresTimeSortedInput = spec.requiresTimeSortedInput();
+      Map<String, Receiver> outputs) {
+    super(spec, context, outputs);
+    this.requiresTimeSortedInput = requiresTimeSortedInput;
   }
 
   @Override
@@ -78,7 +80,8 @@ final class StatefulParDoOperator extends ParDoOperator {
         requiresTimeSortedInput);
   }
 
-  private void fireTimers(Object key, InMemoryTimerInternals timers, DoFnRunner<Object, Object> runner)
+  private void fireTimers(
+      Object key, InMemoryTimerInternals timers, DoFnRunner<Object, Object> runner)
       throws Exception {
     for (int fired = 0; ; fired++) {
       if (fired > MAX_TIMER_FIRINGS_PER_KEY) {
@@ -108,7 +111,8 @@ final class StatefulParDoOperator extends ParDoOperator {
         break; // only a timer at the very end of time is left; it can never become eligible
       }
       {
-        BoundedWindow window = ((StateNamespaces.WindowNamespace<?>) timer.getNamespace()).getWindow();
+        BoundedWindow window =
+            ((StateNamespaces.WindowNamespace<?>) timer.getNamespace()).getWindow();
         runner.onTimer(
             timer.getTimerId(),
             timer.getTimerFamilyId(),

@@ -1,7 +1,7 @@
 package dev.redwood.runner.worker;
 
+import dev.redwood.runner.plan.AttemptLayout;
 import dev.redwood.runner.plan.JobLayout;
-import dev.redwood.runner.plan.StageSpec;
 import dev.redwood.runner.shuffle.ShuffleObject;
 import dev.redwood.runner.storage.BlobStore;
 import java.io.Closeable;
@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.LongSupplier;
 import org.apache.beam.runners.core.metrics.MetricsContainerStepMap;
 import org.apache.beam.sdk.metrics.MetricsEnvironment;
 import org.apache.beam.sdk.options.PipelineOptions;
@@ -23,7 +24,7 @@ public final class TaskContext {
   private final JobLayout layout;
   private final StageSpec spec;
   private final int task;
-  private final String attemptId;
+  private final AttemptLayout attempt;
   private final Path workingDir;
   private final PipelineOptions options;
   private final MetricsContainerStepMap metrics = new MetricsContainerStepMap();
@@ -32,6 +33,7 @@ public final class TaskContext {
   private final Map<String, String> residuals = new LinkedHashMap<>();
   private MaterializedSideInputs sideInputs;
   private final List<FinalizeCallback> finalizeCallbacks = new ArrayList<>();
+  private int shuffleWriters;
 
   /** A bundle finalization callback with the time after which it is no longer wanted. */
   record FinalizeCallback(Instant expiry, DoFn.BundleFinalizer.Callback callback) {}
@@ -41,13 +43,13 @@ public final class TaskContext {
       JobLayout layout,
       StageSpec spec,
       int task,
-      String attemptId,
+      AttemptLayout attempt,
       Path workingDir) {
     this.store = store;
     this.layout = layout;
     this.spec = spec;
     this.task = task;
-    this.attemptId = attemptId;
+    this.attempt = attempt;
     this.workingDir = workingDir;
     this.options = spec.options().get();
   }
@@ -85,25 +87,19 @@ public final class TaskContext {
     return MetricsEnvironment.scopedMetricsContainer(metrics.getContainer(step));
   }
 
-  /** Where this attempt writes its part of shuffle {@code shuffleId}. */
-  public ShuffleObject shuffleOutput(String shuffleId) {
-    return new ShuffleObject(
-        layout.shuffleData(spec.stageId(), task, attemptId, shuffleId),
-        layout.shuffleIndex(spec.stageId(), task, attemptId, shuffleId));
+  /** Where this attempt writes its objects. */
+  public AttemptLayout attempt() {
+    return attempt;
   }
 
-  /** Where this attempt materializes side-input view {@code viewId}. */
-  public String viewOutput(String viewId) {
-    return layout.viewData(spec.stageId(), task, attemptId, viewId);
-  }
-
-  /** Where this attempt keeps the restrictions splittable step {@code processStep} left. */
-  String residualOutput(String processStep) {
-    return layout.residuals(spec.stageId(), task, attemptId, processStep);
-  }
-
-  public long shuffleBufferBytes() {
-    return spec.shuffleBufferMb() * 1024L * 1024L;
+  /**
+   * Claims a share of the task's shuffle buffer for one shuffle writer. Writers claim when they
+   * are built and ask for the size when they start, by when every writer of the stage has
+   * claimed: the buffer is split evenly among them.
+   */
+  LongSupplier claimShuffleBuffer() {
+    shuffleWriters++;
+    return () -> spec.shuffleBufferMb() * 1024L * 1024L / shuffleWriters;
   }
 
   void addShuffleOutput(String shuffleId, ShuffleObject object) {
@@ -128,10 +124,6 @@ public final class TaskContext {
 
   Map<String, String> viewOutputs() {
     return viewOutputs;
-  }
-
-  String attemptId() {
-    return attemptId;
   }
 
   /** Collects callbacks that run once the task's outputs are committed (its manifest written). */

@@ -2,10 +2,11 @@ package dev.redwood.runner.worker;
 
 import dev.redwood.runner.batch.BatchEnvironment;
 import dev.redwood.runner.batch.BatchTaskMain;
+import dev.redwood.runner.plan.AttemptLayout;
 import dev.redwood.runner.plan.JobLayout;
 import dev.redwood.runner.plan.JobObjects;
-import dev.redwood.runner.plan.StageSpec;
 import dev.redwood.runner.plan.TaskFailure;
+import dev.redwood.runner.plan.TaskId;
 import dev.redwood.runner.plan.TaskManifest;
 import dev.redwood.runner.storage.BlobExistsException;
 import dev.redwood.runner.storage.BlobStore;
@@ -22,7 +23,7 @@ import org.apache.beam.sdk.metrics.MetricsEnvironment;
  * partition, writes outputs under a fresh attempt prefix and the manifest last. On failure it
  * writes the user's exception for the driver and exits non-zero.
  *
- * <p>Arguments: blob store location, job id, stage id, task index, attempt number.
+ * <p>Arguments: blob store location, job id, task id (see {@link TaskId}).
  */
 public final class TaskMain implements BatchTaskMain {
 
@@ -31,43 +32,40 @@ public final class TaskMain implements BatchTaskMain {
   }
 
   /** The arguments a driver passes for one attempt of one task. */
-  public static List<String> arguments(
-      String storeLocation, String jobId, int stage, int task, int attempt) {
-    return List.of(
-        storeLocation, jobId, Integer.toString(stage), Integer.toString(task),
-        Integer.toString(attempt));
+  public static List<String> arguments(String storeLocation, String jobId, TaskId id) {
+    return List.of(storeLocation, jobId, id.toString());
   }
 
   @Override
   public int run(List<String> arguments, Map<String, String> environment) throws Exception {
-    if (arguments.size() != 5) {
+    TaskId id = arguments.size() == 3 ? TaskId.parse(arguments.get(2)).orElse(null) : null;
+    if (id == null) {
       throw new IllegalArgumentException(
-          "Usage: TaskMain <store location> <job id> <stage> <task> <attempt>, got " + arguments);
+          "Usage: TaskMain <store location> <job id> <task id>, got " + arguments);
     }
     JobLayout layout = new JobLayout(arguments.get(1));
-    int stage = Integer.parseInt(arguments.get(2));
-    int task = Integer.parseInt(arguments.get(3));
     // Batch may run one attempt twice (node loss); objects are write-once, so the second
     // execution fails at its first write instead of mixing its outputs with the first's.
-    String attemptId = JobLayout.attemptId(Integer.parseInt(arguments.get(4)));
+    AttemptLayout attempt = layout.attempt(id);
     MetricsEnvironment.setMetricsSupported(true);
     try (BlobStore store = BlobStores.open(arguments.get(0), environment)) {
       try {
-        StageSpec spec = JobObjects.read(store, layout.stageSpec(stage), StageSpec.class);
+        StageSpec spec = JobObjects.read(store, layout.stageSpec(id.stage()), StageSpec.class);
         TaskAzfsClients.configure(spec.options().get(), environment);
         Path workingDir = workingDir(environment);
-        TaskContext context = new TaskContext(store, layout, spec, task, attemptId, workingDir);
+        TaskContext context = new TaskContext(store, layout, spec, id.task(), attempt, workingDir);
         TaskManifest manifest = new StageExecutor(context).run();
-        JobObjects.write(store, layout.manifest(stage, task, attemptId), manifest);
+        JobObjects.write(store, attempt.manifest(), manifest);
         finalizeBundle(context);
         return 0;
       } catch (Throwable t) {
         Throwable user = TaskFailure.userCause(t);
         user.printStackTrace(System.err);
         // Last, so the tail of the log that reaches the driver starts with the cause.
-        System.err.println("Task " + task + " of stage " + stage + " failed: " + user);
+        System.err.println(
+            "Task " + id.task() + " of stage " + id.stage() + " failed: " + user);
         try {
-          JobObjects.write(store, layout.failure(stage, task, attemptId), TaskFailure.of(t));
+          JobObjects.write(store, attempt.failure(), TaskFailure.of(t));
         } catch (BlobExistsException e) {
           System.err.println("Another execution of this attempt already reported its failure");
         }

@@ -1,37 +1,41 @@
 package dev.redwood.runner.worker;
 
-import dev.redwood.runner.plan.OperationSpec;
 import java.io.BufferedOutputStream;
 import java.io.DataOutputStream;
 import java.io.OutputStream;
+import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.values.WindowedValue;
 
 /**
  * Materializes a PCollection that a side-input view reads: every element with its windows, in
  * one object per task attempt. Consuming tasks read the accepted objects of all producers.
  */
-final class ViewWriteOperator implements Operator {
-  private final OperationSpec.ViewWrite spec;
+public final class ViewWriteOperator implements Operator {
   private final TaskContext context;
-  private String key;
+  private final String viewId;
+  private final String key;
+  private final Coder<WindowedValue<?>> elementCoder;
   private OutputStream raw;
   private DataOutputStream out;
 
-  ViewWriteOperator(OperationSpec.ViewWrite spec, TaskContext context) {
-    this.spec = spec;
+  /** @param key the object this attempt materializes the view in */
+  public ViewWriteOperator(
+      TaskContext context, String viewId, String key, Coder<WindowedValue<?>> elementCoder) {
     this.context = context;
+    this.viewId = viewId;
+    this.key = key;
+    this.elementCoder = elementCoder;
   }
 
   @Override
   public void start() throws Exception {
-    key = context.viewOutput(spec.viewId());
     raw = context.store().create(key);
     out = new DataOutputStream(new BufferedOutputStream(raw, 1 << 16));
   }
 
   @Override
   public void accept(WindowedValue<?> element) throws Exception {
-    WindowedValueStreams.writeElement(out, spec.elementCoder(), element);
+    WindowedValueStreams.writeElement(out, elementCoder, element);
   }
 
   @Override
@@ -39,7 +43,7 @@ final class ViewWriteOperator implements Operator {
     WindowedValueStreams.writeEnd(out);
     out.close();
     out = null;
-    context.addViewOutput(spec.viewId(), key);
+    context.addViewOutput(viewId, key);
   }
 
   @Override

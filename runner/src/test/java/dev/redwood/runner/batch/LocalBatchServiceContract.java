@@ -64,10 +64,9 @@ abstract class LocalBatchServiceContract {
     return service;
   }
 
-  String newJob(LocalBatchService service, Map<String, String> environment) throws Exception {
+  BatchJob newJob(LocalBatchService service, Map<String, String> environment) throws Exception {
     String jobId = "job-" + getClass().getSimpleName() + "-" + JOB_NUMBER.incrementAndGet();
-    service.createJob(new JobSpec(jobId, classpathKeys(), environment));
-    return jobId;
+    return service.createJob(new JobSpec(jobId, classpathKeys(), environment));
   }
 
   static TaskSpec task(String taskId, Class<?> mainClass, String... arguments) {
@@ -102,16 +101,16 @@ abstract class LocalBatchServiceContract {
   @Test
   void tasksRunAndReportTheirExitCodes() throws Exception {
     LocalBatchService service = newService(1, 2);
-    String job = newJob(service, Map.of());
-    service.addTasks(
-        job,
+    BatchJob job = newJob(service, Map.of());
+    String results = "results/" + job.jobId();
+    job.addTasks(
         List.of(
-            task("ok", TestTasks.EnvDump.class, envDumpArguments("results/" + job + "/ok", 0)),
-            task("three", TestTasks.EnvDump.class, envDumpArguments("results/" + job + "/3", 3)),
+            task("ok", TestTasks.EnvDump.class, envDumpArguments(results + "/ok", 0)),
+            task("three", TestTasks.EnvDump.class, envDumpArguments(results + "/3", 3)),
             task("fails", TestTasks.Failing.class),
             task("not-a-task", TestTasks.NotATask.class),
             task("no-class", "dev.redwood.NoSuchTask", Map.of())));
-    Events events = new Events(service, job);
+    Events events = new Events(job);
     Map<String, TaskEvent> completed =
         events.awaitCompleted("ok", "three", "fails", "not-a-task", "no-class");
 
@@ -127,41 +126,40 @@ abstract class LocalBatchServiceContract {
       assertThat(events.indexOf(event.taskId(), TaskEvent.State.RUNNING), greaterThan(-1));
     }
 
-    String failed = service.taskLogTail(job, "fails", 10_000);
+    String failed = job.taskLogTail("fails", 10_000);
     assertThat(failed, containsString("IllegalStateException: deliberate failure of fails"));
     assertThat(failed, containsString("--- stderr.txt"));
     assertThat(failed, containsString("--- stdout.txt"));
     assertThat(failed, containsString("about to fail"));
     assertThat(
-        service.taskLogTail(job, "not-a-task", 10_000),
+        job.taskLogTail("not-a-task", 10_000),
         containsString("does not implement " + BatchTaskMain.class.getName()));
     assertThat(
-        service.taskLogTail(job, "no-class", 10_000),
+        job.taskLogTail("no-class", 10_000),
         containsString("dev.redwood.NoSuchTask is not on the job's classpath"));
-    assertThat(service.taskLogTail(job, "fails", 20), containsString("(last 20 of "));
+    assertThat(job.taskLogTail("fails", 20), containsString("(last 20 of "));
   }
 
   @Test
   void taskGetsBatchEnvironmentAndArguments() throws Exception {
     LocalBatchService service = newService(1, 1);
-    String job = newJob(service, Map.of("JOB_VAR", "j", "SHARED", "from-job"));
-    String resultKey = "results/" + job + "/env";
+    BatchJob job = newJob(service, Map.of("JOB_VAR", "j", "SHARED", "from-job"));
+    String resultKey = "results/" + job.jobId() + "/env";
     List<String> odd = List.of("with space", "line\nbreak", "ünïcødé \"quoted\"", "");
-    service.addTasks(
-        job,
+    job.addTasks(
         List.of(
             task(
                 "env",
                 TestTasks.EnvDump.class.getName(),
                 Map.of("TASK_VAR", "t", "SHARED", "from-task"),
                 envDumpArguments(resultKey, 0, odd.toArray(new String[0])))));
-    TaskEvent done = new Events(service, job).awaitCompleted("env").get("env");
+    TaskEvent done = new Events(job).awaitCompleted("env").get("env");
     assertThat(done.exitCode(), is(0));
 
     Properties seen = new Properties();
     seen.load(new StringReader(new String(store().get(resultKey), StandardCharsets.UTF_8)));
     Path nodeRoot = workDir().resolve("nodes").resolve("node-0");
-    Path taskDir = taskDir("node-0", job, "env");
+    Path taskDir = taskDir("node-0", job.jobId(), "env");
     assertThat(seen.getProperty("env." + BatchEnvironment.ACCOUNT_NAME), is("local"));
     assertThat(seen.getProperty("env." + BatchEnvironment.POOL_ID), is("local"));
     assertThat(seen.getProperty("env." + BatchEnvironment.NODE_ID), is("node-0"));
@@ -172,7 +170,7 @@ abstract class LocalBatchServiceContract {
     assertThat(
         seen.getProperty("env." + BatchEnvironment.NODE_STARTUP_DIR),
         is(nodeRoot.resolve("startup").toString()));
-    assertThat(seen.getProperty("env." + BatchEnvironment.JOB_ID), is(job));
+    assertThat(seen.getProperty("env." + BatchEnvironment.JOB_ID), is(job.jobId()));
     assertThat(seen.getProperty("env." + BatchEnvironment.TASK_ID), is("env"));
     assertThat(seen.getProperty("env." + BatchEnvironment.TASK_DIR), is(taskDir.toString()));
     assertThat(
@@ -192,29 +190,28 @@ abstract class LocalBatchServiceContract {
     assertThat(Files.exists(taskDir.resolve("wd")), is(false));
     assertThat(Files.exists(taskDir.resolve("stdout.txt")), is(true));
     assertThat(Files.exists(taskDir.resolve("stderr.txt")), is(true));
-    service.terminateJob(job);
-    assertThat(Files.exists(nodeRoot.resolve("workitems").resolve(job)), is(false));
+    job.terminate();
+    assertThat(Files.exists(nodeRoot.resolve("workitems").resolve(job.jobId())), is(false));
   }
 
   @Test
   void concurrentTasksOnOneNodeKeepTheirOutputApart() throws Exception {
     LocalBatchService service = newService(1, 2);
-    String job = newJob(service, Map.of());
-    service.addTasks(
-        job,
+    BatchJob job = newJob(service, Map.of());
+    job.addTasks(
         List.of(
             task("print-a", TestTasks.Printer.class, "a", "pair"),
             task("print-b", TestTasks.Printer.class, "b", "pair")));
     Map<String, TaskEvent> completed =
-        new Events(service, job).awaitCompleted("print-a", "print-b");
+        new Events(job).awaitCompleted("print-a", "print-b");
     assertThat(
-        service.taskLogTail(job, "print-a", 10_000), completed.get("print-a").exitCode(), is(0));
+        job.taskLogTail("print-a", 10_000), completed.get("print-a").exitCode(), is(0));
     assertThat(
-        service.taskLogTail(job, "print-b", 10_000), completed.get("print-b").exitCode(), is(0));
+        job.taskLogTail("print-b", 10_000), completed.get("print-b").exitCode(), is(0));
 
     for (String name : List.of("a", "b")) {
       String other = name.equals("a") ? "b" : "a";
-      Path dir = taskDir("node-0", job, "print-" + name);
+      Path dir = taskDir("node-0", job.jobId(), "print-" + name);
       String stdout = Files.readString(dir.resolve("stdout.txt"));
       String stderr = Files.readString(dir.resolve("stderr.txt"));
       for (int i = 0; i < 50; i++) {
@@ -235,14 +232,17 @@ abstract class LocalBatchServiceContract {
   void tasksStartInOrderOnTheNodeWithMostFreeSlots() throws Exception {
     LocalBatchService service = newService(2, 1);
     assertThat(service.totalTaskSlots(), is(2));
-    String job = newJob(service, Map.of());
+    BatchJob job = newJob(service, Map.of());
     List<TaskSpec> tasks = new ArrayList<>();
     for (int i = 0; i < 4; i++) {
       tasks.add(
-          task("t" + i, TestTasks.EnvDump.class, envDumpArguments("results/" + job + "/" + i, 0)));
+          task(
+              "t" + i,
+              TestTasks.EnvDump.class,
+              envDumpArguments("results/" + job.jobId() + "/" + i, 0)));
     }
-    service.addTasks(job, tasks);
-    Events events = new Events(service, job);
+    job.addTasks(tasks);
+    Events events = new Events(job);
     Map<String, TaskEvent> completed = events.awaitCompleted("t0", "t1", "t2", "t3");
     completed.values().forEach(event -> assertThat(event.exitCode(), is(0)));
     assertThat(completed.get("t0").nodeId(), is("node-0"));
@@ -259,18 +259,17 @@ abstract class LocalBatchServiceContract {
   @Test
   void terminateStopsRunningTasksPromptlyAndDropsQueuedOnes() throws Exception {
     LocalBatchService service = newService(1, 1);
-    String job = newJob(service, Map.of());
-    service.addTasks(
-        job,
+    BatchJob job = newJob(service, Map.of());
+    job.addTasks(
         List.of(
             task("sleep-1", TestTasks.Sleeper.class), task("sleep-2", TestTasks.Sleeper.class)));
-    Events events = new Events(service, job);
+    Events events = new Events(job);
     events.await("sleep-1", TaskEvent.State.RUNNING);
     List<ProcessHandle> nodes = service.nodeProcesses();
     assertThat(nodes, hasSize(nodesAreProcesses() ? 1 : 0));
 
     long start = System.nanoTime();
-    service.terminateJob(job);
+    job.terminate();
     assertThat(Duration.ofNanos(System.nanoTime() - start), lessThan(Duration.ofSeconds(5)));
     TaskEvent stopped = events.await("sleep-1", TaskEvent.State.COMPLETED);
     assertThat(stopped.exitCode(), is(-1));
@@ -278,28 +277,31 @@ abstract class LocalBatchServiceContract {
     nodes.forEach(node -> assertThat(node.isAlive(), is(false)));
     assertThat(service.nodeProcesses(), empty());
     // The queued task never runs.
-    assertThat(service.pollTaskEvents(job, Duration.ofMillis(300)), empty());
+    assertThat(job.pollTaskEvents(Duration.ofMillis(300)), empty());
     assertThat(events.indexOf("sleep-2", TaskEvent.State.RUNNING), is(-1));
 
-    service.terminateJob(job); // idempotent
+    job.terminate(); // idempotent
     assertThrows(
         IllegalStateException.class,
-        () -> service.addTasks(job, List.of(task("late", TestTasks.Sleeper.class))));
+        () -> job.addTasks(List.of(task("late", TestTasks.Sleeper.class))));
 
     // The nodes serve the next job.
-    String next = newJob(service, Map.of());
-    service.addTasks(
-        next,
-        List.of(task("after", TestTasks.EnvDump.class, envDumpArguments("results/" + next, 0))));
-    assertThat(new Events(service, next).awaitCompleted("after").get("after").exitCode(), is(0));
+    BatchJob next = newJob(service, Map.of());
+    next.addTasks(
+        List.of(
+            task(
+                "after",
+                TestTasks.EnvDump.class,
+                envDumpArguments("results/" + next.jobId(), 0))));
+    assertThat(new Events(next).awaitCompleted("after").get("after").exitCode(), is(0));
   }
 
   @Test
   void closeStopsEveryNodeAndDeletesJobDirectories() throws Exception {
     LocalBatchService service = newService(2, 1);
-    String job = newJob(service, Map.of());
-    service.addTasks(job, List.of(task("sleep", TestTasks.Sleeper.class)));
-    Events events = new Events(service, job);
+    BatchJob job = newJob(service, Map.of());
+    job.addTasks(List.of(task("sleep", TestTasks.Sleeper.class)));
+    Events events = new Events(job);
     events.await("sleep", TaskEvent.State.RUNNING);
     List<ProcessHandle> nodes = service.nodeProcesses();
     assertThat(nodes, hasSize(nodesAreProcesses() ? 2 : 0));
@@ -310,7 +312,8 @@ abstract class LocalBatchServiceContract {
     }
     assertThat(liveNodeJvms(), empty());
     assertThat(events.await("sleep", TaskEvent.State.COMPLETED).failureInfo(), is("terminated"));
-    assertThat(Files.exists(taskDir("node-0", job, "sleep").getParent().getParent()), is(false));
+    Path jobDir = taskDir("node-0", job.jobId(), "sleep").getParent().getParent();
+    assertThat(Files.exists(jobDir), is(false));
 
     service.close(); // idempotent
     assertThrows(
@@ -324,24 +327,21 @@ abstract class LocalBatchServiceContract {
     assertThrows(
         IllegalArgumentException.class,
         () -> service.createJob(new JobSpec("../escape", classpathKeys(), Map.of())));
-    String job = newJob(service, Map.of());
+    BatchJob job = newJob(service, Map.of());
     assertThrows(
         IllegalArgumentException.class,
-        () -> service.createJob(new JobSpec(job, classpathKeys(), Map.of())));
+        () -> service.createJob(new JobSpec(job.jobId(), classpathKeys(), Map.of())));
     assertThrows(
         IllegalArgumentException.class,
-        () -> service.addTasks(job, List.of(task("a/b", TestTasks.Sleeper.class))));
+        () -> job.addTasks(List.of(task("a/b", TestTasks.Sleeper.class))));
     assertThrows(
         IllegalArgumentException.class,
         () ->
-            service.addTasks(
-                job,
+            job.addTasks(
                 List.of(
                     task("twice", TestTasks.Sleeper.class),
                     task("twice", TestTasks.Sleeper.class))));
-    assertThrows(
-        IllegalArgumentException.class, () -> service.pollTaskEvents("no-such-job", Duration.ZERO));
-    assertThat(service.taskLogTail(job, "never", 100), containsString("has not run"));
+    assertThat(job.taskLogTail("never", 100), containsString("has not run"));
   }
 
   /** Node JVMs that are children of this JVM and still alive. */
@@ -356,13 +356,11 @@ abstract class LocalBatchServiceContract {
 
   /** The events of one job as the test has polled them so far; polls more on demand. */
   static final class Events {
-    private final LocalBatchService service;
-    private final String jobId;
+    private final BatchJob job;
     private final List<TaskEvent> seen = new ArrayList<>();
 
-    Events(LocalBatchService service, String jobId) {
-      this.service = service;
-      this.jobId = jobId;
+    Events(BatchJob job) {
+      this.job = job;
     }
 
     /** Waits (boundedly) for the task's event of that state. */
@@ -386,7 +384,7 @@ abstract class LocalBatchServiceContract {
                   + seen);
         }
         seen.addAll(
-            service.pollTaskEvents(jobId, Duration.ofNanos(Math.min(left, 1_000_000_000L))));
+            job.pollTaskEvents(Duration.ofNanos(Math.min(left, 1_000_000_000L))));
       }
     }
 

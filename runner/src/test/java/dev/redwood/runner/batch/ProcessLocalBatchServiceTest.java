@@ -76,9 +76,9 @@ class ProcessLocalBatchServiceTest extends LocalBatchServiceContract {
   @Test
   void lostNodeCompletesItsTasksWithMinusOneAndIsRestarted() throws Exception {
     LocalBatchService service = newService(1, 1);
-    String job = newJob(service, Map.of());
-    service.addTasks(job, List.of(task("doomed", TestTasks.Sleeper.class)));
-    Events events = new Events(service, job);
+    BatchJob job = newJob(service, Map.of());
+    job.addTasks(List.of(task("doomed", TestTasks.Sleeper.class)));
+    Events events = new Events(job);
     events.await("doomed", TaskEvent.State.RUNNING);
     List<ProcessHandle> nodes = service.nodeProcesses();
     assertThat(nodes, hasSize(1));
@@ -91,11 +91,12 @@ class ProcessLocalBatchServiceTest extends LocalBatchServiceContract {
     assertThat(lost.failureInfo(), containsString("node-0"));
     assertThat(lost.failureInfo(), containsString("exited with code 137"));
 
-    service.addTasks(
-        job,
+    job.addTasks(
         List.of(
             task(
-                "next", TestTasks.EnvDump.class, envDumpArguments("results/" + job + "/next", 0))));
+                "next",
+                TestTasks.EnvDump.class,
+                envDumpArguments("results/" + job.jobId() + "/next", 0))));
     assertThat(events.await("next", TaskEvent.State.COMPLETED).exitCode(), is(0));
     assertThat(service.nodeProcesses().get(0).pid(), not(node.pid()));
   }
@@ -136,8 +137,10 @@ class ProcessLocalBatchServiceTest extends LocalBatchServiceContract {
               () -> service.createJob(new JobSpec("cannot-start", classpathKeys, Map.of())));
       assertThat(e.getMessage(), containsString("during start-up"));
       assertThat(e.getMessage(), containsString("NoSuchOptionAnywhere"));
+      // The failed job is gone: its id can be tried again (and fails the same way).
       assertThrows(
-          IllegalArgumentException.class, () -> service.addTasks("cannot-start", List.of()));
+          IOException.class,
+          () -> service.createJob(new JobSpec("cannot-start", classpathKeys, Map.of())));
     } finally {
       service.close();
     }

@@ -5,11 +5,13 @@ import static org.hamcrest.Matchers.greaterThan;
 import static org.hamcrest.Matchers.is;
 
 import dev.redwood.runner.PipelineAssertions;
+import dev.redwood.runner.batch.BatchJob;
 import dev.redwood.runner.batch.BatchService;
 import dev.redwood.runner.batch.JobSpec;
 import dev.redwood.runner.batch.TaskEvent;
 import dev.redwood.runner.batch.TaskSpec;
 import dev.redwood.runner.options.AzureBatchPipelineOptions;
+import dev.redwood.runner.plan.TaskId;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,19 +22,18 @@ import java.util.Map;
 import java.util.function.Predicate;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.io.range.OffsetRange;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.MetricNameFilter;
 import org.apache.beam.sdk.metrics.MetricResult;
 import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.metrics.MetricsFilter;
-import org.apache.beam.sdk.io.range.OffsetRange;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.Sum;
-import org.apache.beam.sdk.transforms.WithKeys;
 import org.apache.beam.sdk.transforms.splittabledofn.RestrictionTracker;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
@@ -58,9 +59,14 @@ class CommitProtocolTest {
     }
   }
 
+  private AzureBatchPipelineOptions inProcessOptions() {
+    return PipelineOptionsFactory.fromArgs(
+            "--inProcessNodes=true", "--quiet", "--localWorkDir=" + temp)
+        .as(AzureBatchPipelineOptions.class);
+  }
+
   private Pipeline pipelineWithCheckedOutput() {
-    AzureBatchPipelineOptions options = PipelineOptionsFactory.fromArgs(
-        "--inProcessNodes=true", "--quiet", "--localWorkDir=" + temp).as(AzureBatchPipelineOptions.class);
+    AzureBatchPipelineOptions options = inProcessOptions();
     Pipeline p = Pipeline.create(options);
     List<Integer> input = new ArrayList<>();
     for (int i = 1; i <= 30; i++) {
@@ -86,7 +92,7 @@ class CommitProtocolTest {
   void duplicateExecutionsAreNotReadTwice() throws IOException {
     Pipeline p = pipelineWithCheckedOutput();
     // Every first-stage task runs twice; the driver sees two successful completions.
-    Flaky flaky = new Flaky(id -> id.startsWith("s0-"), Flaky.Mode.RUN_TWICE);
+    Flaky flaky = new Flaky(id -> id.stage() == 0, Flaky.Mode.RUN_TWICE);
     PipelineResult result = JobLauncher.launch(
         p, p.getOptions().as(AzureBatchPipelineOptions.class), true, flaky::wrap);
     PipelineAssertions.assertAllRan(p, result);
@@ -101,7 +107,7 @@ class CommitProtocolTest {
   void attemptReportedFailedAfterWritingIsRetriedAndIgnored() throws IOException {
     Pipeline p = pipelineWithCheckedOutput();
     // First attempts of the first stage write their outputs, then look lost (exit -1).
-    Flaky flaky = new Flaky(id -> id.startsWith("s0-") && id.endsWith("-a0"), Flaky.Mode.REPORT_FAILED);
+    Flaky flaky = new Flaky(id -> id.stage() == 0 && id.attempt() == 0, Flaky.Mode.REPORT_FAILED);
     PipelineResult result = JobLauncher.launch(
         p, p.getOptions().as(AzureBatchPipelineOptions.class), true, flaky::wrap);
     PipelineAssertions.assertAllRan(p, result);
@@ -141,15 +147,14 @@ class CommitProtocolTest {
 
   @Test
   void continuationTasksAreRetriedAndReadOnce() throws IOException {
-    AzureBatchPipelineOptions options = PipelineOptionsFactory.fromArgs(
-        "--inProcessNodes=true", "--quiet", "--localWorkDir=" + temp).as(AzureBatchPipelineOptions.class);
+    AzureBatchPipelineOptions options = inProcessOptions();
     Pipeline p = Pipeline.create(options);
     PCollection<String> read =
         p.apply(Create.of("a", "b")).apply(ParDo.of(new OnePositionPerBundleFn()));
     PAssert.that(read).containsInAnyOrder("a0", "a1", "a2", "b0", "b1", "b2");
     // Every first attempt, of continuation tasks too, writes its outputs and residuals and then
     // looks lost: the continuation must come from the accepted attempt, once.
-    Flaky flaky = new Flaky(id -> id.endsWith("-a0"), Flaky.Mode.REPORT_FAILED);
+    Flaky flaky = new Flaky(id -> id.attempt() == 0, Flaky.Mode.REPORT_FAILED);
     PipelineResult result = JobLauncher.launch(p, options, true, flaky::wrap);
     PipelineAssertions.assertAllRan(p, result);
     long committed = 0;
@@ -165,14 +170,12 @@ class CommitProtocolTest {
   static final class Flaky implements BatchService {
     enum Mode { RUN_TWICE, REPORT_FAILED }
 
-    private final Predicate<String> targets;
+    private final Predicate<TaskId> targets;
     private final Mode mode;
-    private final Map<String, String> reruns = new HashMap<>();
-    private final Map<String, TaskSpec> specs = new HashMap<>();
     private BatchService inner;
     int injected;
 
-    Flaky(Predicate<String> targets, Mode mode) {
+    Flaky(Predicate<TaskId> targets, Mode mode) {
       this.targets = targets;
       this.mode = mode;
     }
@@ -183,55 +186,8 @@ class CommitProtocolTest {
     }
 
     @Override
-    public void createJob(JobSpec job) throws IOException {
-      inner.createJob(job);
-    }
-
-    @Override
-    public void addTasks(String jobId, List<TaskSpec> tasks) throws IOException {
-      tasks.forEach(t -> specs.put(t.taskId(), t));
-      inner.addTasks(jobId, tasks);
-    }
-
-    @Override
-    public List<TaskEvent> pollTaskEvents(String jobId, Duration maxWait)
-        throws IOException, InterruptedException {
-      List<TaskEvent> out = new ArrayList<>();
-      for (TaskEvent e : inner.pollTaskEvents(jobId, maxWait)) {
-        String original =
-            e.state() == TaskEvent.State.COMPLETED ? reruns.remove(e.taskId()) : reruns.get(e.taskId());
-        if (original != null) {
-          // The second execution of a task reports under the task's own id.
-          out.add(new TaskEvent(original, e.state(), e.exitCode(), e.failureInfo(), e.nodeId()));
-          continue;
-        }
-        if (e.state() == TaskEvent.State.COMPLETED && e.succeeded() && targets.test(e.taskId())) {
-          injected++;
-          if (mode == Mode.RUN_TWICE) {
-            TaskSpec spec = specs.get(e.taskId());
-            String rerun = e.taskId() + "-rerun";
-            reruns.put(rerun, e.taskId());
-            inner.addTasks(jobId, List.of(new TaskSpec(
-                rerun, spec.displayName(), spec.mainClass(), spec.arguments(), spec.environment())));
-            out.add(e);
-          } else {
-            out.add(new TaskEvent(e.taskId(), e.state(), -1, "node preempted", e.nodeId()));
-          }
-          continue;
-        }
-        out.add(e);
-      }
-      return out;
-    }
-
-    @Override
-    public String taskLogTail(String jobId, String taskId, int maxBytes) throws IOException {
-      return inner.taskLogTail(jobId, taskId, maxBytes);
-    }
-
-    @Override
-    public void terminateJob(String jobId) throws IOException {
-      inner.terminateJob(jobId);
+    public BatchJob createJob(JobSpec spec) throws IOException {
+      return new FlakyJob(inner.createJob(spec));
     }
 
     @Override
@@ -242,6 +198,79 @@ class CommitProtocolTest {
     @Override
     public void close() throws IOException {
       inner.close();
+    }
+
+    /** The job, with the chosen tasks disturbed. */
+    private final class FlakyJob implements BatchJob {
+      private final BatchJob job;
+      private final Map<String, String> reruns = new HashMap<>();
+      private final Map<String, TaskSpec> specs = new HashMap<>();
+
+      FlakyJob(BatchJob job) {
+        this.job = job;
+      }
+
+      @Override
+      public String jobId() {
+        return job.jobId();
+      }
+
+      @Override
+      public void addTasks(List<TaskSpec> tasks) throws IOException {
+        tasks.forEach(t -> specs.put(t.taskId(), t));
+        job.addTasks(tasks);
+      }
+
+      @Override
+      public List<TaskEvent> pollTaskEvents(Duration maxWait)
+          throws IOException, InterruptedException {
+        List<TaskEvent> out = new ArrayList<>();
+        for (TaskEvent e : job.pollTaskEvents(maxWait)) {
+          String original =
+              e.state() == TaskEvent.State.COMPLETED
+                  ? reruns.remove(e.taskId())
+                  : reruns.get(e.taskId());
+          if (original != null) {
+            // The second execution of a task reports under the task's own id.
+            out.add(new TaskEvent(original, e.state(), e.exitCode(), e.failureInfo(), e.nodeId()));
+            continue;
+          }
+          if (e.state() == TaskEvent.State.COMPLETED
+              && e.succeeded()
+              && TaskId.parse(e.taskId()).filter(targets).isPresent()) {
+            injected++;
+            if (mode == Mode.RUN_TWICE) {
+              TaskSpec spec = specs.get(e.taskId());
+              String rerun = e.taskId() + "-rerun";
+              reruns.put(rerun, e.taskId());
+              job.addTasks(
+                  List.of(
+                      new TaskSpec(
+                          rerun,
+                          spec.displayName(),
+                          spec.mainClass(),
+                          spec.arguments(),
+                          spec.environment())));
+              out.add(e);
+            } else {
+              out.add(new TaskEvent(e.taskId(), e.state(), -1, "node preempted", e.nodeId()));
+            }
+            continue;
+          }
+          out.add(e);
+        }
+        return out;
+      }
+
+      @Override
+      public String taskLogTail(String taskId, int maxBytes) throws IOException {
+        return job.taskLogTail(taskId, maxBytes);
+      }
+
+      @Override
+      public void terminate() throws IOException {
+        job.terminate();
+      }
     }
   }
 }

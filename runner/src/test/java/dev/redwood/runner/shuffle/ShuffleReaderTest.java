@@ -103,13 +103,15 @@ class ShuffleReaderTest {
     store.delete(key);
     store.put(key, "not an index".getBytes());
     IOException badMagic =
-        assertThrows(IOException.class, () -> ShuffleReader.open(store, outputs, 0, true, 4, spillDir));
+        assertThrows(
+            IOException.class, () -> ShuffleReader.open(store, outputs, 0, true, 4, spillDir));
     assertThat(badMagic.getMessage(), containsString(key));
 
     store.delete(key);
     store.put(key, Arrays.copyOf(index, index.length - 8));
     IOException truncated =
-        assertThrows(IOException.class, () -> ShuffleReader.open(store, outputs, 0, true, 4, spillDir));
+        assertThrows(
+            IOException.class, () -> ShuffleReader.open(store, outputs, 0, true, 4, spillDir));
     assertThat(truncated.getMessage(), containsString(key));
     assertThat(store.openStreams.get(), is(0));
   }
@@ -131,7 +133,7 @@ class ShuffleReaderTest {
         new ShuffleWriter(store, output, 1, true, BIG_BUDGET, spillDir),
         List.of(new Rec(0, new byte[] {1}, value), new Rec(0, new byte[] {2}, value)));
     // An index that promises more records than the range holds.
-    ShuffleIndex.Builder forged = new ShuffleIndex.Builder(1);
+    ShuffleIndex.IndexBuilder forged = new ShuffleIndex.IndexBuilder(1);
     for (int i = 0; i < 5; i++) {
       forged.add(0, 0);
     }

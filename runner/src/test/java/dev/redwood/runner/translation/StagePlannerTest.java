@@ -16,11 +16,28 @@ import static org.hamcrest.Matchers.not;
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import dev.redwood.runner.plan.OperationSpec;
-import dev.redwood.runner.plan.StageInput;
-import dev.redwood.runner.plan.StagePlan;
-import dev.redwood.runner.plan.StagePlan.Stage;
-import dev.redwood.runner.plan.StageSpec.OperationNode;
+import dev.redwood.runner.options.PlanSizing;
+import dev.redwood.runner.plan.AttemptLayout;
+import dev.redwood.runner.plan.JobLayout;
+import dev.redwood.runner.plan.TaskId;
+import dev.redwood.runner.translation.AssignWindowsKind.AssignWindowsSpec;
+import dev.redwood.runner.translation.CreateViewKind.ViewWrite;
+import dev.redwood.runner.translation.GroupByKeyKind.GroupAlsoByWindowRead;
+import dev.redwood.runner.translation.GroupByKeyKind.KeyedShuffleWrite;
+import dev.redwood.runner.translation.ImpulseKind.ImpulseInput;
+import dev.redwood.runner.translation.LiftedCombineKind.CombineMergeRead;
+import dev.redwood.runner.translation.LiftedCombineKind.PartialCombineWrite;
+import dev.redwood.runner.translation.ParDoKind.ParDoSpec;
+import dev.redwood.runner.translation.ReadKind.SourceSplits;
+import dev.redwood.runner.translation.RedistributeKind.PassThroughRead;
+import dev.redwood.runner.translation.RedistributeKind.SpreadWrite;
+import dev.redwood.runner.translation.StagePlan.Stage;
+import dev.redwood.runner.translation.StatefulParDoKind.KeyGroupsRead;
+import dev.redwood.runner.translation.StatefulParDoKind.StatefulParDoSpec;
+import dev.redwood.runner.worker.OperationSpec;
+import dev.redwood.runner.worker.ShufflePartitions;
+import dev.redwood.runner.worker.SideInputSpec;
+import dev.redwood.runner.worker.StageSpec.OperationNode;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -162,7 +179,10 @@ class StagePlannerTest {
     BatchOverrides.apply(p);
     PipelineGraph graph = PipelineGraph.of(p);
     StagePlan plan =
-        new StagePlanner(graph, p.getOptions(), partitions, redistributePartitions, 8, 0, 16)
+        new StagePlanner(
+                graph,
+                p.getOptions(),
+                new PlanSizing(partitions, redistributePartitions, 8, 0, 16))
             .plan();
     checkWellFormed(plan);
     return plan;
@@ -189,7 +209,7 @@ class StagePlannerTest {
   private static int parDoIndex(Stage stage, String name) {
     List<OperationSpec> ops = ops(stage);
     for (int i = 0; i < ops.size(); i++) {
-      if (ops.get(i) instanceof OperationSpec.ParDo parDo && isStep(parDo.stepName(), name)) {
+      if (ops.get(i) instanceof ParDoSpec parDo && isStep(parDo.stepName(), name)) {
         return i;
       }
     }
@@ -219,9 +239,9 @@ class StagePlannerTest {
     return plan.stages().stream().filter(s -> s.id() == id).findFirst().orElseThrow();
   }
 
-  private static StageInput.ShufflePartitions shuffleInput(Stage stage) {
-    assertThat(stage.spec().input(), instanceOf(StageInput.ShufflePartitions.class));
-    return (StageInput.ShufflePartitions) stage.spec().input();
+  private static ShufflePartitions shuffleInput(Stage stage) {
+    assertThat(stage.spec().input(), instanceOf(ShufflePartitions.class));
+    return (ShufflePartitions) stage.spec().input();
   }
 
   private static List<Integer> consumers(Stage stage, int op, String tag) {
@@ -230,8 +250,8 @@ class StagePlannerTest {
 
   /** Consumers of the main output of the ParDo at index {@code op}. */
   private static List<Integer> mainConsumers(Stage stage, int op) {
-    OperationSpec.ParDo parDo = (OperationSpec.ParDo) ops(stage).get(op);
-    return consumers(stage, op, parDo.mainOutputTag().getId());
+    ParDoSpec parDo = (ParDoSpec) ops(stage).get(op);
+    return consumers(stage, op, parDo.doFn().mainOutputTag().getId());
   }
 
   /** A readable outline of a plan, for assertion messages. */
@@ -244,7 +264,7 @@ class StagePlannerTest {
           .append(s.name())
           .append("' input=")
           .append(s.spec().input().getClass().getSimpleName());
-      if (s.spec().input() instanceof StageInput.ShufflePartitions sp) {
+      if (s.spec().input() instanceof ShufflePartitions sp) {
         out.append('(').append(sp.read().getClass().getSimpleName()).append(')');
       }
       out.append(" tasks=")
@@ -296,11 +316,11 @@ class StagePlannerTest {
           }
         }
       }
-      if (s.spec().input() instanceof StageInput.ShufflePartitions sp) {
+      if (s.spec().input() instanceof ShufflePartitions sp) {
         assertThat(d, s.dependsOn().containsAll(sp.producerStages()), is(true));
         List<Integer> writers = new ArrayList<>();
         for (Stage other : plan.stages()) {
-          if (ops(other).stream().anyMatch(op -> sp.shuffleId().equals(shuffleIdOf(op)))) {
+          if (ops(other).stream().anyMatch(op -> writesShuffle(op, sp.shuffleId()))) {
             writers.add(other.id());
           }
         }
@@ -315,15 +335,10 @@ class StagePlannerTest {
     }
   }
 
-  private static String shuffleIdOf(OperationSpec op) {
-    if (op instanceof OperationSpec.GroupByKeyWrite w) {
-      return w.shuffleId();
-    } else if (op instanceof OperationSpec.PartialCombineWrite w) {
-      return w.shuffleId();
-    } else if (op instanceof OperationSpec.RedistributeWrite w) {
-      return w.shuffleId();
-    }
-    return null;
+  /** Whether an attempt of {@code op} writes shuffle {@code shuffleId}, as its grant says. */
+  private static boolean writesShuffle(OperationSpec op, String shuffleId) {
+    AttemptLayout attempt = new JobLayout("job").attempt(TaskId.first(0, 0));
+    return op.writes(attempt).contains(attempt.shuffle(shuffleId).dataKey());
   }
 
   // ---- fusion -------------------------------------------------------------------------------
@@ -338,10 +353,10 @@ class StagePlannerTest {
     StagePlan plan = plan(p);
 
     Stage stage = only(plan.stages(), plan);
-    assertThat(stage.spec().input(), instanceOf(StageInput.SourceSplits.class));
+    assertThat(stage.spec().input(), instanceOf(SourceSplits.class));
     assertThat(stage.taskCount(), greaterThan(0));
     assertThat(stage.dependsOn(), empty());
-    assertThat(opKinds(stage), contains(OperationSpec.ParDo.class, OperationSpec.ParDo.class));
+    assertThat(opKinds(stage), contains(ParDoSpec.class, ParDoSpec.class));
     int first = parDoIndex(stage, "First");
     int second = parDoIndex(stage, "Second");
     assertThat(stage.spec().inputConsumers(), contains(first));
@@ -360,22 +375,22 @@ class StagePlannerTest {
     assertThat(describe(plan), plan.stages(), hasSize(2));
     Stage map = plan.stages().get(0);
     Stage reduce = plan.stages().get(1);
-    assertThat(map.spec().input(), instanceOf(StageInput.SourceSplits.class));
+    assertThat(map.spec().input(), instanceOf(SourceSplits.class));
     assertThat(opKinds(map),
-        contains(OperationSpec.ParDo.class, OperationSpec.GroupByKeyWrite.class));
-    OperationSpec.GroupByKeyWrite write = ops(map, OperationSpec.GroupByKeyWrite.class).get(0);
-    assertThat(write.partitions(), is(4));
+        contains(ParDoSpec.class, KeyedShuffleWrite.class));
+    KeyedShuffleWrite write = ops(map, KeyedShuffleWrite.class).get(0);
+    assertThat(write.target().partitions(), is(4));
     assertThat(write.valuesOnly(), is(true));
     assertThat(write.keyCoder(), is(StringUtf8Coder.of()));
 
-    StageInput.ShufflePartitions input = shuffleInput(reduce);
-    assertThat(input.shuffleId(), is(write.shuffleId()));
+    ShufflePartitions input = shuffleInput(reduce);
+    assertThat(input.shuffleId(), is(write.target().shuffleId()));
     assertThat(input.producerStages(), contains(map.id()));
     assertThat(reduce.taskCount(), is(4));
     assertThat(reduce.dependsOn(), contains(map.id()));
-    assertThat(input.read(), instanceOf(StageInput.GroupAlsoByWindow.class));
-    assertThat(((StageInput.GroupAlsoByWindow) input.read()).valuesOnly(), is(true));
-    assertThat(opKinds(reduce), contains(OperationSpec.ParDo.class));
+    assertThat(input.read(), instanceOf(GroupAlsoByWindowRead.class));
+    assertThat(((GroupAlsoByWindowRead) input.read()).valuesOnly(), is(true));
+    assertThat(opKinds(reduce), contains(ParDoSpec.class));
     assertThat(reduce.spec().inputConsumers(), contains(parDoIndex(reduce, "After")));
   }
 
@@ -390,11 +405,11 @@ class StagePlannerTest {
 
     assertThat(describe(plan), plan.stages(), hasSize(2));
     Stage map = plan.stages().get(0);
-    assertThat(opKinds(map), contains(OperationSpec.ParDo.class,
-        OperationSpec.AssignWindows.class, OperationSpec.GroupByKeyWrite.class));
-    assertThat(ops(map, OperationSpec.GroupByKeyWrite.class).get(0).valuesOnly(), is(false));
-    StageInput.GroupAlsoByWindow read =
-        (StageInput.GroupAlsoByWindow) shuffleInput(plan.stages().get(1)).read();
+    assertThat(opKinds(map), contains(ParDoSpec.class,
+        AssignWindowsSpec.class, KeyedShuffleWrite.class));
+    assertThat(ops(map, KeyedShuffleWrite.class).get(0).valuesOnly(), is(false));
+    GroupAlsoByWindowRead read =
+        (GroupAlsoByWindowRead) shuffleInput(plan.stages().get(1)).read();
     assertThat(read.valuesOnly(), is(false));
     assertThat(read.windowingStrategy().getWindowFn(), instanceOf(FixedWindows.class));
   }
@@ -412,17 +427,17 @@ class StagePlannerTest {
     Stage map = plan.stages().get(0);
     Stage reduce = plan.stages().get(1);
     assertThat(opKinds(map),
-        contains(OperationSpec.ParDo.class, OperationSpec.PartialCombineWrite.class));
-    OperationSpec.PartialCombineWrite write =
-        ops(map, OperationSpec.PartialCombineWrite.class).get(0);
+        contains(ParDoSpec.class, PartialCombineWrite.class));
+    PartialCombineWrite write =
+        ops(map, PartialCombineWrite.class).get(0);
     assertThat(write.stepName(), is("Sum"));
-    StageInput.ShufflePartitions input = shuffleInput(reduce);
-    assertThat(input.shuffleId(), is(write.shuffleId()));
-    assertThat(input.read(), instanceOf(StageInput.CombineMerge.class));
+    ShufflePartitions input = shuffleInput(reduce);
+    assertThat(input.shuffleId(), is(write.target().shuffleId()));
+    assertThat(input.read(), instanceOf(CombineMergeRead.class));
     assertThat(reduce.taskCount(), is(4));
     assertThat(reduce.dependsOn(), contains(map.id()));
     // The combine runs whole: no GroupByKey or Combine.GroupedValues ParDo of its expansion.
-    assertThat(opKinds(reduce), contains(OperationSpec.ParDo.class));
+    assertThat(opKinds(reduce), contains(ParDoSpec.class));
     assertThat(parDoIndex(reduce, "After"), is(0));
   }
 
@@ -435,9 +450,9 @@ class StagePlannerTest {
 
     StagePlan plan = plan(p);
 
-    assertThat(describe(plan), stagesWith(plan, OperationSpec.PartialCombineWrite.class),
+    assertThat(describe(plan), stagesWith(plan, PartialCombineWrite.class),
         hasSize(1));
-    assertThat(stagesWith(plan, OperationSpec.GroupByKeyWrite.class), empty());
+    assertThat(stagesWith(plan, KeyedShuffleWrite.class), empty());
   }
 
   @Test
@@ -450,32 +465,33 @@ class StagePlannerTest {
     StagePlan plan = plan(p);
 
     assertThat(describe(plan), plan.stages(), hasSize(2));
-    assertThat(stagesWith(plan, OperationSpec.PartialCombineWrite.class), empty());
+    assertThat(stagesWith(plan, PartialCombineWrite.class), empty());
     Stage map = plan.stages().get(0);
-    OperationSpec.GroupByKeyWrite write = ops(map, OperationSpec.GroupByKeyWrite.class).get(0);
+    KeyedShuffleWrite write = ops(map, KeyedShuffleWrite.class).get(0);
     assertThat(write.stepName(), containsString("Sum/"));
     assertThat(write.valuesOnly(), is(false));
     Stage reduce = plan.stages().get(1);
-    StageInput.ShufflePartitions input = shuffleInput(reduce);
-    assertThat(input.read(), instanceOf(StageInput.GroupAlsoByWindow.class));
-    assertThat(((StageInput.GroupAlsoByWindow) input.read()).windowingStrategy().needsMerge(),
+    ShufflePartitions input = shuffleInput(reduce);
+    assertThat(input.read(), instanceOf(GroupAlsoByWindowRead.class));
+    assertThat(((GroupAlsoByWindowRead) input.read()).windowingStrategy().needsMerge(),
         is(true));
     // Combine.GroupedValues runs as a ParDo after the grouping.
-    assertThat(opKinds(reduce), hasItem(OperationSpec.ParDo.class));
+    assertThat(opKinds(reduce), hasItem(ParDoSpec.class));
   }
 
   @Test
   void combineFnWithContextIsNotLifted() {
     Pipeline p = pipeline();
-    keyed(p).apply("SumWithContext", Combine.<String, Integer, Integer>perKey(new SumWithContext()));
+    keyed(p)
+        .apply("SumWithContext", Combine.<String, Integer, Integer>perKey(new SumWithContext()));
 
     StagePlan plan = plan(p);
 
     assertThat(describe(plan), plan.stages(), hasSize(2));
-    assertThat(stagesWith(plan, OperationSpec.PartialCombineWrite.class), empty());
-    assertThat(ops(plan.stages().get(0), OperationSpec.GroupByKeyWrite.class), hasSize(1));
+    assertThat(stagesWith(plan, PartialCombineWrite.class), empty());
+    assertThat(ops(plan.stages().get(0), KeyedShuffleWrite.class), hasSize(1));
     assertThat(shuffleInput(plan.stages().get(1)).read(),
-        instanceOf(StageInput.GroupAlsoByWindow.class));
+        instanceOf(GroupAlsoByWindowRead.class));
   }
 
   @Test
@@ -490,12 +506,12 @@ class StagePlannerTest {
     assertThat(describe(plan), plan.stages(), hasSize(2));
     Stage map = plan.stages().get(0);
     Stage reduce = plan.stages().get(1);
-    List<OperationSpec.RedistributeWrite> writes = ops(map, OperationSpec.RedistributeWrite.class);
+    List<SpreadWrite> writes = ops(map, SpreadWrite.class);
     assertThat(describe(plan), writes, hasSize(1));
-    assertThat(stagesWith(plan, OperationSpec.GroupByKeyWrite.class), empty());
-    StageInput.ShufflePartitions input = shuffleInput(reduce);
-    assertThat(input.shuffleId(), is(writes.get(0).shuffleId()));
-    assertThat(input.read(), instanceOf(StageInput.PassThrough.class));
+    assertThat(stagesWith(plan, KeyedShuffleWrite.class), empty());
+    ShufflePartitions input = shuffleInput(reduce);
+    assertThat(input.shuffleId(), is(writes.get(0).target().shuffleId()));
+    assertThat(input.read(), instanceOf(PassThroughRead.class));
     assertThat(reduce.taskCount(), is(4));
     assertThat(reduce.dependsOn(), contains(map.id()));
     assertThat(parDoIndex(reduce, "After"), greaterThan(-1));
@@ -511,11 +527,11 @@ class StagePlannerTest {
     StagePlan plan = plan(p, 3, 5);
 
     assertThat(describe(plan), plan.stages(), hasSize(3));
-    assertThat(ops(plan.stages().get(0), OperationSpec.GroupByKeyWrite.class).get(0).partitions(),
+    assertThat(ops(plan.stages().get(0), KeyedShuffleWrite.class).get(0).target().partitions(),
         is(3));
     assertThat(plan.stages().get(1).taskCount(), is(3));
-    assertThat(ops(plan.stages().get(1), OperationSpec.RedistributeWrite.class).get(0)
-        .partitions(), is(5));
+    assertThat(ops(plan.stages().get(1), SpreadWrite.class).get(0)
+        .target().partitions(), is(5));
     assertThat(plan.stages().get(2).taskCount(), is(5));
   }
 
@@ -527,12 +543,12 @@ class StagePlannerTest {
 
     StagePlan plan = plan(p);
 
-    List<OperationSpec.RedistributeWrite> writes =
+    List<SpreadWrite> writes =
         plan.stages().stream()
-            .flatMap(s -> ops(s, OperationSpec.RedistributeWrite.class).stream())
+            .flatMap(s -> ops(s, SpreadWrite.class).stream())
             .toList();
     assertThat(describe(plan), writes, hasSize(2));
-    for (OperationSpec.RedistributeWrite write : writes) {
+    for (SpreadWrite write : writes) {
       if (isStep(write.stepName(), "ByKey")) {
         assertThat(write.keyCoder(), is(StringUtf8Coder.of()));
       } else {
@@ -541,11 +557,11 @@ class StagePlannerTest {
       }
     }
     List<Stage> reduces = plan.stages().stream()
-        .filter(s -> s.spec().input() instanceof StageInput.ShufflePartitions)
+        .filter(s -> s.spec().input() instanceof ShufflePartitions)
         .toList();
     assertThat(reduces, hasSize(2));
     for (Stage reduce : reduces) {
-      assertThat(shuffleInput(reduce).read(), instanceOf(StageInput.PassThrough.class));
+      assertThat(shuffleInput(reduce).read(), instanceOf(PassThroughRead.class));
     }
   }
 
@@ -564,14 +580,14 @@ class StagePlannerTest {
 
     assertThat(describe(plan), plan.stages(), hasSize(2));
     for (Stage s : plan.stages()) {
-      assertThat(s.spec().input(), instanceOf(StageInput.SourceSplits.class));
-      assertThat(opKinds(s), contains(OperationSpec.ParDo.class));
+      assertThat(s.spec().input(), instanceOf(SourceSplits.class));
+      assertThat(opKinds(s), contains(ParDoSpec.class));
       assertThat(s.spec().inputConsumers(), contains(parDoIndex(s, "After")));
       assertThat(s.dependsOn(), empty());
     }
     Set<String> roots =
         plan.stages().stream()
-            .map(s -> ((StageInput.SourceSplits) s.spec().input()).stepName())
+            .map(s -> ((SourceSplits) s.spec().input()).stepName())
             .collect(Collectors.toSet());
     assertThat(roots, hasSize(2));
   }
@@ -590,13 +606,13 @@ class StagePlannerTest {
     StagePlan plan = plan(p);
 
     assertThat(describe(plan), plan.stages(), hasSize(3));
-    List<Stage> writers = stagesWith(plan, OperationSpec.GroupByKeyWrite.class);
+    List<Stage> writers = stagesWith(plan, KeyedShuffleWrite.class);
     assertThat(writers, hasSize(2));
-    String shuffleId = ops(writers.get(0), OperationSpec.GroupByKeyWrite.class).get(0).shuffleId();
-    assertThat(ops(writers.get(1), OperationSpec.GroupByKeyWrite.class).get(0).shuffleId(),
+    String shuffleId = ops(writers.get(0), KeyedShuffleWrite.class).get(0).target().shuffleId();
+    assertThat(ops(writers.get(1), KeyedShuffleWrite.class).get(0).target().shuffleId(),
         is(shuffleId));
     Stage reduce = plan.stages().get(2);
-    StageInput.ShufflePartitions input = shuffleInput(reduce);
+    ShufflePartitions input = shuffleInput(reduce);
     assertThat(input.shuffleId(), is(shuffleId));
     assertThat(input.producerStages(),
         containsInAnyOrder(writers.get(0).id(), writers.get(1).id()));
@@ -616,7 +632,7 @@ class StagePlannerTest {
 
     Stage stage = only(plan.stages(), plan);
     assertThat(describe(plan), opKinds(stage),
-        contains(OperationSpec.ParDo.class, OperationSpec.ParDo.class));
+        contains(ParDoSpec.class, ParDoSpec.class));
     int before = parDoIndex(stage, "Before");
     int after = parDoIndex(stage, "After");
     assertThat(describe(plan), mainConsumers(stage, before), contains(after, after));
@@ -649,11 +665,11 @@ class StagePlannerTest {
 
     // The override makes it an empty Create: an Impulse and a FlatMap over no elements.
     Stage stage = only(plan.stages(), plan);
-    assertThat(stage.spec().input(), instanceOf(StageInput.Impulse.class));
+    assertThat(stage.spec().input(), instanceOf(ImpulseInput.class));
     assertThat(stage.taskCount(), is(1));
     assertThat(stage.dependsOn(), empty());
     assertThat(describe(plan), opKinds(stage),
-        contains(OperationSpec.ParDo.class, OperationSpec.ParDo.class));
+        contains(ParDoSpec.class, ParDoSpec.class));
     int create = stage.spec().inputConsumers().get(0);
     assertThat(ops(stage).get(create).stepName(), containsString("Nothing/"));
     assertThat(mainConsumers(stage, create), contains(parDoIndex(stage, "After")));
@@ -664,27 +680,28 @@ class StagePlannerTest {
   @Test
   void sideInputConsumerDependsOnTheStageWritingTheView() {
     Pipeline p = pipeline();
-    PCollectionView<Integer> side = p.apply("Side", Create.of(10)).apply("View", View.asSingleton());
+    PCollectionView<Integer> side =
+        p.apply("Side", Create.of(10)).apply("View", View.asSingleton());
     p.apply("Main", Create.of(1, 2, 3))
         .apply("AddSide", ParDo.of(new AddSide(side)).withSideInputs(side));
 
     StagePlan plan = plan(p);
 
     String viewId = side.getTagInternal().getId();
-    Stage writer = only(stagesWith(plan, OperationSpec.ViewWrite.class), plan);
-    assertThat(ops(writer, OperationSpec.ViewWrite.class).get(0).viewId(), is(viewId));
+    Stage writer = only(stagesWith(plan, ViewWrite.class), plan);
+    assertThat(ops(writer, ViewWrite.class).get(0).viewId(), is(viewId));
     Stage consumer = only(stagesWithParDo(plan, "AddSide"), plan);
     // Fused into Main's source stage: the view comes from elsewhere, so no fusion break.
-    assertThat(consumer.spec().input(), instanceOf(StageInput.SourceSplits.class));
-    assertThat(((StageInput.SourceSplits) consumer.spec().input()).stepName(),
+    assertThat(consumer.spec().input(), instanceOf(SourceSplits.class));
+    assertThat(((SourceSplits) consumer.spec().input()).stepName(),
         containsString("Main"));
     assertThat(consumer.dependsOn(), contains(writer.id()));
     assertThat(consumer.spec().viewProducers(), is(Map.of(viewId, List.of(writer.id()))));
-    OperationSpec.ParDo addSide =
-        (OperationSpec.ParDo) ops(consumer).get(parDoIndex(consumer, "AddSide"));
-    assertThat(addSide.sideInputs().stream().map(OperationSpec.SideInput::viewId).toList(),
+    ParDoSpec addSide =
+        (ParDoSpec) ops(consumer).get(parDoIndex(consumer, "AddSide"));
+    assertThat(addSide.doFn().sideInputs().stream().map(SideInputSpec::viewId).toList(),
         contains(viewId));
-    assertThat(stagesWith(plan, OperationSpec.RedistributeWrite.class), empty());
+    assertThat(stagesWith(plan, SpreadWrite.class), empty());
   }
 
   @Test
@@ -700,23 +717,23 @@ class StagePlannerTest {
     String d = describe(plan);
     Stage source = only(
         plan.stages().stream()
-            .filter(s -> s.spec().input() instanceof StageInput.SourceSplits)
+            .filter(s -> s.spec().input() instanceof SourceSplits)
             .toList(),
         plan);
     assertThat(d, parDoIndex(source, "AddTotal"), is(-1));
-    List<OperationSpec.RedistributeWrite> breaks =
-        ops(source, OperationSpec.RedistributeWrite.class);
+    List<SpreadWrite> breaks =
+        ops(source, SpreadWrite.class);
     assertThat(d, breaks, hasSize(1));
 
     Stage consumer = only(stagesWithParDo(plan, "AddTotal"), plan);
-    StageInput.ShufflePartitions input = shuffleInput(consumer);
-    assertThat(input.shuffleId(), is(breaks.get(0).shuffleId()));
-    assertThat(input.read(), instanceOf(StageInput.PassThrough.class));
+    ShufflePartitions input = shuffleInput(consumer);
+    assertThat(input.shuffleId(), is(breaks.get(0).target().shuffleId()));
+    assertThat(input.read(), instanceOf(PassThroughRead.class));
     assertThat(input.producerStages(), contains(source.id()));
     assertThat(consumer.taskCount(), is(4));
     assertThat(consumer.spec().inputConsumers(), contains(parDoIndex(consumer, "AddTotal")));
 
-    Stage viewWriter = only(stagesWith(plan, OperationSpec.ViewWrite.class), plan);
+    Stage viewWriter = only(stagesWith(plan, ViewWrite.class), plan);
     assertThat(d, consumer.dependsOn(), containsInAnyOrder(source.id(), viewWriter.id()));
     assertThat(consumer.spec().viewProducers(),
         is(Map.of(total.getTagInternal().getId(), List.of(viewWriter.id()))));
@@ -744,12 +761,12 @@ class StagePlannerTest {
     String d = describe(plan);
     Stage q = only(stagesWithParDo(plan, "Q"), plan);
     Stage pStage = only(stagesWithParDo(plan, "P"), plan);
-    Stage vWriter = only(stagesWith(plan, OperationSpec.ViewWrite.class).stream()
-        .filter(s -> ops(s, OperationSpec.ViewWrite.class).get(0).viewId()
+    Stage vWriter = only(stagesWith(plan, ViewWrite.class).stream()
+        .filter(s -> ops(s, ViewWrite.class).get(0).viewId()
             .equals(v.getTagInternal().getId()))
         .toList(), plan);
-    Stage wWriter = only(stagesWith(plan, OperationSpec.ViewWrite.class).stream()
-        .filter(s -> ops(s, OperationSpec.ViewWrite.class).get(0).viewId()
+    Stage wWriter = only(stagesWith(plan, ViewWrite.class).stream()
+        .filter(s -> ops(s, ViewWrite.class).get(0).viewId()
             .equals(w.getTagInternal().getId()))
         .toList(), plan);
     assertThat(d, q.dependsOn(), hasItem(vWriter.id()));
@@ -787,7 +804,7 @@ class StagePlannerTest {
     assertThat(detourOp, lessThan(joinOp));
     assertThat(stage.spec().inputConsumers(), contains(splitOp));
     assertThat(opKinds(stage).get(opKinds(stage).size() - 1),
-        is(OperationSpec.GroupByKeyWrite.class));
+        is(KeyedShuffleWrite.class));
   }
 
   // ---- stateful ParDo ----------------------------------------------------------------------
@@ -805,14 +822,14 @@ class StagePlannerTest {
     assertThat(describe(plan), plan.stages(), hasSize(2));
     Stage map = plan.stages().get(0);
     Stage reduce = plan.stages().get(1);
-    OperationSpec.GroupByKeyWrite write = ops(map, OperationSpec.GroupByKeyWrite.class).get(0);
+    KeyedShuffleWrite write = ops(map, KeyedShuffleWrite.class).get(0);
     assertThat("timestamps and windows travel with the elements", write.valuesOnly(), is(false));
-    StageInput.ShufflePartitions input = shuffleInput(reduce);
-    assertThat(input.shuffleId(), is(write.shuffleId()));
-    assertThat(input.read(), instanceOf(StageInput.KeyedElements.class));
+    ShufflePartitions input = shuffleInput(reduce);
+    assertThat(input.shuffleId(), is(write.target().shuffleId()));
+    assertThat(input.read(), instanceOf(KeyGroupsRead.class));
     assertThat(opKinds(reduce),
-        contains(OperationSpec.StatefulParDo.class, OperationSpec.ParDo.class));
-    OperationSpec.StatefulParDo stateful = ops(reduce, OperationSpec.StatefulParDo.class).get(0);
+        contains(StatefulParDoSpec.class, ParDoSpec.class));
+    StatefulParDoSpec stateful = ops(reduce, StatefulParDoSpec.class).get(0);
     assertThat(stateful.stepName(), containsString("CountState"));
     assertThat(stateful.requiresTimeSortedInput(), is(false));
     assertThat(reduce.spec().inputConsumers(), contains(0));

@@ -15,6 +15,7 @@ import com.microsoft.azure.batch.protocol.models.TaskConstraints;
 import com.microsoft.azure.batch.protocol.models.TaskExecutionInformation;
 import com.microsoft.azure.batch.protocol.models.TaskFailureInformation;
 import com.microsoft.azure.batch.protocol.models.TaskState;
+import dev.redwood.runner.batch.BatchJob;
 import dev.redwood.runner.batch.BatchService;
 import dev.redwood.runner.batch.JobSpec;
 import dev.redwood.runner.batch.TaskEvent;
@@ -54,7 +55,9 @@ import org.slf4j.LoggerFactory;
  * <p>Task states are polled with one filtered, projected list call per pool and job, never one
  * request per task. The driver retries failed tasks under new attempt numbers; Batch retries
  * an attempt only as often as the configuration's task retries say, and requeues the tasks of
- * preempted spot nodes; write-once objects and the commit protocol make all of these safe. Jobs are terminated at the end, on failure and on cancel, so no active job is leaked.
+ * preempted spot nodes; write-once objects and the commit protocol make all of these safe.
+ * Jobs are terminated at the end, on failure and on cancel, so no active job is leaked. A
+ * service runs one pipeline's job.
  */
 public final class AzureBatchService implements BatchService {
   private static final Logger LOG = LoggerFactory.getLogger(AzureBatchService.class);
@@ -192,7 +195,11 @@ public final class AzureBatchService implements BatchService {
   }
 
   @Override
-  public synchronized void createJob(JobSpec job) throws IOException {
+  public synchronized BatchJob createJob(JobSpec job) throws IOException {
+    if (jobId != null) {
+      throw new IllegalStateException(
+          "This service runs job " + jobId + " and cannot create " + job.jobId());
+    }
     this.jobId = job.jobId();
     try {
       List<ResourceFile> jars = new ArrayList<>();
@@ -206,7 +213,8 @@ public final class AzureBatchService implements BatchService {
       Map<String, String> environment = new TreeMap<>(taskEnvironment);
       environment.putAll(job.environment());
       List<EnvironmentSetting> settings = new ArrayList<>();
-      environment.forEach((k, v) -> settings.add(new EnvironmentSetting().withName(k).withValue(v)));
+      environment.forEach(
+          (k, v) -> settings.add(new EnvironmentSetting().withName(k).withValue(v)));
       for (BatchPool pool : pools) {
         pool.provision();
         pool.createJob(
@@ -221,15 +229,43 @@ public final class AzureBatchService implements BatchService {
       }
       lastSlotRefreshNanos = System.nanoTime();
       LOG.info("Job {} runs on {} pools: {}", job.jobId(), pools.size(), describePools());
+      return new AzureJob();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IOException("Interrupted while creating job " + job.jobId(), e);
     }
   }
 
-  @Override
-  public synchronized void addTasks(String jobId, List<TaskSpec> tasks) throws IOException {
-    checkJob(jobId);
+  /** The job of this service: its calls are the service's. */
+  private final class AzureJob implements BatchJob {
+    @Override
+    public String jobId() {
+      return jobId;
+    }
+
+    @Override
+    public void addTasks(List<TaskSpec> tasks) throws IOException {
+      AzureBatchService.this.addTasks(tasks);
+    }
+
+    @Override
+    public List<TaskEvent> pollTaskEvents(Duration maxWait)
+        throws IOException, InterruptedException {
+      return AzureBatchService.this.pollTaskEvents(maxWait);
+    }
+
+    @Override
+    public String taskLogTail(String taskId, int maxBytes) throws IOException {
+      return AzureBatchService.this.taskLogTail(taskId, maxBytes);
+    }
+
+    @Override
+    public void terminate() throws IOException {
+      terminateJob();
+    }
+  }
+
+  private synchronized void addTasks(List<TaskSpec> tasks) throws IOException {
     queue.addAll(tasks);
     try {
       dispatch();
@@ -304,10 +340,8 @@ public final class AzureBatchService implements BatchService {
         .withConstraints(new TaskConstraints().withMaxTaskRetryCount(batchRetries));
   }
 
-  @Override
-  public List<TaskEvent> pollTaskEvents(String jobId, Duration maxWait)
+  private List<TaskEvent> pollTaskEvents(Duration maxWait)
       throws IOException, InterruptedException {
-    checkJob(jobId);
     long deadline = System.nanoTime() + maxWait.toNanos();
     long next = lastPollNanos + pollInterval.toNanos();
     long now = System.nanoTime();
@@ -365,8 +399,7 @@ public final class AzureBatchService implements BatchService {
     return new TaskEvent(id, TaskEvent.State.COMPLETED, code, why, node);
   }
 
-  @Override
-  public String taskLogTail(String jobId, String taskId, int maxBytes) throws IOException {
+  private String taskLogTail(String taskId, int maxBytes) throws IOException {
     BatchPool pool;
     synchronized (this) {
       pool = poolOfTask.get(taskId);
@@ -385,8 +418,7 @@ public final class AzureBatchService implements BatchService {
     }
   }
 
-  @Override
-  public void terminateJob(String jobId) throws IOException {
+  private void terminateJob() throws IOException {
     IOException first = null;
     synchronized (this) {
       queue.clear();
@@ -456,12 +488,6 @@ public final class AzureBatchService implements BatchService {
       s.append(pool.name()).append(" (").append(pool.currentSlots()).append(" slots now)");
     }
     return s.toString();
-  }
-
-  private void checkJob(String jobId) {
-    if (!jobId.equals(this.jobId)) {
-      throw new IllegalArgumentException("Unknown job " + jobId + " (this service runs " + this.jobId + ")");
-    }
   }
 
   private static String truncate(String s, int max) {

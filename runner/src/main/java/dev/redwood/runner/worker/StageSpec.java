@@ -1,6 +1,8 @@
-package dev.redwood.runner.plan;
+package dev.redwood.runner.worker;
 
+import dev.redwood.runner.plan.AttemptLayout;
 import java.io.Serializable;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.beam.runners.core.construction.SerializablePipelineOptions;
@@ -25,6 +27,19 @@ public record StageSpec(
     SerializablePipelineOptions options,
     int shuffleBufferMb)
     implements Serializable {
+
+  /**
+   * Every object an attempt of this stage may create: its manifest, its failure report and what
+   * each operator writes. On Azure this is the grant of the attempt's write-only credentials: a
+   * task may create exactly these names and nothing else.
+   */
+  public List<String> attemptWrites(AttemptLayout attempt) {
+    List<String> keys = new ArrayList<>(List.of(attempt.manifest(), attempt.failure()));
+    for (OperationNode node : operations) {
+      keys.addAll(node.operation().writes(attempt));
+    }
+    return keys;
+  }
 
   /**
    * An operator, the PCollection it reads (for element-count metrics) and, per output tag id, the

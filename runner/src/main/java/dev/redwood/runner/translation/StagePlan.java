@@ -1,5 +1,6 @@
-package dev.redwood.runner.plan;
+package dev.redwood.runner.translation;
 
+import dev.redwood.runner.worker.StageSpec;
 import java.util.List;
 import java.util.Set;
 

@@ -1,4 +1,4 @@
-package dev.redwood.runner.translation;
+package dev.redwood.runner.worker;
 
 import java.util.Collection;
 import java.util.Map;
@@ -39,7 +39,7 @@ public final class SplittableProcessFn<InputT, OutputT, RestrictionT, StateT>
   private transient DoFnInvoker<InputT, OutputT> invoker;
   private transient boolean finalizationRequested;
 
-  SplittableProcessFn(
+  public SplittableProcessFn(
       DoFn<InputT, OutputT> fn,
       Map<String, PCollectionView<?>> sideInputMapping,
       TupleTag<KV<KV<InputT, RestrictionT>, StateT>> residualTag) {

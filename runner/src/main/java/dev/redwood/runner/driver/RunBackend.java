@@ -1,6 +1,7 @@
 package dev.redwood.runner.driver;
 
 import dev.redwood.runner.batch.BatchService;
+import dev.redwood.runner.options.PlanSizing;
 import dev.redwood.runner.storage.BlobStore;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -9,8 +10,7 @@ import java.nio.file.Path;
  * Where a run executes: the blob store and Batch service of the chosen backend, and how much
  * runs at once there, which sizes source splits and shuffle partitions.
  *
- * @param parallelism tasks that run at the same time and use a core each
- * @param taskSlots tasks that can be started at once (at least {@code parallelism})
+ * @param sizing how the run's plan is cut for the backend's task slots
  * @param classpathStaging a scratch directory for jarring class directories, or null when the
  *     nodes share this JVM's classpath (in-process nodes)
  * @param batch opens the Batch service once the classpath is staged
@@ -18,10 +18,9 @@ import java.nio.file.Path;
  * @param remoteNodes whether tasks run on other machines, which must not receive the
  *     credentials in the pipeline options (see {@code NodeOptions})
  */
-record Backend(
+record RunBackend(
     BlobStore store,
-    int parallelism,
-    int taskSlots,
+    PlanSizing sizing,
     Path classpathStaging,
     BatchFactory batch,
     String description,
