@@ -6,7 +6,7 @@ import java.util.regex.Pattern;
  * Azure's naming rules for what the configuration names, checked before any request so that a bad
  * name fails at submit time with the key that holds it. Each check returns null for a good name, or
  * the problem phrased to follow the key ("must be ..."); the problem does not quote the value, the
- * caller adds it where the file may show it ({@link ConfigObject#got}).
+ * caller adds it where the file may show it ({@link Problem#got}).
  */
 final class AzureNames {
   private AzureNames() {}

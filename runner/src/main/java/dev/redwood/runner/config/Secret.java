@@ -1,5 +1,8 @@
 package dev.redwood.runner.config;
 
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -31,5 +34,49 @@ public final class Secret {
   @Override
   public int hashCode() {
     return value.hashCode();
+  }
+
+  /**
+   * The way an entry of a credentials file signs in: its {@code "auth"}, one of {@code kinds}, if
+   * given; else the kind whose credential it gives; else the last kind. {@code given} maps each
+   * kind whose credential the entry gives to the key that holds it.
+   */
+  static String signIn(String auth, List<String> kinds, Map<String, String> given) {
+    List<String> keys = kinds.stream().map(given::get).filter(Objects::nonNull).toList();
+    if (keys.size() > 1) {
+      throw new Problem(keys.get(0), "cannot be combined with {" + keys.get(1) + "}: give one way to sign in");
+    }
+    String kind = Problem.oneOf("auth", auth, kinds);
+    kind = kind != null ? kind : keys.isEmpty() ? kinds.get(kinds.size() - 1) : given.keySet().iterator().next();
+    for (Map.Entry<String, String> e : given.entrySet()) {
+      if (!e.getKey().equals(kind)) {
+        throw new Problem(e.getValue(), "is given but \"auth\" is \"" + kind + "\"; remove one of them");
+      }
+    }
+    return kind;
+  }
+
+  /** The secret under {@code key}, which {@code "auth"} {@code kind} needs. */
+  static Secret of(String key, String value, String kind) {
+    if (value == null) {
+      throw new Problem(key, "is missing (\"auth\" is \"" + kind + "\")");
+    } else if (value.isBlank()) {
+      throw new Problem(key, "is empty");
+    }
+    return new Secret(value);
+  }
+
+  /** The account key under {@code key}: base64 text, as the portal shows it. */
+  static Secret key(String key, String value, String kind, String what) {
+    Secret secret = of(key, value, kind);
+    try {
+      if (Base64.getDecoder().decode(value.trim()).length > 0) {
+        return secret;
+      }
+    } catch (IllegalArgumentException e) {
+      // not base64: the problem below
+    }
+    throw new Problem(key, "is not " + what
+        + " (expected base64 text, as the portal shows it; the value is not shown)");
   }
 }

@@ -72,6 +72,15 @@ record ServiceUrl(String url, String host, boolean loopback) {
     return new ServiceUrl(scheme + "://" + host + port + path, host, loopback);
   }
 
+  /** As {@link #parse}, for the value of {@code key}; the problem quotes at most {@link #shown}. */
+  static ServiceUrl check(String key, String text, boolean allowPath) {
+    try {
+      return parse(text, allowPath);
+    } catch (IllegalArgumentException e) {
+      throw Problem.got(key, e.getMessage(), shown(text));
+    }
+  }
+
   /**
    * The part of a URL that an error may quote: without query and fragment (a SAS token may be in
    * them), and nothing at all if it has user info (a password).

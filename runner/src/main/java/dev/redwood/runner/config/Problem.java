@@ -1,0 +1,79 @@
+package dev.redwood.runner.config;
+
+import com.fasterxml.jackson.core.JsonToken;
+import java.util.List;
+
+/**
+ * What is wrong with a value, found where the value is checked (a record's constructor, a Jackson
+ * deserializer) before it is known which file and key hold it: {@link ConfigFile} adds those. The
+ * message may name the checked object's other keys as {@code {key}}, which become the names the
+ * file uses; the value is shown only where the file may show it.
+ */
+final class Problem extends RuntimeException {
+  private static final long serialVersionUID = 1L;
+
+  /** The key, relative to the checked object, or null for the checked value itself. */
+  final String key;
+  /** The value as a message may quote it, and what to say instead where it is hidden, or null. */
+  final String shown;
+  final String hidden;
+  /** Text that follows the value. */
+  final String after;
+
+  private Problem(String key, String message, String shown, String hidden, String after) {
+    super(message, null, false, false);
+    this.key = key;
+    this.shown = shown;
+    this.hidden = hidden;
+    this.after = after;
+  }
+
+  Problem(String key, String message) {
+    this(key, message, null, null, "");
+  }
+
+  /** A problem with {@code value} (null for none), which a message may quote. */
+  static Problem got(String key, String message, String value) {
+    return new Problem(key, message, value == null ? null : quote(value), null, "");
+  }
+
+  /** A JSON value that is not what {@code message} says; its kind is named even when hidden. */
+  static Problem ofToken(String message, JsonToken token, String text, String after) {
+    String kind = switch (token) {
+      case VALUE_STRING -> "a string";
+      case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> "a number";
+      case VALUE_TRUE, VALUE_FALSE -> "a boolean";
+      case START_ARRAY -> "an array";
+      case START_OBJECT -> "an object";
+      default -> "null";
+    };
+    boolean scalar = token.isScalarValue();
+    String shown = token == JsonToken.VALUE_STRING ? quote(text) : scalar ? text : kind;
+    return new Problem(null, message, shown, scalar ? kind + " (value not shown)" : kind, after);
+  }
+
+  /** Throws what a check of {@code value} found (as {@link AzureNames}' checks return it), if any. */
+  static void check(String key, String problem, String value) {
+    if (problem != null) {
+      throw got(key, problem, value);
+    }
+  }
+
+  /** {@code value} if it is null or one of {@code allowed}. */
+  static String oneOf(String key, String value, List<String> allowed) {
+    if (value != null && !allowed.contains(value)) {
+      String list = "\"" + String.join("\", \"", allowed) + "\"";
+      throw got(key, "must be one of " + list + DidYouMean.hint(value, allowed), value);
+    }
+    return value;
+  }
+
+  /** A string in double quotes, shortened if long, with control characters escaped. */
+  static String quote(String s) {
+    StringBuilder out = new StringBuilder("\"");
+    for (char c : (s.length() > 80 ? s.substring(0, 77) + "..." : s).toCharArray()) {
+      out.append(c == '"' || c == '\\' ? "\\" + c : c < 0x20 ? String.format("\\u%04x", (int) c) : c);
+    }
+    return out.append('"').toString();
+  }
+}
