@@ -49,34 +49,19 @@ public final class AzureConfigReader {
       taskRetries = taskRetries == null ? 0 : taskRetries;
       taskEnvironment = taskEnvironment == null ? Map.of() : taskEnvironment;
       poolDefaults = poolDefaults == null ? ConfigFile.tree(Map.of()) : poolDefaults;
-      Problem.check("jobId", AzureNames.batchId(jobId), jobId);
-      Problem.check("blobContainer", AzureNames.blobContainer(blobContainer), blobContainer);
-      taskEnvironment.keySet().forEach(
-          k -> Problem.check("taskEnvironment." + k, AzureNames.environmentName(k), null));
-      for (String key : List.of("id", "account", "region")) {
-        if (poolDefaults.has(key)) {
-          throw new Problem("poolDefaults." + key, "belongs in an entry of \"pools\" instead");
-        }
+      AzureNames.BATCH_ID.check("jobId", jobId);
+      AzureNames.BLOB_CONTAINER.check("blobContainer", blobContainer);
+      for (String name : taskEnvironment.keySet()) {
+        String problem = AzureNames.ENVIRONMENT_VARIABLE.problem(name);
+        Problem.unless(problem == null, "taskEnvironment." + name, problem);
       }
-      if (pools == null || pools.isEmpty()) {
-        throw new Problem("pools", "is empty; list at least one pool");
-      } else if (accounts != null && accounts.isEmpty()) {
-        throw new Problem("accounts", "is empty; list at least one Batch account or leave it out");
-      }
+      Problem.unless(!poolDefaults.has("id"), "poolDefaults.id", "belongs in each pool entry");
+      Problem.unless(pools != null && !pools.isEmpty(), "pools", "is empty; list a pool");
     }
   }
 
   /** The credentials file in the structured form. */
-  private record Credentials(List<BatchAccount> accounts, StorageAccount storage) {
-    Credentials {
-      if (accounts == null && storage == null) {
-        throw new Problem(null, "holds no credentials: give AzureClusterlessHPC's keys"
-            + " (_BATCH_ACCOUNT_URL, ...) or \"accounts\" and/or \"storage\"");
-      } else if (accounts != null && accounts.isEmpty()) {
-        throw new Problem("accounts", "is empty; list at least one Batch account or leave it out");
-      }
-    }
-  }
+  private record Credentials(List<BatchAccount> accounts, StorageAccount storage) {}
 
   /** Reads the files of {@code --parametersFile} and {@code --credentialsFile}; logs warnings. */
   public static AzureConfig read(AzureBatchPipelineOptions options) {
@@ -102,52 +87,41 @@ public final class AzureConfigReader {
       Map<String, String> environment, Consumer<String> warnings) {
     ConfigFile pf = ConfigFile.read(parametersFile, false);
     ObjectNode tree = ClusterlessHpcKeys.parameters(pf, warnings);
+    // Accounts and storage given here sign in with DefaultAzureCredential: no credential keys.
     for (String key : List.of("accounts", "storage")) {
-      JsonNode entries = tree.path(key);
-      for (int i = 0; i < (entries.isArray() ? entries.size() : 1); i++) {
-        String path = entries.isArray() ? key + "[" + i + "]" : key;
-        (entries.isArray() ? entries.get(i) : entries).fieldNames().forEachRemaining(k -> {
-          String misplaced = ClusterlessHpcKeys.misplaced(pf, path, k);
-          if (misplaced != null) {
-            throw pf.fail(path + "." + k, misplaced);
-          }
+      JsonNode given = tree.path(key);
+      for (int i = 0; i < (given.isArray() ? given.size() : 1); i++) {
+        String path = given.isArray() ? key + "[" + i + "]" : key;
+        (given.isArray() ? given.get(i) : given).fieldNames().forEachRemaining(k -> {
+          String misplaced = ClusterlessHpcKeys.misplaced(pf, path, k, List.of());
+          pf.require(misplaced == null, path + "." + k, misplaced);
         });
       }
     }
     Parameters params = pf.bind(tree, "", Parameters.class);
-    ConfigFile cf = null;
-    Credentials creds = null;
+    ConfigFile cf = pf;
+    Credentials creds = new Credentials(null, null);
     if (credentialsFile != null) {
       FilePermissions.warningFor(credentialsFile, credentialsFile.toString()).ifPresent(warnings);
       cf = ConfigFile.read(credentialsFile, true);
       creds = cf.bind(ClusterlessHpcKeys.credentials(cf, warnings), "", Credentials.class);
     }
-
-    boolean fromCredentials = creds != null && creds.accounts() != null;
-    if (fromCredentials && params.accounts() != null) {
-      throw pf.fail("accounts", "is also given in " + cf.name() + "; list the Batch accounts in one file");
-    } else if (!fromCredentials && params.accounts() == null && cf != null) {
-      throw cf.fail("", "gives no Batch account (_BATCH_ACCOUNT_URL or \"accounts\"), and "
-          + pf.name() + " lists no \"accounts\" either");
-    } else if (!fromCredentials && params.accounts() == null) {
-      throw pf.fail("accounts", "is missing: no Batch account is configured. Pass --credentialsFile"
-          + " with _BATCH_ACCOUNT_URL (AzureClusterlessHPC's form) or \"accounts\", or list"
-          + " \"accounts\": [{\"url\": \"https://NAME.REGION.batch.azure.com\"}] here to sign in"
-          + " with DefaultAzureCredential");
-    }
-    ConfigFile accountsFile = fromCredentials ? cf : pf;
+    pf.require(creds.accounts() == null || params.accounts() == null, "accounts",
+        "is also given in " + cf.name() + "; give the Batch accounts in one file");
+    cf.require(creds.accounts() != null || params.accounts() != null, cf == pf ? "accounts" : "",
+        (cf == pf ? "is missing: " : "gives none, and " + pf.name() + " has no \"accounts\": ")
+            + "no Batch account is configured. Give _BATCH_ACCOUNT_URL or \"accounts\" in the"
+            + " credentials file, or \"accounts\": [{\"url\":"
+            + " \"https://NAME.REGION.batch.azure.com\"}] in the parameters file to sign in with"
+            + " DefaultAzureCredential");
+    ConfigFile accountsFile = creds.accounts() != null ? cf : pf;
     List<String> spreadOrder = new ArrayList<>();
     List<BatchAccount> accounts = accounts(accountsFile,
-        fromCredentials ? creds.accounts() : params.accounts(), spreadOrder, warnings);
-    StorageAccount storage = storage(pf, params, cf, creds == null ? null : creds.storage(), environment);
-    List<PoolConfig> pools = pools(pf, params, accounts, accountsFile.name(), spreadOrder, warnings);
-
-    AzureConfig config = new AzureConfig(accounts, pools, storage, params.blobContainer(),
-        params.jobId(), params.taskRetries(), params.taskEnvironment());
-    LOG.info("Azure configuration: pools {}; storage account {}, container {}",
-        pools.stream().map(p -> p.poolId() + " in " + p.account()).collect(Collectors.joining(", ")),
-        storage.accountName(), config.blobContainer());
-    return config;
+        creds.accounts() != null ? creds.accounts() : params.accounts(), spreadOrder, warnings);
+    StorageAccount storage = storage(pf, cf, params.storage(), creds.storage(), environment);
+    return new AzureConfig(accounts,
+        pools(pf, params, accounts, accountsFile, spreadOrder, warnings), storage,
+        params.blobContainer(), params.jobId(), params.taskRetries(), params.taskEnvironment());
   }
 
   /**
@@ -156,69 +130,54 @@ public final class AzureConfigReader {
    */
   private static List<BatchAccount> accounts(ConfigFile file, List<BatchAccount> entries,
       List<String> spreadOrder, Consumer<String> warnings) {
+    file.require(!entries.isEmpty(), "accounts", "is empty; list an account or leave it out");
     Map<String, BatchAccount> byName = new LinkedHashMap<>();
-    Map<String, String> where = new HashMap<>();
     for (int i = 0; i < entries.size(); i++) {
       BatchAccount account = entries.get(i);
       String path = "accounts[" + i + "]";
       String urlRegion = ServiceUrl.parse(account.accountUrl(), false).batchRegion();
       if (urlRegion != null && !urlRegion.equals(account.region().toLowerCase(Locale.ROOT))) {
-        warnings.accept(file.name() + ": " + file.resolve(path + ".region")
-            + " differs from the region of " + file.lastKey(path + ".url") + " (" + urlRegion
-            + "); Redwood takes the region from " + file.lastKey(path + ".region")
-            + ", but pools run where the account is");
+        warnings.accept(file.name() + ": " + file.resolve(path + ".region") + " differs from the"
+            + " region of " + file.lastKey(path + ".url") + " (" + urlRegion + "); Redwood takes"
+            + " the region from " + file.lastKey(path + ".region") + ", but pools run where the"
+            + " account is");
       }
       BatchAccount before = byName.putIfAbsent(account.name(), account);
-      String first = where.computeIfAbsent(account.name(), n -> file.resolve(path));
-      if (before != null && !before.accountUrl().equals(account.accountUrl())) {
-        throw file.fail(path + ".url", "is a second URL for the account name "
-            + Problem.quote(account.name()) + " (see " + first
-            + "); Redwood tells Batch accounts apart by name");
-      } else if (before != null && !before.equals(account)) {
-        warnings.accept(file.name() + ": " + file.resolve(path) + " repeats the Batch account "
-            + Problem.quote(account.name()) + " of " + first + " with other settings or"
-            + " credentials; Redwood uses those of " + first);
-      }
+      file.require(before == null || before.accountUrl().equals(account.accountUrl()),
+          path + ".url", "is a second URL for the account " + Problem.quote(account.name()));
       spreadOrder.add(account.name());
     }
     return List.copyOf(byName.values());
   }
 
-  private static StorageAccount storage(ConfigFile pf, Parameters params, ConfigFile cf,
+  /** The storage account: the credentials file's, else the environment's, else the parameters'. */
+  private static StorageAccount storage(ConfigFile pf, ConfigFile cf, StorageAccount given,
       StorageAccount fromCredentials, Map<String, String> environment) {
-    StorageAccount given = params.storage();
-    String connection = environment.get(STORAGE_CONNECTION_STRING_ENV);
-    if (fromCredentials != null && given != null) {
-      throw pf.fail("storage", "is also given in " + cf.name() + "; give the storage account in one file");
-    } else if (fromCredentials != null) {
-      return fromCredentials;
-    } else if (connection == null || connection.isBlank()) {
-      if (given != null) {
-        return given;
-      }
-      throw (cf != null ? cf : pf).fail(cf != null ? "" : "storage",
-          (cf != null ? "gives no storage account, and there is none elsewhere:" : "is missing:")
-              + " give _STORAGE_ACCOUNT_NAME (or \"storage\") in the credentials file, \"storage\":"
-              + " {\"accountName\": ...} in the parameters file, or set "
-              + STORAGE_CONNECTION_STRING_ENV);
+    String connection = environment.getOrDefault(STORAGE_CONNECTION_STRING_ENV, "");
+    pf.require(fromCredentials == null || given == null, "storage",
+        "is also given in " + cf.name() + "; give the storage account in one file");
+    if (fromCredentials != null || connection.isBlank() && given != null) {
+      return fromCredentials != null ? fromCredentials : given;
     }
-    StorageConnectionString parsed;
+    cf.require(!connection.isBlank(), cf == pf ? "storage" : "", (cf == pf ? "is missing" : "gives"
+        + " none") + ": give _STORAGE_ACCOUNT_NAME or \"storage\" in the credentials file,"
+        + " \"storage\": {\"accountName\": ...} in the parameters file, or set "
+        + STORAGE_CONNECTION_STRING_ENV);
+    StorageAccount fromEnvironment;
     try {
-      parsed = StorageConnectionString.parse(connection);
+      fromEnvironment = StorageAccount.fromConnectionString(connection);
     } catch (IllegalArgumentException e) {
       throw new AzureConfigException("environment", STORAGE_CONNECTION_STRING_ENV, e.getMessage());
     }
-    if (given != null && !given.accountName().equals(parsed.accountName())) {
-      throw pf.fail("storage.accountName", "is " + Problem.quote(given.accountName()) + " but "
-          + STORAGE_CONNECTION_STRING_ENV + " is for the account " + Problem.quote(parsed.accountName()));
-    }
-    return new StorageAccount(parsed.accountName(), parsed.blobEndpoint(),
-        new StorageAuth.ConnectionString(new Secret(connection)));
+    pf.require(given == null || given.accountName().equals(fromEnvironment.accountName()),
+        "storage.accountName", "is not the account of " + STORAGE_CONNECTION_STRING_ENV + ", "
+            + Problem.quote(fromEnvironment.accountName()));
+    return fromEnvironment;
   }
 
-  /** The pools, each with its settings layered and placed in an account. */
+  /** The pools, each with its settings inherited and placed in an account, and checked. */
   private static List<PoolConfig> pools(ConfigFile file, Parameters params,
-      List<BatchAccount> accounts, String accountsFrom, List<String> spreadOrder,
+      List<BatchAccount> accounts, ConfigFile accountsFile, List<String> spreadOrder,
       Consumer<String> warnings) {
     ObjectNode defaults = inherit(file, params.poolDefaults(), "poolDefaults",
         ConfigFile.tree(PoolConfig.DEFAULTS), "poolDefaults");
@@ -229,22 +188,20 @@ public final class AzureConfigReader {
       String path = "pools[" + i + "]";
       ObjectNode tree = inherit(file, params.pools().get(i), path, defaults, "poolDefaults");
       tree.put("account", file.root().hasNonNull("pools")
-          ? place(file, tree, path, accounts, accountsFrom)
+          ? place(file, tree, path, accounts, accountsFile.name())
           : spreadOrder.get(i % spreadOrder.size()));
       tree.remove("region");
       PoolConfig pool = file.bind(tree, path, PoolConfig.class);
       pools.add(pool);
-
       String before = ids.putIfAbsent(pool.poolId().toLowerCase(Locale.ROOT), file.resolve(path));
-      if (before != null) {
-        throw file.fail(path + ".id", "repeats the pool id " + Problem.quote(pool.poolId()) + " of "
-            + before + " (pool ids must be unique; Batch ignores case in them)");
-      }
-      String warning = NodeAgentSkus.retirementWarning(pool.image().nodeAgentSku());
-      if (warning != null) {
-        String image = path + (tree.path("image").has("nodeAgentSku") ? ".image.nodeAgentSku" : ".image");
-        retired.putIfAbsent(pool.image().nodeAgentSku(),
-            file.name() + ": " + file.resolve(image) + ": " + warning);
+      file.require(before == null, path + ".id", "repeats the pool id "
+          + Problem.quote(pool.poolId()) + " of " + before
+          + " (pool ids must be unique; Batch ignores case in them)");
+      String agent = pool.image().nodeAgentSku();
+      String image = tree.path("image").has("nodeAgentSku") ? ".image.nodeAgentSku" : ".image";
+      if (NodeAgentSkus.retirementWarning(agent) != null) {
+        retired.putIfAbsent(agent, file.name() + ": " + file.resolve(path + image) + ": "
+            + NodeAgentSkus.retirementWarning(agent));
       }
       if (pool.dedicatedNodes() + pool.spotNodes() == 0 && pool.autoscaleFormula() == null) {
         warnings.accept(file.name() + ": pool " + Problem.quote(pool.poolId()) + " ("
@@ -281,41 +238,33 @@ public final class AzureConfigReader {
   /** The account of a {@code "pools"} entry: named, or the one in its region, or the only one. */
   private static String place(
       ConfigFile file, ObjectNode pool, String path, List<BatchAccount> accounts, String from) {
-    String account = text(file, pool, path + ".account");
-    String region = text(file, pool, path + ".region");
+    JsonNode a = pool.get("account");
+    JsonNode r = pool.get("region");
+    String account = a == null || a.isNull() ? null : file.bind(a, path + ".account", String.class);
+    String region = r == null || r.isNull() ? null : file.bind(r, path + ".region", String.class);
     List<String> names = accounts.stream().map(BatchAccount::name).toList();
     String known = "; the accounts are " + String.join(", ", names) + " (from " + from + ")";
-    BatchAccount named = accounts.stream().filter(a -> a.name().equals(account)).findFirst().orElse(null);
-    List<BatchAccount> inRegion = account != null || region == null ? accounts
-        : accounts.stream().filter(a -> region.equalsIgnoreCase(a.region())).toList();
-    if (account != null && named == null) {
-      throw file.fail(path + ".account", "names the Batch account " + Problem.quote(account)
-          + ", which is not configured" + DidYouMean.hint(account, names) + known);
-    } else if (named != null && region != null && !region.equalsIgnoreCase(named.region())) {
-      throw file.fail(path + ".region", "is " + Problem.quote(region) + " but the account "
-          + Problem.quote(named.name()) + " is in "
-          + (named.region() == null ? "an unknown region" : Problem.quote(named.region())));
-    } else if (named != null || inRegion.size() == 1) {
-      return named != null ? account : inRegion.get(0).name();
-    } else if (region == null) {
-      throw file.fail(path + ".account", "is missing: with several Batch accounts each pool names"
-          + " its \"account\" (or \"region\")" + known);
+    BatchAccount named =
+        accounts.stream().filter(b -> b.name().equals(account)).findFirst().orElse(null);
+    if (account != null) {
+      file.require(named != null, path + ".account", "names the Batch account "
+          + Problem.quote(account) + ", which is not configured" + DidYouMean.hint(account, names)
+          + known);
+      file.require(region == null || region.equalsIgnoreCase(named.region()), path + ".region",
+          "is " + Problem.quote(region) + " but the account " + Problem.quote(account) + " is in "
+              + (named.region() == null ? "an unknown region" : Problem.quote(named.region())));
+      return account;
     }
-    throw file.fail(path + ".region", "is " + Problem.quote(region) + (inRegion.isEmpty()
-        ? ", where no configured Batch account is; the accounts are " + accounts.stream()
-            .map(a -> a.name() + " (" + (a.region() == null ? "region unknown" : a.region()) + ")")
-            .collect(Collectors.joining(", "))
-        : ", where several Batch accounts are (" + inRegion.stream().map(BatchAccount::name)
-            .collect(Collectors.joining(", ")) + "): name one with \"account\""));
-  }
-
-  /** The string at {@code path} (an object's key) of {@code o}, or null; not empty. */
-  private static String text(ConfigFile file, ObjectNode o, String path) {
-    JsonNode value = o.get(path.substring(path.lastIndexOf('.') + 1));
-    String text = value == null || value.isNull() ? null : file.bind(value, path, String.class);
-    if (text != null && text.isBlank()) {
-      throw file.fail(path, "is empty");
-    }
-    return text;
+    List<BatchAccount> inRegion = region == null ? accounts
+        : accounts.stream().filter(b -> region.equalsIgnoreCase(b.region())).toList();
+    file.require(inRegion.size() == 1 || region != null, path + ".account", "is missing: with"
+        + " several Batch accounts each pool names its \"account\" (or \"region\")" + known);
+    file.require(inRegion.size() == 1, path + ".region", "is " + Problem.quote(region)
+        + (inRegion.isEmpty() ? ", where no configured Batch account is; the accounts are "
+            + accounts.stream().map(b -> b.name() + " (" + (b.region() == null ? "region unknown"
+                : b.region()) + ")")
+                .collect(Collectors.joining(", "))
+            : ", where several Batch accounts are: name one with \"account\""));
+    return inRegion.get(0).name();
   }
 }

@@ -2,9 +2,8 @@ package dev.redwood.runner.config;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
+import java.util.stream.IntStream;
 
 /**
  * One Azure Batch account that pools are created in.
@@ -28,56 +27,39 @@ public record BatchAccount(String name, String accountUrl, String region, BatchA
       @JsonProperty("auth") String auth, @JsonProperty("batchAccountKey") String key,
       @JsonProperty("tenantId") String tenant, @JsonProperty("clientId") String client,
       @JsonProperty("clientSecret") String secret, @JsonProperty("resource") String resource) {
-    if (url == null) {
-      throw new Problem("url", "is missing (the Batch account's URL, such as"
-          + " \"https://mybatch.westeurope.batch.azure.com\")");
-    }
+    Problem.unless(url != null, "url", "is missing (the Batch account's URL, such as"
+        + " \"https://mybatch.westeurope.batch.azure.com\")");
     ServiceUrl at = ServiceUrl.check("url", url, false);
-    if (name == null && at.namesNoAccount()) {
-      throw new Problem("name", "is missing: {url} " + Problem.quote(at.url())
-          + " does not contain the account's name, so give it here");
-    } else if (name == null && AzureNames.accountName(at.firstLabel()) != null) {
-      throw new Problem("url", "names the account " + Problem.quote(at.firstLabel()) + ", which "
-          + AzureNames.accountName(at.firstLabel()));
-    } else if (name != null) {
-      Problem.check("name", AzureNames.accountName(name), name);
-      if (!at.namesNoAccount() && !at.firstLabel().equals(name)) {
-        throw new Problem("name", "is " + Problem.quote(name) + " but {url} is the account "
-            + Problem.quote(at.firstLabel()));
-      }
-    }
-    if (region != null && region.isBlank()) {
-      throw new Problem("region", "is empty");
-    }
+    Problem.unless(name != null || !at.namesNoAccount(), "name", "is missing: {url} "
+        + Problem.quote(at.url()) + " does not contain the account's name, so give it here");
+    AzureNames.ACCOUNT.check(name == null ? "url" : "name", name == null ? at.firstLabel() : name);
+    boolean sameName = name == null || at.namesNoAccount() || at.firstLabel().equals(name);
+    Problem.unless(sameName, "name", "is " + Problem.quote(name)
+        + " but {url} is the account " + Problem.quote(at.firstLabel()));
+    Problem.unless(region == null || !region.isBlank(), "region", "is empty");
     name = name == null ? at.firstLabel() : name;
-    Map<String, String> given = new LinkedHashMap<>();
-    if (key != null) {
-      given.put("sharedKey", "batchAccountKey");
-    }
     String[] principal = {tenant, client, secret, resource};
     String[] keys = {"tenantId", "clientId", "clientSecret", "resource"};
-    for (int i = principal.length - 1; i >= 0; i--) {
-      if (principal[i] != null) {
-        given.put("servicePrincipal", keys[i]);
+    String principalKey = IntStream.range(0, keys.length).filter(i -> principal[i] != null)
+        .mapToObj(i -> keys[i]).findFirst().orElse(null);
+    String kind = Secret.signIn(auth, List.of("sharedKey", "servicePrincipal", "default"),
+        key == null ? null : "batchAccountKey", principalKey);
+    BatchAuth how = new BatchAuth.DefaultCredential();
+    if (kind.equals("sharedKey")) {
+      how = new BatchAuth.SharedKey(
+          name, Secret.key("batchAccountKey", key, kind, "a Batch account key"));
+    } else if (kind.equals("servicePrincipal")) {
+      for (int i = 0; i < 3; i++) {
+        Problem.unless(principal[i] != null, keys[i],
+            "is missing: a service principal needs {tenantId}, {clientId} and {clientSecret}");
       }
+      AzureNames.TENANT.check("tenantId", tenant);
+      AzureNames.CLIENT_ID.check("clientId", client);
+      resource = resource == null ? "https://batch.core.windows.net/" : resource;
+      ServiceUrl.check("resource", resource, true);
+      how = new BatchAuth.ServicePrincipal(tenant, client, Secret.of("clientSecret", secret, kind),
+          resource);
     }
-    BatchAuth how = switch (Secret.signIn(auth, List.of("sharedKey", "servicePrincipal", "default"), given)) {
-      case "sharedKey" -> new BatchAuth.SharedKey(name, Secret.key("batchAccountKey", key, "sharedKey", "a Batch account key"));
-      case "default" -> new BatchAuth.DefaultCredential();
-      default -> {
-        for (int i = 0; i < 3; i++) {
-          if (principal[i] == null) {
-            throw new Problem(keys[i],
-                "is missing: a service principal needs {tenantId}, {clientId} and {clientSecret}");
-          }
-        }
-        Problem.check("tenantId", AzureNames.tenant(tenant), tenant);
-        Problem.check("clientId", AzureNames.clientId(client), client);
-        resource = resource == null ? "https://batch.core.windows.net/" : resource;
-        ServiceUrl.check("resource", resource, true);
-        yield new BatchAuth.ServicePrincipal(tenant, client, Secret.of("clientSecret", secret, "servicePrincipal"), resource);
-      }
-    };
     return new BatchAccount(name, at.url(), region == null ? at.batchRegion() : region, how);
   }
 }

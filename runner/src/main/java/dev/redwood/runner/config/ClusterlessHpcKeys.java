@@ -8,6 +8,8 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -31,32 +33,31 @@ final class ClusterlessHpcKeys {
 
   private static final Logger LOG = LoggerFactory.getLogger(ClusterlessHpcKeys.class);
 
-  /** Each parameter Redwood uses, with the structured key it stands for. */
-  private static final Map<String, String> PARAMETER_TWINS = twins(
-      "_POOL_ID", "id", "_POOL_COUNT", "pools", "_JOB_ID", "jobId",
+  /** Each parameter Redwood uses, and the structured key it stands for. */
+  private static final Map<String, String> PARAMETER_TWINS = twins("_POOL_ID", "id",
+      "_POOL_COUNT", "pools", "_JOB_ID", "jobId", "_BLOB_CONTAINER", "blobContainer",
+      "_NUM_RETRYS", "taskRetries", "_OMP_NUM_THREADS", "taskEnvironment.OMP_NUM_THREADS",
       "_NODE_COUNT_PER_POOL", "poolDefaults.dedicatedNodes", "_POOL_VM_SIZE", "poolDefaults.vmSize",
       "_NODE_OS_PUBLISHER", "poolDefaults.image.publisher",
       "_NODE_OS_OFFER", "poolDefaults.image.offer", "_NODE_OS_SKU", "poolDefaults.image.sku",
-      "_BLOB_CONTAINER", "blobContainer", "_NUM_RETRYS", "taskRetries",
       "_INTER_NODE_CONNECTION", "poolDefaults.interNodeCommunication",
-      "_CONTAINER", "poolDefaults.containerImage",
-      "_OMP_NUM_THREADS", "taskEnvironment.OMP_NUM_THREADS");
+      "_CONTAINER", "poolDefaults.containerImage");
 
   /**
    * Parameters for AzureClusterlessHPC's Julia runtime and its MPI launch, meaningless to a JVM
    * runner: stdout file name, multi-node MPI tasks, Julia threads and depot, Python path,
    * verbosity, and {@code _POOL_NODE_COUNT}, an old name that AzureClusterlessHPC itself ignores.
    */
-  private static final List<String> IGNORED_PARAMETERS = List.of(
-      "_STANDARD_OUT_FILE_NAME", "_MPI_RUN", "_NUM_NODES_PER_TASK", "_NUM_PROCS_PER_NODE",
-      "_JULIA_NUM_THREADS", "_JULIA_DEPOT_PATH", "_PYTHONPATH", "_VERBOSE", "_POOL_NODE_COUNT");
+  private static final List<String> IGNORED_PARAMETERS = List.of("_STANDARD_OUT_FILE_NAME",
+      "_MPI_RUN", "_NUM_NODES_PER_TASK", "_NUM_PROCS_PER_NODE", "_JULIA_NUM_THREADS",
+      "_JULIA_DEPOT_PATH", "_PYTHONPATH", "_VERBOSE", "_POOL_NODE_COUNT");
 
   /**
-   * Each credentials key, with its key in a structured account or storage account. AzureClusterlessHPC
-   * sets {@code _BATCH_ACCOUNT_NAME} when it builds credentials from its user_data folder.
+   * Each credentials key, and its key in a structured account or storage account;
+   * AzureClusterlessHPC sets {@code _BATCH_ACCOUNT_NAME} when it reads its user_data folder.
    */
-  private static final Map<String, String> CREDENTIAL_TWINS = twins(
-      "_AD_TENANT", "tenantId", "_AD_BATCH_CLIENT_ID", "clientId", "_AD_SECRET_BATCH", "clientSecret",
+  private static final Map<String, String> CREDENTIAL_TWINS = twins("_AD_TENANT", "tenantId",
+      "_AD_BATCH_CLIENT_ID", "clientId", "_AD_SECRET_BATCH", "clientSecret",
       "_BATCH_ACCOUNT_URL", "url", "_BATCH_RESOURCE", "resource", "_REGION", "region",
       "_BATCH_ACCOUNT_NAME", "name", "_STORAGE_ACCOUNT_NAME", "accountName",
       "_STORAGE_ACCOUNT_KEY", "accountKey");
@@ -67,13 +68,12 @@ final class ClusterlessHpcKeys {
   private static final List<String> IGNORED_CREDENTIALS =
       List.of("_APP_INSIGHTS_APP_ID", "_APP_INSIGHTS_INSTRUMENTATION_KEY");
 
-  /** The structured parameters that a credentials file cannot have. */
+  /** Keys of the parameters file only, and keys that hold or choose a credential. */
   private static final Set<String> PARAMETERS =
       Set.of("jobId", "blobContainer", "taskRetries", "taskEnvironment", "poolDefaults", "pools");
 
-  /** The structured keys that hold or choose a credential. */
-  private static final Set<String> CREDENTIAL_KEYS = Set.of("auth", "batchAccountKey", "tenantId",
-      "clientId", "clientSecret", "resource", "accountKey", "connectionString");
+  private static final Set<String> CREDENTIAL_KEYS = Set.of("auth", "batchAccountKey",
+      "tenantId", "clientId", "clientSecret", "resource", "accountKey", "connectionString");
 
   private static Map<String, String> twins(String... pairs) {
     Map<String, String> twins = new LinkedHashMap<>();
@@ -98,30 +98,20 @@ final class ClusterlessHpcKeys {
     ObjectNode top = file.bind(file.root(), "", ObjectNode.class).deepCopy();
     drop(file, top, "", IGNORED_PARAMETERS, warnings,
         "AzureClusterlessHPC settings for its Julia runtime that have no meaning for Redwood");
-    if (top.hasNonNull("pools")) {
-      for (String flat : List.of("_POOL_COUNT", "_POOL_ID")) {
-        if (top.has(flat)) {
-          throw file.fail(flat,
-              "cannot be combined with \"pools\": each entry of \"pools\" is one pool with its own id");
-        }
-      }
-    } else {
+    if (!top.hasNonNull("pools")) {
       JsonNode count = top.remove("_POOL_COUNT");
       int pools = count == null || count.isNull() ? 1 : number(file, "_POOL_COUNT", count, 1);
-      if (pools > 1000) {
-        throw file.fail("_POOL_COUNT", "must be at most 1000, got " + pools);
-      }
       JsonNode base = top.remove("_POOL_ID");
-      String id = base == null || base.isNull() ? "redwood" : string(file, "_POOL_ID", base);
+      String id =
+          base == null || base.isNull() ? "redwood" : file.bind(base, "_POOL_ID", String.class);
+      String last = id + "_" + pools;
+      file.require(pools <= 1000, "_POOL_COUNT", "must be at most 1000, got " + pools);
+      file.require(last.length() <= 64, "_POOL_ID", "is too long: the pool ids are _POOL_ID_1 to _"
+          + pools + " and must be at most 64 characters (" + Problem.quote(last) + " has "
+          + last.length() + ")");
       ArrayNode list = top.putArray("pools");
       for (int i = 0; i < pools; i++) {
-        String poolId = id + "_" + (i + 1);
-        if (poolId.length() > 64) {
-          throw file.fail("_POOL_ID", "is too long: the pool ids are _POOL_ID_1 to _" + pools
-              + " and must be at most 64 characters (" + Problem.quote(poolId) + " has "
-              + poolId.length() + ")");
-        }
-        list.addObject().put("id", poolId);
+        list.addObject().put("id", id + "_" + (i + 1));
         file.alias("pools[" + i + "]", "_POOL_ID");
         file.alias("pools[" + i + "].id", "_POOL_ID");
       }
@@ -130,13 +120,17 @@ final class ClusterlessHpcKeys {
       String flat = twin.getKey();
       JsonNode value = top.remove(flat);
       value = value == null || value.isNull() ? null : switch (flat) {
+        case "_POOL_COUNT", "_POOL_ID" -> throw file.fail(flat, "cannot be combined with"
+            + " \"pools\": each entry of \"pools\" is one pool with its own id");
         case "_NUM_RETRYS", "_NODE_COUNT_PER_POOL" -> IntNode.valueOf(number(file, flat, value, 0));
         case "_OMP_NUM_THREADS" -> TextNode.valueOf("" + number(file, flat, value, 1));
         case "_INTER_NODE_CONNECTION" -> BooleanNode.valueOf(flag(file, flat, value));
         // AzureClusterlessHPC lowercases the container name before using it.
-        case "_BLOB_CONTAINER" -> TextNode.valueOf(string(file, flat, value).toLowerCase(Locale.ROOT));
+        case "_BLOB_CONTAINER" ->
+            TextNode.valueOf(file.bind(value, flat, String.class).toLowerCase(Locale.ROOT));
         // AzureClusterlessHPC writes "None" for no container; an empty string means the same.
-        case "_CONTAINER" -> value.isTextual() && value.asText().matches("\\s*|None") ? null : value;
+        case "_CONTAINER" ->
+            value.isTextual() && value.asText().matches("\\s*|None") ? null : value;
         default -> value;
       };
       if (value != null) {
@@ -157,17 +151,16 @@ final class ClusterlessHpcKeys {
   /**
    * The credentials file in the structured form. AzureClusterlessHPC's, an object or an array of
    * them, gives one account per entry and the first entry's storage account (the other entries'
-   * are checked, but not used).
+   * are checked, and logged as not used).
    */
   static ObjectNode credentials(ConfigFile file, Consumer<String> warnings) {
     JsonNode root = file.root();
-    if (root.isArray() && root.isEmpty()) {
-      throw file.fail("", "is an empty array; list at least one Batch account");
-    } else if (!root.isArray()) {
+    file.require(!root.isArray() || !root.isEmpty(), "", "is an empty array; list an account");
+    if (!root.isArray()) {
       ObjectNode top = file.bind(root, "", ObjectNode.class);
+      Stream<String> flat = Stream.concat(CREDENTIALS.stream(), IGNORED_CREDENTIALS.stream());
       boolean structured = top.has("accounts") || top.has("storage");
-      if (top.isEmpty() || structured && Stream.concat(CREDENTIALS.stream(),
-          IGNORED_CREDENTIALS.stream()).noneMatch(top::has)) {
+      if (top.isEmpty() || structured && flat.noneMatch(top::has)) {
         return top;
       }
     }
@@ -180,7 +173,10 @@ final class ClusterlessHpcKeys {
       drop(file, entry, path, IGNORED_CREDENTIALS, warnings,
           "AzureClusterlessHPC's Batch Insights monitoring, which Redwood does not install");
       entry.fieldNames().forEachRemaining(key -> {
-        if (!CREDENTIAL_TWINS.containsKey(key)) {
+        if (key.equals("accounts") || key.equals("storage")) {
+          throw file.fail(ConfigFile.join(path, key), "is Redwood's structured form, which cannot"
+              + " be mixed with AzureClusterlessHPC's _KEYS in one object");
+        } else if (!CREDENTIAL_TWINS.containsKey(key)) {
           throw file.unknownKey(path, key, CREDENTIALS);
         }
       });
@@ -192,22 +188,20 @@ final class ClusterlessHpcKeys {
       }
       ObjectNode account = accounts.addObject();
       ObjectNode storage = JsonNodeFactory.instance.objectNode();
-      String storagePath = i == 0 ? "storage" : path;
       file.alias("accounts[" + i + "]", path);
       for (Map.Entry<String, String> twin : CREDENTIAL_TWINS.entrySet()) {
         boolean ofStorage = twin.getKey().startsWith("_STORAGE");
-        String at = ofStorage ? storagePath : "accounts[" + i + "]";
+        String at = ofStorage ? (i == 0 ? "storage" : path) : "accounts[" + i + "]";
         file.alias(ConfigFile.join(at, twin.getValue()), ConfigFile.join(path, twin.getKey()));
         if (entry.has(twin.getKey())) {
           (ofStorage ? storage : account).set(twin.getValue(), entry.get(twin.getKey()));
         }
       }
-      String first = structured.path("storage").path("accountName").asText("none");
       if (i == 0 && !storage.isEmpty()) {
         structured.set("storage", storage);
       } else if (!storage.isEmpty()) {
         String name = file.bind(storage, path, StorageAccount.class).accountName();
-        if (!name.equals(first)) {
+        if (!name.equals(structured.path("storage").path("accountName").asText())) {
           unused.add(path + " " + name);
         }
       }
@@ -220,36 +214,29 @@ final class ClusterlessHpcKeys {
     return structured;
   }
 
-  /** Where {@code key}, found in the object at {@code path} of {@code file}, belongs, or null. */
-  static String misplaced(ConfigFile file, String path, String key) {
+  /**
+   * Where {@code key} belongs, which the object at {@code path} of {@code file} does not know (it
+   * knows {@code known}), or null.
+   */
+  static String misplaced(ConfigFile file, String path, String key, Collection<String> known) {
     boolean parameter = PARAMETER_TWINS.containsKey(key) || IGNORED_PARAMETERS.contains(key);
+    boolean credential = CREDENTIAL_TWINS.containsKey(key) || IGNORED_CREDENTIALS.contains(key);
+    String twin = PARAMETER_TWINS.getOrDefault(key, CREDENTIAL_TWINS.getOrDefault(key, ""))
+        .replaceFirst("^poolDefaults\\.", "").replaceFirst("\\..*", "");
     if (file.holdsSecrets() && (parameter || PARAMETERS.contains(key))) {
-      return "is a parameter: put it in the parameters file (--parametersFile), not in the"
-          + " credentials file";
-    } else if (file.holdsSecrets() && (key.equals("accounts") || key.equals("storage"))) {
-      return "is Redwood's structured form, which cannot be mixed with AzureClusterlessHPC's _KEYS"
-          + " in one object";
-    } else if (file.holdsSecrets()) {
-      String twin = CREDENTIAL_TWINS.get(key);
-      return twin == null ? null
-          : "is an AzureClusterlessHPC key; in Redwood's structured form write \"" + twin + "\"";
-    } else if (CREDENTIAL_TWINS.containsKey(key) || IGNORED_CREDENTIALS.contains(key)) {
-      return "is a credentials key: put it in the credentials file (--credentialsFile), not in the"
-          + " parameters file";
-    } else if (path.isEmpty()) {
-      return PoolConfig.KEYS.contains(key) || key.equals("region")
-          ? "is a pool setting: put it in an entry of \"pools\" or in \"poolDefaults\"" : null;
-    } else if (path.startsWith("accounts[") || path.equals("storage")) {
-      return CREDENTIAL_KEYS.contains(key) ? "is a credential: put it in the credentials file"
-          + " (--credentialsFile); accounts given in the parameters file use DefaultAzureCredential"
-          : null;
-    } else if (!parameter || !path.startsWith("pools[")) {
-      return null;
+      return "is a parameter: put it in the parameters file (--parametersFile)";
+    } else if (!file.holdsSecrets() && (credential || CREDENTIAL_KEYS.contains(key))) {
+      return "is a credential: put it in the credentials file (--credentialsFile); accounts and"
+          + " storage given in the parameters file use DefaultAzureCredential";
+    } else if (known.contains(twin)) {
+      return "is an AzureClusterlessHPC key; here write \"" + twin + "\"";
+    } else if (parameter && !path.isEmpty()) {
+      return "is an AzureClusterlessHPC key, which belongs at the top of the file";
+    } else if (!file.holdsSecrets() && path.isEmpty()
+        && (PoolConfig.KEYS.contains(key) || key.equals("region"))) {
+      return "is a pool setting: put it in an entry of \"pools\" or in \"poolDefaults\"";
     }
-    String twin = PARAMETER_TWINS.getOrDefault(key, "").replaceFirst("^poolDefaults\\.", "");
-    twin = twin.replaceFirst("\\..*", "");
-    return "is an AzureClusterlessHPC key, which belongs at the top of the file"
-        + (PoolConfig.KEYS.contains(twin) ? "; in a pool entry write \"" + twin + "\"" : "");
+    return null;
   }
 
   /** Flat keys the object at {@code path} of {@code file} knows besides its structured ones. */
@@ -267,29 +254,24 @@ final class ClusterlessHpcKeys {
     }
   }
 
-  /** Puts the flat key {@code flat}'s {@code value} under {@code keys}, which must not be given. */
-  private static void put(ConfigFile file, ObjectNode top, String[] keys, String flat, JsonNode value) {
+  /** Puts the flat key {@code flat}'s {@code value} under {@code keys}, which must be unset. */
+  private static void put(
+      ConfigFile file, ObjectNode top, String[] keys, String flat, JsonNode value) {
     ObjectNode at = top;
     String path = "";
-    for (int i = 0; i < keys.length - 1; i++) {
-      path = ConfigFile.join(path, keys[i]);
-      JsonNode next = at.get(keys[i]);
-      at = next == null || next.isNull() ? at.putObject(keys[i]) : file.bind(next, path, ObjectNode.class);
+    for (String key : Arrays.copyOf(keys, keys.length - 1)) {
+      path = ConfigFile.join(path, key);
+      JsonNode next = at.get(key);
+      at = next == null || next.isNull()
+          ? at.putObject(key) : file.bind(next, path, ObjectNode.class);
     }
-    path = ConfigFile.join(path, keys[keys.length - 1]);
-    if (at.hasNonNull(keys[keys.length - 1])) {
-      throw file.fail(path, "is also given as " + flat
-          + (path.startsWith("poolDefaults") ? " at the top of the file" : "") + "; give the setting once");
-    }
-    at.set(keys[keys.length - 1], value);
+    String key = keys[keys.length - 1];
+    path = ConfigFile.join(path, key);
+    String where = path.startsWith("poolDefaults.") ? " at the top of the file" : "";
+    file.require(!at.hasNonNull(key), path,
+        "is also given as " + flat + where + "; give the setting once");
+    at.set(key, value);
     file.alias(path, flat);
-  }
-
-  private static String string(ConfigFile file, String key, JsonNode value) {
-    if (!value.isTextual()) {
-      throw file.fail(key, Problem.ofToken("must be a string", value.asToken(), value.asText(), ""));
-    }
-    return value.textValue();
   }
 
   /** A whole number: a string such as {@code "4"}, or a bare integer. */
@@ -306,7 +288,8 @@ final class ClusterlessHpcKeys {
   private static boolean flag(ConfigFile file, String key, JsonNode value) {
     String text = value.isValueNode() ? value.asText().trim().toLowerCase(Locale.ROOT) : "";
     if (!text.matches("0|1|true|false")) {
-      throw file.fail(key, Problem.ofToken("must be \"0\" or \"1\"", value.asToken(), value.asText(), ""));
+      throw file.fail(key,
+          Problem.ofToken("must be \"0\" or \"1\"", value.asToken(), value.asText(), ""));
     }
     return text.equals("1") || text.equals("true");
   }

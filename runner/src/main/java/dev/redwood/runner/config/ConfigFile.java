@@ -38,11 +38,14 @@ import java.util.regex.Pattern;
  * error becomes an {@link AzureConfigException} that names the file and the key as the user wrote
  * it: missing, a directory, unreadable, empty, invalid JSON (with line and column; a key twice and
  * text after the top-level value too), an unknown key, a value of the wrong type or a {@link
- * Problem} a record found. A path the adapter from AzureClusterlessHPC's flat keys filled in, or
- * one a pool inherits, is named by where its value came from (its alias). In a file that holds
- * secrets no error quotes a value, nor the text a syntax error stumbled on.
+ * Problem} a record found. In a file that holds secrets no error quotes a value, nor the text a
+ * syntax error stumbled on.
+ *
+ * @param name the file as the user named it
+ * @param aliases the key paths the user wrote, by the paths they were moved to: by the adapter from
+ *     AzureClusterlessHPC's flat keys, or when a pool inherits a setting
  */
-final class ConfigFile {
+record ConfigFile(String name, JsonNode root, boolean holdsSecrets, Map<String, String> aliases) {
   private static final ObjectMapper MAPPER =
       JsonMapper.builder()
           .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
@@ -50,7 +53,6 @@ final class ConfigFile {
           .disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
           // JSON types taken at their word: no "4" for 4, no 4 for "4", no "true" for true.
           .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
-          .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
           .withCoercionConfig(LogicalType.Textual, c -> c
               .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
               .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
@@ -63,31 +65,18 @@ final class ConfigFile {
   /** Another key of the checked object, named in a {@link Problem}'s message. */
   private static final Pattern OTHER_KEY = Pattern.compile("\\{(\\w+)}");
 
-  private final String name;
-  private final JsonNode root;
-  private final boolean holdsSecrets;
-  private final Map<String, String> aliases = new HashMap<>();
-
-  private ConfigFile(String name, JsonNode root, boolean holdsSecrets) {
-    this.name = name;
-    this.root = root;
-    this.holdsSecrets = holdsSecrets;
-  }
-
   /** Reads and parses {@code path}; {@code holdsSecrets} for a credentials file. */
   static ConfigFile read(Path path, boolean holdsSecrets) {
     String name = path.toString();
-    if (Files.isDirectory(path)) {
-      throw new AzureConfigException(name, null, "is a directory, not a JSON file");
-    }
+    ConfigFile file = new ConfigFile(name, null, holdsSecrets, new HashMap<>());
+    file.require(!Files.isDirectory(path), "", "is a directory, not a JSON file");
     try (JsonParser parser = MAPPER.createParser(Files.readAllBytes(path))) {
       JsonNode root = MAPPER.readTree(parser);
-      if (root == null || root.isMissingNode()) {
-        throw new AzureConfigException(name, null, "is empty; it must hold a JSON object");
-      }
-      return new ConfigFile(name, root, holdsSecrets);
+      boolean empty = root == null || root.isMissingNode();
+      file.require(!empty, "", "is empty; it must hold a JSON object");
+      return new ConfigFile(name, root, holdsSecrets, file.aliases);
     } catch (NoSuchFileException e) {
-      throw new AzureConfigException(name, null, "no such file (looked for " + path.toAbsolutePath() + ")");
+      throw file.fail("", "no such file (looked for " + path.toAbsolutePath() + ")");
     } catch (AccessDeniedException e) {
       throw new AzureConfigException(name, null, "cannot be read: permission denied");
     } catch (JsonProcessingException e) {
@@ -97,25 +86,11 @@ final class ConfigFile {
     }
   }
 
-  /** The file as the user named it. */
-  String name() {
-    return name;
-  }
-
-  JsonNode root() {
-    return root;
-  }
-
-  boolean holdsSecrets() {
-    return holdsSecrets;
-  }
-
-  /** {@code value} as JSON. */
   static ObjectNode tree(Object value) {
     return MAPPER.valueToTree(value);
   }
 
-  /** The JSON keys Jackson binds to {@code type}, in declaration order. */
+  /** The JSON keys of {@code type}, in declaration order. */
   static List<String> keys(Class<?> type) {
     return MAPPER.getDeserializationConfig().introspect(MAPPER.constructType(type))
         .findProperties().stream().map(BeanPropertyDefinition::getName).toList();
@@ -152,48 +127,55 @@ final class ConfigFile {
     return written.substring(written.lastIndexOf('.') + 1);
   }
 
-  /** Binds {@code node}, found at {@code path}, to {@code type}. */
+  /** {@code node}, found at {@code path}, bound to {@code type}. */
   <T> T bind(JsonNode node, String path, Class<T> type) {
     try {
       return MAPPER.treeToValue(node, type);
     } catch (Problem p) {
       throw fail(path, p);
     } catch (JsonMappingException e) {
-      String at = path;
       JsonNode value = node;
       for (JsonMappingException.Reference r : e.getPath()) {
         boolean index = r.getIndex() >= 0;
-        at = index ? at + "[" + r.getIndex() + "]" : join(at, r.getFieldName());
+        path = index ? path + "[" + r.getIndex() + "]" : join(path, r.getFieldName());
         value = index ? value.path(r.getIndex()) : value.path(r.getFieldName());
       }
-      throw translate(e, at, value);
+      throw translate(e, path, value);
     } catch (JsonProcessingException e) {
       throw new AzureConfigException(name, null, "cannot be read: " + e.getOriginalMessage());
     }
   }
 
-  /** Jackson's {@code e} about {@code value} at {@code path}, as an error of this file. */
+  /** Jackson's {@code e} about {@code value}, found at {@code path}, as an error of this file. */
   private AzureConfigException translate(JsonMappingException e, String path, JsonNode value) {
     if (e instanceof UnrecognizedPropertyException u) {
       String key = u.getPropertyName();
       String parent = path.substring(0, Math.max(0, path.length() - key.length() - 1));
-      return unknownKey(parent, key, u.getKnownPropertyIds().stream().map(String::valueOf).toList());
+      List<String> known = u.getKnownPropertyIds().stream().map(String::valueOf).toList();
+      return unknownKey(parent, key, known);
     }
     for (Throwable cause = e; cause != null; cause = cause.getCause()) {
       if (cause instanceof Problem p) {
         return fail(path, p);
       }
     }
-    if (!(e instanceof MismatchedInputException m) || m.getTargetType() == null) {
+    Class<?> type = e instanceof MismatchedInputException m ? m.getTargetType() : null;
+    if (type == null) {
       return fail(path, "cannot be read: " + e.getOriginalMessage());
     }
-    Class<?> type = m.getTargetType();
     String expected =
         type == String.class ? "a string"
             : type == Boolean.class || type == boolean.class ? "true or false"
             : Collection.class.isAssignableFrom(type) ? "a JSON array of objects"
             : "a JSON object";
     return fail(path, Problem.ofToken("must be " + expected, value.asToken(), value.asText(), ""));
+  }
+
+  /** Throws the error {@code problem} about {@code path} unless {@code ok}. */
+  void require(boolean ok, String path, String problem) {
+    if (!ok) {
+      throw fail(path, problem);
+    }
   }
 
   /** An error about {@code path}. */
@@ -204,8 +186,8 @@ final class ConfigFile {
 
   /** {@code problem}, found in the object at {@code path}, as an error of this file. */
   AzureConfigException fail(String path, Problem problem) {
-    Matcher others = OTHER_KEY.matcher(problem.getMessage());
-    String message = others.replaceAll(k -> Matcher.quoteReplacement(lastKey(join(path, k.group(1)))));
+    String message = OTHER_KEY.matcher(problem.getMessage())
+        .replaceAll(k -> Matcher.quoteReplacement(lastKey(join(path, k.group(1)))));
     String value = holdsSecrets ? problem.hidden : problem.shown;
     String at = problem.key == null ? path : join(path, problem.key);
     return fail(at, message + (value == null ? "" : ", got " + value) + problem.after);
@@ -213,30 +195,25 @@ final class ConfigFile {
 
   /** An error for {@code key} in the object at {@code path}, which knows the keys {@code known}. */
   AzureConfigException unknownKey(String path, String key, Collection<String> known) {
-    String problem = ClusterlessHpcKeys.misplaced(this, path, key);
+    String problem = ClusterlessHpcKeys.misplaced(this, path, key, known);
     if (problem == null) {
       List<String> candidates = new ArrayList<>(known);
       candidates.addAll(ClusterlessHpcKeys.flatKeys(this, path));
-      String hint = DidYouMean.hint(key, candidates);
-      if (hint.isEmpty() && candidates.size() <= 12) {
-        hint = "; known keys here: " + String.join(", ", candidates);
-      }
-      problem = "is not a known key" + hint;
+      problem = "is not a known key" + DidYouMean.hint(key, candidates);
     }
     return fail(join(path, key), problem);
   }
 
   private static String syntaxError(JsonProcessingException e, boolean holdsSecrets) {
     JsonLocation where = e.getLocation();
-    String message = e.getOriginalMessage() == null ? "syntax error" : e.getOriginalMessage();
-    String detail = message.lines().findFirst().orElse(message);
+    String detail = String.valueOf(e.getOriginalMessage()).lines().findFirst().orElse("");
     // Jackson before 2.17 (Beam 2.70 brings 2.15) reports an unexpected character one column past
-    // it. (Not Version.compareTo: it compares the group ids first.)
+    // it. (Not Version.compareTo, which compares the group ids first.)
     Version jackson = PackageVersion.VERSION;
     boolean onePast = jackson.getMajorVersion() == 2 && jackson.getMinorVersion() < 17
         && detail.startsWith("Unexpected character");
-    String at = where == null ? ""
-        : " at line " + where.getLineNr() + ", column " + (where.getColumnNr() - (onePast ? 1 : 0));
+    String at = where == null ? "" : " at line " + where.getLineNr() + ", column "
+        + (where.getColumnNr() - (onePast ? 1 : 0));
     if (detail.startsWith("Duplicate field")) {
       return "has a key twice" + at + ": " + detail + " (each key may appear once)";
     }

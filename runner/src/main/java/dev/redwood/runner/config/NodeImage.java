@@ -16,10 +16,9 @@ public record NodeImage(String publisher, String offer, String sku, String nodeA
     String[][] os = {{"publisher", publisher}, {"offer", offer}, {"sku", sku}};
     boolean any = publisher != null || offer != null || sku != null;
     for (String[] key : os) {
-      if (any && (key[1] == null || key[1].isBlank())) {
-        throw new Problem(key[0],
-            key[1] == null ? "is missing: give {publisher}, {offer} and {sku} together" : "is empty");
-      }
+      Problem.unless(!any || key[1] != null, key[0],
+          "is missing: give {publisher}, {offer} and {sku} together");
+      Problem.unless(!any || !key[1].isBlank(), key[0], "is empty");
     }
     if (nodeAgentSku == null && any) {
       nodeAgentSku = NodeAgentSkus.derive(publisher, offer, sku).orElse(null);

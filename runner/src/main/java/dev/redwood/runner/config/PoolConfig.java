@@ -52,21 +52,19 @@ public record PoolConfig(
           + "(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[0-9a-f]{64})?");
 
   public PoolConfig {
-    if (poolId == null) {
-      throw new Problem("id", "is missing (the pool's Batch id)");
-    }
-    Problem.check("id", AzureNames.batchId(poolId), poolId);
-    Problem.check("vmSize", AzureNames.vmSize(vmSize), vmSize);
-    if (autoscaleFormula != null && autoscaleFormula.isBlank()) {
-      throw new Problem("autoscaleFormula", "is empty; leave it out for a pool of fixed size");
-    } else if (containerImage != null && !CONTAINER_REF.matcher(containerImage).matches()) {
+    Problem.unless(poolId != null, "id", "is missing (the pool's Batch id)");
+    AzureNames.BATCH_ID.check("id", poolId);
+    AzureNames.VM_SIZE.check("vmSize", vmSize);
+    Problem.unless(autoscaleFormula == null || !autoscaleFormula.isBlank(), "autoscaleFormula",
+        "is empty; leave it out for a pool of fixed size");
+    if (containerImage != null && !CONTAINER_REF.matcher(containerImage).matches()) {
       throw Problem.got("containerImage", "must be a container image reference such as"
           + " \"myregistry.azurecr.io/redwood-worker:1.0\"", containerImage);
-    } else if (image.nodeAgentSku() == null) {
-      throw new Problem("image", "names an image whose Batch node agent Redwood cannot derive ("
-          + String.join(" / ", image.publisher(), image.offer(), image.sku()) + "): give it, e.g."
-          + " \"poolDefaults\": {\"image\": {\"nodeAgentSku\": \"batch.node.ubuntu 22.04\"}}");
     }
+    Problem.unless(image.nodeAgentSku() != null, "image", "names an image whose Batch node agent"
+        + " Redwood cannot derive (" + image.publisher() + " / " + image.offer() + " / "
+        + image.sku() + "): give it, e.g. \"poolDefaults\": {\"image\": {\"nodeAgentSku\":"
+        + " \"batch.node.ubuntu 22.04\"}}");
   }
 
   /** The pool's task slots at its target size: what the driver plans its spread with. */

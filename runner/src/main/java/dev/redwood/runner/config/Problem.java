@@ -1,7 +1,6 @@
 package dev.redwood.runner.config;
 
 import com.fasterxml.jackson.core.JsonToken;
-import java.util.List;
 
 /**
  * What is wrong with a value, found where the value is checked (a record's constructor, a Jackson
@@ -14,7 +13,7 @@ final class Problem extends RuntimeException {
 
   /** The key, relative to the checked object, or null for the checked value itself. */
   final String key;
-  /** The value as a message may quote it, and what to say instead where it is hidden, or null. */
+  /** The value as a message may quote it, or null; and what to say where values are hidden. */
   final String shown;
   final String hidden;
   /** Text that follows the value. */
@@ -32,47 +31,41 @@ final class Problem extends RuntimeException {
     this(key, message, null, null, "");
   }
 
+  /** Throws the problem {@code message} about {@code key} unless {@code ok}. */
+  static void unless(boolean ok, String key, String message) {
+    if (!ok) {
+      throw new Problem(key, message);
+    }
+  }
+
   /** A problem with {@code value} (null for none), which a message may quote. */
   static Problem got(String key, String message, String value) {
     return new Problem(key, message, value == null ? null : quote(value), null, "");
   }
 
-  /** A JSON value that is not what {@code message} says; its kind is named even when hidden. */
+  /** A JSON value that is not what {@code message} says; its kind is named even where hidden. */
   static Problem ofToken(String message, JsonToken token, String text, String after) {
-    String kind = switch (token) {
-      case VALUE_STRING -> "a string";
-      case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> "a number";
-      case VALUE_TRUE, VALUE_FALSE -> "a boolean";
-      case START_ARRAY -> "an array";
-      case START_OBJECT -> "an object";
-      default -> "null";
-    };
+    String kind =
+        switch (token) {
+          case VALUE_STRING -> "a string";
+          case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> "a number";
+          case VALUE_TRUE, VALUE_FALSE -> "a boolean";
+          case START_ARRAY -> "an array";
+          case START_OBJECT -> "an object";
+          default -> "null";
+        };
     boolean scalar = token.isScalarValue();
     String shown = token == JsonToken.VALUE_STRING ? quote(text) : scalar ? text : kind;
     return new Problem(null, message, shown, scalar ? kind + " (value not shown)" : kind, after);
   }
 
-  /** Throws what a check of {@code value} found (as {@link AzureNames}' checks return it), if any. */
-  static void check(String key, String problem, String value) {
-    if (problem != null) {
-      throw got(key, problem, value);
-    }
-  }
-
-  /** {@code value} if it is null or one of {@code allowed}. */
-  static String oneOf(String key, String value, List<String> allowed) {
-    if (value != null && !allowed.contains(value)) {
-      String list = "\"" + String.join("\", \"", allowed) + "\"";
-      throw got(key, "must be one of " + list + DidYouMean.hint(value, allowed), value);
-    }
-    return value;
-  }
-
   /** A string in double quotes, shortened if long, with control characters escaped. */
   static String quote(String s) {
+    s = String.valueOf(s);
     StringBuilder out = new StringBuilder("\"");
     for (char c : (s.length() > 80 ? s.substring(0, 77) + "..." : s).toCharArray()) {
-      out.append(c == '"' || c == '\\' ? "\\" + c : c < 0x20 ? String.format("\\u%04x", (int) c) : c);
+      boolean escape = c == '"' || c == '\\';
+      out.append(escape ? "\\" + c : c < 0x20 ? String.format("\\u%04x", (int) c) : c);
     }
     return out.append('"').toString();
   }

@@ -2,8 +2,8 @@ package dev.redwood.runner.config;
 
 import java.util.Base64;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
+import java.util.stream.IntStream;
 
 /**
  * A credential value (account key, client secret, connection string). Its {@link #toString()}
@@ -37,32 +37,30 @@ public final class Secret {
   }
 
   /**
-   * The way an entry of a credentials file signs in: its {@code "auth"}, one of {@code kinds}, if
-   * given; else the kind whose credential it gives; else the last kind. {@code given} maps each
-   * kind whose credential the entry gives to the key that holds it.
+   * The way an entry of a credentials file signs in: its {@code auth}, else the kind whose
+   * credential it gives ({@code keys[i]}: the key given for {@code kinds[i]}, or null), else the
+   * last kind.
    */
-  static String signIn(String auth, List<String> kinds, Map<String, String> given) {
-    List<String> keys = kinds.stream().map(given::get).filter(Objects::nonNull).toList();
-    if (keys.size() > 1) {
-      throw new Problem(keys.get(0), "cannot be combined with {" + keys.get(1) + "}: give one way to sign in");
+  static String signIn(String auth, List<String> kinds, String... keys) {
+    int[] given = IntStream.range(0, keys.length).filter(i -> keys[i] != null).toArray();
+    if (given.length > 1) {
+      throw new Problem(keys[given[0]],
+          "cannot be combined with {" + keys[given[1]] + "}: give one way to sign in");
+    } else if (auth != null && !kinds.contains(auth)) {
+      throw Problem.got("auth", "must be one of \"" + String.join("\", \"", kinds) + "\""
+          + DidYouMean.hint(auth, kinds), auth);
     }
-    String kind = Problem.oneOf("auth", auth, kinds);
-    kind = kind != null ? kind : keys.isEmpty() ? kinds.get(kinds.size() - 1) : given.keySet().iterator().next();
-    for (Map.Entry<String, String> e : given.entrySet()) {
-      if (!e.getKey().equals(kind)) {
-        throw new Problem(e.getValue(), "is given but \"auth\" is \"" + kind + "\"; remove one of them");
-      }
-    }
+    String kind = auth != null ? auth : kinds.get(given.length > 0 ? given[0] : kinds.size() - 1);
+    Problem.unless(given.length == 0 || kinds.get(given[0]).equals(kind),
+        given.length == 0 ? null : keys[given[0]],
+        "is given but \"auth\" is \"" + kind + "\"; remove one of them");
     return kind;
   }
 
-  /** The secret under {@code key}, which {@code "auth"} {@code kind} needs. */
+  /** The secret under {@code key}, which the sign-in {@code kind} needs. */
   static Secret of(String key, String value, String kind) {
-    if (value == null) {
-      throw new Problem(key, "is missing (\"auth\" is \"" + kind + "\")");
-    } else if (value.isBlank()) {
-      throw new Problem(key, "is empty");
-    }
+    Problem.unless(value != null, key, "is missing (\"auth\" is \"" + kind + "\")");
+    Problem.unless(!value.isBlank(), key, "is empty");
     return new Secret(value);
   }
 
@@ -70,13 +68,11 @@ public final class Secret {
   static Secret key(String key, String value, String kind, String what) {
     Secret secret = of(key, value, kind);
     try {
-      if (Base64.getDecoder().decode(value.trim()).length > 0) {
-        return secret;
-      }
+      Base64.getDecoder().decode(value.trim());
+      return secret;
     } catch (IllegalArgumentException e) {
-      // not base64: the problem below
+      throw new Problem(key, "is not " + what
+          + " (expected base64 text, as the portal shows it; the value is not shown)");
     }
-    throw new Problem(key, "is not " + what
-        + " (expected base64 text, as the portal shows it; the value is not shown)");
   }
 }

@@ -2,8 +2,9 @@ package dev.redwood.runner.config;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -25,42 +26,83 @@ public record StorageAccount(String accountName, String blobEndpoint, StorageAut
   static StorageAccount fromEntry(@JsonProperty("accountName") String name,
       @JsonProperty("blobEndpoint") String endpoint, @JsonProperty("auth") String auth,
       @JsonProperty("accountKey") String key, @JsonProperty("connectionString") String connection) {
-    Map<String, String> given = new LinkedHashMap<>();
-    if (key != null) {
-      given.put("accountKey", "accountKey");
-    }
-    if (connection != null) {
-      given.put("connectionString", "connectionString");
-    }
-    String kind = Secret.signIn(auth, List.of("accountKey", "connectionString", "default"), given);
+    String kind = Secret.signIn(auth, List.of("accountKey", "connectionString", "default"),
+        key == null ? null : "accountKey", connection == null ? null : "connectionString");
     if (name != null) {
-      Problem.check("accountName", AzureNames.accountName(name), name);
+      AzureNames.ACCOUNT.check("accountName", name);
     }
     ServiceUrl url = endpoint == null ? null : ServiceUrl.check("blobEndpoint", endpoint, true);
     if (kind.equals("connectionString")) {
-      StorageConnectionString parsed;
+      StorageAccount given;
       try {
-        Secret secret = Secret.of("connectionString", connection, kind);
-        parsed = StorageConnectionString.parse(secret.reveal());
+        given = fromConnectionString(Secret.of("connectionString", connection, kind).reveal());
       } catch (IllegalArgumentException e) {
         throw new Problem("connectionString", e.getMessage());
       }
-      if (name != null && !parsed.accountName().equals(name)) {
-        throw new Problem("accountName", "is " + Problem.quote(name)
-            + " but {connectionString} is for the account " + Problem.quote(parsed.accountName()));
-      } else if (url != null && !parsed.blobEndpoint().equals(url.url())) {
-        throw new Problem("blobEndpoint", "is " + Problem.quote(url.url())
-            + " but {connectionString} has the blob endpoint " + Problem.quote(parsed.blobEndpoint()));
+      boolean sameName = name == null || name.equals(given.accountName);
+      Problem.unless(sameName && (url == null || url.url().equals(given.blobEndpoint)),
+          sameName ? "blobEndpoint" : "accountName", "is not the account of {connectionString}, "
+              + Problem.quote(given.accountName) + " at " + given.blobEndpoint);
+      return given;
+    }
+    name = name == null && url != null ? url.account() : name;
+    Problem.unless(name != null, "accountName", "is missing (the storage account's name)");
+    return new StorageAccount(name,
+        url == null ? "https://" + name + ".blob.core.windows.net" : url.url(),
+        kind.equals("default")
+            ? new StorageAuth.DefaultCredential()
+            : new StorageAuth.AccountKey(
+                Secret.key("accountKey", key, kind, "a storage account key")));
+  }
+
+  /**
+   * The account a connection string is for, signed in with it. Understood: {@code AccountName},
+   * {@code AccountKey}, {@code SharedAccessSignature}, {@code BlobEndpoint}, {@code
+   * DefaultEndpointsProtocol}, {@code EndpointSuffix}, and {@code UseDevelopmentStorage=true}
+   * (Azurite). Throws {@link IllegalArgumentException} whose message follows the key holding the
+   * string and never quotes its credential (at most its blob endpoint, without query).
+   */
+  static StorageAccount fromConnectionString(String text) {
+    StorageAuth auth = new StorageAuth.ConnectionString(new Secret(text));
+    Map<String, String> parts = new HashMap<>();
+    for (String part : text.split(";")) {
+      int eq = part.indexOf('=');
+      if (eq <= 0 && !part.isBlank()) {
+        throw new IllegalArgumentException("is not a storage connection string (expected"
+            + " Name=value pairs separated by ';'; the value is not shown)");
+      } else if (eq > 0) {
+        String key = part.substring(0, eq).trim().toLowerCase(Locale.ROOT);
+        parts.put(key, part.substring(eq + 1).trim());
       }
-      return new StorageAccount(parsed.accountName(), parsed.blobEndpoint(),
-          new StorageAuth.ConnectionString(new Secret(connection)));
     }
-    name = name == null && url != null ? StorageConnectionString.accountFromEndpoint(url) : name;
-    if (name == null) {
-      throw new Problem("accountName", "is missing (the storage account's name)");
+    if ("true".equalsIgnoreCase(parts.get("usedevelopmentstorage"))) {
+      String account = "devstoreaccount1";
+      return new StorageAccount(account, "http://127.0.0.1:10000/" + account, auth);
     }
-    return new StorageAccount(name, url == null ? "https://" + name + ".blob.core.windows.net" : url.url(),
-        kind.equals("default") ? new StorageAuth.DefaultCredential()
-            : new StorageAuth.AccountKey(Secret.key("accountKey", key, kind, "a storage account key")));
+    String name = parts.get("accountname");
+    String endpoint = parts.get("blobendpoint");
+    String problem = !parts.containsKey("accountkey") && !parts.containsKey("sharedaccesssignature")
+        ? "without a credential: it needs AccountKey=... or SharedAccessSignature=..."
+        : parts.containsKey("accountkey") && name == null ? "with AccountKey but no AccountName"
+        : endpoint == null && name == null ? "with neither AccountName nor BlobEndpoint" : null;
+    if (problem != null) {
+      throw new IllegalArgumentException(
+          "is a connection string " + problem + " (the value is not shown)");
+    }
+    endpoint = endpoint != null ? endpoint : parts.getOrDefault("defaultendpointsprotocol", "https")
+        + "://" + name + ".blob." + parts.getOrDefault("endpointsuffix", "core.windows.net");
+    ServiceUrl url;
+    try {
+      url = ServiceUrl.parse(endpoint, true);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(
+          "is a connection string whose blob endpoint " + e.getMessage());
+    }
+    name = name != null ? name : url.account();
+    if (AzureNames.ACCOUNT.problem(name) != null) {
+      throw new IllegalArgumentException("is a connection string whose account name is not a"
+          + " storage account name (3-24 lowercase letters and digits; the value is not shown)");
+    }
+    return new StorageAccount(name, url.url(), auth);
   }
 }

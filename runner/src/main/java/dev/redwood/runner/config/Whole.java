@@ -19,7 +19,7 @@ import java.lang.annotation.RetentionPolicy;
 
   /**
    * Binds a JSON integer within the bounds of its property's {@link Whole}; anything else is a
-   * {@link Problem} that says the bounds (Jackson's own error could not).
+   * {@link Problem} that states the bounds, which Jackson's own error could not.
    */
   final class Reader extends JsonDeserializer<Integer> implements ContextualDeserializer {
     private final int min;
@@ -31,20 +31,21 @@ import java.lang.annotation.RetentionPolicy;
     }
 
     @Override
-    public JsonDeserializer<?> createContextual(DeserializationContext ctxt, BeanProperty property) {
+    public JsonDeserializer<?> createContextual(DeserializationContext c, BeanProperty property) {
       Whole bounds = property == null ? null : property.getAnnotation(Whole.class);
       return bounds == null ? this : new Reader(bounds.min(), bounds.max());
     }
 
     @Override
-    public Integer deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+    public Integer deserialize(JsonParser p, DeserializationContext c) throws IOException {
       JsonToken token = p.currentToken();
-      boolean whole = token == JsonToken.VALUE_NUMBER_INT && p.getNumberType() == JsonParser.NumberType.INT;
-      if (whole && p.getIntValue() >= min && p.getIntValue() <= max) {
+      boolean integer =
+          token == JsonToken.VALUE_NUMBER_INT && p.getNumberType() == JsonParser.NumberType.INT;
+      if (integer && p.getIntValue() >= min && p.getIntValue() <= max) {
         return p.getIntValue();
       }
       String range = max == Integer.MAX_VALUE ? ">= " + min : "from " + min + " to " + max;
-      boolean quoted = token == JsonToken.VALUE_STRING && p.getText().trim().matches("[+-]?\\d{1,9}");
+      boolean quoted = token == JsonToken.VALUE_STRING && p.getText().trim().matches("[+-]?\\d+");
       throw Problem.ofToken("must be a whole number " + range, token, p.getText(),
           quoted ? " (write the number without quotes)" : "");
     }
