@@ -16,20 +16,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reads the Azure backend's configuration: the parameters file (pools and job settings) and the
- * credentials file (Batch accounts and the storage account), in AzureClusterlessHPC's formats or
- * Redwood's structured form, into an {@link AzureConfig}. Everything is checked before any request
- * goes to Azure; a problem is an {@link AzureConfigException} naming the file and the key. Warnings
- * (keys that only mean something to AzureClusterlessHPC's Julia runtime, a credentials file others
- * can read, a retired node image) go to SLF4J or a given consumer.
- *
- * <p>Batch accounts come from the credentials file, else from {@code "accounts"} in the parameters
- * file (with DefaultAzureCredential). Storage comes from the credentials file, else from the
- * environment's {@code AZURE_STORAGE_CONNECTION_STRING}, else from {@code "storage"} in the
- * parameters file. Pools are {@code "pools"} entries, placed by {@code "account"} or {@code
- * "region"}, or {@code _POOL_COUNT} pools that take the accounts in turn (pool i goes to entry
- * (i - 1) mod n), as in AzureClusterlessHPC; a pool's settings are its own, else those of {@code
- * "poolDefaults"} (where the flat keys go), else Redwood's. See {@code docs/azure-config.md}.
+ * Reads the Azure backend's configuration, the parameters file and the credentials file (see
+ * {@code docs/azure-config.md}), into an {@link AzureConfig}. Everything is checked before any
+ * request goes to Azure; a problem is an {@link AzureConfigException} naming the file and the key.
+ * Warnings (keys only AzureClusterlessHPC's Julia runtime uses, a credentials file others can
+ * read, a retired node image) go to SLF4J or a given consumer. A pool's settings are its own, else
+ * {@code "poolDefaults"}' (where the flat keys go), else Redwood's.
  */
 public final class AzureConfigReader {
   private static final Logger LOG = LoggerFactory.getLogger(AzureConfigReader.class);
@@ -51,6 +43,7 @@ public final class AzureConfigReader {
       poolDefaults = poolDefaults == null ? ConfigFile.tree(Map.of()) : poolDefaults;
       AzureNames.BATCH_ID.check("jobId", jobId);
       AzureNames.BLOB_CONTAINER.check("blobContainer", blobContainer);
+      Problem.whole("taskRetries", taskRetries, 0, Integer.MAX_VALUE);
       for (String name : taskEnvironment.keySet()) {
         String problem = AzureNames.ENVIRONMENT_VARIABLE.problem(name);
         Problem.unless(problem == null, "taskEnvironment." + name, problem);
@@ -71,11 +64,9 @@ public final class AzureConfigReader {
   }
 
   /**
-   * Reads and checks the configuration; warnings are logged through SLF4J.
+   * Reads and checks the configuration; warnings are logged.
    *
-   * @param credentialsFile null to use DefaultAzureCredential, with accounts and storage from the
-   *     parameters file and the environment
-   * @throws AzureConfigException when a file is missing, unreadable, not JSON or has a bad key
+   * @param credentialsFile null to sign in with DefaultAzureCredential
    */
   public static AzureConfig read(
       Path parametersFile, Path credentialsFile, Map<String, String> environment) {
@@ -125,8 +116,8 @@ public final class AzureConfigReader {
   }
 
   /**
-   * The accounts without repeats: entries with one name are one account (AzureClusterlessHPC
-   * builds such arrays), if they have one URL. {@code spreadOrder} gets every entry's account.
+   * The accounts; entries with one name are one account (AzureClusterlessHPC builds such arrays).
+   * {@code spreadOrder} gets every entry's, for the pools made from {@code _POOL_COUNT}.
    */
   private static List<BatchAccount> accounts(ConfigFile file, List<BatchAccount> entries,
       List<String> spreadOrder, Consumer<String> warnings) {
@@ -175,7 +166,6 @@ public final class AzureConfigReader {
     return fromEnvironment;
   }
 
-  /** The pools, each with its settings inherited and placed in an account, and checked. */
   private static List<PoolConfig> pools(ConfigFile file, Parameters params,
       List<BatchAccount> accounts, ConfigFile accountsFile, List<String> spreadOrder,
       Consumer<String> warnings) {
@@ -213,9 +203,8 @@ public final class AzureConfigReader {
   }
 
   /**
-   * {@code pool}, found at {@code path}, with the settings it does not give taken from {@code
-   * base}, found at {@code from}, where errors about them point. An image that gives only its
-   * nodeAgentSku refines the inherited image.
+   * {@code pool} with the settings it does not give taken from {@code base}, found at {@code from},
+   * which errors about them name. An image that gives only its nodeAgentSku refines the base's.
    */
   private static ObjectNode inherit(
       ConfigFile file, ObjectNode pool, String path, ObjectNode base, String from) {

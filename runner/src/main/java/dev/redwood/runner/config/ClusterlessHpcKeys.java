@@ -43,19 +43,12 @@ final class ClusterlessHpcKeys {
       "_INTER_NODE_CONNECTION", "poolDefaults.interNodeCommunication",
       "_CONTAINER", "poolDefaults.containerImage");
 
-  /**
-   * Parameters for AzureClusterlessHPC's Julia runtime and its MPI launch, meaningless to a JVM
-   * runner: stdout file name, multi-node MPI tasks, Julia threads and depot, Python path,
-   * verbosity, and {@code _POOL_NODE_COUNT}, an old name that AzureClusterlessHPC itself ignores.
-   */
+  /** For its Julia runtime and MPI launch ({@code _POOL_NODE_COUNT}: a name it ignores too). */
   private static final List<String> IGNORED_PARAMETERS = List.of("_STANDARD_OUT_FILE_NAME",
       "_MPI_RUN", "_NUM_NODES_PER_TASK", "_NUM_PROCS_PER_NODE", "_JULIA_NUM_THREADS",
       "_JULIA_DEPOT_PATH", "_PYTHONPATH", "_VERBOSE", "_POOL_NODE_COUNT");
 
-  /**
-   * Each credentials key, and its key in a structured account or storage account;
-   * AzureClusterlessHPC sets {@code _BATCH_ACCOUNT_NAME} when it reads its user_data folder.
-   */
+  /** Each credentials key, and its twin in a structured account or storage account. */
   private static final Map<String, String> CREDENTIAL_TWINS = twins("_AD_TENANT", "tenantId",
       "_AD_BATCH_CLIENT_ID", "clientId", "_AD_SECRET_BATCH", "clientSecret",
       "_BATCH_ACCOUNT_URL", "url", "_BATCH_RESOURCE", "resource", "_REGION", "region",
@@ -64,7 +57,6 @@ final class ClusterlessHpcKeys {
 
   static final List<String> CREDENTIALS = List.copyOf(CREDENTIAL_TWINS.keySet());
 
-  /** Batch Insights monitoring, which AzureClusterlessHPC installs through a start task. */
   private static final List<String> IGNORED_CREDENTIALS =
       List.of("_APP_INSIGHTS_APP_ID", "_APP_INSIGHTS_INSTRUMENTATION_KEY");
 
@@ -89,11 +81,7 @@ final class ClusterlessHpcKeys {
     return all;
   }
 
-  /**
-   * The parameters file in the structured form: each flat key moved to its twin (the node image
-   * and the pool settings into {@code "poolDefaults"}), and unless it lists {@code "pools"},
-   * {@code _POOL_COUNT} pools there named {@code _POOL_ID_1}, {@code _POOL_ID_2}, ...
-   */
+  /** The parameters file, with {@code _POOL_COUNT} pools in {@code "pools"} if it lists none. */
   static ObjectNode parameters(ConfigFile file, Consumer<String> warnings) {
     ObjectNode top = file.bind(file.root(), "", ObjectNode.class).deepCopy();
     drop(file, top, "", IGNORED_PARAMETERS, warnings,
@@ -149,9 +137,8 @@ final class ClusterlessHpcKeys {
   }
 
   /**
-   * The credentials file in the structured form. AzureClusterlessHPC's, an object or an array of
-   * them, gives one account per entry and the first entry's storage account (the other entries'
-   * are checked, and logged as not used).
+   * The credentials file: one account per entry of AzureClusterlessHPC's array, and the first
+   * entry's storage account, as AzureClusterlessHPC keeps the job's objects there.
    */
   static ObjectNode credentials(ConfigFile file, Consumer<String> warnings) {
     JsonNode root = file.root();
@@ -173,10 +160,7 @@ final class ClusterlessHpcKeys {
       drop(file, entry, path, IGNORED_CREDENTIALS, warnings,
           "AzureClusterlessHPC's Batch Insights monitoring, which Redwood does not install");
       entry.fieldNames().forEachRemaining(key -> {
-        if (key.equals("accounts") || key.equals("storage")) {
-          throw file.fail(ConfigFile.join(path, key), "is Redwood's structured form, which cannot"
-              + " be mixed with AzureClusterlessHPC's _KEYS in one object");
-        } else if (!CREDENTIAL_TWINS.containsKey(key)) {
+        if (!CREDENTIAL_TWINS.containsKey(key)) {
           throw file.unknownKey(path, key, CREDENTIALS);
         }
       });
@@ -214,10 +198,7 @@ final class ClusterlessHpcKeys {
     return structured;
   }
 
-  /**
-   * Where {@code key} belongs, which the object at {@code path} of {@code file} does not know (it
-   * knows {@code known}), or null.
-   */
+  /** Where {@code key}, unknown in the object at {@code path} (which knows {@code known}), goes. */
   static String misplaced(ConfigFile file, String path, String key, Collection<String> known) {
     boolean parameter = PARAMETER_TWINS.containsKey(key) || IGNORED_PARAMETERS.contains(key);
     boolean credential = CREDENTIAL_TWINS.containsKey(key) || IGNORED_CREDENTIALS.contains(key);
@@ -239,12 +220,10 @@ final class ClusterlessHpcKeys {
     return null;
   }
 
-  /** Flat keys the object at {@code path} of {@code file} knows besides its structured ones. */
   static Set<String> flatKeys(ConfigFile file, String path) {
     return file.holdsSecrets() || !path.isEmpty() ? Set.of() : PARAMETER_TWINS.keySet();
   }
 
-  /** Removes the {@code ignored} keys that {@code o} has, with one warning that names them. */
   private static void drop(ConfigFile file, ObjectNode o, String path, List<String> ignored,
       Consumer<String> warnings, String why) {
     Set<String> dropped = new TreeSet<>(ignored.stream().filter(k -> o.remove(k) != null).toList());
@@ -254,7 +233,6 @@ final class ClusterlessHpcKeys {
     }
   }
 
-  /** Puts the flat key {@code flat}'s {@code value} under {@code keys}, which must be unset. */
   private static void put(
       ConfigFile file, ObjectNode top, String[] keys, String flat, JsonNode value) {
     ObjectNode at = top;
@@ -274,7 +252,7 @@ final class ClusterlessHpcKeys {
     file.alias(path, flat);
   }
 
-  /** A whole number: a string such as {@code "4"}, or a bare integer. */
+  /** A string such as {@code "4"}, or a bare integer. */
   private static int number(ConfigFile file, String key, JsonNode value, int min) {
     String text = value.isTextual() || value.isIntegralNumber() ? value.asText().trim() : "";
     if (!text.matches("[+-]?\\d{1,9}") || Integer.parseInt(text) < min) {

@@ -17,7 +17,6 @@ import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.introspect.BeanPropertyDefinition;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.type.LogicalType;
 import java.io.IOException;
@@ -36,12 +35,9 @@ import java.util.regex.Pattern;
 /**
  * One JSON configuration file, parsed, and bound by Jackson to the configuration's records. Every
  * error becomes an {@link AzureConfigException} that names the file and the key as the user wrote
- * it: missing, a directory, unreadable, empty, invalid JSON (with line and column; a key twice and
- * text after the top-level value too), an unknown key, a value of the wrong type or a {@link
- * Problem} a record found. In a file that holds secrets no error quotes a value, nor the text a
- * syntax error stumbled on.
+ * it (invalid JSON with line and column; an unknown key; a wrong type; a {@link Problem} a record
+ * found). In a file that holds secrets no error quotes a value or the text JSON stumbled on.
  *
- * @param name the file as the user named it
  * @param aliases the key paths the user wrote, by the paths they were moved to: by the adapter from
  *     AzureClusterlessHPC's flat keys, or when a pool inherits a setting
  */
@@ -53,19 +49,16 @@ record ConfigFile(String name, JsonNode root, boolean holdsSecrets, Map<String, 
           .disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
           // JSON types taken at their word: no "4" for 4, no 4 for "4", no "true" for true.
           .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+          .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
           .withCoercionConfig(LogicalType.Textual, c -> c
               .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
               .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
               .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail))
-          .addModule(new SimpleModule()
-              .addDeserializer(Integer.class, new Whole.Reader(0, Integer.MAX_VALUE))
-              .addDeserializer(int.class, new Whole.Reader(0, Integer.MAX_VALUE)))
           .build();
 
   /** Another key of the checked object, named in a {@link Problem}'s message. */
   private static final Pattern OTHER_KEY = Pattern.compile("\\{(\\w+)}");
 
-  /** Reads and parses {@code path}; {@code holdsSecrets} for a credentials file. */
   static ConfigFile read(Path path, boolean holdsSecrets) {
     String name = path.toString();
     ConfigFile file = new ConfigFile(name, null, holdsSecrets, new HashMap<>());
@@ -113,7 +106,6 @@ record ConfigFile(String name, JsonNode root, boolean holdsSecrets, Map<String, 
     value.fieldNames().forEachRemaining(k -> aliasAll(join(path, k), join(from, k), value.get(k)));
   }
 
-  /** The path as the user wrote it. */
   String resolve(String path) {
     while (aliases.containsKey(path)) {
       path = aliases.get(path);
@@ -127,7 +119,6 @@ record ConfigFile(String name, JsonNode root, boolean holdsSecrets, Map<String, 
     return written.substring(written.lastIndexOf('.') + 1);
   }
 
-  /** {@code node}, found at {@code path}, bound to {@code type}. */
   <T> T bind(JsonNode node, String path, Class<T> type) {
     try {
       return MAPPER.treeToValue(node, type);
@@ -146,7 +137,6 @@ record ConfigFile(String name, JsonNode root, boolean holdsSecrets, Map<String, 
     }
   }
 
-  /** Jackson's {@code e} about {@code value}, found at {@code path}, as an error of this file. */
   private AzureConfigException translate(JsonMappingException e, String path, JsonNode value) {
     if (e instanceof UnrecognizedPropertyException u) {
       String key = u.getPropertyName();
@@ -163,22 +153,22 @@ record ConfigFile(String name, JsonNode root, boolean holdsSecrets, Map<String, 
     if (type == null) {
       return fail(path, "cannot be read: " + e.getOriginalMessage());
     }
-    String expected =
-        type == String.class ? "a string"
-            : type == Boolean.class || type == boolean.class ? "true or false"
-            : Collection.class.isAssignableFrom(type) ? "a JSON array of objects"
-            : "a JSON object";
-    return fail(path, Problem.ofToken("must be " + expected, value.asToken(), value.asText(), ""));
+    // Whole numbers are >= 0 unless their record says more; "4" is likely meant as 4.
+    String expected = type == String.class ? "a string"
+        : type == Boolean.class || type == boolean.class ? "true or false"
+        : type == Integer.class || type == int.class ? "a whole number >= 0"
+        : Collection.class.isAssignableFrom(type) ? "a JSON array of objects" : "a JSON object";
+    boolean quoted = value.isTextual() && value.asText().trim().matches("[+-]?\\d+");
+    return fail(path, Problem.ofToken("must be " + expected, value.asToken(), value.asText(),
+        quoted && expected.startsWith("a whole") ? " (write the number without quotes)" : ""));
   }
 
-  /** Throws the error {@code problem} about {@code path} unless {@code ok}. */
   void require(boolean ok, String path, String problem) {
     if (!ok) {
       throw fail(path, problem);
     }
   }
 
-  /** An error about {@code path}. */
   AzureConfigException fail(String path, String problem) {
     String key = resolve(path);
     return new AzureConfigException(name, key.isEmpty() ? null : key, problem);

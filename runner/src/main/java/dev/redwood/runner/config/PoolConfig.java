@@ -29,7 +29,7 @@ public record PoolConfig(
     String vmSize,
     int dedicatedNodes,
     int spotNodes,
-    @Whole(min = 1, max = 256) int taskSlotsPerNode,
+    int taskSlotsPerNode,
     String autoscaleFormula,
     NodeImage image,
     String containerImage,
@@ -55,6 +55,9 @@ public record PoolConfig(
     Problem.unless(poolId != null, "id", "is missing (the pool's Batch id)");
     AzureNames.BATCH_ID.check("id", poolId);
     AzureNames.VM_SIZE.check("vmSize", vmSize);
+    Problem.whole("dedicatedNodes", dedicatedNodes, 0, Integer.MAX_VALUE);
+    Problem.whole("spotNodes", spotNodes, 0, Integer.MAX_VALUE);
+    Problem.whole("taskSlotsPerNode", taskSlotsPerNode, 1, 256);
     Problem.unless(autoscaleFormula == null || !autoscaleFormula.isBlank(), "autoscaleFormula",
         "is empty; leave it out for a pool of fixed size");
     if (containerImage != null && !CONTAINER_REF.matcher(containerImage).matches()) {

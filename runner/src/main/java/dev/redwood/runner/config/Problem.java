@@ -38,6 +38,14 @@ final class Problem extends RuntimeException {
     }
   }
 
+  /** Throws the problem with {@code n}, the value of {@code key}, unless it is in bounds. */
+  static void whole(String key, int n, int min, int max) {
+    if (n < min || n > max) {
+      String range = max == Integer.MAX_VALUE ? ">= " + min : "from " + min + " to " + max;
+      throw new Problem(key, "must be a whole number " + range, "" + n, "a number", "");
+    }
+  }
+
   /** A problem with {@code value} (null for none), which a message may quote. */
   static Problem got(String key, String message, String value) {
     return new Problem(key, message, value == null ? null : quote(value), null, "");

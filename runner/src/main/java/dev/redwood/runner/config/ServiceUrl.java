@@ -18,10 +18,8 @@ record ServiceUrl(String url, String host) {
   private static final Set<String> LOOPBACK = Set.of("127.0.0.1", "localhost", "[::1]", "::1");
 
   /**
-   * Parses {@code text}; throws {@link IllegalArgumentException} whose message follows the key
-   * ("must be ...") and does not quote {@code text} (see {@link #shown}).
-   *
-   * @param allowPath whether a path is allowed (Azurite's blob endpoint has the account as path)
+   * Parses {@code text}, with a path if {@code allowPath} (Azurite's blob endpoint has one);
+   * throws {@link IllegalArgumentException} whose message follows the key and does not quote it.
    */
   static ServiceUrl parse(String text, boolean allowPath) {
     String example = "must be a URL such as \"https://" + (allowPath
@@ -55,7 +53,7 @@ record ServiceUrl(String url, String host) {
     return new ServiceUrl(scheme + "://" + host + port + path, host);
   }
 
-  /** As {@link #parse}, for the value of {@code key}; the problem quotes at most {@link #shown}. */
+  /** As {@link #parse}, for the value of {@code key}. */
   static ServiceUrl check(String key, String text, boolean allowPath) {
     try {
       return parse(text, allowPath);
@@ -64,10 +62,7 @@ record ServiceUrl(String url, String host) {
     }
   }
 
-  /**
-   * The part of a URL that an error may quote: without query and fragment (a SAS token may be in
-   * them), and nothing at all if it has user info (a password).
-   */
+  /** What a message may quote: not a query or fragment (a SAS) nor user info (a password). */
   static String shown(String text) {
     String base = text.split("[?#]", 2)[0];
     return base.contains("@") ? null : base;

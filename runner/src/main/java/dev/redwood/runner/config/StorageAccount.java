@@ -56,11 +56,8 @@ public record StorageAccount(String accountName, String blobEndpoint, StorageAut
   }
 
   /**
-   * The account a connection string is for, signed in with it. Understood: {@code AccountName},
-   * {@code AccountKey}, {@code SharedAccessSignature}, {@code BlobEndpoint}, {@code
-   * DefaultEndpointsProtocol}, {@code EndpointSuffix}, and {@code UseDevelopmentStorage=true}
-   * (Azurite). Throws {@link IllegalArgumentException} whose message follows the key holding the
-   * string and never quotes its credential (at most its blob endpoint, without query).
+   * The account a connection string is for, signed in with it; throws {@link
+   * IllegalArgumentException} whose message follows the key and never quotes the string.
    */
   static StorageAccount fromConnectionString(String text) {
     StorageAuth auth = new StorageAuth.ConnectionString(new Secret(text));
