@@ -133,8 +133,14 @@ record ConfigFile(String name, JsonNode root, boolean holdsSecrets, Map<String, 
       }
       throw translate(e, path, value);
     } catch (JsonProcessingException e) {
-      throw new AzureConfigException(name, null, "cannot be read: " + e.getOriginalMessage());
+      throw fail("", cannotRead(e));
     }
+  }
+
+  /** Jackson's message, which may quote a value. */
+  private String cannotRead(JsonProcessingException e) {
+    return "cannot be read: " + (holdsSecrets ? "(not shown: this file holds secrets)"
+        : e.getOriginalMessage());
   }
 
   private AzureConfigException translate(JsonMappingException e, String path, JsonNode value) {
@@ -151,7 +157,7 @@ record ConfigFile(String name, JsonNode root, boolean holdsSecrets, Map<String, 
     }
     Class<?> type = e instanceof MismatchedInputException m ? m.getTargetType() : null;
     if (type == null) {
-      return fail(path, "cannot be read: " + e.getOriginalMessage());
+      return fail(path, cannotRead(e));
     }
     // Whole numbers are >= 0 unless their record says more; "4" is likely meant as 4.
     String expected = type == String.class ? "a string"

@@ -8,18 +8,33 @@ import java.util.stream.IntStream;
 /**
  * A credential value (account key, client secret, connection string). Its {@link #toString()}
  * never shows the value, so a secret cannot reach a log line or an exception message by
- * accident; code that must hand it to an SDK calls {@link #reveal()}.
- *
- * @param reveal the value, named for what code that reads it does
+ * accident; code that must hand it to an SDK calls {@link #reveal()}. (Not a record: Jackson
+ * would serialize a record's value.)
  */
-public record Secret(String reveal) {
-  public Secret {
-    Objects.requireNonNull(reveal, "value");
+public final class Secret {
+  private final String value;
+
+  public Secret(String value) {
+    this.value = Objects.requireNonNull(value, "value");
+  }
+
+  public String reveal() {
+    return value;
   }
 
   @Override
   public String toString() {
     return "****";
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof Secret s && s.value.equals(value);
+  }
+
+  @Override
+  public int hashCode() {
+    return value.hashCode();
   }
 
   /**
