@@ -31,11 +31,7 @@ public record AzureConfig(
   }
 
   public BatchAccount account(String name) {
-    for (BatchAccount a : accounts) {
-      if (a.name().equals(name)) {
-        return a;
-      }
-    }
-    throw new IllegalArgumentException("No Batch account named '" + name + "'");
+    return accounts.stream().filter(a -> a.name().equals(name)).findFirst().orElseThrow(
+        () -> new IllegalArgumentException("No Batch account named '" + name + "'"));
   }
 }

@@ -11,11 +11,7 @@ public final class AzureConfigException extends RuntimeException {
   private final String file;
   private final String key;
 
-  /**
-   * @param file the file as the user named it
-   * @param key the key's path inside the file, or null for a problem with the whole file
-   * @param problem what is wrong, phrased to follow the key
-   */
+  /** A problem with {@code key} (a path; null for the whole file), phrased to follow the key. */
   AzureConfigException(String file, String key, String problem) {
     super(file + ": " + (key == null ? "" : key + " ") + problem);
     this.file = file;

@@ -1,9 +1,14 @@
 package dev.redwood.runner.config;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.redwood.runner.options.AzureBatchPipelineOptions;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
@@ -11,27 +16,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reads the Azure backend's configuration: the parameters file (pools and job settings) and the
- * credentials file (Batch accounts and the storage account), in AzureClusterlessHPC's formats or
- * Redwood's structured form, into an {@link AzureConfig}. Everything is checked before any request
- * goes to Azure; a problem is an {@link AzureConfigException} naming the file and the key. Warnings
- * (keys that only mean something to AzureClusterlessHPC's Julia runtime, a credentials file others
- * can read, a retired node image) go to SLF4J or a given consumer.
- *
- * <p>Where things come from:
- *
- * <ul>
- *   <li>Batch accounts: the credentials file; without one (or if it gives none), {@code "accounts"}
- *       in the parameters file, signed in with DefaultAzureCredential.
- *   <li>Storage: the credentials file (for an AzureClusterlessHPC array, the first entry's storage
- *       account); otherwise the environment's {@code AZURE_STORAGE_CONNECTION_STRING}, or {@code
- *       "storage"} in the parameters file with DefaultAzureCredential.
- *   <li>Pools: {@code "pools"} entries, placed by {@code "account"} or {@code "region"}; or {@code
- *       _POOL_COUNT} pools named {@code _POOL_ID_1}, {@code _POOL_ID_2}, ... that take the accounts
- *       in turn (pool i goes to entry (i - 1) mod n), as in AzureClusterlessHPC.
- * </ul>
- *
- * <p>See {@code docs/azure-config.md} for every key.
+ * Reads the Azure backend's configuration, the parameters file and the credentials file (see
+ * {@code docs/azure-config.md}), into an {@link AzureConfig}. Everything is checked before any
+ * request goes to Azure; a problem is an {@link AzureConfigException} naming the file and the key.
+ * Warnings (keys only AzureClusterlessHPC's Julia runtime uses, a credentials file others can
+ * read, a retired node image) go to SLF4J or a given consumer. A pool's settings are its own, else
+ * {@code "poolDefaults"}' (where the flat keys go), else Redwood's.
  */
 public final class AzureConfigReader {
   private static final Logger LOG = LoggerFactory.getLogger(AzureConfigReader.class);
@@ -39,31 +29,44 @@ public final class AzureConfigReader {
   /** The environment variable with a storage connection string (as the Azure CLI reads it). */
   public static final String STORAGE_CONNECTION_STRING_ENV = "AZURE_STORAGE_CONNECTION_STRING";
 
-  /** How errors name the environment, which is not a file. */
-  static final String ENVIRONMENT = "environment";
-
   private AzureConfigReader() {}
 
-  /**
-   * Reads the files named by {@code --parametersFile} and {@code --credentialsFile}, with this
-   * process's environment; warnings are logged.
-   */
+  /** The parameters file in the structured form; its pools are bound one by one once placed. */
+  private record Parameters(String jobId, String blobContainer, Integer taskRetries,
+      Map<String, String> taskEnvironment, ObjectNode poolDefaults, List<ObjectNode> pools,
+      List<BatchAccount> accounts, StorageAccount storage) {
+    Parameters {
+      jobId = jobId == null ? "redwood" : jobId;
+      blobContainer = blobContainer == null ? "redwood" : blobContainer;
+      taskRetries = taskRetries == null ? 0 : taskRetries;
+      taskEnvironment = taskEnvironment == null ? Map.of() : taskEnvironment;
+      poolDefaults = poolDefaults == null ? ConfigFile.tree(Map.of()) : poolDefaults;
+      AzureNames.BATCH_ID.check("jobId", jobId);
+      AzureNames.BLOB_CONTAINER.check("blobContainer", blobContainer);
+      Problem.whole("taskRetries", taskRetries, 0, Integer.MAX_VALUE);
+      for (String name : taskEnvironment.keySet()) {
+        String problem = AzureNames.ENVIRONMENT_VARIABLE.problem(name);
+        Problem.unless(problem == null, "taskEnvironment." + name, problem);
+      }
+      Problem.unless(!poolDefaults.has("id"), "poolDefaults.id", "belongs in each pool entry");
+      Problem.unless(pools != null && !pools.isEmpty(), "pools", "is empty; list a pool");
+    }
+  }
+
+  /** The credentials file in the structured form. */
+  private record Credentials(List<BatchAccount> accounts, StorageAccount storage) {}
+
+  /** Reads the files of {@code --parametersFile} and {@code --credentialsFile}; logs warnings. */
   public static AzureConfig read(AzureBatchPipelineOptions options) {
-    return read(
-        Path.of(options.getParametersFile()),
-        options.getCredentialsFile() == null ? null : Path.of(options.getCredentialsFile()),
-        System.getenv());
+    String credentials = options.getCredentialsFile();
+    return read(Path.of(options.getParametersFile()),
+        credentials == null ? null : Path.of(credentials), System.getenv());
   }
 
   /**
-   * Reads and checks the configuration; warnings are logged through SLF4J.
+   * Reads and checks the configuration; warnings are logged.
    *
-   * @param parametersFile the parameters file (AzureClusterlessHPC's {@code parameters.json}, or
-   *     Redwood's structured form)
-   * @param credentialsFile the credentials file, or null to use DefaultAzureCredential with
-   *     accounts and storage from the parameters file and the environment
-   * @param environment the environment variables (normally {@link System#getenv()})
-   * @throws AzureConfigException when a file is missing, unreadable, not JSON or has a bad key
+   * @param credentialsFile null to sign in with DefaultAzureCredential
    */
   public static AzureConfig read(
       Path parametersFile, Path credentialsFile, Map<String, String> environment) {
@@ -71,208 +74,186 @@ public final class AzureConfigReader {
   }
 
   /** As {@link #read(Path, Path, Map)}, with each warning given to {@code warnings} instead. */
-  public static AzureConfig read(
-      Path parametersFile,
-      Path credentialsFile,
-      Map<String, String> environment,
-      Consumer<String> warnings) {
-    ParametersFile params = ParametersFile.read(parametersFile, warnings);
-    CredentialsFile creds =
-        credentialsFile == null ? null : CredentialsFile.read(credentialsFile, warnings);
-
-    // Batch accounts
-    List<BatchAccount> accounts;
-    List<String> spreadOrder;
-    String accountsFrom;
-    if (creds != null && !creds.accounts().isEmpty()) {
-      if (!params.accounts().isEmpty()) {
-        throw new AzureConfigException(
-            params.name(),
-            ParametersFile.ACCOUNTS,
-            "is also given in " + creds.name() + "; list the Batch accounts in one file");
+  public static AzureConfig read(Path parametersFile, Path credentialsFile,
+      Map<String, String> environment, Consumer<String> warnings) {
+    ConfigFile pf = ConfigFile.read(parametersFile, false);
+    ObjectNode tree = ClusterlessHpcKeys.parameters(pf, warnings);
+    // Accounts and storage given here sign in with DefaultAzureCredential: no credential keys.
+    for (String key : List.of("accounts", "storage")) {
+      JsonNode given = tree.path(key);
+      for (int i = 0; i < (given.isArray() ? given.size() : 1); i++) {
+        String path = given.isArray() ? key + "[" + i + "]" : key;
+        (given.isArray() ? given.get(i) : given).fieldNames().forEachRemaining(k -> {
+          String misplaced = ClusterlessHpcKeys.misplaced(pf, path, k, List.of());
+          pf.require(misplaced == null, path + "." + k, misplaced);
+        });
       }
-      accounts = creds.accounts();
-      spreadOrder = creds.spreadOrder();
-      accountsFrom = creds.name();
-    } else if (!params.accounts().isEmpty()) {
-      accounts =
-          params.accounts().stream()
-              .map(
-                  a ->
-                      new BatchAccount(
-                          a.name(), a.url(), a.region(), new BatchAuth.DefaultCredential()))
-              .toList();
-      spreadOrder = accounts.stream().map(BatchAccount::name).toList();
-      accountsFrom = params.name();
-    } else if (creds != null) {
-      throw new AzureConfigException(
-          creds.name(),
-          null,
-          "gives no Batch account (_BATCH_ACCOUNT_URL or \"accounts\"), and "
-              + params.name()
-              + " lists no \"accounts\" either");
-    } else {
-      throw new AzureConfigException(
-          params.name(),
-          ParametersFile.ACCOUNTS,
-          "is missing: no Batch account is configured. Pass --credentialsFile with"
-              + " _BATCH_ACCOUNT_URL (AzureClusterlessHPC's form) or \"accounts\", or list"
-              + " \"accounts\": [{\"url\": \"https://NAME.REGION.batch.azure.com\"}] here to sign"
-              + " in with DefaultAzureCredential");
     }
-
-    StorageAccount storage = storage(params, creds, environment);
-
-    List<PoolConfig> pools = new ArrayList<>();
-    for (PoolSpec spec : params.pools()) {
-      String account =
-          spec.spreadIndex() >= 0
-              ? spreadOrder.get(spec.spreadIndex() % spreadOrder.size())
-              : place(spec, accounts, accountsFrom);
-      pools.add(spec.in(account));
+    Parameters params = pf.bind(tree, "", Parameters.class);
+    ConfigFile cf = pf;
+    Credentials creds = new Credentials(null, null);
+    if (credentialsFile != null) {
+      FilePermissions.warningFor(credentialsFile, credentialsFile.toString()).ifPresent(warnings);
+      cf = ConfigFile.read(credentialsFile, true);
+      creds = cf.bind(ClusterlessHpcKeys.credentials(cf, warnings), "", Credentials.class);
     }
-
-    AzureConfig config =
-        new AzureConfig(
-            accounts,
-            pools,
-            storage,
-            params.blobContainer(),
-            params.jobIdPrefix(),
-            params.taskRetries(),
-            params.taskEnvironment());
-    LOG.info(
-        "Azure configuration: pools {}; storage account {}, container {}",
-        pools.stream()
-            .map(p -> p.poolId() + " in " + p.account())
-            .collect(Collectors.joining(", ")),
-        storage.accountName(),
-        config.blobContainer());
-    return config;
+    pf.require(creds.accounts() == null || params.accounts() == null, "accounts",
+        "is also given in " + cf.name() + "; give the Batch accounts in one file");
+    cf.require(creds.accounts() != null || params.accounts() != null, cf == pf ? "accounts" : "",
+        (cf == pf ? "is missing: " : "gives none, and " + pf.name() + " has no \"accounts\": ")
+            + "no Batch account is configured. Give _BATCH_ACCOUNT_URL or \"accounts\" in the"
+            + " credentials file, or \"accounts\": [{\"url\":"
+            + " \"https://NAME.REGION.batch.azure.com\"}] in the parameters file to sign in with"
+            + " DefaultAzureCredential");
+    ConfigFile accountsFile = creds.accounts() != null ? cf : pf;
+    List<String> spreadOrder = new ArrayList<>();
+    List<BatchAccount> accounts = accounts(accountsFile,
+        creds.accounts() != null ? creds.accounts() : params.accounts(), spreadOrder, warnings);
+    StorageAccount storage = storage(pf, cf, params.storage(), creds.storage(), environment);
+    return new AzureConfig(accounts,
+        pools(pf, params, accounts, accountsFile, spreadOrder, warnings), storage,
+        params.blobContainer(), params.jobId(), params.taskRetries(), params.taskEnvironment());
   }
 
-  private static StorageAccount storage(
-      ParametersFile params, CredentialsFile creds, Map<String, String> environment) {
-    if (creds != null && creds.storage() != null) {
-      if (params.storage() != null) {
-        throw new AzureConfigException(
-            params.name(),
-            ParametersFile.STORAGE,
-            "is also given in " + creds.name() + "; give the storage account in one file");
+  /**
+   * The accounts; entries with one name are one account (AzureClusterlessHPC builds such arrays).
+   * {@code spreadOrder} gets every entry's, for the pools made from {@code _POOL_COUNT}.
+   */
+  private static List<BatchAccount> accounts(ConfigFile file, List<BatchAccount> entries,
+      List<String> spreadOrder, Consumer<String> warnings) {
+    file.require(!entries.isEmpty(), "accounts", "is empty; list an account or leave it out");
+    Map<String, BatchAccount> byName = new LinkedHashMap<>();
+    for (int i = 0; i < entries.size(); i++) {
+      BatchAccount account = entries.get(i);
+      String path = "accounts[" + i + "]";
+      String urlRegion = ServiceUrl.parse(account.accountUrl(), false).batchRegion();
+      if (urlRegion != null && !urlRegion.equals(account.region().toLowerCase(Locale.ROOT))) {
+        warnings.accept(file.name() + ": " + file.resolve(path + ".region") + " differs from the"
+            + " region of " + file.lastKey(path + ".url") + " (" + urlRegion + "); Redwood takes"
+            + " the region from " + file.lastKey(path + ".region") + ", but pools run where the"
+            + " account is");
       }
-      return creds.storage();
+      BatchAccount before = byName.putIfAbsent(account.name(), account);
+      file.require(before == null || before.accountUrl().equals(account.accountUrl()),
+          path + ".url", "is a second URL for the account " + Problem.quote(account.name()));
+      spreadOrder.add(account.name());
     }
-    String connection = environment.get(STORAGE_CONNECTION_STRING_ENV);
-    if (connection != null && !connection.isBlank()) {
-      StorageConnectionString parsed;
-      try {
-        parsed = StorageConnectionString.parse(connection);
-      } catch (IllegalArgumentException e) {
-        throw new AzureConfigException(ENVIRONMENT, STORAGE_CONNECTION_STRING_ENV, e.getMessage());
+    return List.copyOf(byName.values());
+  }
+
+  /** The storage account: the credentials file's, else the environment's, else the parameters'. */
+  private static StorageAccount storage(ConfigFile pf, ConfigFile cf, StorageAccount given,
+      StorageAccount fromCredentials, Map<String, String> environment) {
+    String connection = environment.getOrDefault(STORAGE_CONNECTION_STRING_ENV, "");
+    pf.require(fromCredentials == null || given == null, "storage",
+        "is also given in " + cf.name() + "; give the storage account in one file");
+    if (fromCredentials != null || connection.isBlank() && given != null) {
+      return fromCredentials != null ? fromCredentials : given;
+    }
+    cf.require(!connection.isBlank(), cf == pf ? "storage" : "", (cf == pf ? "is missing" : "gives"
+        + " none") + ": give _STORAGE_ACCOUNT_NAME or \"storage\" in the credentials file,"
+        + " \"storage\": {\"accountName\": ...} in the parameters file, or set "
+        + STORAGE_CONNECTION_STRING_ENV);
+    StorageAccount fromEnvironment;
+    try {
+      fromEnvironment = StorageAccount.fromConnectionString(connection);
+    } catch (IllegalArgumentException e) {
+      throw new AzureConfigException("environment", STORAGE_CONNECTION_STRING_ENV, e.getMessage());
+    }
+    pf.require(given == null || given.accountName().equals(fromEnvironment.accountName()),
+        "storage.accountName", "is not the account of " + STORAGE_CONNECTION_STRING_ENV + ", "
+            + Problem.quote(fromEnvironment.accountName()));
+    return fromEnvironment;
+  }
+
+  private static List<PoolConfig> pools(ConfigFile file, Parameters params,
+      List<BatchAccount> accounts, ConfigFile accountsFile, List<String> spreadOrder,
+      Consumer<String> warnings) {
+    ObjectNode defaults = inherit(file, params.poolDefaults(), "poolDefaults",
+        ConfigFile.tree(PoolConfig.DEFAULTS), "poolDefaults");
+    Map<String, String> ids = new HashMap<>();
+    Map<String, String> retired = new LinkedHashMap<>();
+    List<PoolConfig> pools = new ArrayList<>();
+    for (int i = 0; i < params.pools().size(); i++) {
+      String path = "pools[" + i + "]";
+      ObjectNode tree = inherit(file, params.pools().get(i), path, defaults, "poolDefaults");
+      tree.put("account", file.root().hasNonNull("pools")
+          ? place(file, tree, path, accounts, accountsFile.name())
+          : spreadOrder.get(i % spreadOrder.size()));
+      tree.remove("region");
+      PoolConfig pool = file.bind(tree, path, PoolConfig.class);
+      pools.add(pool);
+      String before = ids.putIfAbsent(pool.poolId().toLowerCase(Locale.ROOT), file.resolve(path));
+      file.require(before == null, path + ".id", "repeats the pool id "
+          + Problem.quote(pool.poolId()) + " of " + before
+          + " (pool ids must be unique; Batch ignores case in them)");
+      String agent = pool.image().nodeAgentSku();
+      String image = tree.path("image").has("nodeAgentSku") ? ".image.nodeAgentSku" : ".image";
+      if (NodeAgentSkus.retirementWarning(agent) != null) {
+        retired.putIfAbsent(agent, file.name() + ": " + file.resolve(path + image) + ": "
+            + NodeAgentSkus.retirementWarning(agent));
       }
-      StorageLocation given = params.storage();
-      if (given != null && !given.accountName().equals(parsed.accountName())) {
-        throw new AzureConfigException(
-            params.name(),
-            ParametersFile.STORAGE + "." + ParametersFile.STORAGE_ACCOUNT_NAME,
-            "is "
-                + ConfigObject.quote(given.accountName())
-                + " but "
-                + STORAGE_CONNECTION_STRING_ENV
-                + " is for the account "
-                + ConfigObject.quote(parsed.accountName()));
+      if (pool.dedicatedNodes() + pool.spotNodes() == 0 && pool.autoscaleFormula() == null) {
+        warnings.accept(file.name() + ": pool " + Problem.quote(pool.poolId()) + " ("
+            + file.resolve(path) + ") has no nodes and no autoscaleFormula, so it gets no tasks");
       }
-      return new StorageAccount(
-          parsed.accountName(),
-          parsed.blobEndpoint(),
-          new StorageAuth.ConnectionString(new Secret(connection)));
     }
-    if (params.storage() != null) {
-      return new StorageAccount(
-          params.storage().accountName(),
-          params.storage().blobEndpoint(),
-          new StorageAuth.DefaultCredential());
-    }
-    throw new AzureConfigException(
-        creds != null ? creds.name() : params.name(),
-        creds != null ? null : ParametersFile.STORAGE,
-        (creds != null ? "gives no storage account, and there is none elsewhere:" : "is missing:")
-            + " give _STORAGE_ACCOUNT_NAME (or \"storage\") in the credentials file, \"storage\":"
-            + " {\"accountName\": ...} in the parameters file, or set "
-            + STORAGE_CONNECTION_STRING_ENV);
+    retired.values().forEach(warnings);
+    return pools;
+  }
+
+  /**
+   * {@code pool} with the settings it does not give taken from {@code base}, found at {@code from},
+   * which errors about them name. An image that gives only its nodeAgentSku refines the base's.
+   */
+  private static ObjectNode inherit(
+      ConfigFile file, ObjectNode pool, String path, ObjectNode base, String from) {
+    ObjectNode merged = pool.deepCopy();
+    base.fields().forEachRemaining(setting -> {
+      String key = setting.getKey();
+      JsonNode own = merged.get(key);
+      if (own == null || own.isNull()) {
+        merged.set(key, setting.getValue());
+        file.aliasAll(path + "." + key, from + "." + key, setting.getValue());
+      } else if (key.equals("image") && own.isObject() && setting.getValue().isObject()
+          && !own.has("publisher") && !own.has("offer") && !own.has("sku")) {
+        merged.set(key, inherit(file, (ObjectNode) own, path + "." + key,
+            (ObjectNode) setting.getValue(), from + "." + key));
+      }
+    });
+    return merged;
   }
 
   /** The account of a {@code "pools"} entry: named, or the one in its region, or the only one. */
-  private static String place(PoolSpec spec, List<BatchAccount> accounts, String accountsFrom) {
+  private static String place(
+      ConfigFile file, ObjectNode pool, String path, List<BatchAccount> accounts, String from) {
+    JsonNode a = pool.get("account");
+    JsonNode r = pool.get("region");
+    String account = a == null || a.isNull() ? null : file.bind(a, path + ".account", String.class);
+    String region = r == null || r.isNull() ? null : file.bind(r, path + ".region", String.class);
     List<String> names = accounts.stream().map(BatchAccount::name).toList();
-    String known = String.join(", ", names) + " (from " + accountsFrom + ")";
-    if (spec.account() != null) {
-      BatchAccount named =
-          accounts.stream().filter(a -> a.name().equals(spec.account())).findFirst().orElse(null);
-      if (named == null) {
-        throw new AzureConfigException(
-            spec.file(),
-            spec.where() + "." + ParametersFile.POOL_ACCOUNT,
-            "names the Batch account "
-                + ConfigObject.quote(spec.account())
-                + ", which is not configured"
-                + DidYouMean.hint(spec.account(), names)
-                + "; the accounts are "
-                + known);
-      }
-      if (spec.region() != null && !spec.region().equalsIgnoreCase(named.region())) {
-        throw new AzureConfigException(
-            spec.file(),
-            spec.where() + "." + ParametersFile.POOL_REGION,
-            "is "
-                + ConfigObject.quote(spec.region())
-                + " but the account "
-                + ConfigObject.quote(named.name())
-                + " is in "
-                + (named.region() == null
-                    ? "an unknown region"
-                    : ConfigObject.quote(named.region())));
-      }
-      return named.name();
+    String known = "; the accounts are " + String.join(", ", names) + " (from " + from + ")";
+    BatchAccount named =
+        accounts.stream().filter(b -> b.name().equals(account)).findFirst().orElse(null);
+    if (account != null) {
+      file.require(named != null, path + ".account", "names the Batch account "
+          + Problem.quote(account) + ", which is not configured" + DidYouMean.hint(account, names)
+          + known);
+      file.require(region == null || region.equalsIgnoreCase(named.region()), path + ".region",
+          "is " + Problem.quote(region) + " but the account " + Problem.quote(account) + " is in "
+              + (named.region() == null ? "an unknown region" : Problem.quote(named.region())));
+      return account;
     }
-    if (spec.region() != null) {
-      List<String> inRegion =
-          accounts.stream()
-              .filter(a -> spec.region().equalsIgnoreCase(a.region()))
-              .map(BatchAccount::name)
-              .toList();
-      if (inRegion.size() == 1) {
-        return inRegion.get(0);
-      }
-      throw new AzureConfigException(
-          spec.file(),
-          spec.where() + "." + ParametersFile.POOL_REGION,
-          inRegion.isEmpty()
-              ? "is "
-                  + ConfigObject.quote(spec.region())
-                  + ", where no configured Batch account is; the accounts are "
-                  + accounts.stream()
-                      .map(
-                          a ->
-                              a.name()
-                                  + " ("
-                                  + (a.region() == null ? "region unknown" : a.region())
-                                  + ")")
-                      .collect(Collectors.joining(", "))
-              : "is "
-                  + ConfigObject.quote(spec.region())
-                  + ", where several Batch accounts are ("
-                  + String.join(", ", inRegion)
-                  + "): name one with \"account\"");
-    }
-    if (accounts.size() == 1) {
-      return accounts.get(0).name();
-    }
-    throw new AzureConfigException(
-        spec.file(),
-        spec.where() + "." + ParametersFile.POOL_ACCOUNT,
-        "is missing: with several Batch accounts each pool names its \"account\" (or"
-            + " \"region\"); the accounts are "
-            + known);
+    List<BatchAccount> inRegion = region == null ? accounts
+        : accounts.stream().filter(b -> region.equalsIgnoreCase(b.region())).toList();
+    file.require(inRegion.size() == 1 || region != null, path + ".account", "is missing: with"
+        + " several Batch accounts each pool names its \"account\" (or \"region\")" + known);
+    file.require(inRegion.size() == 1, path + ".region", "is " + Problem.quote(region)
+        + (inRegion.isEmpty() ? ", where no configured Batch account is; the accounts are "
+            + accounts.stream().map(b -> b.name() + " (" + (b.region() == null ? "region unknown"
+                : b.region()) + ")")
+                .collect(Collectors.joining(", "))
+            : ", where several Batch accounts are: name one with \"account\""));
+    return inRegion.get(0).name();
   }
 }

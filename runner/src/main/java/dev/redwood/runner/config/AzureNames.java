@@ -1,99 +1,58 @@
 package dev.redwood.runner.config;
 
+import java.util.Locale;
 import java.util.regex.Pattern;
 
 /**
  * Azure's naming rules for what the configuration names, checked before any request so that a bad
- * name fails at submit time with the key that holds it. Each check returns null for a good name, or
- * the problem phrased to follow the key ("must be ..."); the problem does not quote the value, the
- * caller adds it where the file may show it ({@link ConfigObject#got}).
+ * name fails at submit time with the key that holds it. A problem is phrased to follow the key
+ * ("must be ..."); the value is quoted only where the file may show it ({@link Problem#got}).
  */
-final class AzureNames {
-  private AzureNames() {}
+enum AzureNames {
+  BATCH_ID("[A-Za-z0-9_-]{1,64}",
+      "must be a Batch id: 1-64 letters, digits, hyphens or underscores"),
+  BLOB_CONTAINER("(?=.{3,63}$)[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9]))*", "must be a blob container"
+      + " name: 3-63 lowercase letters, digits and single hyphens, starting and ending with a"
+      + " letter or digit"),
+  ACCOUNT("[a-z0-9]{3,24}", "must be an account name: 3-24 lowercase letters and digits"),
+  VM_SIZE("[A-Za-z][A-Za-z0-9_-]*", "must be an Azure VM size such as \"Standard_E2s_v3\""),
+  ENVIRONMENT_VARIABLE("(?i)(?!az_batch)[a-z_][a-z0-9_]*",
+      "is not a valid environment variable name (letters, digits, underscores)"),
+  CLIENT_ID("[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}", "must be an application (client)"
+      + " id, a GUID such as \"00000000-0000-0000-0000-000000000000\""),
+  TENANT("[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}|[A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)+",
+      "must be a tenant id (a GUID) or domain (contoso.onmicrosoft.com)");
 
-  private static final Pattern BATCH_ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
-  private static final Pattern CONTAINER = Pattern.compile("[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9]))*");
-  private static final Pattern ACCOUNT = Pattern.compile("[a-z0-9]{3,24}");
-  private static final Pattern VM_SIZE = Pattern.compile("[A-Za-z][A-Za-z0-9_-]*");
-  private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
-  private static final Pattern GUID =
-      Pattern.compile(
-          "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
-  private static final Pattern DOMAIN = Pattern.compile("[A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)+");
+  private final Pattern pattern;
+  private final String message;
 
-  /** A Batch pool or job id: letters, digits, hyphens, underscores, at most 64 characters. */
-  static String batchId(String id) {
-    if (BATCH_ID.matcher(id).matches()) {
+  AzureNames(String pattern, String message) {
+    this.pattern = Pattern.compile(pattern);
+    this.message = message;
+  }
+
+  /** What is wrong with {@code name}, or null. */
+  String problem(String name) {
+    if (pattern.matcher(name).matches()) {
       return null;
     }
-    if (id.isEmpty()) {
-      return "must not be empty (Batch ids are 1-64 letters, digits, hyphens or underscores)";
-    }
-    return "must be a Batch id: 1-64 letters, digits, hyphens or underscores"
-        + (id.length() > 64 ? " (" + id.length() + " characters)" : "");
+    return switch (this) {
+      case BATCH_ID -> name.isEmpty()
+          ? "must not be empty (Batch ids are 1-64 letters, digits, hyphens or underscores)"
+          : message + (name.length() > 64 ? " (" + name.length() + " characters)" : "");
+      case ENVIRONMENT_VARIABLE -> name.matches("(?i)az_batch\\w*")
+          ? "is reserved: Batch sets the AZ_BATCH variables itself" : message;
+      case CLIENT_ID, TENANT -> message + (name.toLowerCase(Locale.ROOT).startsWith("xxxx")
+          ? " (still the template's placeholder?)" : "");
+      default -> message;
+    };
   }
 
-  /**
-   * A blob container name: 3-63 lowercase letters, digits and hyphens, starting and ending with a
-   * letter or digit, no two hyphens in a row.
-   */
-  static String blobContainer(String name) {
-    if (name.length() >= 3 && name.length() <= 63 && CONTAINER.matcher(name).matches()) {
-      return null;
+  /** Throws what is wrong with {@code name}, the value of {@code key}, if anything. */
+  void check(String key, String name) {
+    String problem = problem(name);
+    if (problem != null) {
+      throw Problem.got(key, problem, name);
     }
-    return "must be a blob container name: 3-63 lowercase letters, digits and single hyphens,"
-        + " starting and ending with a letter or digit";
-  }
-
-  /** A Batch or storage account name: 3-24 lowercase letters and digits. */
-  static String accountName(String name) {
-    if (ACCOUNT.matcher(name).matches()) {
-      return null;
-    }
-    return "must be an account name: 3-24 lowercase letters and digits";
-  }
-
-  /** A VM size such as {@code Standard_E2s_v3}. */
-  static String vmSize(String size) {
-    if (VM_SIZE.matcher(size).matches()) {
-      return null;
-    }
-    return "must be an Azure VM size such as \"Standard_E2s_v3\"";
-  }
-
-  /** An environment variable name that Batch lets a task set. */
-  static String environmentName(String name) {
-    if (!ENV_NAME.matcher(name).matches()) {
-      return "is not a valid environment variable name (letters, digits, underscores)";
-    }
-    if (name.toUpperCase(java.util.Locale.ROOT).startsWith("AZ_BATCH")) {
-      return "is reserved: Batch sets the AZ_BATCH variables itself";
-    }
-    return null;
-  }
-
-  /** An Entra ID application (client) id: a GUID. */
-  static String clientId(String id) {
-    if (GUID.matcher(id).matches()) {
-      return null;
-    }
-    return "must be an application (client) id, a GUID such as"
-        + " \"00000000-0000-0000-0000-000000000000\""
-        + placeholderHint(id);
-  }
-
-  /** An Entra ID tenant: a GUID or a domain such as {@code contoso.onmicrosoft.com}. */
-  static String tenant(String tenant) {
-    if (GUID.matcher(tenant).matches() || DOMAIN.matcher(tenant).matches()) {
-      return null;
-    }
-    return "must be a tenant id (a GUID) or domain (contoso.onmicrosoft.com)"
-        + placeholderHint(tenant);
-  }
-
-  private static String placeholderHint(String value) {
-    return value.toLowerCase(java.util.Locale.ROOT).startsWith("xxxx")
-        ? " (still the template's placeholder?)"
-        : "";
   }
 }

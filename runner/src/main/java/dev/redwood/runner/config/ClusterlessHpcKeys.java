@@ -1,112 +1,274 @@
 package dev.redwood.runner.config;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.BooleanNode;
+import com.fasterxml.jackson.databind.node.IntNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The keys of AzureClusterlessHPC.jl's {@code parameters.json} and credentials file (all start with
- * an underscore; values are strings), split into the ones Redwood uses and the ones that only mean
- * something to its Julia runtime, which Redwood accepts with a warning.
+ * The adapter from AzureClusterlessHPC.jl's files to Redwood's structured form. Its flat keys
+ * (they start with an underscore and hold strings: {@code "4"} for a number, {@code "1"} for a
+ * flag) become the structured keys they stand for, with an alias each so that errors name the flat
+ * key; the keys that only mean something to its Julia runtime are dropped with a warning. It also
+ * says where a key given in the wrong place belongs.
  */
 final class ClusterlessHpcKeys {
   private ClusterlessHpcKeys() {}
 
-  // parameters.json
-  static final String POOL_ID = "_POOL_ID";
-  static final String POOL_COUNT = "_POOL_COUNT";
-  static final String NODE_COUNT_PER_POOL = "_NODE_COUNT_PER_POOL";
-  static final String POOL_VM_SIZE = "_POOL_VM_SIZE";
-  static final String JOB_ID = "_JOB_ID";
-  static final String NODE_OS_PUBLISHER = "_NODE_OS_PUBLISHER";
-  static final String NODE_OS_OFFER = "_NODE_OS_OFFER";
-  static final String NODE_OS_SKU = "_NODE_OS_SKU";
-  static final String BLOB_CONTAINER = "_BLOB_CONTAINER";
-  static final String INTER_NODE_CONNECTION = "_INTER_NODE_CONNECTION";
-  static final String NUM_RETRYS = "_NUM_RETRYS";
-  static final String CONTAINER = "_CONTAINER";
-  static final String OMP_NUM_THREADS = "_OMP_NUM_THREADS";
+  private static final Logger LOG = LoggerFactory.getLogger(ClusterlessHpcKeys.class);
 
-  static final List<String> PARAMETERS =
-      List.of(
-          POOL_ID,
-          POOL_COUNT,
-          NODE_COUNT_PER_POOL,
-          POOL_VM_SIZE,
-          JOB_ID,
-          NODE_OS_PUBLISHER,
-          NODE_OS_OFFER,
-          NODE_OS_SKU,
-          BLOB_CONTAINER,
-          INTER_NODE_CONNECTION,
-          NUM_RETRYS,
-          CONTAINER,
-          OMP_NUM_THREADS);
+  /** Each parameter Redwood uses, and the structured key it stands for. */
+  private static final Map<String, String> PARAMETER_TWINS = twins("_POOL_ID", "id",
+      "_POOL_COUNT", "pools", "_JOB_ID", "jobId", "_BLOB_CONTAINER", "blobContainer",
+      "_NUM_RETRYS", "taskRetries", "_OMP_NUM_THREADS", "taskEnvironment.OMP_NUM_THREADS",
+      "_NODE_COUNT_PER_POOL", "poolDefaults.dedicatedNodes", "_POOL_VM_SIZE", "poolDefaults.vmSize",
+      "_NODE_OS_PUBLISHER", "poolDefaults.image.publisher",
+      "_NODE_OS_OFFER", "poolDefaults.image.offer", "_NODE_OS_SKU", "poolDefaults.image.sku",
+      "_INTER_NODE_CONNECTION", "poolDefaults.interNodeCommunication",
+      "_CONTAINER", "poolDefaults.containerImage");
 
-  /**
-   * Parameters for AzureClusterlessHPC's Julia runtime and its MPI launch, meaningless to a JVM
-   * runner: stdout file name, multi-node MPI tasks, Julia threads and depot, Python path,
-   * verbosity, and {@code _POOL_NODE_COUNT}, an old name that AzureClusterlessHPC itself ignores.
-   */
-  static final List<String> IGNORED_PARAMETERS =
-      List.of(
-          "_STANDARD_OUT_FILE_NAME",
-          "_MPI_RUN",
-          "_NUM_NODES_PER_TASK",
-          "_NUM_PROCS_PER_NODE",
-          "_JULIA_NUM_THREADS",
-          "_JULIA_DEPOT_PATH",
-          "_PYTHONPATH",
-          "_VERBOSE",
-          "_POOL_NODE_COUNT");
+  /** For its Julia runtime and MPI launch ({@code _POOL_NODE_COUNT}: a name it ignores too). */
+  private static final List<String> IGNORED_PARAMETERS = List.of("_STANDARD_OUT_FILE_NAME",
+      "_MPI_RUN", "_NUM_NODES_PER_TASK", "_NUM_PROCS_PER_NODE", "_JULIA_NUM_THREADS",
+      "_JULIA_DEPOT_PATH", "_PYTHONPATH", "_VERBOSE", "_POOL_NODE_COUNT");
 
-  // credentials file
-  static final String AD_TENANT = "_AD_TENANT";
-  static final String AD_BATCH_CLIENT_ID = "_AD_BATCH_CLIENT_ID";
-  static final String AD_SECRET_BATCH = "_AD_SECRET_BATCH";
-  static final String BATCH_ACCOUNT_URL = "_BATCH_ACCOUNT_URL";
-  static final String BATCH_RESOURCE = "_BATCH_RESOURCE";
-  static final String STORAGE_ACCOUNT_NAME = "_STORAGE_ACCOUNT_NAME";
-  static final String STORAGE_ACCOUNT_KEY = "_STORAGE_ACCOUNT_KEY";
-  static final String REGION = "_REGION";
+  /** Each credentials key, and its twin in a structured account or storage account. */
+  private static final Map<String, String> CREDENTIAL_TWINS = twins("_AD_TENANT", "tenantId",
+      "_AD_BATCH_CLIENT_ID", "clientId", "_AD_SECRET_BATCH", "clientSecret",
+      "_BATCH_ACCOUNT_URL", "url", "_BATCH_RESOURCE", "resource", "_REGION", "region",
+      "_BATCH_ACCOUNT_NAME", "name", "_STORAGE_ACCOUNT_NAME", "accountName",
+      "_STORAGE_ACCOUNT_KEY", "accountKey");
 
-  /** Set by AzureClusterlessHPC when it builds credentials from its {@code user_data} folder. */
-  static final String BATCH_ACCOUNT_NAME = "_BATCH_ACCOUNT_NAME";
+  static final List<String> CREDENTIALS = List.copyOf(CREDENTIAL_TWINS.keySet());
 
-  static final List<String> CREDENTIALS =
-      List.of(
-          AD_TENANT,
-          AD_BATCH_CLIENT_ID,
-          AD_SECRET_BATCH,
-          BATCH_ACCOUNT_URL,
-          BATCH_RESOURCE,
-          STORAGE_ACCOUNT_NAME,
-          STORAGE_ACCOUNT_KEY,
-          REGION,
-          BATCH_ACCOUNT_NAME);
-
-  /** Batch Insights monitoring, which AzureClusterlessHPC installs through a start task. */
-  static final List<String> IGNORED_CREDENTIALS =
+  private static final List<String> IGNORED_CREDENTIALS =
       List.of("_APP_INSIGHTS_APP_ID", "_APP_INSIGHTS_INSTRUMENTATION_KEY");
 
-  static final Set<String> SECRET_CREDENTIALS =
-      Set.of(AD_SECRET_BATCH, STORAGE_ACCOUNT_KEY, "_APP_INSIGHTS_INSTRUMENTATION_KEY");
+  /** Keys of the parameters file only, and keys that hold or choose a credential. */
+  private static final Set<String> PARAMETERS =
+      Set.of("jobId", "blobContainer", "taskRetries", "taskEnvironment", "poolDefaults", "pools");
 
-  /** The token audience AzureClusterlessHPC's credentials use for Batch. */
-  static final String DEFAULT_BATCH_RESOURCE = "https://batch.core.windows.net/";
+  private static final Set<String> CREDENTIAL_KEYS = Set.of("auth", "batchAccountKey",
+      "tenantId", "clientId", "clientSecret", "resource", "accountKey", "connectionString");
 
-  static final String IGNORED_REASON =
-      "AzureClusterlessHPC settings for its Julia runtime that have no meaning for Redwood";
+  private static Map<String, String> twins(String... pairs) {
+    Map<String, String> twins = new LinkedHashMap<>();
+    for (int i = 0; i < pairs.length; i += 2) {
+      twins.put(pairs[i], pairs[i + 1]);
+    }
+    return twins;
+  }
 
   static Set<String> allParameters() {
-    Set<String> all = new TreeSet<>(PARAMETERS);
+    Set<String> all = new TreeSet<>(PARAMETER_TWINS.keySet());
     all.addAll(IGNORED_PARAMETERS);
     return all;
   }
 
-  static Set<String> allCredentials() {
-    Set<String> all = new TreeSet<>(CREDENTIALS);
-    all.addAll(IGNORED_CREDENTIALS);
-    return all;
+  /** The parameters file, with {@code _POOL_COUNT} pools in {@code "pools"} if it lists none. */
+  static ObjectNode parameters(ConfigFile file, Consumer<String> warnings) {
+    ObjectNode top = file.bind(file.root(), "", ObjectNode.class).deepCopy();
+    drop(file, top, "", IGNORED_PARAMETERS, warnings,
+        "AzureClusterlessHPC settings for its Julia runtime that have no meaning for Redwood");
+    if (!top.hasNonNull("pools")) {
+      JsonNode count = top.remove("_POOL_COUNT");
+      int pools = count == null || count.isNull() ? 1 : number(file, "_POOL_COUNT", count, 1);
+      JsonNode base = top.remove("_POOL_ID");
+      String id =
+          base == null || base.isNull() ? "redwood" : file.bind(base, "_POOL_ID", String.class);
+      String last = id + "_" + pools;
+      file.require(pools <= 1000, "_POOL_COUNT", "must be at most 1000, got " + pools);
+      file.require(last.length() <= 64, "_POOL_ID", "is too long: the pool ids are _POOL_ID_1 to _"
+          + pools + " and must be at most 64 characters (" + Problem.quote(last) + " has "
+          + last.length() + ")");
+      ArrayNode list = top.putArray("pools");
+      for (int i = 0; i < pools; i++) {
+        list.addObject().put("id", id + "_" + (i + 1));
+        file.alias("pools[" + i + "]", "_POOL_ID");
+        file.alias("pools[" + i + "].id", "_POOL_ID");
+      }
+    }
+    for (Map.Entry<String, String> twin : PARAMETER_TWINS.entrySet()) {
+      String flat = twin.getKey();
+      JsonNode value = top.remove(flat);
+      value = value == null || value.isNull() ? null : switch (flat) {
+        case "_POOL_COUNT", "_POOL_ID" -> throw file.fail(flat, "cannot be combined with"
+            + " \"pools\": each entry of \"pools\" is one pool with its own id");
+        case "_NUM_RETRYS", "_NODE_COUNT_PER_POOL" -> IntNode.valueOf(number(file, flat, value, 0));
+        case "_OMP_NUM_THREADS" -> TextNode.valueOf("" + number(file, flat, value, 1));
+        case "_INTER_NODE_CONNECTION" -> BooleanNode.valueOf(flag(file, flat, value));
+        // AzureClusterlessHPC lowercases the container name before using it.
+        case "_BLOB_CONTAINER" ->
+            TextNode.valueOf(file.bind(value, flat, String.class).toLowerCase(Locale.ROOT));
+        // AzureClusterlessHPC writes "None" for no container; an empty string means the same.
+        case "_CONTAINER" ->
+            value.isTextual() && value.asText().matches("\\s*|None") ? null : value;
+        default -> value;
+      };
+      if (value != null) {
+        put(file, top, twin.getValue().split("\\."), flat, value);
+      }
+    }
+    List<String> os = List.of("_NODE_OS_PUBLISHER", "_NODE_OS_OFFER", "_NODE_OS_SKU");
+    List<String> missing = os.stream().filter(k -> !file.root().hasNonNull(k)).toList();
+    if (missing.size() == 1 || missing.size() == 2) {
+      throw file.fail(missing.get(0), "is missing: give " + String.join(", ", os)
+          + " together (or none of them for Redwood's default image)");
+    } else if (missing.isEmpty()) {
+      file.alias("poolDefaults.image", String.join("/", os));
+    }
+    return top;
+  }
+
+  /**
+   * The credentials file: one account per entry of AzureClusterlessHPC's array, and the first
+   * entry's storage account, as AzureClusterlessHPC keeps the job's objects there.
+   */
+  static ObjectNode credentials(ConfigFile file, Consumer<String> warnings) {
+    JsonNode root = file.root();
+    file.require(!root.isArray() || !root.isEmpty(), "", "is an empty array; list an account");
+    if (!root.isArray()) {
+      ObjectNode top = file.bind(root, "", ObjectNode.class);
+      Stream<String> flat = Stream.concat(CREDENTIALS.stream(), IGNORED_CREDENTIALS.stream());
+      boolean structured = top.has("accounts") || top.has("storage");
+      if (top.isEmpty() || structured && flat.noneMatch(top::has)) {
+        return top;
+      }
+    }
+    ObjectNode structured = JsonNodeFactory.instance.objectNode();
+    ArrayNode accounts = structured.putArray("accounts");
+    List<String> unused = new ArrayList<>();
+    for (int i = 0; i < (root.isArray() ? root.size() : 1); i++) {
+      String path = root.isArray() ? "[" + i + "]" : "";
+      ObjectNode entry = file.bind(root.isArray() ? root.get(i) : root, path, ObjectNode.class);
+      drop(file, entry, path, IGNORED_CREDENTIALS, warnings,
+          "AzureClusterlessHPC's Batch Insights monitoring, which Redwood does not install");
+      entry.fieldNames().forEachRemaining(key -> {
+        if (!CREDENTIAL_TWINS.containsKey(key)) {
+          throw file.unknownKey(path, key, CREDENTIALS);
+        }
+      });
+      if (Stream.of("_AD_TENANT", "_AD_BATCH_CLIENT_ID", "_AD_SECRET_BATCH").noneMatch(entry::has)
+          && entry.remove("_BATCH_RESOURCE") != null) {
+        warnings.accept(file.name() + ": ignoring " + ConfigFile.join(path, "_BATCH_RESOURCE")
+            + ": it only applies to a service principal (_AD_TENANT, _AD_BATCH_CLIENT_ID,"
+            + " _AD_SECRET_BATCH); without one Redwood uses DefaultAzureCredential");
+      }
+      ObjectNode account = accounts.addObject();
+      ObjectNode storage = JsonNodeFactory.instance.objectNode();
+      file.alias("accounts[" + i + "]", path);
+      for (Map.Entry<String, String> twin : CREDENTIAL_TWINS.entrySet()) {
+        boolean ofStorage = twin.getKey().startsWith("_STORAGE");
+        String at = ofStorage ? (i == 0 ? "storage" : path) : "accounts[" + i + "]";
+        file.alias(ConfigFile.join(at, twin.getValue()), ConfigFile.join(path, twin.getKey()));
+        if (entry.has(twin.getKey())) {
+          (ofStorage ? storage : account).set(twin.getValue(), entry.get(twin.getKey()));
+        }
+      }
+      if (i == 0 && !storage.isEmpty()) {
+        structured.set("storage", storage);
+      } else if (!storage.isEmpty()) {
+        String name = file.bind(storage, path, StorageAccount.class).accountName();
+        if (!name.equals(structured.path("storage").path("accountName").asText())) {
+          unused.add(path + " " + name);
+        }
+      }
+    }
+    if (!unused.isEmpty()) {
+      LOG.info("{}: the job's objects live in the storage account of the first entry ({}); the"
+          + " storage accounts of the other entries are not used: {}", file.name(),
+          structured.path("storage").path("accountName").asText("none"), String.join(", ", unused));
+    }
+    return structured;
+  }
+
+  /** Where {@code key}, unknown in the object at {@code path} (which knows {@code known}), goes. */
+  static String misplaced(ConfigFile file, String path, String key, Collection<String> known) {
+    boolean parameter = PARAMETER_TWINS.containsKey(key) || IGNORED_PARAMETERS.contains(key);
+    boolean credential = CREDENTIAL_TWINS.containsKey(key) || IGNORED_CREDENTIALS.contains(key);
+    String twin = PARAMETER_TWINS.getOrDefault(key, CREDENTIAL_TWINS.getOrDefault(key, ""))
+        .replaceFirst("^poolDefaults\\.", "").replaceFirst("\\..*", "");
+    if (file.holdsSecrets() && (parameter || PARAMETERS.contains(key))) {
+      return "is a parameter: put it in the parameters file (--parametersFile)";
+    } else if (!file.holdsSecrets() && (credential || CREDENTIAL_KEYS.contains(key))) {
+      return "is a credential: put it in the credentials file (--credentialsFile); accounts and"
+          + " storage given in the parameters file use DefaultAzureCredential";
+    } else if (known.contains(twin)) {
+      return "is an AzureClusterlessHPC key; here write \"" + twin + "\"";
+    } else if (parameter && !path.isEmpty()) {
+      return "is an AzureClusterlessHPC key, which belongs at the top of the file";
+    } else if (!file.holdsSecrets() && path.isEmpty()
+        && (PoolConfig.KEYS.contains(key) || key.equals("region"))) {
+      return "is a pool setting: put it in an entry of \"pools\" or in \"poolDefaults\"";
+    }
+    return null;
+  }
+
+  static Set<String> flatKeys(ConfigFile file, String path) {
+    return file.holdsSecrets() || !path.isEmpty() ? Set.of() : PARAMETER_TWINS.keySet();
+  }
+
+  private static void drop(ConfigFile file, ObjectNode o, String path, List<String> ignored,
+      Consumer<String> warnings, String why) {
+    Set<String> dropped = new TreeSet<>(ignored.stream().filter(k -> o.remove(k) != null).toList());
+    if (!dropped.isEmpty()) {
+      warnings.accept(file.name() + ": " + (path.isEmpty() ? "" : path + ": ") + "ignoring "
+          + String.join(", ", dropped) + " (" + why + ")");
+    }
+  }
+
+  private static void put(
+      ConfigFile file, ObjectNode top, String[] keys, String flat, JsonNode value) {
+    ObjectNode at = top;
+    String path = "";
+    for (String key : Arrays.copyOf(keys, keys.length - 1)) {
+      path = ConfigFile.join(path, key);
+      JsonNode next = at.get(key);
+      at = next == null || next.isNull()
+          ? at.putObject(key) : file.bind(next, path, ObjectNode.class);
+    }
+    String key = keys[keys.length - 1];
+    path = ConfigFile.join(path, key);
+    String where = path.startsWith("poolDefaults.") ? " at the top of the file" : "";
+    file.require(!at.hasNonNull(key), path,
+        "is also given as " + flat + where + "; give the setting once");
+    at.set(key, value);
+    file.alias(path, flat);
+  }
+
+  /** A string such as {@code "4"}, or a bare integer. */
+  private static int number(ConfigFile file, String key, JsonNode value, int min) {
+    String text = value.isTextual() || value.isIntegralNumber() ? value.asText().trim() : "";
+    if (!text.matches("[+-]?\\d{1,9}") || Integer.parseInt(text) < min) {
+      throw file.fail(key, Problem.ofToken(
+          "must be a whole number >= " + min, value.asToken(), value.asText(), ""));
+    }
+    return Integer.parseInt(text);
+  }
+
+  /** A flag: {@code "0"} or {@code "1"} (or {@code "true"}, {@code false}, ...). */
+  private static boolean flag(ConfigFile file, String key, JsonNode value) {
+    String text = value.isValueNode() ? value.asText().trim().toLowerCase(Locale.ROOT) : "";
+    if (!text.matches("0|1|true|false")) {
+      throw file.fail(key,
+          Problem.ofToken("must be \"0\" or \"1\"", value.asToken(), value.asText(), ""));
+    }
+    return text.equals("1") || text.equals("true");
   }
 }

@@ -24,19 +24,13 @@ final class DidYouMean {
         bestDistance = distance;
       }
     }
-    int allowed = Math.max(1, Math.min(3, wanted.length() / 4));
-    if (bestDistance <= allowed) {
+    if (bestDistance <= Math.max(1, Math.min(3, wanted.length() / 4))) {
       return Optional.of(best);
     }
     // A shortened name: _AD_SECRET for _AD_SECRET_BATCH.
-    if (wanted.length() >= 5) {
-      for (String candidate : candidates) {
-        if (normalize(candidate).startsWith(wanted)) {
-          return Optional.of(candidate);
-        }
-      }
-    }
-    return Optional.empty();
+    return candidates.stream()
+        .filter(c -> wanted.length() >= 5 && normalize(c).startsWith(wanted))
+        .findFirst();
   }
 
   /** " (did you mean X?)" or the empty string. */
@@ -52,22 +46,17 @@ final class DidYouMean {
   static int distance(String a, String b) {
     int[][] d = new int[a.length() + 1][b.length() + 1];
     for (int i = 0; i <= a.length(); i++) {
-      d[i][0] = i;
-    }
-    for (int j = 0; j <= b.length(); j++) {
-      d[0][j] = j;
-    }
-    for (int i = 1; i <= a.length(); i++) {
-      for (int j = 1; j <= b.length(); j++) {
-        int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-        int best = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
-        if (i > 1
-            && j > 1
-            && a.charAt(i - 1) == b.charAt(j - 2)
-            && a.charAt(i - 2) == b.charAt(j - 1)) {
-          best = Math.min(best, d[i - 2][j - 2] + 1);
+      for (int j = 0; j <= b.length(); j++) {
+        if (i == 0 || j == 0) {
+          d[i][j] = i + j;
+          continue;
         }
-        d[i][j] = best;
+        int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+        d[i][j] = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
+        boolean swap = i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2);
+        if (swap && a.charAt(i - 2) == b.charAt(j - 1)) {
+          d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+        }
       }
     }
     return d[a.length()][b.length()];

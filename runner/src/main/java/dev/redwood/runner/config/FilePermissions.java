@@ -23,10 +23,8 @@ final class FilePermissions {
   }
 
   /**
-   * The warning for a secrets file that its group or other users can read; empty when only its
-   * owner can, or when the file system has no POSIX permissions.
-   *
-   * @param name the file as the user named it
+   * The warning for a secrets file, named {@code name} by the user, that its group or other users
+   * can read; empty when only its owner can, or when the file system has no POSIX permissions.
    */
   static Optional<String> warningFor(Path file, String name) {
     Set<PosixFilePermission> permissions;
@@ -35,16 +33,10 @@ final class FilePermissions {
     } catch (UnsupportedOperationException | IOException e) {
       return Optional.empty();
     }
-    if (!readableByOthers(permissions)) {
-      return Optional.empty();
-    }
-    return Optional.of(
-        name
-            + " holds secrets but is readable by "
-            + (permissions.contains(PosixFilePermission.OTHERS_READ) ? "other users" : "its group")
-            + " (permissions "
-            + PosixFilePermissions.toString(permissions)
-            + "); make it private with: chmod 600 "
-            + name);
+    boolean others = permissions.contains(PosixFilePermission.OTHERS_READ);
+    return !readableByOthers(permissions) ? Optional.empty() : Optional.of(name + " holds secrets"
+        + " but is readable by " + (others ? "other users" : "its group") + " (permissions "
+        + PosixFilePermissions.toString(permissions) + "); make it private with: chmod 600 "
+        + name);
   }
 }

@@ -1,7 +1,9 @@
 package dev.redwood.runner.config;
 
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -19,7 +21,20 @@ final class NodeAgentSkus {
   private static final Pattern UBUNTU_VERSION =
       Pattern.compile("(?<!\\d)(1[4-9]|[2-9]\\d)[._-]?04(?!\\d)");
 
+  private static final Map<String, String> UBUNTU_NAMES =
+      Map.of("xenial", "16", "bionic", "18", "focal", "20", "jammy", "22", "noble", "24");
+
   private static final Pattern MAJOR = Pattern.compile("(?<!\\d)(\\d{1,2})(?!\\d)");
+
+  /**
+   * Agents Azure Batch has retired (no new pools; existing ones may be scaled to zero): Ubuntu up
+   * to 20.04 (since April 2025), CentOS and Debian up to 10. AzureClusterlessHPC's default image,
+   * UbuntuServer 18.04, is one.
+   */
+  private static final Set<String> RETIRED = Set.of("batch.node.ubuntu 14.04",
+      "batch.node.ubuntu 16.04", "batch.node.ubuntu 18.04", "batch.node.ubuntu 20.04",
+      "batch.node.centos 7", "batch.node.centos 8", "batch.node.debian 8", "batch.node.debian 9",
+      "batch.node.debian 10");
 
   /** The node agent SKU for the image, if the image is one this class knows. */
   static Optional<String> derive(String publisher, String offer, String sku) {
@@ -28,72 +43,31 @@ final class NodeAgentSkus {
     String s = sku.toLowerCase(Locale.ROOT);
     if (p.equals("microsoftwindowsserver") || o.startsWith("windowsserver")) {
       return Optional.of("batch.node.windows amd64");
-    }
-    if (p.equals("canonical") || o.contains("ubuntu")) {
+    } else if (p.equals("canonical") || o.contains("ubuntu")) {
       return ubuntuVersion(s).or(() -> ubuntuVersion(o)).map(v -> "batch.node.ubuntu " + v);
-    }
-    if (o.contains("centos")) {
+    } else if (o.contains("centos")) {
       return major(s).map(v -> "batch.node.centos " + v);
-    }
-    if (p.equals("almalinux")
-        || p.equals("redhat")
-        || o.contains("almalinux")
-        || o.contains("rhel")) {
-      return major(s).filter(v -> v.equals("8") || v.equals("9")).map(v -> "batch.node.el " + v);
-    }
-    if (p.equals("debian") || o.startsWith("debian")) {
+    } else if (p.matches("almalinux|redhat") || o.contains("almalinux") || o.contains("rhel")) {
+      return major(s).filter(v -> v.matches("[89]")).map(v -> "batch.node.el " + v);
+    } else if (p.equals("debian") || o.startsWith("debian")) {
       return major(o).or(() -> major(s)).map(v -> "batch.node.debian " + v);
     }
     return Optional.empty();
   }
 
-  /**
-   * A warning for an image whose node agent Azure Batch has retired (no new pools; existing ones
-   * may be scaled to zero): Ubuntu up to 20.04 (20.04 since April 2025), CentOS and Debian up to
-   * 10. Null for any other agent. AzureClusterlessHPC's default image, UbuntuServer 18.04, is one.
-   */
+  /** A warning for an image whose node agent Azure Batch has retired, or null. */
   static String retirementWarning(String nodeAgentSku) {
-    switch (nodeAgentSku) {
-      case "batch.node.ubuntu 14.04",
-          "batch.node.ubuntu 16.04",
-          "batch.node.ubuntu 18.04",
-          "batch.node.ubuntu 20.04",
-          "batch.node.centos 7",
-          "batch.node.centos 8",
-          "batch.node.debian 8",
-          "batch.node.debian 9",
-          "batch.node.debian 10":
-        return "Azure Batch has retired the node agent \""
-            + nodeAgentSku
-            + "\", so pools with this image cannot be created; use a current image such as"
-            + " canonical / 0001-com-ubuntu-server-jammy / 22_04-lts or canonical /"
-            + " ubuntu-24_04-lts / server";
-      default:
-        return null;
-    }
+    return !RETIRED.contains(nodeAgentSku) ? null : "Azure Batch has retired the node agent \""
+        + nodeAgentSku + "\", so pools with this image cannot be created; use a current image such"
+        + " as canonical / 0001-com-ubuntu-server-jammy / 22_04-lts or canonical /"
+        + " ubuntu-24_04-lts / server";
   }
 
   private static Optional<String> ubuntuVersion(String text) {
     Matcher m = UBUNTU_VERSION.matcher(text);
-    if (m.find()) {
-      return Optional.of(m.group(1) + ".04");
-    }
-    if (text.contains("xenial")) {
-      return Optional.of("16.04");
-    }
-    if (text.contains("bionic")) {
-      return Optional.of("18.04");
-    }
-    if (text.contains("focal")) {
-      return Optional.of("20.04");
-    }
-    if (text.contains("jammy")) {
-      return Optional.of("22.04");
-    }
-    if (text.contains("noble")) {
-      return Optional.of("24.04");
-    }
-    return Optional.empty();
+    return (m.find() ? Optional.of(m.group(1)) : UBUNTU_NAMES.entrySet().stream()
+        .filter(name -> text.contains(name.getKey())).map(Map.Entry::getValue).findFirst())
+        .map(major -> major + ".04");
   }
 
   private static Optional<String> major(String text) {

@@ -1,8 +1,27 @@
 package dev.redwood.runner.config;
 
 /**
- * A marketplace image for a pool's nodes and the node agent that matches it.
+ * A marketplace image for a pool's nodes and the node agent that matches it. Publisher, offer and
+ * SKU come together or not at all; the agent, when not given, is derived from them ({@link
+ * NodeAgentSkus}), or null where it cannot be.
  *
  * @param nodeAgentSku e.g. {@code batch.node.ubuntu 22.04}
  */
-public record NodeImage(String publisher, String offer, String sku, String nodeAgentSku) {}
+public record NodeImage(String publisher, String offer, String sku, String nodeAgentSku) {
+  public NodeImage {
+    if (nodeAgentSku != null && !nodeAgentSku.startsWith("batch.node.")) {
+      throw Problem.got("nodeAgentSku",
+          "must be a Batch node agent SKU such as \"batch.node.ubuntu 22.04\"", nodeAgentSku);
+    }
+    String[][] os = {{"publisher", publisher}, {"offer", offer}, {"sku", sku}};
+    boolean any = publisher != null || offer != null || sku != null;
+    for (String[] key : os) {
+      Problem.unless(!any || key[1] != null, key[0],
+          "is missing: give {publisher}, {offer} and {sku} together");
+      Problem.unless(!any || !key[1].isBlank(), key[0], "is empty");
+    }
+    if (nodeAgentSku == null && any) {
+      nodeAgentSku = NodeAgentSkus.derive(publisher, offer, sku).orElse(null);
+    }
+  }
+}

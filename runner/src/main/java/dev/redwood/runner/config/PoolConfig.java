@@ -1,14 +1,22 @@
 package dev.redwood.runner.config;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
 /**
- * One Batch pool a pipeline's tasks run on.
+ * One Batch pool a pipeline's tasks run on: an entry of the parameters file's {@code "pools"} (or
+ * one of the {@code _POOL_COUNT} pools) over the settings it inherits, bound by Jackson, with its
+ * checks. A new pool setting is a component here (its name is its JSON key), its check in the
+ * constructor and its default in {@link #DEFAULTS}.
  *
- * @param poolId the pool's id in its account; an existing pool with this id is reused
+ * @param poolId the pool's id in its account ({@code "id"}); an existing pool with it is reused
  * @param account the {@link BatchAccount#name()} the pool lives in
  * @param vmSize e.g. {@code Standard_E2s_v3}
  * @param dedicatedNodes target dedicated nodes (ignored when {@code autoscaleFormula} is set)
  * @param spotNodes target spot (low-priority) nodes; preempted tasks are requeued by Batch
- * @param taskSlotsPerNode tasks one node runs at the same time
+ * @param taskSlotsPerNode tasks one node runs at the same time (Batch allows at most 256)
  * @param autoscaleFormula a Batch autoscale formula, or null for a fixed size
  * @param image the node OS image
  * @param containerImage a container image the tasks run in (it must provide Java 17), or null
@@ -16,7 +24,7 @@ package dev.redwood.runner.config;
  * @param interNodeCommunication whether the pool enables inter-node communication
  */
 public record PoolConfig(
-    String poolId,
+    @JsonProperty("id") String poolId,
     String account,
     String vmSize,
     int dedicatedNodes,
@@ -26,6 +34,41 @@ public record PoolConfig(
     NodeImage image,
     String containerImage,
     boolean interNodeCommunication) {
+
+  static final NodeImage DEFAULT_IMAGE = new NodeImage(
+      "canonical", "0001-com-ubuntu-server-jammy", "22_04-lts", "batch.node.ubuntu 22.04");
+
+  /** The settings a pool has where the parameters file gives none. */
+  static final Map<String, Object> DEFAULTS = Map.of("vmSize", "Standard_E2s_v3",
+      "dedicatedNodes", 1, "spotNodes", 0, "taskSlotsPerNode", 1, "image", DEFAULT_IMAGE,
+      "interNodeCommunication", false);
+
+  /** The JSON keys of a pool. */
+  static final List<String> KEYS = ConfigFile.keys(PoolConfig.class);
+
+  /** A Docker image reference: [registry[:port]/]path[:tag][@sha256:digest]. */
+  private static final Pattern CONTAINER_REF = Pattern.compile(
+      "[a-z0-9]+(?:[._-][a-z0-9]+)*(?::[0-9]+)?(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*"
+          + "(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[0-9a-f]{64})?");
+
+  public PoolConfig {
+    Problem.unless(poolId != null, "id", "is missing (the pool's Batch id)");
+    AzureNames.BATCH_ID.check("id", poolId);
+    AzureNames.VM_SIZE.check("vmSize", vmSize);
+    Problem.whole("dedicatedNodes", dedicatedNodes, 0, Integer.MAX_VALUE);
+    Problem.whole("spotNodes", spotNodes, 0, Integer.MAX_VALUE);
+    Problem.whole("taskSlotsPerNode", taskSlotsPerNode, 1, 256);
+    Problem.unless(autoscaleFormula == null || !autoscaleFormula.isBlank(), "autoscaleFormula",
+        "is empty; leave it out for a pool of fixed size");
+    if (containerImage != null && !CONTAINER_REF.matcher(containerImage).matches()) {
+      throw Problem.got("containerImage", "must be a container image reference such as"
+          + " \"myregistry.azurecr.io/redwood-worker:1.0\"", containerImage);
+    }
+    Problem.unless(image.nodeAgentSku() != null, "image", "names an image whose Batch node agent"
+        + " Redwood cannot derive (" + image.publisher() + " / " + image.offer() + " / "
+        + image.sku() + "): give it, e.g. \"poolDefaults\": {\"image\": {\"nodeAgentSku\":"
+        + " \"batch.node.ubuntu 22.04\"}}");
+  }
 
   /** The pool's task slots at its target size: what the driver plans its spread with. */
   public int targetSlots() {

@@ -12,70 +12,57 @@ import java.util.Set;
  *
  * @param url the URL without a trailing slash
  * @param host the host name, lowercase
- * @param loopback whether the host is this machine
  */
-record ServiceUrl(String url, String host, boolean loopback) {
+record ServiceUrl(String url, String host) {
 
   private static final Set<String> LOOPBACK = Set.of("127.0.0.1", "localhost", "[::1]", "::1");
 
   /**
-   * Parses {@code text}; throws {@link IllegalArgumentException} whose message follows the key
-   * ("must be ...") and does not quote {@code text} (see {@link #shown}).
-   *
-   * @param allowPath whether a path is allowed (Azurite's blob endpoint has the account as path)
+   * Parses {@code text}, with a path if {@code allowPath} (Azurite's blob endpoint has one);
+   * throws {@link IllegalArgumentException} whose message follows the key and does not quote it.
    */
   static ServiceUrl parse(String text, boolean allowPath) {
-    String example =
-        allowPath
-            ? "https://mystorage.blob.core.windows.net"
-            : "https://mybatch.westeurope.batch.azure.com";
+    String example = "must be a URL such as \"https://" + (allowPath
+        ? "mystorage.blob.core.windows.net" : "mybatch.westeurope.batch.azure.com") + "\"";
     if (!text.contains("://")) {
-      throw new IllegalArgumentException(
-          "must be a URL such as \"" + example + "\" (the https:// is missing)");
+      throw new IllegalArgumentException(example + " (the https:// is missing)");
     }
     URI uri;
     try {
       uri = new URI(text.trim());
     } catch (URISyntaxException e) {
-      throw new IllegalArgumentException(
-          "must be a URL such as \"" + example + "\"" + " (" + e.getReason() + ")");
+      throw new IllegalArgumentException(example + " (" + e.getReason() + ")");
     }
     String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-    if (!scheme.equals("https") && !scheme.equals("http")) {
-      throw new IllegalArgumentException("must be an https:// URL");
-    }
-    if (uri.getHost() == null || uri.getHost().isEmpty()) {
-      throw new IllegalArgumentException("must be a URL with a host name");
-    }
-    if (uri.getRawUserInfo() != null) {
-      throw new IllegalArgumentException("must not carry a user name or password");
-    }
-    if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
-      throw new IllegalArgumentException(
-          "must not have a query (?...) or fragment (#...): give the base URL only (a SAS"
-              + " token belongs in a connection string in the credentials file)");
-    }
-    String path = uri.getRawPath() == null ? "" : uri.getRawPath();
-    while (path.endsWith("/")) {
-      path = path.substring(0, path.length() - 1);
-    }
-    if (!path.isEmpty() && !allowPath) {
-      throw new IllegalArgumentException("must be the account's base URL, without a path");
-    }
-    String host = uri.getHost().toLowerCase(Locale.ROOT);
-    boolean loopback = LOOPBACK.contains(host);
-    if (scheme.equals("http") && !loopback) {
-      throw new IllegalArgumentException(
-          "must use https (plain http is only for an emulator or test double on 127.0.0.1)");
+    String host = uri.getHost() == null ? "" : uri.getHost().toLowerCase(Locale.ROOT);
+    String path = uri.getRawPath() == null ? "" : uri.getRawPath().replaceFirst("/+$", "");
+    String problem = !scheme.equals("https") && !scheme.equals("http") ? "must be an https:// URL"
+        : host.isEmpty() ? "must be a URL with a host name"
+        : uri.getRawUserInfo() != null ? "must not carry a user name or password"
+        : uri.getRawQuery() != null || uri.getRawFragment() != null
+            ? "must not have a query (?...) or fragment (#...): give the base URL only (a SAS token"
+                + " belongs in a connection string in the credentials file)"
+        : !path.isEmpty() && !allowPath ? "must be the account's base URL, without a path"
+        : scheme.equals("http") && !LOOPBACK.contains(host)
+            ? "must use https (plain http is only for an emulator or test double on 127.0.0.1)"
+        : null;
+    if (problem != null) {
+      throw new IllegalArgumentException(problem);
     }
     String port = uri.getPort() < 0 ? "" : ":" + uri.getPort();
-    return new ServiceUrl(scheme + "://" + host + port + path, host, loopback);
+    return new ServiceUrl(scheme + "://" + host + port + path, host);
   }
 
-  /**
-   * The part of a URL that an error may quote: without query and fragment (a SAS token may be in
-   * them), and nothing at all if it has user info (a password).
-   */
+  /** As {@link #parse}, for the value of {@code key}. */
+  static ServiceUrl check(String key, String text, boolean allowPath) {
+    try {
+      return parse(text, allowPath);
+    } catch (IllegalArgumentException e) {
+      throw Problem.got(key, e.getMessage(), shown(text));
+    }
+  }
+
+  /** What a message may quote: not a query or fragment (a SAS) nor user info (a password). */
   static String shown(String text) {
     String base = text.split("[?#]", 2)[0];
     return base.contains("@") ? null : base;
@@ -83,19 +70,21 @@ record ServiceUrl(String url, String host, boolean loopback) {
 
   /** Whether the host is an IP address or localhost, which names no account. */
   boolean namesNoAccount() {
-    return loopback || host.startsWith("[") || host.matches("[0-9.]+");
+    return LOOPBACK.contains(host) || host.startsWith("[") || host.matches("[0-9.]+");
   }
 
   /** The host's first label: the account name in {@code name.region.batch.azure.com}. */
   String firstLabel() {
-    int dot = host.indexOf('.');
-    return dot < 0 ? host : host.substring(0, dot);
+    return host.replaceFirst("\\..*", "");
   }
 
-  /**
-   * The region in a Batch account URL ({@code name.REGION.batch.azure.com}, also in other clouds),
-   * or null when the host does not have that form.
-   */
+  /** The account a blob endpoint serves: its host's first label, or an emulator's first path. */
+  String account() {
+    return namesNoAccount() ? url.replaceFirst("^[a-z]+://[^/]+/?", "").replaceFirst("/.*", "")
+        : firstLabel();
+  }
+
+  /** The region in a Batch account URL ({@code name.REGION.batch.azure.com}), or null. */
   String batchRegion() {
     String[] labels = host.split("\\.");
     return labels.length >= 4 && labels[2].equals("batch") ? labels[1] : null;

@@ -224,7 +224,7 @@ class ClusterlessHpcFormatTest {
     assertThat(pool.poolId(), is("redwood_1"));
     assertThat(pool.vmSize(), is("Standard_E2s_v3"));
     assertThat(pool.dedicatedNodes(), is(1));
-    assertThat(pool.image(), is(PoolSettings.DEFAULT_IMAGE));
+    assertThat(pool.image(), is(PoolConfig.DEFAULT_IMAGE));
     assertThat(config.jobIdPrefix(), is("redwood"));
     assertThat(config.blobContainer(), is("redwood"));
     assertThat(config.taskRetries(), is(0));

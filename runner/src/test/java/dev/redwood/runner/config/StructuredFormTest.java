@@ -85,7 +85,7 @@ class StructuredFormTest {
                 0,
                 2,
                 null,
-                PoolSettings.DEFAULT_IMAGE,
+                PoolConfig.DEFAULT_IMAGE,
                 null,
                 false)));
     PoolConfig scus = config.pools().get(1);

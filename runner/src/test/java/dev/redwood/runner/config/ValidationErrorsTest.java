@@ -548,9 +548,9 @@ class ValidationErrorsTest {
     assertThat(
         DidYouMean.closest("_NODE_COUNT", java.util.List.of("_POOL_COUNT", "_NODE_COUNT_PER_POOL")),
         is(java.util.Optional.of("_NODE_COUNT_PER_POOL")));
-    assertThat(DidYouMean.closest("colour", PoolSettings.KEYS), is(java.util.Optional.empty()));
+    assertThat(DidYouMean.closest("colour", PoolConfig.KEYS), is(java.util.Optional.empty()));
     assertThat(
-        DidYouMean.closest("tasksSlotsPerNode", PoolSettings.KEYS),
+        DidYouMean.closest("tasksSlotsPerNode", PoolConfig.KEYS),
         is(java.util.Optional.of("taskSlotsPerNode")));
     assertThat(DidYouMean.distance("ab", "ba"), is(1));
     assertThat(
