@@ -273,10 +273,10 @@ public final class StagePlanner {
 
     @Override
     public void passThrough() {
+      // A step that joins no PCollection (an empty Flatten) has nothing to pass on.
       if (stage != null) {
         emit(stage, step.mainOutput(), connect);
       }
-      // A step that joins no PCollection (an empty Flatten) has nothing to pass on.
     }
 
     @Override
