@@ -7,8 +7,8 @@ import org.apache.beam.sdk.options.PipelineOptions;
 
 /**
  * The runner Beam's {@code TestPipeline} uses ({@code --runner=TestAzureBatchRunner}): runs the
- * pipeline to completion and throws its failure. Local nodes run in-process unless
- * {@code --inProcessNodes=false}; tasks still go through the blob store.
+ * pipeline to completion and throws its failure. Local nodes run in-process unless {@code
+ * --inProcessNodes=false}; tasks still go through the blob store.
  */
 public final class TestAzureBatchRunner extends AzureBatchRunner {
 

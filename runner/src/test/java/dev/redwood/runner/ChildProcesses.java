@@ -8,7 +8,8 @@ public final class ChildProcesses {
   private ChildProcesses() {}
 
   public static List<ProcessHandle> ofRuns() {
-    return ProcessHandle.current().descendants()
+    return ProcessHandle.current()
+        .descendants()
         .filter(ProcessHandle::isAlive)
         .filter(p -> !Azurite.isEmulator(p))
         .toList();

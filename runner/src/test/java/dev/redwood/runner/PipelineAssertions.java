@@ -11,9 +11,9 @@ import org.apache.beam.sdk.metrics.MetricsFilter;
 import org.apache.beam.sdk.testing.PAssert;
 
 /**
- * For tests that build a plain {@code Pipeline} with PAsserts: checks that every assertion ran
- * and passed, as {@code TestPipeline} does, so that a branch the runner dropped fails the test
- * instead of asserting nothing.
+ * For tests that build a plain {@code Pipeline} with PAsserts: checks that every assertion ran and
+ * passed, as {@code TestPipeline} does, so that a branch the runner dropped fails the test instead
+ * of asserting nothing.
  */
 public final class PipelineAssertions {
   private PipelineAssertions() {}
@@ -35,14 +35,21 @@ public final class PipelineAssertions {
 
   private static void assertRan(PipelineResult result, int asserts) {
     assertThat("PAssert steps that failed", steps(result, PAssert.FAILURE_COUNTER), is(0L));
-    assertThat("PAssert steps that ran", steps(result, PAssert.SUCCESS_COUNTER), is((long) asserts));
+    assertThat(
+        "PAssert steps that ran", steps(result, PAssert.SUCCESS_COUNTER), is((long) asserts));
   }
 
   /** How many PAssert steps committed a positive value of the counter {@code name}. */
   private static long steps(PipelineResult result, String name) {
     long steps = 0;
-    for (MetricResult<Long> counter : result.metrics().queryMetrics(MetricsFilter.builder()
-        .addNameFilter(MetricNameFilter.named(PAssert.class, name)).build()).getCounters()) {
+    for (MetricResult<Long> counter :
+        result
+            .metrics()
+            .queryMetrics(
+                MetricsFilter.builder()
+                    .addNameFilter(MetricNameFilter.named(PAssert.class, name))
+                    .build())
+            .getCounters()) {
       if (counter.getCommitted() > 0) {
         steps++;
       }

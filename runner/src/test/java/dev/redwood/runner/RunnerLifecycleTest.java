@@ -3,7 +3,6 @@ package dev.redwood.runner;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.empty;
-import static org.hamcrest.Matchers.instanceOf;
 import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.not;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -35,8 +34,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Runner registration, option validation at submit time, unbounded sources rejected (and
- * unbounded splittable DoFns that stop run), and cancel.
+ * Runner registration, option validation at submit time, unbounded sources rejected (and unbounded
+ * splittable DoFns that stop run), and cancel.
  */
 class RunnerLifecycleTest {
   @TempDir Path temp;
@@ -47,7 +46,8 @@ class RunnerLifecycleTest {
       PipelineOptions options = PipelineOptionsFactory.fromArgs("--runner=" + name).create();
       assertThat(options.getRunner(), is((Object) AzureBatchRunner.class));
     }
-    PipelineOptions test = PipelineOptionsFactory.fromArgs("--runner=TestAzureBatchRunner").create();
+    PipelineOptions test =
+        PipelineOptionsFactory.fromArgs("--runner=TestAzureBatchRunner").create();
     assertThat(test.getRunner(), is((Object) TestAzureBatchRunner.class));
   }
 
@@ -60,16 +60,20 @@ class RunnerLifecycleTest {
     assertThat(options.getMaxTaskRetries(), is(5));
     for (java.lang.reflect.Method m : AzureBatchPipelineOptions.class.getDeclaredMethods()) {
       if (m.getName().startsWith("get") || m.getName().startsWith("is")) {
-        assertThat(m.getName() + " has a @Description",
-            m.isAnnotationPresent(org.apache.beam.sdk.options.Description.class), is(true));
+        assertThat(
+            m.getName() + " has a @Description",
+            m.isAnnotationPresent(org.apache.beam.sdk.options.Description.class),
+            is(true));
       }
     }
   }
 
   @Test
   void invalidOptionFailsAtSubmitNamingTheOption() {
-    Pipeline p = Pipeline.create(
-        PipelineOptionsFactory.fromArgs("--runner=AzureBatchRunner", "--localNodes=0").create());
+    Pipeline p =
+        Pipeline.create(
+            PipelineOptionsFactory.fromArgs("--runner=AzureBatchRunner", "--localNodes=0")
+                .create());
     p.apply(Create.of(1));
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, p::run);
     assertThat(e.getMessage(), containsString("--localNodes=0"));
@@ -77,8 +81,8 @@ class RunnerLifecycleTest {
 
   @Test
   void unboundedPipelineIsRejectedNamingTheTransform() {
-    Pipeline p = Pipeline.create(
-        PipelineOptionsFactory.fromArgs("--runner=AzureBatchRunner").create());
+    Pipeline p =
+        Pipeline.create(PipelineOptionsFactory.fromArgs("--runner=AzureBatchRunner").create());
     p.apply("Ticks", GenerateSequence.from(0));
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, p::run);
     assertThat(e.getMessage(), containsString("'Ticks"));
@@ -87,16 +91,23 @@ class RunnerLifecycleTest {
 
   @Test
   void unboundedSplittableDoFnThatStopsRunsToCompletion() {
-    Pipeline p = Pipeline.create(PipelineOptionsFactory.fromArgs(
-        "--runner=AzureBatchRunner", "--inProcessNodes=true", "--quiet",
-        "--localWorkDir=" + temp).create());
+    Pipeline p =
+        Pipeline.create(
+            PipelineOptionsFactory.fromArgs(
+                    "--runner=AzureBatchRunner",
+                    "--inProcessNodes=true",
+                    "--quiet",
+                    "--localWorkDir=" + temp)
+                .create());
     // Ticks every second from the epoch to five seconds past it: all in the past, so the DoFn
     // (declared unbounded per element) emits them at once and stops.
     PCollection<Long> ticks =
-        p.apply("Ticks", PeriodicImpulse.create()
-                .startAt(new Instant(0))
-                .stopAt(new Instant(0).plus(Duration.standardSeconds(5)))
-                .withInterval(Duration.standardSeconds(1)))
+        p.apply(
+                "Ticks",
+                PeriodicImpulse.create()
+                    .startAt(new Instant(0))
+                    .stopAt(new Instant(0).plus(Duration.standardSeconds(5)))
+                    .withInterval(Duration.standardSeconds(1)))
             .apply(MapElements.into(TypeDescriptors.longs()).via(Instant::getMillis));
     assertThat(ticks.isBounded(), is(PCollection.IsBounded.UNBOUNDED));
     PCollection<Long> perWindow =
@@ -117,9 +128,16 @@ class RunnerLifecycleTest {
 
   @Test
   void cancelStopsTasksAndLeavesNoWorkerProcess() throws Exception {
-    Pipeline p = Pipeline.create(PipelineOptionsFactory.fromArgs(
-        "--runner=AzureBatchRunner", "--inProcessNodes=false", "--nodeHeapMb=256",
-        "--shuffleBufferMb=16", "--quiet", "--localWorkDir=" + temp).create());
+    Pipeline p =
+        Pipeline.create(
+            PipelineOptionsFactory.fromArgs(
+                    "--runner=AzureBatchRunner",
+                    "--inProcessNodes=false",
+                    "--nodeHeapMb=256",
+                    "--shuffleBufferMb=16",
+                    "--quiet",
+                    "--localWorkDir=" + temp)
+                .create());
     p.apply(Create.of(1, 2)).apply(ParDo.of(new SleepFn()));
     PipelineResult result = p.run();
     // Bounded wait for a worker process to exist, so cancel has something to stop.
@@ -129,17 +147,19 @@ class RunnerLifecycleTest {
     }
     assertThat(result.getState(), is(PipelineResult.State.RUNNING));
     assertThat(result.cancel(), is(PipelineResult.State.CANCELLED));
-    assertThat(result.waitUntilFinish(Duration.standardSeconds(30)), is(PipelineResult.State.CANCELLED));
+    assertThat(
+        result.waitUntilFinish(Duration.standardSeconds(30)), is(PipelineResult.State.CANCELLED));
     assertThat(ChildProcesses.ofRuns(), is(empty()));
   }
 
   @Test
   void azureBackendWithoutItsParametersFileIsAClearError() {
     String missing = "/nonexistent/redwood/parameters.json";
-    Pipeline p = Pipeline.create(
-        PipelineOptionsFactory.fromArgs(
-                "--runner=AzureBatchRunner", "--backend=AZURE", "--parametersFile=" + missing)
-            .create());
+    Pipeline p =
+        Pipeline.create(
+            PipelineOptionsFactory.fromArgs(
+                    "--runner=AzureBatchRunner", "--backend=AZURE", "--parametersFile=" + missing)
+                .create());
     p.apply(Create.of(1));
     Exception e = assertThrows(Exception.class, p::run);
     assertThat(e.getMessage(), containsString(missing));
@@ -160,14 +180,18 @@ class RunnerLifecycleTest {
     Files.writeString(parameters, "{}");
     Path output = temp.resolve("driver.log");
     // This JVM's classpath, none of its --add-opens flags.
-    Process driver = new ProcessBuilder(
-            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-            "-cp", System.getProperty("java.class.path"),
-            AzureDriver.class.getName(),
-            "--runner=AzureBatchRunner", "--backend=AZURE", "--parametersFile=" + parameters)
-        .redirectErrorStream(true)
-        .redirectOutput(output.toFile())
-        .start();
+    Process driver =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                AzureDriver.class.getName(),
+                "--runner=AzureBatchRunner",
+                "--backend=AZURE",
+                "--parametersFile=" + parameters)
+            .redirectErrorStream(true)
+            .redirectOutput(output.toFile())
+            .start();
     assertThat(driver.waitFor(2, TimeUnit.MINUTES), is(true));
     String log = Files.readString(output);
     assertThat(log, driver.exitValue(), is(not(0)));

@@ -18,11 +18,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Bakes wave acoustics for a 2D level, Project Triton style: every probe (listener position) is
- * one simulation with the probe as the source; every cell gets the perceptual parameters of the
- * sound between it and the probe; the bake is one indexed file a game queries at run time
- * ({@link dev.redwood.examples.acoustics.encoding.BakeReader}). An ordinary Beam pipeline: run it
- * with {@code --runner=AzureBatchRunner} (Redwood, local backend by default) or any runner.
+ * Bakes wave acoustics for a 2D level, Project Triton style: every probe (listener position) is one
+ * simulation with the probe as the source; every cell gets the perceptual parameters of the sound
+ * between it and the probe; the bake is one indexed file a game queries at run time ({@link
+ * dev.redwood.examples.acoustics.encoding.BakeReader}). An ordinary Beam pipeline: run it with
+ * {@code --runner=AzureBatchRunner} (Redwood, local backend by default) or any runner.
  */
 public final class AcousticBake {
   private static final Logger LOG = LoggerFactory.getLogger(AcousticBake.class);
@@ -63,7 +63,8 @@ public final class AcousticBake {
   }
 
   /** Writes the scene files, builds and runs the pipeline, and waits for it. */
-  public static PipelineResult.State run(AcousticsOptions options, BakeInputs inputs) throws IOException {
+  public static PipelineResult.State run(AcousticsOptions options, BakeInputs inputs)
+      throws IOException {
     // The driver writes the scene through the same file systems as the tasks.
     FileSystems.setDefaultPipelineOptions(options);
     writeScene(inputs);
@@ -87,7 +88,9 @@ public final class AcousticBake {
         "scene.txt",
         "text/plain",
         FloorPlanText.format(inputs.plan()).getBytes(StandardCharsets.UTF_8));
-    ProbeMaps maps = new ProbeMaps(inputs.plan(), inputs.settings().cells(), DrawProbeFn.PIXELS_PER_METRE);
-    OutputFiles.write(inputs.outputDirectory(), "scene.png", "image/png", maps.overview(inputs.probes()));
+    ProbeMaps maps =
+        new ProbeMaps(inputs.plan(), inputs.settings().cells(), DrawProbeFn.PIXELS_PER_METRE);
+    OutputFiles.write(
+        inputs.outputDirectory(), "scene.png", "image/png", maps.overview(inputs.probes()));
   }
 }

@@ -5,7 +5,9 @@ import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
 import org.apache.beam.sdk.options.PipelineOptions;
 
-/** Options of the acoustic bake; the defaults bake a generated level in a few minutes on 2 cores. */
+/**
+ * Options of the acoustic bake; the defaults bake a generated level in a few minutes on 2 cores.
+ */
 public interface AcousticsOptions extends PipelineOptions {
 
   @Description(
@@ -76,7 +78,8 @@ public interface AcousticsOptions extends PipelineOptions {
 
   void setFrequency(double value);
 
-  @Description("Simulated time per probe, in seconds: long enough for the reverberation to decay 35 dB.")
+  @Description(
+      "Simulated time per probe, in seconds: long enough for the reverberation to decay 35 dB.")
   @Default.Double(0.5)
   double getDuration();
 

@@ -19,10 +19,11 @@ import java.util.stream.Collectors;
 /**
  * Everything the driver prepares from the options before the pipeline runs: the checked options,
  * the plan (loaded or generated), the probes, the bake settings (with the calibration computed
- * once) and the probes to draw. Bad options and bad scene files fail here, naming the option or
- * the file and line.
+ * once) and the probes to draw. Bad options and bad scene files fail here, naming the option or the
+ * file and line.
  */
-public record BakeInputs(BakeSettings settings, List<Probe> probes, Set<Integer> drawProbes, String outputDirectory) {
+public record BakeInputs(
+    BakeSettings settings, List<Probe> probes, Set<Integer> drawProbes, String outputDirectory) {
   /** A probe's recording may use at most this much memory. */
   static final long MAX_RECORDING_BYTES = 1L << 30;
 
@@ -52,26 +53,39 @@ public record BakeInputs(BakeSettings settings, List<Probe> probes, Set<Integer>
       plan = plan.withStorey(storey, options.getFloorCeilingAbsorption());
     }
     BakeSettings settings =
-        BakeSettings.of(plan, options.getFrequency(), options.getDuration(), options.getCellSpacing());
+        BakeSettings.of(
+            plan, options.getFrequency(), options.getDuration(), options.getCellSpacing());
     if (options.getCellSpacing() < settings.grid().spacing()) {
       throw invalid(
           "cellSpacing",
           options.getCellSpacing(),
-          String.format(Locale.ROOT, "must be at least the simulation grid spacing, %.3f m at %.0f Hz",
-              settings.grid().spacing(), options.getFrequency()));
+          String.format(
+              Locale.ROOT,
+              "must be at least the simulation grid spacing, %.3f m at %.0f Hz",
+              settings.grid().spacing(),
+              options.getFrequency()));
     }
     long recording = 12L * settings.steps() * settings.cells().cellCount();
     if (recording > MAX_RECORDING_BYTES) {
-      throw new IllegalArgumentException(String.format(Locale.ROOT,
-          "a probe would record %d MiB (%d steps x %d cells x 12 bytes): shorten --duration=%s or"
-              + " coarsen --cellSpacing=%s", recording >> 20, settings.steps(), settings.cells().cellCount(),
-          options.getDuration(), options.getCellSpacing()));
+      throw new IllegalArgumentException(
+          String.format(
+              Locale.ROOT,
+              "a probe would record %d MiB (%d steps x %d cells x 12 bytes): shorten --duration=%s or"
+                  + " coarsen --cellSpacing=%s",
+              recording >> 20,
+              settings.steps(),
+              settings.cells().cellCount(),
+              options.getDuration(),
+              options.getCellSpacing()));
     }
     List<Probe> probes = ProbePlacer.place(plan, options.getProbeSpacing());
     if (probes.isEmpty()) {
       throw new IllegalArgumentException(
-          "no probe fits on the plan's walkable floor at --probeSpacing=" + options.getProbeSpacing()
-              + " (probes keep " + ProbePlacer.CLEARANCE + " m from walls): is any floor ('.') there?");
+          "no probe fits on the plan's walkable floor at --probeSpacing="
+              + options.getProbeSpacing()
+              + " (probes keep "
+              + ProbePlacer.CLEARANCE
+              + " m from walls): is any floor ('.') there?");
     }
     probes = spread(probes, options.getMaxProbes());
     Set<Integer> draw = drawProbes(options.getDrawProbes(), probes, plan);
@@ -88,11 +102,17 @@ public record BakeInputs(BakeSettings settings, List<Probe> probes, Set<Integer>
     String file = options.getSceneFile();
     if (file == null || file.isBlank()) {
       try {
-        return PlanGenerator.generate(options.getBuildingWidth(), options.getBuildingHeight(), options.getSeed());
+        return PlanGenerator.generate(
+            options.getBuildingWidth(), options.getBuildingHeight(), options.getSeed());
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException(
-            "Invalid --buildingWidth=" + options.getBuildingWidth() + " / --buildingHeight="
-                + options.getBuildingHeight() + ": " + e.getMessage(), e);
+            "Invalid --buildingWidth="
+                + options.getBuildingWidth()
+                + " / --buildingHeight="
+                + options.getBuildingHeight()
+                + ": "
+                + e.getMessage(),
+            e);
       }
     }
     Path path = Path.of(file);
@@ -118,13 +138,20 @@ public record BakeInputs(BakeSettings settings, List<Probe> probes, Set<Integer>
     return chosen;
   }
 
-  private static Set<Integer> drawProbes(List<Integer> requested, List<Probe> probes, FloorPlan plan) {
+  private static Set<Integer> drawProbes(
+      List<Integer> requested, List<Probe> probes, FloorPlan plan) {
     Set<Integer> ids = probes.stream().map(Probe::id).collect(Collectors.toSet());
     if (requested != null && !requested.isEmpty()) {
       for (Integer id : requested) {
         if (id == null || !ids.contains(id)) {
-          throw invalid("drawProbes", requested, "probe " + id + " is not baked (ids run from 0 to "
-              + probes.get(probes.size() - 1).id() + " with this plan and --probeSpacing)");
+          throw invalid(
+              "drawProbes",
+              requested,
+              "probe "
+                  + id
+                  + " is not baked (ids run from 0 to "
+                  + probes.get(probes.size() - 1).id()
+                  + " with this plan and --probeSpacing)");
         }
       }
       return new LinkedHashSet<>(requested);
@@ -138,7 +165,8 @@ public record BakeInputs(BakeSettings settings, List<Probe> probes, Set<Integer>
       Probe best = null;
       for (Probe p : probes) {
         if (!chosen.contains(p.id())
-            && (best == null || Math.hypot(p.x() - x, p.y() - y) < Math.hypot(best.x() - x, best.y() - y))) {
+            && (best == null
+                || Math.hypot(p.x() - x, p.y() - y) < Math.hypot(best.x() - x, best.y() - y))) {
           best = p;
         }
       }
@@ -151,7 +179,10 @@ public record BakeInputs(BakeSettings settings, List<Probe> probes, Set<Integer>
 
   private static void range(String option, double value, double min, double max, String unit) {
     if (!(value >= min && value <= max)) {
-      throw invalid(option, value, "must be between " + min + " and " + max + (unit.isEmpty() ? "" : " " + unit));
+      throw invalid(
+          option,
+          value,
+          "must be between " + min + " and " + max + (unit.isEmpty() ? "" : " " + unit));
     }
   }
 

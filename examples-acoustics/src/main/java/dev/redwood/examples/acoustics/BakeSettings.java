@@ -21,11 +21,17 @@ public record BakeSettings(
     double duration)
     implements Serializable {
 
-  public static BakeSettings of(FloorPlan plan, double frequency, double duration, double cellSpacing) {
+  public static BakeSettings of(
+      FloorPlan plan, double frequency, double duration, double cellSpacing) {
     GridSettings grid = GridSettings.forFrequency(frequency);
     SourcePulse pulse = SourcePulse.forGrid(grid);
     return new BakeSettings(
-        plan, grid, pulse, Calibration.of(grid, pulse), ReceiverGrid.covering(plan, cellSpacing), duration);
+        plan,
+        grid,
+        pulse,
+        Calibration.of(grid, pulse),
+        ReceiverGrid.covering(plan, cellSpacing),
+        duration);
   }
 
   /** Time steps of one probe's simulation. */

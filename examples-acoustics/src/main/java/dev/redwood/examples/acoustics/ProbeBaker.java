@@ -11,9 +11,9 @@ import dev.redwood.examples.acoustics.parameters.ProbeField;
 import dev.redwood.examples.acoustics.scene.Probe;
 
 /**
- * The work of one probe, free of Beam: simulate with the probe as the source, record at every
- * bake cell its sound reaches, and extract the parameters of each cell. The pipeline's DoFn, the
- * tests and the benchmark all bake probes through this class.
+ * The work of one probe, free of Beam: simulate with the probe as the source, record at every bake
+ * cell its sound reaches, and extract the parameters of each cell. The pipeline's DoFn, the tests
+ * and the benchmark all bake probes through this class.
  */
 public final class ProbeBaker {
   /** Receivers whose series are copied out of the recording together (see Recording#copyBlock). */
@@ -37,11 +37,13 @@ public final class ProbeBaker {
    * @param nanos the whole bake of the probe
    * @param simulationNanos the time stepping (with recording) within it
    */
-  public record Result(ProbeField field, int domainCells, int steps, long nanos, long simulationNanos) {}
+  public record Result(
+      ProbeField field, int domainCells, int steps, long nanos, long simulationNanos) {}
 
   public Result bake(Probe probe) {
     long start = System.nanoTime();
-    SimulationDomain domain = SimulationDomain.around(raster, settings.grid(), probe.x(), probe.y());
+    SimulationDomain domain =
+        SimulationDomain.around(raster, settings.grid(), probe.x(), probe.y());
     ReceiverPoints points = ReceiverPoints.forGrid(domain, settings.cells());
     int steps = settings.steps();
     long simulationStart = System.nanoTime();

@@ -14,30 +14,36 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The acoustic bake run by a user's project from the published artifact (outside this reactor,
- * its pom alone giving the classpath), on the local backend.
+ * The acoustic bake run by a user's project from the published artifact (outside this reactor, its
+ * pom alone giving the classpath), on the local backend.
  */
 class AcousticBakeJarIT {
   @TempDir Path work;
 
   @Test
   void bakesABundledPlanFromThePublishedArtifact() throws IOException {
-    String settings = "--sceneFile="
-        + ConsumerBuild.root().resolve("examples-acoustics/scenes/two-rooms.txt")
-        + " --probeSpacing=1.5 --frequency=250 --duration=0.3 --cellSpacing=0.5";
+    String settings =
+        "--sceneFile="
+            + ConsumerBuild.root().resolve("examples-acoustics/scenes/two-rooms.txt")
+            + " --probeSpacing=1.5 --frequency=250 --duration=0.3 --cellSpacing=0.5";
     ConsumerBuild build = ConsumerBuild.ofExample("examples-acoustics", work);
 
-    ConsumerBuild.Result result = build.runExample("examples-acoustics",
-        "dev.redwood.examples.acoustics.AcousticBake",
-        settings + " --runner=AzureBatchRunner --output=target/acoustics --localNodes=2"
-            + " --workerJvmFlags=--add-modules=jdk.incubator.vector");
+    ConsumerBuild.Result result =
+        build.runExample(
+            "examples-acoustics",
+            "dev.redwood.examples.acoustics.AcousticBake",
+            settings
+                + " --runner=AzureBatchRunner --output=target/acoustics --localNodes=2"
+                + " --workerJvmFlags=--add-modules=jdk.incubator.vector");
 
     assertThat(result.output(), result.exitCode(), is(0));
     PipelineOptionsFactory.register(AcousticsOptions.class);
-    BakeInputs inputs = BakeInputs.from(PipelineOptionsFactory.fromArgs(settings.split(" "))
-        .as(AcousticsOptions.class));
-    try (BakeReader bake = new BakeReader(
-        build.project().resolve("target/acoustics").resolve(WriteBakeFn.FILE_NAME))) {
+    BakeInputs inputs =
+        BakeInputs.from(
+            PipelineOptionsFactory.fromArgs(settings.split(" ")).as(AcousticsOptions.class));
+    try (BakeReader bake =
+        new BakeReader(
+            build.project().resolve("target/acoustics").resolve(WriteBakeFn.FILE_NAME))) {
       assertThat(bake.probes().size(), equalTo(inputs.probes().size()));
     }
   }

@@ -19,17 +19,16 @@ import org.apache.beam.sdk.options.PipelineOptionsFactory;
  *   <li>probes per hour per core: probes of the default scene baked one after another on one
  *       thread, after a warm-up probe;
  *   <li>the default bake's wall time on Redwood's local backend ({@code --runner=AzureBatchRunner},
- *       worker node processes) and on Beam's DirectRunner, including pipeline construction,
- *       staging and node start-up, alternating and keeping each runner's best run (the load of
- *       a shared machine changes from minute to minute); the two bake files must be byte for byte
- *       the same.
+ *       worker node processes) and on Beam's DirectRunner, including pipeline construction, staging
+ *       and node start-up, alternating and keeping each runner's best run (the load of a shared
+ *       machine changes from minute to minute); the two bake files must be byte for byte the same.
  * </ol>
  *
  * Run: {@code mvn -B -q -Pacoustics-benchmark -pl examples-acoustics -am test-compile
  * exec:exec@acoustics-benchmark}. Arguments: {@code --sampleProbes=N} (throughput sample, default
- * 6), {@code --repeats=N} (alternating runs of each runner, the best kept; default 2),
- * {@code --skipDirect}, {@code --localWorkDir=DIR} (Redwood's store and nodes), and any bake
- * option (e.g. {@code --maxProbes=20}), passed to both runs.
+ * 6), {@code --repeats=N} (alternating runs of each runner, the best kept; default 2), {@code
+ * --skipDirect}, {@code --localWorkDir=DIR} (Redwood's store and nodes), and any bake option (e.g.
+ * {@code --maxProbes=20}), passed to both runs.
  */
 public final class AcousticsBenchmark {
   private AcousticsBenchmark() {}
@@ -56,7 +55,8 @@ public final class AcousticsBenchmark {
     Path root = Path.of("target", "benchmark").toAbsolutePath();
 
     // 1. One core: probes baked back to back.
-    AcousticsOptions defaults = options(bakeArgs, "--runner=DirectRunner", "--output=" + root.resolve("unused"));
+    AcousticsOptions defaults =
+        options(bakeArgs, "--runner=DirectRunner", "--output=" + root.resolve("unused"));
     BakeInputs inputs = BakeInputs.from(defaults);
     ProbeBaker baker = new ProbeBaker(inputs.settings());
     List<Probe> probes = BakeInputs.spread(inputs.probes(), sample + 1);
@@ -66,7 +66,8 @@ public final class AcousticsBenchmark {
     long simulation = 0;
     // CPU time of this thread as well as wall time: on a machine shared with other work the
     // CPU time is what one core's worth of probes costs.
-    java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+    java.lang.management.ThreadMXBean threads =
+        java.lang.management.ManagementFactory.getThreadMXBean();
     long cpuStart = threads.getCurrentThreadCpuTime();
     for (Probe probe : probes.subList(1, probes.size())) {
       ProbeBaker.Result r = baker.bake(probe);
@@ -77,15 +78,26 @@ public final class AcousticsBenchmark {
     long cpu = threads.getCurrentThreadCpuTime() - cpuStart;
     int measured = probes.size() - 1;
     double perProbe = cpu / 1e9 / measured;
-    System.out.printf(Locale.ROOT,
+    System.out.printf(
+        Locale.ROOT,
         "%nScene %s: %d probes, %d steps per probe, %d bake cells%n",
-        inputs.plan().name(), inputs.probes().size(), inputs.settings().steps(), inputs.settings().cells().cellCount());
-    System.out.printf(Locale.ROOT,
+        inputs.plan().name(),
+        inputs.probes().size(),
+        inputs.settings().steps(),
+        inputs.settings().cells().cellCount());
+    System.out.printf(
+        Locale.ROOT,
         "One core (%s): %d probes in %.1f s CPU (%.1f s wall), %.2f s CPU per probe = %.0f probes"
             + " per hour per core%n  time stepping %.0f%% of the wall time (%.2f G cell updates/s),"
             + " parameter extraction the rest%n",
-        StencilKernel.best().name(), measured, cpu / 1e9, nanos / 1e9, perProbe, 3600 / perProbe,
-        100.0 * simulation / nanos, cellSteps / (double) simulation);
+        StencilKernel.best().name(),
+        measured,
+        cpu / 1e9,
+        nanos / 1e9,
+        perProbe,
+        3600 / perProbe,
+        100.0 * simulation / nanos,
+        cellSteps / (double) simulation);
 
     // 2. The default bake on Redwood's local backend and on the DirectRunner.
     List<String> redwoodArgs = new ArrayList<>(bakeArgs);
@@ -111,23 +123,38 @@ public final class AcousticsBenchmark {
     if (!skipDirect) {
       byte[] a = Files.readAllBytes(root.resolve("redwood").resolve(WriteBakeFn.FILE_NAME));
       byte[] b = Files.readAllBytes(root.resolve("direct").resolve(WriteBakeFn.FILE_NAME));
-      System.out.println("Bake files identical: " + Arrays.equals(a, b) + " (" + a.length + " bytes)");
+      System.out.println(
+          "Bake files identical: " + Arrays.equals(a, b) + " (" + a.length + " bytes)");
       if (!Arrays.equals(a, b)) {
         throw new AssertionError("the two runners' bake files differ");
       }
     }
     int cores = Runtime.getRuntime().availableProcessors();
-    System.out.printf(Locale.ROOT,
-        "%n| runner (best of %d) | probes | wall time | probes per hour |%n|---|---|---|---|%n", repeats);
-    System.out.printf(Locale.ROOT, "| Redwood, local backend (AzureBatchRunner, node processes) | %d | %.1f s | %.0f |%n",
-        inputs.probes().size(), redwood, inputs.probes().size() * 3600 / redwood);
+    System.out.printf(
+        Locale.ROOT,
+        "%n| runner (best of %d) | probes | wall time | probes per hour |%n|---|---|---|---|%n",
+        repeats);
+    System.out.printf(
+        Locale.ROOT,
+        "| Redwood, local backend (AzureBatchRunner, node processes) | %d | %.1f s | %.0f |%n",
+        inputs.probes().size(),
+        redwood,
+        inputs.probes().size() * 3600 / redwood);
     if (!skipDirect) {
-      System.out.printf(Locale.ROOT, "| Beam DirectRunner | %d | %.1f s | %.0f |%n",
-          inputs.probes().size(), direct, inputs.probes().size() * 3600 / direct);
+      System.out.printf(
+          Locale.ROOT,
+          "| Beam DirectRunner | %d | %.1f s | %.0f |%n",
+          inputs.probes().size(),
+          direct,
+          inputs.probes().size() * 3600 / direct);
       System.out.printf(Locale.ROOT, "DirectRunner / Redwood wall time = %.2f%n", direct / redwood);
     }
-    System.out.printf(Locale.ROOT, "Machine: %d cores; one-core rate x %d cores = %.0f probes per hour%n",
-        cores, cores, cores * 3600 / perProbe);
+    System.out.printf(
+        Locale.ROOT,
+        "Machine: %d cores; one-core rate x %d cores = %.0f probes per hour%n",
+        cores,
+        cores,
+        cores * 3600 / perProbe);
   }
 
   private static double bake(List<String> bakeArgs, String runner, Path output) throws Exception {
@@ -139,7 +166,8 @@ public final class AcousticsBenchmark {
     if (state != PipelineResult.State.DONE) {
       throw new AssertionError(runner + " bake ended " + state);
     }
-    System.out.printf(Locale.ROOT, "%s: %d probes baked in %.1f s%n", runner, inputs.probes().size(), seconds);
+    System.out.printf(
+        Locale.ROOT, "%s: %d probes baked in %.1f s%n", runner, inputs.probes().size(), seconds);
     return seconds;
   }
 

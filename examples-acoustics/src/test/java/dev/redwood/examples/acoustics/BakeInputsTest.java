@@ -22,13 +22,20 @@ class BakeInputsTest {
 
   @Test
   void badOptionsAreNamed() {
-    assertThat(error("--frequency=-5"), containsString("Invalid --frequency=-5.0: must be between"));
+    assertThat(
+        error("--frequency=-5"), containsString("Invalid --frequency=-5.0: must be between"));
     assertThat(error("--duration=0"), containsString("Invalid --duration=0.0"));
     assertThat(error("--probeSpacing=0.1"), containsString("Invalid --probeSpacing=0.1"));
-    assertThat(error("--sceneFile=no/such/plan.txt"), containsString("Invalid --sceneFile=no/such/plan.txt: no such file"));
+    assertThat(
+        error("--sceneFile=no/such/plan.txt"),
+        containsString("Invalid --sceneFile=no/such/plan.txt: no such file"));
     assertThat(error("--buildingWidth=5"), containsString("Invalid --buildingWidth=5.0"));
-    assertThat(error("--drawProbes=9999"), containsString("Invalid --drawProbes=[9999]: probe 9999 is not baked"));
-    assertThat(error("--cellSpacing=0.06"), containsString("Invalid --cellSpacing=0.06: must be at least the simulation grid spacing"));
+    assertThat(
+        error("--drawProbes=9999"),
+        containsString("Invalid --drawProbes=[9999]: probe 9999 is not baked"));
+    assertThat(
+        error("--cellSpacing=0.06"),
+        containsString("Invalid --cellSpacing=0.06: must be at least the simulation grid spacing"));
     assertThat(error("--maxProbes=-1"), containsString("Invalid --maxProbes=-1"));
     assertThat(error("--storeyHeight=0.5"), containsString("Invalid --storeyHeight=0.5"));
   }
@@ -38,7 +45,12 @@ class BakeInputsTest {
     BakeInputs defaults = inputs();
     assertThat(defaults.drawProbes(), hasSize(3));
     assertThat(defaults.plan().storeyHeight() > 0, is(true));
-    BakeInputs some = inputs("--maxProbes=5", "--storeyHeight=0", "--sceneFile=scenes/two-rooms.txt", "--probeSpacing=1");
+    BakeInputs some =
+        inputs(
+            "--maxProbes=5",
+            "--storeyHeight=0",
+            "--sceneFile=scenes/two-rooms.txt",
+            "--probeSpacing=1");
     assertThat(some.probes(), hasSize(5));
     assertThat(some.plan().storeyHeight(), is(0.0));
     assertThat(some.plan().name(), is("two rooms"));

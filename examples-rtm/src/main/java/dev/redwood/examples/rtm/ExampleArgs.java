@@ -8,8 +8,8 @@ import java.util.List;
 /**
  * Command-line defaults of the examples: they run on Redwood ({@code --runner=AzureBatchRunner})
  * unless {@code --runner} says otherwise, and on Redwood their worker JVMs get the Vector API
- * module ({@code --workerJvmFlags=--add-modules=jdk.incubator.vector}) when this JVM has it and
- * no worker flags were given, so the stencil runs vectorised on the nodes too.
+ * module ({@code --workerJvmFlags=--add-modules=jdk.incubator.vector}) when this JVM has it and no
+ * worker flags were given, so the stencil runs vectorised on the nodes too.
  */
 final class ExampleArgs {
 

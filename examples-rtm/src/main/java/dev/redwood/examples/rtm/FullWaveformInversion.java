@@ -29,10 +29,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The full-waveform inversion example: acquires a synthetic survey in the true model (one
- * pipeline), then improves a smooth starting model with L-BFGS, each misfit and gradient
- * evaluation being one pipeline that computes every shot's misfit and gradient in its own task and
- * sums them with Combine. Prints the misfit at each iteration and draws the true, starting and
- * inverted models.
+ * pipeline), then improves a smooth starting model with L-BFGS, each misfit and gradient evaluation
+ * being one pipeline that computes every shot's misfit and gradient in its own task and sums them
+ * with Combine. Prints the misfit at each iteration and draws the true, starting and inverted
+ * models.
  *
  * <pre>mvn -B -q -DskipTests package exec:exec@fwi   (from the repository root)</pre>
  *
@@ -60,7 +60,8 @@ public final class FullWaveformInversion {
     Result result;
     FwiOptions options;
     try {
-      options = PipelineOptionsFactory.fromArgs(ExampleArgs.withDefaults(args))
+      options =
+          PipelineOptionsFactory.fromArgs(ExampleArgs.withDefaults(args))
               .withValidation()
               .as(FwiOptions.class);
       result = run(options);
@@ -94,8 +95,11 @@ public final class FullWaveformInversion {
     OptionChecks.positive("minVelocity", options.getMinVelocity());
     if (!(options.getMaxVelocity() > options.getMinVelocity())) {
       throw new IllegalArgumentException(
-          "--maxVelocity (" + options.getMaxVelocity() + ") must exceed --minVelocity ("
-              + options.getMinVelocity() + ")");
+          "--maxVelocity ("
+              + options.getMaxVelocity()
+              + ") must exceed --minVelocity ("
+              + options.getMinVelocity()
+              + ")");
     }
     if (truth.max() > options.getMaxVelocity() || truth.min() < options.getMinVelocity()) {
       throw new IllegalArgumentException(
@@ -193,7 +197,8 @@ public final class FullWaveformInversion {
         Storage.resolve(out, "fwi-inverted.bin"), inverted, ByteOrder.LITTLE_ENDIAN);
     int scale = Math.max(1, 600 / truth.nx());
     Pictures.velocity(truth, truth.min(), truth.max(), scale, Storage.resolve(out, "fwi-true.png"));
-    Pictures.velocity(start, truth.min(), truth.max(), scale, Storage.resolve(out, "fwi-start.png"));
+    Pictures.velocity(
+        start, truth.min(), truth.max(), scale, Storage.resolve(out, "fwi-start.png"));
     Pictures.velocity(
         inverted, truth.min(), truth.max(), scale, Storage.resolve(out, "fwi-inverted.png"));
     StringBuilder history = new StringBuilder("iteration,misfit\n");
@@ -201,7 +206,8 @@ public final class FullWaveformInversion {
       history.append(k).append(',').append(misfits.get(k)).append('\n');
     }
     Storage.write(
-        Storage.resolve(out, "fwi-misfit.csv"), history.toString().getBytes(StandardCharsets.UTF_8));
+        Storage.resolve(out, "fwi-misfit.csv"),
+        history.toString().getBytes(StandardCharsets.UTF_8));
     return new Result(truth, start, inverted, misfits, result.evaluations(), result.stop());
   }
 }

@@ -23,7 +23,8 @@ public final class OptionChecks {
 
   public static void positive(String option, double value) {
     if (!(value > 0) || Double.isInfinite(value)) {
-      throw new IllegalArgumentException("--" + option + " must be a positive number, got " + value);
+      throw new IllegalArgumentException(
+          "--" + option + " must be a positive number, got " + value);
     }
   }
 
@@ -37,7 +38,13 @@ public final class OptionChecks {
   public static void within(String option, double value, double low, double high) {
     if (!(value > low && value <= high)) {
       throw new IllegalArgumentException(
-          "--" + option + " must be greater than " + low + " and at most " + high + ", got "
+          "--"
+              + option
+              + " must be greater than "
+              + low
+              + " and at most "
+              + high
+              + ", got "
               + value);
     }
   }

@@ -75,7 +75,8 @@ public final class ReverseTimeMigration {
     RtmOptions options;
     Result result;
     try {
-      options = PipelineOptionsFactory.fromArgs(ExampleArgs.withDefaults(args))
+      options =
+          PipelineOptionsFactory.fromArgs(ExampleArgs.withDefaults(args))
               .withValidation()
               .as(RtmOptions.class);
       result = run(options);
@@ -154,8 +155,10 @@ public final class ReverseTimeMigration {
       for (ShotGeometry shot : shots) {
         records.add(ModelShotFn.recordPath(recordsDirectory, shot));
       }
-      LOG.info("acquired {} shot records in {} s", records.size(), String.format("%.1f",
-          acquisitionSeconds));
+      LOG.info(
+          "acquired {} shot records in {} s",
+          records.size(),
+          String.format("%.1f", acquisitionSeconds));
     } else {
       records = match(Storage.absolute(options.getShotRecords()));
     }
@@ -182,8 +185,10 @@ public final class ReverseTimeMigration {
     result.waitUntilFinish();
     double migrationSeconds = (System.nanoTime() - start) / 1e9;
 
-    float[] stack = Float32Grid.read(Storage.resolve(out, WriteImageFn.STACK), ByteOrder.LITTLE_ENDIAN);
-    float[] image = Float32Grid.read(Storage.resolve(out, WriteImageFn.IMAGE), ByteOrder.LITTLE_ENDIAN);
+    float[] stack =
+        Float32Grid.read(Storage.resolve(out, WriteImageFn.STACK), ByteOrder.LITTLE_ENDIAN);
+    float[] image =
+        Float32Grid.read(Storage.resolve(out, WriteImageFn.IMAGE), ByteOrder.LITTLE_ENDIAN);
     drawPictures(options, out, truth, background, image, records);
     return new Result(
         truth,
@@ -206,9 +211,19 @@ public final class ReverseTimeMigration {
       throws IOException {
     int scale = Math.max(1, 600 / truth.nx());
     Pictures.velocity(truth, scale, Storage.resolve(out, "model.png"));
-    Pictures.velocity(background, truth.min(), truth.max(), scale, Storage.resolve(out, "migration-velocity.png"));
+    Pictures.velocity(
+        background,
+        truth.min(),
+        truth.max(),
+        scale,
+        Storage.resolve(out, "migration-velocity.png"));
     Pictures.seismic(
-        image, truth.nz(), truth.nx(), options.getClipPercentile(), scale, Storage.resolve(out, "image.png"));
+        image,
+        truth.nz(),
+        truth.nx(),
+        options.getClipPercentile(),
+        scale,
+        Storage.resolve(out, "image.png"));
     ShotRecord middle = SegyFormat.decode(Storage.read(records.get(records.size() / 2)));
     Pictures.shotRecord(middle, 98, 600, Storage.resolve(out, "shot-record.png"));
   }

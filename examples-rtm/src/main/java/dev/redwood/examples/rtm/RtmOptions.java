@@ -74,7 +74,8 @@ public interface RtmOptions extends SurveyOptions {
 
   void setMuteWater(boolean value);
 
-  @Description("Percentile of |image| where the image picture clips to black and white, in (0, 100].")
+  @Description(
+      "Percentile of |image| where the image picture clips to black and white, in (0, 100].")
   @Default.Double(98)
   double getClipPercentile();
 

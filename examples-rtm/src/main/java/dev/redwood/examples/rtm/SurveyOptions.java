@@ -6,8 +6,8 @@ import org.apache.beam.sdk.options.PipelineOptions;
 
 /**
  * Options both examples share: the model source and the acquisition layout. Sizes, shots and
- * frequencies, whose defaults differ between migration and inversion, are in {@link RtmOptions}
- * and {@link FwiOptions}.
+ * frequencies, whose defaults differ between migration and inversion, are in {@link RtmOptions} and
+ * {@link FwiOptions}.
  */
 public interface SurveyOptions extends PipelineOptions {
 

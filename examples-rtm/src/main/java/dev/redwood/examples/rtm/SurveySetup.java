@@ -54,7 +54,8 @@ public final class SurveySetup {
     VelocityModel model;
     try {
       model =
-          Float32Grid.readModel(file, nz, spacing, order, options.getModelUnit().toMetresPerSecond());
+          Float32Grid.readModel(
+              file, nz, spacing, order, options.getModelUnit().toMetresPerSecond());
     } catch (IOException e) {
       throw new IllegalArgumentException("--modelFile=" + file + " could not be read: " + e, e);
     } catch (IllegalArgumentException e) {

@@ -25,10 +25,12 @@ class ReverseTimeMigrationJarIT {
   void migratesASmallSurveyFromThePublishedArtifact() throws IOException {
     ConsumerBuild build = ConsumerBuild.ofExample("examples-rtm", work);
 
-    ConsumerBuild.Result result = build.runExample("examples-rtm",
-        "dev.redwood.examples.rtm.ReverseTimeMigration",
-        "--modelNz=40 --modelNx=90 --gridSpacing=20 --shots=3 --frequency=10 --recordingTime=1.0"
-            + " --smoothing=80 --outputDirectory=target/rtm --localNodes=2");
+    ConsumerBuild.Result result =
+        build.runExample(
+            "examples-rtm",
+            "dev.redwood.examples.rtm.ReverseTimeMigration",
+            "--modelNz=40 --modelNx=90 --gridSpacing=20 --shots=3 --frequency=10 --recordingTime=1.0"
+                + " --smoothing=80 --outputDirectory=target/rtm --localNodes=2");
 
     assertThat(result.output(), result.exitCode(), is(0));
     Path out = build.project().resolve("target/rtm");

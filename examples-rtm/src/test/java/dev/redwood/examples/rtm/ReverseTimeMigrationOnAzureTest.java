@@ -22,9 +22,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The RTM example as the README runs it on Azure, on an emulated Azure (a Batch REST double whose
- * tasks are processes here, and Azurite): shot records, stack, image and pictures go to an
- * {@code azfs://} output directory that tasks reach through the runner's grant, and the image
- * equals the local backend's.
+ * tasks are processes here, and Azurite): shot records, stack, image and pictures go to an {@code
+ * azfs://} output directory that tasks reach through the runner's grant, and the image equals the
+ * local backend's.
  */
 class ReverseTimeMigrationOnAzureTest {
   @TempDir Path temp;
@@ -68,7 +68,8 @@ class ReverseTimeMigrationOnAzureTest {
     assertThat(
         written.keySet(),
         hasItems("rtm/model.bin", "rtm/image.png", "rtm/model.png", "rtm/shot-record.png"));
-    assertThat(written.keySet().stream().filter(n -> n.startsWith("rtm/shots/")).count(), equalTo(3L));
+    assertThat(
+        written.keySet().stream().filter(n -> n.startsWith("rtm/shots/")).count(), equalTo(3L));
     assertThat(written.get("rtm/image.png"), greaterThan(1000L));
     assertThat(written.get("rtm/" + WriteImageFn.STACK), equalTo(4L * 40 * 90));
     blobs.delete();
@@ -87,6 +88,8 @@ class ReverseTimeMigrationOnAzureTest {
   }
 
   private static RtmOptions options(List<String> args) {
-    return PipelineOptionsFactory.fromArgs(args.toArray(new String[0])).withValidation().as(RtmOptions.class);
+    return PipelineOptionsFactory.fromArgs(args.toArray(new String[0]))
+        .withValidation()
+        .as(RtmOptions.class);
   }
 }

@@ -1,6 +1,8 @@
 package dev.redwood.runner.batch;
 
-/** Names of the environment variables Azure Batch gives every task; the local nodes set them too. */
+/**
+ * Names of the environment variables Azure Batch gives every task; the local nodes set them too.
+ */
 public final class BatchEnvironment {
   private BatchEnvironment() {}
 

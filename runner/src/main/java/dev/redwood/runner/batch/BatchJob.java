@@ -5,8 +5,8 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * A job that {@link BatchService#createJob} created: the driver adds its tasks, polls their
- * state changes, reads the logs of failed ones and terminates it at the end.
+ * A job that {@link BatchService#createJob} created: the driver adds its tasks, polls their state
+ * changes, reads the logs of failed ones and terminates it at the end.
  */
 public interface BatchJob {
 
@@ -17,8 +17,8 @@ public interface BatchJob {
   void addTasks(List<TaskSpec> tasks) throws IOException;
 
   /**
-   * Returns the task state changes since the previous call (tasks that started running and
-   * tasks that completed), waiting up to {@code maxWait} for at least one.
+   * Returns the task state changes since the previous call (tasks that started running and tasks
+   * that completed), waiting up to {@code maxWait} for at least one.
    */
   List<TaskEvent> pollTaskEvents(Duration maxWait) throws IOException, InterruptedException;
 

@@ -3,17 +3,17 @@ package dev.redwood.runner.batch;
 import java.io.IOException;
 
 /**
- * The Batch API as the driver uses it: one job per pipeline run, created here; its tasks are
- * added, polled and terminated through the {@link BatchJob} this returns.
+ * The Batch API as the driver uses it: one job per pipeline run, created here; its tasks are added,
+ * polled and terminated through the {@link BatchJob} this returns.
  *
- * <p>Two implementations sit behind this seam: worker JVMs on this machine acting as nodes
- * ({@link LocalBatchService}) and Azure Batch. Nothing above the seam knows which one runs.
+ * <p>Two implementations sit behind this seam: worker JVMs on this machine acting as nodes ({@link
+ * LocalBatchService}) and Azure Batch. Nothing above the seam knows which one runs.
  */
 public interface BatchService extends AutoCloseable {
 
   /**
-   * Creates the job (and leases the pools or starts the nodes it runs on). Every node downloads
-   * the job's classpath once before its first task of the job.
+   * Creates the job (and leases the pools or starts the nodes it runs on). Every node downloads the
+   * job's classpath once before its first task of the job.
    */
   BatchJob createJob(JobSpec job) throws IOException;
 

@@ -4,9 +4,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Everything the Azure backend needs: Batch accounts, the pools in them, the storage account
- * and job settings. Read from a parameters file and a credentials file (AzureClusterlessHPC's
- * formats, or Redwood's structured form) by {@link AzureConfigReader}.
+ * Everything the Azure backend needs: Batch accounts, the pools in them, the storage account and
+ * job settings. Read from a parameters file and a credentials file (AzureClusterlessHPC's formats,
+ * or Redwood's structured form) by {@link AzureConfigReader}.
  *
  * @param accounts one or more Batch accounts, possibly in different regions
  * @param pools one or more pools; a stage's tasks are spread over all of them
@@ -31,7 +31,9 @@ public record AzureConfig(
   }
 
   public BatchAccount account(String name) {
-    return accounts.stream().filter(a -> a.name().equals(name)).findFirst().orElseThrow(
-        () -> new IllegalArgumentException("No Batch account named '" + name + "'"));
+    return accounts.stream()
+        .filter(a -> a.name().equals(name))
+        .findFirst()
+        .orElseThrow(() -> new IllegalArgumentException("No Batch account named '" + name + "'"));
   }
 }

@@ -16,12 +16,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reads the Azure backend's configuration, the parameters file and the credentials file (see
- * {@code docs/azure-config.md}), into an {@link AzureConfig}. Everything is checked before any
- * request goes to Azure; a problem is an {@link AzureConfigException} naming the file and the key.
- * Warnings (keys only AzureClusterlessHPC's Julia runtime uses, a credentials file others can
- * read, a retired node image) go to SLF4J or a given consumer. A pool's settings are its own, else
- * {@code "poolDefaults"}' (where the flat keys go), else Redwood's.
+ * Reads the Azure backend's configuration, the parameters file and the credentials file (see {@code
+ * docs/azure-config.md}), into an {@link AzureConfig}. Everything is checked before any request
+ * goes to Azure; a problem is an {@link AzureConfigException} naming the file and the key. Warnings
+ * (keys only AzureClusterlessHPC's Julia runtime uses, a credentials file others can read, a
+ * retired node image) go to SLF4J or a given consumer. A pool's settings are its own, else {@code
+ * "poolDefaults"}' (where the flat keys go), else Redwood's.
  */
 public final class AzureConfigReader {
   private static final Logger LOG = LoggerFactory.getLogger(AzureConfigReader.class);
@@ -32,9 +32,15 @@ public final class AzureConfigReader {
   private AzureConfigReader() {}
 
   /** The parameters file in the structured form; its pools are bound one by one once placed. */
-  private record Parameters(String jobId, String blobContainer, Integer taskRetries,
-      Map<String, String> taskEnvironment, ObjectNode poolDefaults, List<ObjectNode> pools,
-      List<BatchAccount> accounts, StorageAccount storage) {
+  private record Parameters(
+      String jobId,
+      String blobContainer,
+      Integer taskRetries,
+      Map<String, String> taskEnvironment,
+      ObjectNode poolDefaults,
+      List<ObjectNode> pools,
+      List<BatchAccount> accounts,
+      StorageAccount storage) {
     Parameters {
       jobId = jobId == null ? "redwood" : jobId;
       blobContainer = blobContainer == null ? "redwood" : blobContainer;
@@ -59,8 +65,10 @@ public final class AzureConfigReader {
   /** Reads the files of {@code --parametersFile} and {@code --credentialsFile}; logs warnings. */
   public static AzureConfig read(AzureBatchPipelineOptions options) {
     String credentials = options.getCredentialsFile();
-    return read(Path.of(options.getParametersFile()),
-        credentials == null ? null : Path.of(credentials), System.getenv());
+    return read(
+        Path.of(options.getParametersFile()),
+        credentials == null ? null : Path.of(credentials),
+        System.getenv());
   }
 
   /**
@@ -74,8 +82,11 @@ public final class AzureConfigReader {
   }
 
   /** As {@link #read(Path, Path, Map)}, with each warning given to {@code warnings} instead. */
-  public static AzureConfig read(Path parametersFile, Path credentialsFile,
-      Map<String, String> environment, Consumer<String> warnings) {
+  public static AzureConfig read(
+      Path parametersFile,
+      Path credentialsFile,
+      Map<String, String> environment,
+      Consumer<String> warnings) {
     ConfigFile pf = ConfigFile.read(parametersFile, false);
     ObjectNode tree = ClusterlessHpcKeys.parameters(pf, warnings);
     // Accounts and storage given here sign in with DefaultAzureCredential: no credential keys.
@@ -83,10 +94,13 @@ public final class AzureConfigReader {
       JsonNode given = tree.path(key);
       for (int i = 0; i < (given.isArray() ? given.size() : 1); i++) {
         String path = given.isArray() ? key + "[" + i + "]" : key;
-        (given.isArray() ? given.get(i) : given).fieldNames().forEachRemaining(k -> {
-          String misplaced = ClusterlessHpcKeys.misplaced(pf, path, k, List.of());
-          pf.require(misplaced == null, path + "." + k, misplaced);
-        });
+        (given.isArray() ? given.get(i) : given)
+            .fieldNames()
+            .forEachRemaining(
+                k -> {
+                  String misplaced = ClusterlessHpcKeys.misplaced(pf, path, k, List.of());
+                  pf.require(misplaced == null, path + "." + k, misplaced);
+                });
       }
     }
     Parameters params = pf.bind(tree, "", Parameters.class);
@@ -97,9 +111,13 @@ public final class AzureConfigReader {
       cf = ConfigFile.read(credentialsFile, true);
       creds = cf.bind(ClusterlessHpcKeys.credentials(cf, warnings), "", Credentials.class);
     }
-    pf.require(creds.accounts() == null || params.accounts() == null, "accounts",
+    pf.require(
+        creds.accounts() == null || params.accounts() == null,
+        "accounts",
         "is also given in " + cf.name() + "; give the Batch accounts in one file");
-    cf.require(creds.accounts() != null || params.accounts() != null, cf == pf ? "accounts" : "",
+    cf.require(
+        creds.accounts() != null || params.accounts() != null,
+        cf == pf ? "accounts" : "",
         (cf == pf ? "is missing: " : "gives none, and " + pf.name() + " has no \"accounts\": ")
             + "no Batch account is configured. Give _BATCH_ACCOUNT_URL or \"accounts\" in the"
             + " credentials file, or \"accounts\": [{\"url\":"
@@ -107,20 +125,32 @@ public final class AzureConfigReader {
             + " DefaultAzureCredential");
     ConfigFile accountsFile = creds.accounts() != null ? cf : pf;
     List<String> spreadOrder = new ArrayList<>();
-    List<BatchAccount> accounts = accounts(accountsFile,
-        creds.accounts() != null ? creds.accounts() : params.accounts(), spreadOrder, warnings);
+    List<BatchAccount> accounts =
+        accounts(
+            accountsFile,
+            creds.accounts() != null ? creds.accounts() : params.accounts(),
+            spreadOrder,
+            warnings);
     StorageAccount storage = storage(pf, cf, params.storage(), creds.storage(), environment);
-    return new AzureConfig(accounts,
-        pools(pf, params, accounts, accountsFile, spreadOrder, warnings), storage,
-        params.blobContainer(), params.jobId(), params.taskRetries(), params.taskEnvironment());
+    return new AzureConfig(
+        accounts,
+        pools(pf, params, accounts, accountsFile, spreadOrder, warnings),
+        storage,
+        params.blobContainer(),
+        params.jobId(),
+        params.taskRetries(),
+        params.taskEnvironment());
   }
 
   /**
    * The accounts; entries with one name are one account (AzureClusterlessHPC builds such arrays).
    * {@code spreadOrder} gets every entry's, for the pools made from {@code _POOL_COUNT}.
    */
-  private static List<BatchAccount> accounts(ConfigFile file, List<BatchAccount> entries,
-      List<String> spreadOrder, Consumer<String> warnings) {
+  private static List<BatchAccount> accounts(
+      ConfigFile file,
+      List<BatchAccount> entries,
+      List<String> spreadOrder,
+      Consumer<String> warnings) {
     file.require(!entries.isEmpty(), "accounts", "is empty; list an account or leave it out");
     Map<String, BatchAccount> byName = new LinkedHashMap<>();
     for (int i = 0; i < entries.size(); i++) {
@@ -128,74 +158,125 @@ public final class AzureConfigReader {
       String path = "accounts[" + i + "]";
       String urlRegion = ServiceUrl.parse(account.accountUrl(), false).batchRegion();
       if (urlRegion != null && !urlRegion.equals(account.region().toLowerCase(Locale.ROOT))) {
-        warnings.accept(file.name() + ": " + file.resolve(path + ".region") + " differs from the"
-            + " region of " + file.lastKey(path + ".url") + " (" + urlRegion + "); Redwood takes"
-            + " the region from " + file.lastKey(path + ".region") + ", but pools run where the"
-            + " account is");
+        warnings.accept(
+            file.name()
+                + ": "
+                + file.resolve(path + ".region")
+                + " differs from the"
+                + " region of "
+                + file.lastKey(path + ".url")
+                + " ("
+                + urlRegion
+                + "); Redwood takes"
+                + " the region from "
+                + file.lastKey(path + ".region")
+                + ", but pools run where the"
+                + " account is");
       }
       BatchAccount before = byName.putIfAbsent(account.name(), account);
-      file.require(before == null || before.accountUrl().equals(account.accountUrl()),
-          path + ".url", "is a second URL for the account " + Problem.quote(account.name()));
+      file.require(
+          before == null || before.accountUrl().equals(account.accountUrl()),
+          path + ".url",
+          "is a second URL for the account " + Problem.quote(account.name()));
       spreadOrder.add(account.name());
     }
     return List.copyOf(byName.values());
   }
 
   /** The storage account: the credentials file's, else the environment's, else the parameters'. */
-  private static StorageAccount storage(ConfigFile pf, ConfigFile cf, StorageAccount given,
-      StorageAccount fromCredentials, Map<String, String> environment) {
+  private static StorageAccount storage(
+      ConfigFile pf,
+      ConfigFile cf,
+      StorageAccount given,
+      StorageAccount fromCredentials,
+      Map<String, String> environment) {
     String connection = environment.getOrDefault(STORAGE_CONNECTION_STRING_ENV, "");
-    pf.require(fromCredentials == null || given == null, "storage",
+    pf.require(
+        fromCredentials == null || given == null,
+        "storage",
         "is also given in " + cf.name() + "; give the storage account in one file");
     if (fromCredentials != null || connection.isBlank() && given != null) {
       return fromCredentials != null ? fromCredentials : given;
     }
-    cf.require(!connection.isBlank(), cf == pf ? "storage" : "", (cf == pf ? "is missing" : "gives"
-        + " none") + ": give _STORAGE_ACCOUNT_NAME or \"storage\" in the credentials file,"
-        + " \"storage\": {\"accountName\": ...} in the parameters file, or set "
-        + STORAGE_CONNECTION_STRING_ENV);
+    cf.require(
+        !connection.isBlank(),
+        cf == pf ? "storage" : "",
+        (cf == pf ? "is missing" : "gives" + " none")
+            + ": give _STORAGE_ACCOUNT_NAME or \"storage\" in the credentials file,"
+            + " \"storage\": {\"accountName\": ...} in the parameters file, or set "
+            + STORAGE_CONNECTION_STRING_ENV);
     StorageAccount fromEnvironment;
     try {
       fromEnvironment = StorageAccount.fromConnectionString(connection);
     } catch (IllegalArgumentException e) {
       throw new AzureConfigException("environment", STORAGE_CONNECTION_STRING_ENV, e.getMessage());
     }
-    pf.require(given == null || given.accountName().equals(fromEnvironment.accountName()),
-        "storage.accountName", "is not the account of " + STORAGE_CONNECTION_STRING_ENV + ", "
+    pf.require(
+        given == null || given.accountName().equals(fromEnvironment.accountName()),
+        "storage.accountName",
+        "is not the account of "
+            + STORAGE_CONNECTION_STRING_ENV
+            + ", "
             + Problem.quote(fromEnvironment.accountName()));
     return fromEnvironment;
   }
 
-  private static List<PoolConfig> pools(ConfigFile file, Parameters params,
-      List<BatchAccount> accounts, ConfigFile accountsFile, List<String> spreadOrder,
+  private static List<PoolConfig> pools(
+      ConfigFile file,
+      Parameters params,
+      List<BatchAccount> accounts,
+      ConfigFile accountsFile,
+      List<String> spreadOrder,
       Consumer<String> warnings) {
-    ObjectNode defaults = inherit(file, params.poolDefaults(), "poolDefaults",
-        ConfigFile.tree(PoolConfig.DEFAULTS), "poolDefaults");
+    ObjectNode defaults =
+        inherit(
+            file,
+            params.poolDefaults(),
+            "poolDefaults",
+            ConfigFile.tree(PoolConfig.DEFAULTS),
+            "poolDefaults");
     Map<String, String> ids = new HashMap<>();
     Map<String, String> retired = new LinkedHashMap<>();
     List<PoolConfig> pools = new ArrayList<>();
     for (int i = 0; i < params.pools().size(); i++) {
       String path = "pools[" + i + "]";
       ObjectNode tree = inherit(file, params.pools().get(i), path, defaults, "poolDefaults");
-      tree.put("account", file.root().hasNonNull("pools")
-          ? place(file, tree, path, accounts, accountsFile.name())
-          : spreadOrder.get(i % spreadOrder.size()));
+      tree.put(
+          "account",
+          file.root().hasNonNull("pools")
+              ? place(file, tree, path, accounts, accountsFile.name())
+              : spreadOrder.get(i % spreadOrder.size()));
       tree.remove("region");
       PoolConfig pool = file.bind(tree, path, PoolConfig.class);
       pools.add(pool);
       String before = ids.putIfAbsent(pool.poolId().toLowerCase(Locale.ROOT), file.resolve(path));
-      file.require(before == null, path + ".id", "repeats the pool id "
-          + Problem.quote(pool.poolId()) + " of " + before
-          + " (pool ids must be unique; Batch ignores case in them)");
+      file.require(
+          before == null,
+          path + ".id",
+          "repeats the pool id "
+              + Problem.quote(pool.poolId())
+              + " of "
+              + before
+              + " (pool ids must be unique; Batch ignores case in them)");
       String agent = pool.image().nodeAgentSku();
       String image = tree.path("image").has("nodeAgentSku") ? ".image.nodeAgentSku" : ".image";
       if (NodeAgentSkus.retirementWarning(agent) != null) {
-        retired.putIfAbsent(agent, file.name() + ": " + file.resolve(path + image) + ": "
-            + NodeAgentSkus.retirementWarning(agent));
+        retired.putIfAbsent(
+            agent,
+            file.name()
+                + ": "
+                + file.resolve(path + image)
+                + ": "
+                + NodeAgentSkus.retirementWarning(agent));
       }
       if (pool.dedicatedNodes() + pool.spotNodes() == 0 && pool.autoscaleFormula() == null) {
-        warnings.accept(file.name() + ": pool " + Problem.quote(pool.poolId()) + " ("
-            + file.resolve(path) + ") has no nodes and no autoscaleFormula, so it gets no tasks");
+        warnings.accept(
+            file.name()
+                + ": pool "
+                + Problem.quote(pool.poolId())
+                + " ("
+                + file.resolve(path)
+                + ") has no nodes and no autoscaleFormula, so it gets no tasks");
       }
     }
     retired.values().forEach(warnings);
@@ -209,18 +290,30 @@ public final class AzureConfigReader {
   private static ObjectNode inherit(
       ConfigFile file, ObjectNode pool, String path, ObjectNode base, String from) {
     ObjectNode merged = pool.deepCopy();
-    base.fields().forEachRemaining(setting -> {
-      String key = setting.getKey();
-      JsonNode own = merged.get(key);
-      if (own == null || own.isNull()) {
-        merged.set(key, setting.getValue());
-        file.aliasAll(path + "." + key, from + "." + key, setting.getValue());
-      } else if (key.equals("image") && own.isObject() && setting.getValue().isObject()
-          && !own.has("publisher") && !own.has("offer") && !own.has("sku")) {
-        merged.set(key, inherit(file, (ObjectNode) own, path + "." + key,
-            (ObjectNode) setting.getValue(), from + "." + key));
-      }
-    });
+    base.fields()
+        .forEachRemaining(
+            setting -> {
+              String key = setting.getKey();
+              JsonNode own = merged.get(key);
+              if (own == null || own.isNull()) {
+                merged.set(key, setting.getValue());
+                file.aliasAll(path + "." + key, from + "." + key, setting.getValue());
+              } else if (key.equals("image")
+                  && own.isObject()
+                  && setting.getValue().isObject()
+                  && !own.has("publisher")
+                  && !own.has("offer")
+                  && !own.has("sku")) {
+                merged.set(
+                    key,
+                    inherit(
+                        file,
+                        (ObjectNode) own,
+                        path + "." + key,
+                        (ObjectNode) setting.getValue(),
+                        from + "." + key));
+              }
+            });
     return merged;
   }
 
@@ -236,24 +329,51 @@ public final class AzureConfigReader {
     BatchAccount named =
         accounts.stream().filter(b -> b.name().equals(account)).findFirst().orElse(null);
     if (account != null) {
-      file.require(named != null, path + ".account", "names the Batch account "
-          + Problem.quote(account) + ", which is not configured" + DidYouMean.hint(account, names)
-          + known);
-      file.require(region == null || region.equalsIgnoreCase(named.region()), path + ".region",
-          "is " + Problem.quote(region) + " but the account " + Problem.quote(account) + " is in "
+      file.require(
+          named != null,
+          path + ".account",
+          "names the Batch account "
+              + Problem.quote(account)
+              + ", which is not configured"
+              + DidYouMean.hint(account, names)
+              + known);
+      file.require(
+          region == null || region.equalsIgnoreCase(named.region()),
+          path + ".region",
+          "is "
+              + Problem.quote(region)
+              + " but the account "
+              + Problem.quote(account)
+              + " is in "
               + (named.region() == null ? "an unknown region" : Problem.quote(named.region())));
       return account;
     }
-    List<BatchAccount> inRegion = region == null ? accounts
-        : accounts.stream().filter(b -> region.equalsIgnoreCase(b.region())).toList();
-    file.require(inRegion.size() == 1 || region != null, path + ".account", "is missing: with"
-        + " several Batch accounts each pool names its \"account\" (or \"region\")" + known);
-    file.require(inRegion.size() == 1, path + ".region", "is " + Problem.quote(region)
-        + (inRegion.isEmpty() ? ", where no configured Batch account is; the accounts are "
-            + accounts.stream().map(b -> b.name() + " (" + (b.region() == null ? "region unknown"
-                : b.region()) + ")")
-                .collect(Collectors.joining(", "))
-            : ", where several Batch accounts are: name one with \"account\""));
+    List<BatchAccount> inRegion =
+        region == null
+            ? accounts
+            : accounts.stream().filter(b -> region.equalsIgnoreCase(b.region())).toList();
+    file.require(
+        inRegion.size() == 1 || region != null,
+        path + ".account",
+        "is missing: with"
+            + " several Batch accounts each pool names its \"account\" (or \"region\")"
+            + known);
+    file.require(
+        inRegion.size() == 1,
+        path + ".region",
+        "is "
+            + Problem.quote(region)
+            + (inRegion.isEmpty()
+                ? ", where no configured Batch account is; the accounts are "
+                    + accounts.stream()
+                        .map(
+                            b ->
+                                b.name()
+                                    + " ("
+                                    + (b.region() == null ? "region unknown" : b.region())
+                                    + ")")
+                        .collect(Collectors.joining(", "))
+                : ", where several Batch accounts are: name one with \"account\""));
     return inRegion.get(0).name();
   }
 }

@@ -22,43 +22,72 @@ public record BatchAccount(String name, String accountUrl, String region, BatchA
    * URL's, and the way to sign in is {@code auth}, or the one the credentials given are for.
    */
   @JsonCreator
-  static BatchAccount fromEntry(@JsonProperty("name") String name,
-      @JsonProperty("url") String url, @JsonProperty("region") String region,
-      @JsonProperty("auth") String auth, @JsonProperty("batchAccountKey") String key,
-      @JsonProperty("tenantId") String tenant, @JsonProperty("clientId") String client,
-      @JsonProperty("clientSecret") String secret, @JsonProperty("resource") String resource) {
-    Problem.unless(url != null, "url", "is missing (the Batch account's URL, such as"
-        + " \"https://mybatch.westeurope.batch.azure.com\")");
+  static BatchAccount fromEntry(
+      @JsonProperty("name") String name,
+      @JsonProperty("url") String url,
+      @JsonProperty("region") String region,
+      @JsonProperty("auth") String auth,
+      @JsonProperty("batchAccountKey") String key,
+      @JsonProperty("tenantId") String tenant,
+      @JsonProperty("clientId") String client,
+      @JsonProperty("clientSecret") String secret,
+      @JsonProperty("resource") String resource) {
+    Problem.unless(
+        url != null,
+        "url",
+        "is missing (the Batch account's URL, such as"
+            + " \"https://mybatch.westeurope.batch.azure.com\")");
     ServiceUrl at = ServiceUrl.check("url", url, false);
-    Problem.unless(name != null || !at.namesNoAccount(), "name", "is missing: {url} "
-        + Problem.quote(at.url()) + " does not contain the account's name, so give it here");
+    Problem.unless(
+        name != null || !at.namesNoAccount(),
+        "name",
+        "is missing: {url} "
+            + Problem.quote(at.url())
+            + " does not contain the account's name, so give it here");
     AzureNames.ACCOUNT.check(name == null ? "url" : "name", name == null ? at.firstLabel() : name);
     boolean sameName = name == null || at.namesNoAccount() || at.firstLabel().equals(name);
-    Problem.unless(sameName, "name", "is " + Problem.quote(name)
-        + " but {url} is the account " + Problem.quote(at.firstLabel()));
+    Problem.unless(
+        sameName,
+        "name",
+        "is "
+            + Problem.quote(name)
+            + " but {url} is the account "
+            + Problem.quote(at.firstLabel()));
     Problem.unless(region == null || !region.isBlank(), "region", "is empty");
     name = name == null ? at.firstLabel() : name;
     String[] principal = {tenant, client, secret, resource};
     String[] keys = {"tenantId", "clientId", "clientSecret", "resource"};
-    String principalKey = IntStream.range(0, keys.length).filter(i -> principal[i] != null)
-        .mapToObj(i -> keys[i]).findFirst().orElse(null);
-    String kind = Secret.signIn(auth, List.of("sharedKey", "servicePrincipal", "default"),
-        key == null ? null : "batchAccountKey", principalKey);
+    String principalKey =
+        IntStream.range(0, keys.length)
+            .filter(i -> principal[i] != null)
+            .mapToObj(i -> keys[i])
+            .findFirst()
+            .orElse(null);
+    String kind =
+        Secret.signIn(
+            auth,
+            List.of("sharedKey", "servicePrincipal", "default"),
+            key == null ? null : "batchAccountKey",
+            principalKey);
     BatchAuth how = new BatchAuth.DefaultCredential();
     if (kind.equals("sharedKey")) {
-      how = new BatchAuth.SharedKey(
-          name, Secret.key("batchAccountKey", key, kind, "a Batch account key"));
+      how =
+          new BatchAuth.SharedKey(
+              name, Secret.key("batchAccountKey", key, kind, "a Batch account key"));
     } else if (kind.equals("servicePrincipal")) {
       for (int i = 0; i < 3; i++) {
-        Problem.unless(principal[i] != null, keys[i],
+        Problem.unless(
+            principal[i] != null,
+            keys[i],
             "is missing: a service principal needs {tenantId}, {clientId} and {clientSecret}");
       }
       AzureNames.TENANT.check("tenantId", tenant);
       AzureNames.CLIENT_ID.check("clientId", client);
       resource = resource == null ? "https://batch.core.windows.net/" : resource;
       ServiceUrl.check("resource", resource, true);
-      how = new BatchAuth.ServicePrincipal(tenant, client, Secret.of("clientSecret", secret, kind),
-          resource);
+      how =
+          new BatchAuth.ServicePrincipal(
+              tenant, client, Secret.of("clientSecret", secret, kind), resource);
     }
     return new BatchAccount(name, at.url(), region == null ? at.batchRegion() : region, how);
   }

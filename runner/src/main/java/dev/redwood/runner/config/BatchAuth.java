@@ -7,8 +7,8 @@ public sealed interface BatchAuth {
   record SharedKey(String accountName, Secret key) implements BatchAuth {}
 
   /**
-   * An Entra ID service principal with a client secret (AzureClusterlessHPC's
-   * {@code _AD_TENANT}, {@code _AD_BATCH_CLIENT_ID}, {@code _AD_SECRET_BATCH}).
+   * An Entra ID service principal with a client secret (AzureClusterlessHPC's {@code _AD_TENANT},
+   * {@code _AD_BATCH_CLIENT_ID}, {@code _AD_SECRET_BATCH}).
    *
    * @param resource the token audience, {@code https://batch.core.windows.net/} by default
    */

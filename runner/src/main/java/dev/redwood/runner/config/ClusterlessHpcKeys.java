@@ -22,11 +22,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The adapter from AzureClusterlessHPC.jl's files to Redwood's structured form. Its flat keys
- * (they start with an underscore and hold strings: {@code "4"} for a number, {@code "1"} for a
- * flag) become the structured keys they stand for, with an alias each so that errors name the flat
- * key; the keys that only mean something to its Julia runtime are dropped with a warning. It also
- * says where a key given in the wrong place belongs.
+ * The adapter from AzureClusterlessHPC.jl's files to Redwood's structured form. Its flat keys (they
+ * start with an underscore and hold strings: {@code "4"} for a number, {@code "1"} for a flag)
+ * become the structured keys they stand for, with an alias each so that errors name the flat key;
+ * the keys that only mean something to its Julia runtime are dropped with a warning. It also says
+ * where a key given in the wrong place belongs.
  */
 final class ClusterlessHpcKeys {
   private ClusterlessHpcKeys() {}
@@ -34,26 +34,69 @@ final class ClusterlessHpcKeys {
   private static final Logger LOG = LoggerFactory.getLogger(ClusterlessHpcKeys.class);
 
   /** Each parameter Redwood uses, and the structured key it stands for. */
-  private static final Map<String, String> PARAMETER_TWINS = twins("_POOL_ID", "id",
-      "_POOL_COUNT", "pools", "_JOB_ID", "jobId", "_BLOB_CONTAINER", "blobContainer",
-      "_NUM_RETRYS", "taskRetries", "_OMP_NUM_THREADS", "taskEnvironment.OMP_NUM_THREADS",
-      "_NODE_COUNT_PER_POOL", "poolDefaults.dedicatedNodes", "_POOL_VM_SIZE", "poolDefaults.vmSize",
-      "_NODE_OS_PUBLISHER", "poolDefaults.image.publisher",
-      "_NODE_OS_OFFER", "poolDefaults.image.offer", "_NODE_OS_SKU", "poolDefaults.image.sku",
-      "_INTER_NODE_CONNECTION", "poolDefaults.interNodeCommunication",
-      "_CONTAINER", "poolDefaults.containerImage");
+  private static final Map<String, String> PARAMETER_TWINS =
+      twins(
+          "_POOL_ID",
+          "id",
+          "_POOL_COUNT",
+          "pools",
+          "_JOB_ID",
+          "jobId",
+          "_BLOB_CONTAINER",
+          "blobContainer",
+          "_NUM_RETRYS",
+          "taskRetries",
+          "_OMP_NUM_THREADS",
+          "taskEnvironment.OMP_NUM_THREADS",
+          "_NODE_COUNT_PER_POOL",
+          "poolDefaults.dedicatedNodes",
+          "_POOL_VM_SIZE",
+          "poolDefaults.vmSize",
+          "_NODE_OS_PUBLISHER",
+          "poolDefaults.image.publisher",
+          "_NODE_OS_OFFER",
+          "poolDefaults.image.offer",
+          "_NODE_OS_SKU",
+          "poolDefaults.image.sku",
+          "_INTER_NODE_CONNECTION",
+          "poolDefaults.interNodeCommunication",
+          "_CONTAINER",
+          "poolDefaults.containerImage");
 
   /** For its Julia runtime and MPI launch ({@code _POOL_NODE_COUNT}: a name it ignores too). */
-  private static final List<String> IGNORED_PARAMETERS = List.of("_STANDARD_OUT_FILE_NAME",
-      "_MPI_RUN", "_NUM_NODES_PER_TASK", "_NUM_PROCS_PER_NODE", "_JULIA_NUM_THREADS",
-      "_JULIA_DEPOT_PATH", "_PYTHONPATH", "_VERBOSE", "_POOL_NODE_COUNT");
+  private static final List<String> IGNORED_PARAMETERS =
+      List.of(
+          "_STANDARD_OUT_FILE_NAME",
+          "_MPI_RUN",
+          "_NUM_NODES_PER_TASK",
+          "_NUM_PROCS_PER_NODE",
+          "_JULIA_NUM_THREADS",
+          "_JULIA_DEPOT_PATH",
+          "_PYTHONPATH",
+          "_VERBOSE",
+          "_POOL_NODE_COUNT");
 
   /** Each credentials key, and its twin in a structured account or storage account. */
-  private static final Map<String, String> CREDENTIAL_TWINS = twins("_AD_TENANT", "tenantId",
-      "_AD_BATCH_CLIENT_ID", "clientId", "_AD_SECRET_BATCH", "clientSecret",
-      "_BATCH_ACCOUNT_URL", "url", "_BATCH_RESOURCE", "resource", "_REGION", "region",
-      "_BATCH_ACCOUNT_NAME", "name", "_STORAGE_ACCOUNT_NAME", "accountName",
-      "_STORAGE_ACCOUNT_KEY", "accountKey");
+  private static final Map<String, String> CREDENTIAL_TWINS =
+      twins(
+          "_AD_TENANT",
+          "tenantId",
+          "_AD_BATCH_CLIENT_ID",
+          "clientId",
+          "_AD_SECRET_BATCH",
+          "clientSecret",
+          "_BATCH_ACCOUNT_URL",
+          "url",
+          "_BATCH_RESOURCE",
+          "resource",
+          "_REGION",
+          "region",
+          "_BATCH_ACCOUNT_NAME",
+          "name",
+          "_STORAGE_ACCOUNT_NAME",
+          "accountName",
+          "_STORAGE_ACCOUNT_KEY",
+          "accountKey");
 
   static final List<String> CREDENTIALS = List.copyOf(CREDENTIAL_TWINS.keySet());
 
@@ -64,8 +107,16 @@ final class ClusterlessHpcKeys {
   private static final Set<String> PARAMETERS =
       Set.of("jobId", "blobContainer", "taskRetries", "taskEnvironment", "poolDefaults", "pools");
 
-  private static final Set<String> CREDENTIAL_KEYS = Set.of("auth", "batchAccountKey",
-      "tenantId", "clientId", "clientSecret", "resource", "accountKey", "connectionString");
+  private static final Set<String> CREDENTIAL_KEYS =
+      Set.of(
+          "auth",
+          "batchAccountKey",
+          "tenantId",
+          "clientId",
+          "clientSecret",
+          "resource",
+          "accountKey",
+          "connectionString");
 
   private static Map<String, String> twins(String... pairs) {
     Map<String, String> twins = new LinkedHashMap<>();
@@ -84,7 +135,12 @@ final class ClusterlessHpcKeys {
   /** The parameters file, with {@code _POOL_COUNT} pools in {@code "pools"} if it lists none. */
   static ObjectNode parameters(ConfigFile file, Consumer<String> warnings) {
     ObjectNode top = file.bind(file.root(), "", ObjectNode.class).deepCopy();
-    drop(file, top, "", IGNORED_PARAMETERS, warnings,
+    drop(
+        file,
+        top,
+        "",
+        IGNORED_PARAMETERS,
+        warnings,
         "AzureClusterlessHPC settings for its Julia runtime that have no meaning for Redwood");
     if (!top.hasNonNull("pools")) {
       JsonNode count = top.remove("_POOL_COUNT");
@@ -94,9 +150,16 @@ final class ClusterlessHpcKeys {
           base == null || base.isNull() ? "redwood" : file.bind(base, "_POOL_ID", String.class);
       String last = id + "_" + pools;
       file.require(pools <= 1000, "_POOL_COUNT", "must be at most 1000, got " + pools);
-      file.require(last.length() <= 64, "_POOL_ID", "is too long: the pool ids are _POOL_ID_1 to _"
-          + pools + " and must be at most 64 characters (" + Problem.quote(last) + " has "
-          + last.length() + ")");
+      file.require(
+          last.length() <= 64,
+          "_POOL_ID",
+          "is too long: the pool ids are _POOL_ID_1 to _"
+              + pools
+              + " and must be at most 64 characters ("
+              + Problem.quote(last)
+              + " has "
+              + last.length()
+              + ")");
       ArrayNode list = top.putArray("pools");
       for (int i = 0; i < pools; i++) {
         list.addObject().put("id", id + "_" + (i + 1));
@@ -107,20 +170,28 @@ final class ClusterlessHpcKeys {
     for (Map.Entry<String, String> twin : PARAMETER_TWINS.entrySet()) {
       String flat = twin.getKey();
       JsonNode value = top.remove(flat);
-      value = value == null || value.isNull() ? null : switch (flat) {
-        case "_POOL_COUNT", "_POOL_ID" -> throw file.fail(flat, "cannot be combined with"
-            + " \"pools\": each entry of \"pools\" is one pool with its own id");
-        case "_NUM_RETRYS", "_NODE_COUNT_PER_POOL" -> IntNode.valueOf(number(file, flat, value, 0));
-        case "_OMP_NUM_THREADS" -> TextNode.valueOf("" + number(file, flat, value, 1));
-        case "_INTER_NODE_CONNECTION" -> BooleanNode.valueOf(flag(file, flat, value));
-        // AzureClusterlessHPC lowercases the container name before using it.
-        case "_BLOB_CONTAINER" ->
-            TextNode.valueOf(file.bind(value, flat, String.class).toLowerCase(Locale.ROOT));
-        // AzureClusterlessHPC writes "None" for no container; an empty string means the same.
-        case "_CONTAINER" ->
-            value.isTextual() && value.asText().matches("\\s*|None") ? null : value;
-        default -> value;
-      };
+      value =
+          value == null || value.isNull()
+              ? null
+              : switch (flat) {
+                case "_POOL_COUNT", "_POOL_ID" ->
+                    throw file.fail(
+                        flat,
+                        "cannot be combined with"
+                            + " \"pools\": each entry of \"pools\" is one pool with its own id");
+                case "_NUM_RETRYS", "_NODE_COUNT_PER_POOL" ->
+                    IntNode.valueOf(number(file, flat, value, 0));
+                case "_OMP_NUM_THREADS" -> TextNode.valueOf("" + number(file, flat, value, 1));
+                case "_INTER_NODE_CONNECTION" -> BooleanNode.valueOf(flag(file, flat, value));
+                // AzureClusterlessHPC lowercases the container name before using it.
+                case "_BLOB_CONTAINER" ->
+                    TextNode.valueOf(file.bind(value, flat, String.class).toLowerCase(Locale.ROOT));
+                // AzureClusterlessHPC writes "None" for no container; an empty string means the
+                // same.
+                case "_CONTAINER" ->
+                    value.isTextual() && value.asText().matches("\\s*|None") ? null : value;
+                default -> value;
+              };
       if (value != null) {
         put(file, top, twin.getValue().split("\\."), flat, value);
       }
@@ -128,8 +199,11 @@ final class ClusterlessHpcKeys {
     List<String> os = List.of("_NODE_OS_PUBLISHER", "_NODE_OS_OFFER", "_NODE_OS_SKU");
     List<String> missing = os.stream().filter(k -> !file.root().hasNonNull(k)).toList();
     if (missing.size() == 1 || missing.size() == 2) {
-      throw file.fail(missing.get(0), "is missing: give " + String.join(", ", os)
-          + " together (or none of them for Redwood's default image)");
+      throw file.fail(
+          missing.get(0),
+          "is missing: give "
+              + String.join(", ", os)
+              + " together (or none of them for Redwood's default image)");
     } else if (missing.isEmpty()) {
       file.alias("poolDefaults.image", String.join("/", os));
     }
@@ -157,18 +231,29 @@ final class ClusterlessHpcKeys {
     for (int i = 0; i < (root.isArray() ? root.size() : 1); i++) {
       String path = root.isArray() ? "[" + i + "]" : "";
       ObjectNode entry = file.bind(root.isArray() ? root.get(i) : root, path, ObjectNode.class);
-      drop(file, entry, path, IGNORED_CREDENTIALS, warnings,
+      drop(
+          file,
+          entry,
+          path,
+          IGNORED_CREDENTIALS,
+          warnings,
           "AzureClusterlessHPC's Batch Insights monitoring, which Redwood does not install");
-      entry.fieldNames().forEachRemaining(key -> {
-        if (!CREDENTIAL_TWINS.containsKey(key)) {
-          throw file.unknownKey(path, key, CREDENTIALS);
-        }
-      });
+      entry
+          .fieldNames()
+          .forEachRemaining(
+              key -> {
+                if (!CREDENTIAL_TWINS.containsKey(key)) {
+                  throw file.unknownKey(path, key, CREDENTIALS);
+                }
+              });
       if (Stream.of("_AD_TENANT", "_AD_BATCH_CLIENT_ID", "_AD_SECRET_BATCH").noneMatch(entry::has)
           && entry.remove("_BATCH_RESOURCE") != null) {
-        warnings.accept(file.name() + ": ignoring " + ConfigFile.join(path, "_BATCH_RESOURCE")
-            + ": it only applies to a service principal (_AD_TENANT, _AD_BATCH_CLIENT_ID,"
-            + " _AD_SECRET_BATCH); without one Redwood uses DefaultAzureCredential");
+        warnings.accept(
+            file.name()
+                + ": ignoring "
+                + ConfigFile.join(path, "_BATCH_RESOURCE")
+                + ": it only applies to a service principal (_AD_TENANT, _AD_BATCH_CLIENT_ID,"
+                + " _AD_SECRET_BATCH); without one Redwood uses DefaultAzureCredential");
       }
       ObjectNode account = accounts.addObject();
       ObjectNode storage = JsonNodeFactory.instance.objectNode();
@@ -191,9 +276,12 @@ final class ClusterlessHpcKeys {
       }
     }
     if (!unused.isEmpty()) {
-      LOG.info("{}: the job's objects live in the storage account of the first entry ({}); the"
-          + " storage accounts of the other entries are not used: {}", file.name(),
-          structured.path("storage").path("accountName").asText("none"), String.join(", ", unused));
+      LOG.info(
+          "{}: the job's objects live in the storage account of the first entry ({}); the"
+              + " storage accounts of the other entries are not used: {}",
+          file.name(),
+          structured.path("storage").path("accountName").asText("none"),
+          String.join(", ", unused));
     }
     return structured;
   }
@@ -202,8 +290,11 @@ final class ClusterlessHpcKeys {
   static String misplaced(ConfigFile file, String path, String key, Collection<String> known) {
     boolean parameter = PARAMETER_TWINS.containsKey(key) || IGNORED_PARAMETERS.contains(key);
     boolean credential = CREDENTIAL_TWINS.containsKey(key) || IGNORED_CREDENTIALS.contains(key);
-    String twin = PARAMETER_TWINS.getOrDefault(key, CREDENTIAL_TWINS.getOrDefault(key, ""))
-        .replaceFirst("^poolDefaults\\.", "").replaceFirst("\\..*", "");
+    String twin =
+        PARAMETER_TWINS
+            .getOrDefault(key, CREDENTIAL_TWINS.getOrDefault(key, ""))
+            .replaceFirst("^poolDefaults\\.", "")
+            .replaceFirst("\\..*", "");
     if (file.holdsSecrets() && (parameter || PARAMETERS.contains(key))) {
       return "is a parameter: put it in the parameters file (--parametersFile)";
     } else if (!file.holdsSecrets() && (credential || CREDENTIAL_KEYS.contains(key))) {
@@ -213,7 +304,8 @@ final class ClusterlessHpcKeys {
       return "is an AzureClusterlessHPC key; here write \"" + twin + "\"";
     } else if (parameter && !path.isEmpty()) {
       return "is an AzureClusterlessHPC key, which belongs at the top of the file";
-    } else if (!file.holdsSecrets() && path.isEmpty()
+    } else if (!file.holdsSecrets()
+        && path.isEmpty()
         && (PoolConfig.KEYS.contains(key) || key.equals("region"))) {
       return "is a pool setting: put it in an entry of \"pools\" or in \"poolDefaults\"";
     }
@@ -224,12 +316,24 @@ final class ClusterlessHpcKeys {
     return file.holdsSecrets() || !path.isEmpty() ? Set.of() : PARAMETER_TWINS.keySet();
   }
 
-  private static void drop(ConfigFile file, ObjectNode o, String path, List<String> ignored,
-      Consumer<String> warnings, String why) {
+  private static void drop(
+      ConfigFile file,
+      ObjectNode o,
+      String path,
+      List<String> ignored,
+      Consumer<String> warnings,
+      String why) {
     Set<String> dropped = new TreeSet<>(ignored.stream().filter(k -> o.remove(k) != null).toList());
     if (!dropped.isEmpty()) {
-      warnings.accept(file.name() + ": " + (path.isEmpty() ? "" : path + ": ") + "ignoring "
-          + String.join(", ", dropped) + " (" + why + ")");
+      warnings.accept(
+          file.name()
+              + ": "
+              + (path.isEmpty() ? "" : path + ": ")
+              + "ignoring "
+              + String.join(", ", dropped)
+              + " ("
+              + why
+              + ")");
     }
   }
 
@@ -240,14 +344,16 @@ final class ClusterlessHpcKeys {
     for (String key : Arrays.copyOf(keys, keys.length - 1)) {
       path = ConfigFile.join(path, key);
       JsonNode next = at.get(key);
-      at = next == null || next.isNull()
-          ? at.putObject(key) : file.bind(next, path, ObjectNode.class);
+      at =
+          next == null || next.isNull()
+              ? at.putObject(key)
+              : file.bind(next, path, ObjectNode.class);
     }
     String key = keys[keys.length - 1];
     path = ConfigFile.join(path, key);
     String where = path.startsWith("poolDefaults.") ? " at the top of the file" : "";
-    file.require(!at.hasNonNull(key), path,
-        "is also given as " + flat + where + "; give the setting once");
+    file.require(
+        !at.hasNonNull(key), path, "is also given as " + flat + where + "; give the setting once");
     at.set(key, value);
     file.alias(path, flat);
   }
@@ -256,8 +362,9 @@ final class ClusterlessHpcKeys {
   private static int number(ConfigFile file, String key, JsonNode value, int min) {
     String text = value.isTextual() || value.isIntegralNumber() ? value.asText().trim() : "";
     if (!text.matches("[+-]?\\d{1,9}") || Integer.parseInt(text) < min) {
-      throw file.fail(key, Problem.ofToken(
-          "must be a whole number >= " + min, value.asToken(), value.asText(), ""));
+      throw file.fail(
+          key,
+          Problem.ofToken("must be a whole number >= " + min, value.asToken(), value.asText(), ""));
     }
     return Integer.parseInt(text);
   }
@@ -266,8 +373,8 @@ final class ClusterlessHpcKeys {
   private static boolean flag(ConfigFile file, String key, JsonNode value) {
     String text = value.isValueNode() ? value.asText().trim().toLowerCase(Locale.ROOT) : "";
     if (!text.matches("0|1|true|false")) {
-      throw file.fail(key,
-          Problem.ofToken("must be \"0\" or \"1\"", value.asToken(), value.asText(), ""));
+      throw file.fail(
+          key, Problem.ofToken("must be \"0\" or \"1\"", value.asToken(), value.asText(), ""));
     }
     return text.equals("1") || text.equals("true");
   }

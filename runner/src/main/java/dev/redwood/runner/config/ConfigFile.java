@@ -50,10 +50,12 @@ record ConfigFile(String name, JsonNode root, boolean holdsSecrets, Map<String, 
           // JSON types taken at their word: no "4" for 4, no 4 for "4", no "true" for true.
           .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
           .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
-          .withCoercionConfig(LogicalType.Textual, c -> c
-              .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
-              .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
-              .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail))
+          .withCoercionConfig(
+              LogicalType.Textual,
+              c ->
+                  c.setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+                      .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+                      .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail))
           .build();
 
   /** Another key of the checked object, named in a {@link Problem}'s message. */
@@ -85,8 +87,13 @@ record ConfigFile(String name, JsonNode root, boolean holdsSecrets, Map<String, 
 
   /** The JSON keys of {@code type}, in declaration order. */
   static List<String> keys(Class<?> type) {
-    return MAPPER.getDeserializationConfig().introspect(MAPPER.constructType(type))
-        .findProperties().stream().map(BeanPropertyDefinition::getName).toList();
+    return MAPPER
+        .getDeserializationConfig()
+        .introspect(MAPPER.constructType(type))
+        .findProperties()
+        .stream()
+        .map(BeanPropertyDefinition::getName)
+        .toList();
   }
 
   static String join(String path, String key) {
@@ -139,8 +146,8 @@ record ConfigFile(String name, JsonNode root, boolean holdsSecrets, Map<String, 
 
   /** Jackson's message, which may quote a value. */
   private String cannotRead(JsonProcessingException e) {
-    return "cannot be read: " + (holdsSecrets ? "(not shown: this file holds secrets)"
-        : e.getOriginalMessage());
+    return "cannot be read: "
+        + (holdsSecrets ? "(not shown: this file holds secrets)" : e.getOriginalMessage());
   }
 
   private AzureConfigException translate(JsonMappingException e, String path, JsonNode value) {
@@ -160,13 +167,24 @@ record ConfigFile(String name, JsonNode root, boolean holdsSecrets, Map<String, 
       return fail(path, cannotRead(e));
     }
     // Whole numbers are >= 0 unless their record says more; "4" is likely meant as 4.
-    String expected = type == String.class ? "a string"
-        : type == Boolean.class || type == boolean.class ? "true or false"
-        : type == Integer.class || type == int.class ? "a whole number >= 0"
-        : Collection.class.isAssignableFrom(type) ? "a JSON array of objects" : "a JSON object";
+    String expected =
+        type == String.class
+            ? "a string"
+            : type == Boolean.class || type == boolean.class
+                ? "true or false"
+                : type == Integer.class || type == int.class
+                    ? "a whole number >= 0"
+                    : Collection.class.isAssignableFrom(type)
+                        ? "a JSON array of objects"
+                        : "a JSON object";
     boolean quoted = value.isTextual() && value.asText().trim().matches("[+-]?\\d+");
-    return fail(path, Problem.ofToken("must be " + expected, value.asToken(), value.asText(),
-        quoted && expected.startsWith("a whole") ? " (write the number without quotes)" : ""));
+    return fail(
+        path,
+        Problem.ofToken(
+            "must be " + expected,
+            value.asToken(),
+            value.asText(),
+            quoted && expected.startsWith("a whole") ? " (write the number without quotes)" : ""));
   }
 
   void require(boolean ok, String path, String problem) {
@@ -182,8 +200,10 @@ record ConfigFile(String name, JsonNode root, boolean holdsSecrets, Map<String, 
 
   /** {@code problem}, found in the object at {@code path}, as an error of this file. */
   AzureConfigException fail(String path, Problem problem) {
-    String message = OTHER_KEY.matcher(problem.getMessage())
-        .replaceAll(k -> Matcher.quoteReplacement(lastKey(join(path, k.group(1)))));
+    String message =
+        OTHER_KEY
+            .matcher(problem.getMessage())
+            .replaceAll(k -> Matcher.quoteReplacement(lastKey(join(path, k.group(1)))));
     String value = holdsSecrets ? problem.hidden : problem.shown;
     String at = problem.key == null ? path : join(path, problem.key);
     return fail(at, message + (value == null ? "" : ", got " + value) + problem.after);
@@ -206,15 +226,24 @@ record ConfigFile(String name, JsonNode root, boolean holdsSecrets, Map<String, 
     // Jackson before 2.17 (Beam 2.70 brings 2.15) reports an unexpected character one column past
     // it. (Not Version.compareTo, which compares the group ids first.)
     Version jackson = PackageVersion.VERSION;
-    boolean onePast = jackson.getMajorVersion() == 2 && jackson.getMinorVersion() < 17
-        && detail.startsWith("Unexpected character");
-    String at = where == null ? "" : " at line " + where.getLineNr() + ", column "
-        + (where.getColumnNr() - (onePast ? 1 : 0));
+    boolean onePast =
+        jackson.getMajorVersion() == 2
+            && jackson.getMinorVersion() < 17
+            && detail.startsWith("Unexpected character");
+    String at =
+        where == null
+            ? ""
+            : " at line "
+                + where.getLineNr()
+                + ", column "
+                + (where.getColumnNr() - (onePast ? 1 : 0));
     if (detail.startsWith("Duplicate field")) {
       return "has a key twice" + at + ": " + detail + " (each key may appear once)";
     }
     // Jackson quotes the offending token, which in a credentials file may be (part of) a secret.
-    return "is not valid JSON" + at + ": "
+    return "is not valid JSON"
+        + at
+        + ": "
         + (holdsSecrets ? "the text there is not shown because this file holds secrets" : detail);
   }
 }

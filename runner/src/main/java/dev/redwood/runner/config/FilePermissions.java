@@ -34,9 +34,16 @@ final class FilePermissions {
       return Optional.empty();
     }
     boolean others = permissions.contains(PosixFilePermission.OTHERS_READ);
-    return !readableByOthers(permissions) ? Optional.empty() : Optional.of(name + " holds secrets"
-        + " but is readable by " + (others ? "other users" : "its group") + " (permissions "
-        + PosixFilePermissions.toString(permissions) + "); make it private with: chmod 600 "
-        + name);
+    return !readableByOthers(permissions)
+        ? Optional.empty()
+        : Optional.of(
+            name
+                + " holds secrets"
+                + " but is readable by "
+                + (others ? "other users" : "its group")
+                + " (permissions "
+                + PosixFilePermissions.toString(permissions)
+                + "); make it private with: chmod 600 "
+                + name);
   }
 }

@@ -31,10 +31,17 @@ final class NodeAgentSkus {
    * to 20.04 (since April 2025), CentOS and Debian up to 10. AzureClusterlessHPC's default image,
    * UbuntuServer 18.04, is one.
    */
-  private static final Set<String> RETIRED = Set.of("batch.node.ubuntu 14.04",
-      "batch.node.ubuntu 16.04", "batch.node.ubuntu 18.04", "batch.node.ubuntu 20.04",
-      "batch.node.centos 7", "batch.node.centos 8", "batch.node.debian 8", "batch.node.debian 9",
-      "batch.node.debian 10");
+  private static final Set<String> RETIRED =
+      Set.of(
+          "batch.node.ubuntu 14.04",
+          "batch.node.ubuntu 16.04",
+          "batch.node.ubuntu 18.04",
+          "batch.node.ubuntu 20.04",
+          "batch.node.centos 7",
+          "batch.node.centos 8",
+          "batch.node.debian 8",
+          "batch.node.debian 9",
+          "batch.node.debian 10");
 
   /** The node agent SKU for the image, if the image is one this class knows. */
   static Optional<String> derive(String publisher, String offer, String sku) {
@@ -57,16 +64,23 @@ final class NodeAgentSkus {
 
   /** A warning for an image whose node agent Azure Batch has retired, or null. */
   static String retirementWarning(String nodeAgentSku) {
-    return !RETIRED.contains(nodeAgentSku) ? null : "Azure Batch has retired the node agent \""
-        + nodeAgentSku + "\", so pools with this image cannot be created; use a current image such"
-        + " as canonical / 0001-com-ubuntu-server-jammy / 22_04-lts or canonical /"
-        + " ubuntu-24_04-lts / server";
+    return !RETIRED.contains(nodeAgentSku)
+        ? null
+        : "Azure Batch has retired the node agent \""
+            + nodeAgentSku
+            + "\", so pools with this image cannot be created; use a current image such"
+            + " as canonical / 0001-com-ubuntu-server-jammy / 22_04-lts or canonical /"
+            + " ubuntu-24_04-lts / server";
   }
 
   private static Optional<String> ubuntuVersion(String text) {
     Matcher m = UBUNTU_VERSION.matcher(text);
-    return (m.find() ? Optional.of(m.group(1)) : UBUNTU_NAMES.entrySet().stream()
-        .filter(name -> text.contains(name.getKey())).map(Map.Entry::getValue).findFirst())
+    return (m.find()
+            ? Optional.of(m.group(1))
+            : UBUNTU_NAMES.entrySet().stream()
+                .filter(name -> text.contains(name.getKey()))
+                .map(Map.Entry::getValue)
+                .findFirst())
         .map(major -> major + ".04");
   }
 

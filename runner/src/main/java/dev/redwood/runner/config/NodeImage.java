@@ -10,13 +10,17 @@ package dev.redwood.runner.config;
 public record NodeImage(String publisher, String offer, String sku, String nodeAgentSku) {
   public NodeImage {
     if (nodeAgentSku != null && !nodeAgentSku.startsWith("batch.node.")) {
-      throw Problem.got("nodeAgentSku",
-          "must be a Batch node agent SKU such as \"batch.node.ubuntu 22.04\"", nodeAgentSku);
+      throw Problem.got(
+          "nodeAgentSku",
+          "must be a Batch node agent SKU such as \"batch.node.ubuntu 22.04\"",
+          nodeAgentSku);
     }
     String[][] os = {{"publisher", publisher}, {"offer", offer}, {"sku", sku}};
     boolean any = publisher != null || offer != null || sku != null;
     for (String[] key : os) {
-      Problem.unless(!any || key[1] != null, key[0],
+      Problem.unless(
+          !any || key[1] != null,
+          key[0],
           "is missing: give {publisher}, {offer} and {sku} together");
       Problem.unless(!any || !key[1].isBlank(), key[0], "is empty");
     }

@@ -19,8 +19,8 @@ import java.util.regex.Pattern;
  * @param taskSlotsPerNode tasks one node runs at the same time (Batch allows at most 256)
  * @param autoscaleFormula a Batch autoscale formula, or null for a fixed size
  * @param image the node OS image
- * @param containerImage a container image the tasks run in (it must provide Java 17), or null
- *     to run on the host (a start task then installs a Java runtime if the image has none)
+ * @param containerImage a container image the tasks run in (it must provide Java 17), or null to
+ *     run on the host (a start task then installs a Java runtime if the image has none)
  * @param interNodeCommunication whether the pool enables inter-node communication
  */
 public record PoolConfig(
@@ -35,21 +35,34 @@ public record PoolConfig(
     String containerImage,
     boolean interNodeCommunication) {
 
-  static final NodeImage DEFAULT_IMAGE = new NodeImage(
-      "canonical", "0001-com-ubuntu-server-jammy", "22_04-lts", "batch.node.ubuntu 22.04");
+  static final NodeImage DEFAULT_IMAGE =
+      new NodeImage(
+          "canonical", "0001-com-ubuntu-server-jammy", "22_04-lts", "batch.node.ubuntu 22.04");
 
   /** The settings a pool has where the parameters file gives none. */
-  static final Map<String, Object> DEFAULTS = Map.of("vmSize", "Standard_E2s_v3",
-      "dedicatedNodes", 1, "spotNodes", 0, "taskSlotsPerNode", 1, "image", DEFAULT_IMAGE,
-      "interNodeCommunication", false);
+  static final Map<String, Object> DEFAULTS =
+      Map.of(
+          "vmSize",
+          "Standard_E2s_v3",
+          "dedicatedNodes",
+          1,
+          "spotNodes",
+          0,
+          "taskSlotsPerNode",
+          1,
+          "image",
+          DEFAULT_IMAGE,
+          "interNodeCommunication",
+          false);
 
   /** The JSON keys of a pool. */
   static final List<String> KEYS = ConfigFile.keys(PoolConfig.class);
 
   /** A Docker image reference: [registry[:port]/]path[:tag][@sha256:digest]. */
-  private static final Pattern CONTAINER_REF = Pattern.compile(
-      "[a-z0-9]+(?:[._-][a-z0-9]+)*(?::[0-9]+)?(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*"
-          + "(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[0-9a-f]{64})?");
+  private static final Pattern CONTAINER_REF =
+      Pattern.compile(
+          "[a-z0-9]+(?:[._-][a-z0-9]+)*(?::[0-9]+)?(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*"
+              + "(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[0-9a-f]{64})?");
 
   public PoolConfig {
     Problem.unless(poolId != null, "id", "is missing (the pool's Batch id)");
@@ -58,16 +71,29 @@ public record PoolConfig(
     Problem.whole("dedicatedNodes", dedicatedNodes, 0, Integer.MAX_VALUE);
     Problem.whole("spotNodes", spotNodes, 0, Integer.MAX_VALUE);
     Problem.whole("taskSlotsPerNode", taskSlotsPerNode, 1, 256);
-    Problem.unless(autoscaleFormula == null || !autoscaleFormula.isBlank(), "autoscaleFormula",
+    Problem.unless(
+        autoscaleFormula == null || !autoscaleFormula.isBlank(),
+        "autoscaleFormula",
         "is empty; leave it out for a pool of fixed size");
     if (containerImage != null && !CONTAINER_REF.matcher(containerImage).matches()) {
-      throw Problem.got("containerImage", "must be a container image reference such as"
-          + " \"myregistry.azurecr.io/redwood-worker:1.0\"", containerImage);
+      throw Problem.got(
+          "containerImage",
+          "must be a container image reference such as"
+              + " \"myregistry.azurecr.io/redwood-worker:1.0\"",
+          containerImage);
     }
-    Problem.unless(image.nodeAgentSku() != null, "image", "names an image whose Batch node agent"
-        + " Redwood cannot derive (" + image.publisher() + " / " + image.offer() + " / "
-        + image.sku() + "): give it, e.g. \"poolDefaults\": {\"image\": {\"nodeAgentSku\":"
-        + " \"batch.node.ubuntu 22.04\"}}");
+    Problem.unless(
+        image.nodeAgentSku() != null,
+        "image",
+        "names an image whose Batch node agent"
+            + " Redwood cannot derive ("
+            + image.publisher()
+            + " / "
+            + image.offer()
+            + " / "
+            + image.sku()
+            + "): give it, e.g. \"poolDefaults\": {\"image\": {\"nodeAgentSku\":"
+            + " \"batch.node.ubuntu 22.04\"}}");
   }
 
   /** The pool's task slots at its target size: what the driver plans its spread with. */

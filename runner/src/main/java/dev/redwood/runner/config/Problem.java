@@ -5,17 +5,20 @@ import com.fasterxml.jackson.core.JsonToken;
 /**
  * What is wrong with a value, found where the value is checked (mostly a record's constructor)
  * before it is known which file and key hold it: {@link ConfigFile} adds those. The message may
- * name the checked object's other keys as {@code {key}}, which become the names the file uses;
- * the value is shown only where the file may show it.
+ * name the checked object's other keys as {@code {key}}, which become the names the file uses; the
+ * value is shown only where the file may show it.
  */
 final class Problem extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
   /** The key, relative to the checked object, or null for the checked value itself. */
   final String key;
+
   /** The value as a message may quote it, or null; and what to say where values are hidden. */
   final String shown;
+
   final String hidden;
+
   /** Text that follows the value. */
   final String after;
 
@@ -53,9 +56,16 @@ final class Problem extends RuntimeException {
 
   /** A JSON value that is not what {@code message} says; its kind is named even where hidden. */
   static Problem ofToken(String message, JsonToken token, String text, String after) {
-    String kind = token.isNumeric() ? "a number" : token.isBoolean() ? "a boolean"
-        : token == JsonToken.VALUE_STRING ? "a string" : token == JsonToken.START_ARRAY ? "an array"
-        : token == JsonToken.START_OBJECT ? "an object" : "null";
+    String kind =
+        token.isNumeric()
+            ? "a number"
+            : token.isBoolean()
+                ? "a boolean"
+                : token == JsonToken.VALUE_STRING
+                    ? "a string"
+                    : token == JsonToken.START_ARRAY
+                        ? "an array"
+                        : token == JsonToken.START_OBJECT ? "an object" : "null";
     boolean scalar = token.isScalarValue();
     String shown = token == JsonToken.VALUE_STRING ? quote(text) : scalar ? text : kind;
     return new Problem(null, message, shown, scalar ? kind + " (value not shown)" : kind, after);

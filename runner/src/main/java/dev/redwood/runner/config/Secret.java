@@ -6,10 +6,10 @@ import java.util.Objects;
 import java.util.stream.IntStream;
 
 /**
- * A credential value (account key, client secret, connection string). Its {@link #toString()}
- * never shows the value, so a secret cannot reach a log line or an exception message by
- * accident; code that must hand it to an SDK calls {@link #reveal()}. (Not a record: Jackson
- * would serialize a record's value.)
+ * A credential value (account key, client secret, connection string). Its {@link #toString()} never
+ * shows the value, so a secret cannot reach a log line or an exception message by accident; code
+ * that must hand it to an SDK calls {@link #reveal()}. (Not a record: Jackson would serialize a
+ * record's value.)
  */
 public final class Secret {
   private final String value;
@@ -45,14 +45,18 @@ public final class Secret {
   static String signIn(String auth, List<String> kinds, String... keys) {
     int[] given = IntStream.range(0, keys.length).filter(i -> keys[i] != null).toArray();
     if (given.length > 1) {
-      throw new Problem(keys[given[0]],
+      throw new Problem(
+          keys[given[0]],
           "cannot be combined with {" + keys[given[1]] + "}: give one way to sign in");
     } else if (auth != null && !kinds.contains(auth)) {
-      throw Problem.got("auth", "must be one of \"" + String.join("\", \"", kinds) + "\""
-          + DidYouMean.hint(auth, kinds), auth);
+      throw Problem.got(
+          "auth",
+          "must be one of \"" + String.join("\", \"", kinds) + "\"" + DidYouMean.hint(auth, kinds),
+          auth);
     }
     String kind = auth != null ? auth : kinds.get(given.length > 0 ? given[0] : kinds.size() - 1);
-    Problem.unless(given.length == 0 || kinds.get(given[0]).equals(kind),
+    Problem.unless(
+        given.length == 0 || kinds.get(given[0]).equals(kind),
         given.length == 0 ? null : keys[given[0]],
         "is given but \"auth\" is \"" + kind + "\"; remove one of them");
     return kind;
@@ -72,8 +76,11 @@ public final class Secret {
       Base64.getDecoder().decode(value.trim());
       return secret;
     } catch (IllegalArgumentException e) {
-      throw new Problem(key, "is not " + what
-          + " (expected base64 text, as the portal shows it; the value is not shown)");
+      throw new Problem(
+          key,
+          "is not "
+              + what
+              + " (expected base64 text, as the portal shows it; the value is not shown)");
     }
   }
 }

@@ -18,12 +18,14 @@ record ServiceUrl(String url, String host) {
   private static final Set<String> LOOPBACK = Set.of("127.0.0.1", "localhost", "[::1]", "::1");
 
   /**
-   * Parses {@code text}, with a path if {@code allowPath} (Azurite's blob endpoint has one);
-   * throws {@link IllegalArgumentException} whose message follows the key and does not quote it.
+   * Parses {@code text}, with a path if {@code allowPath} (Azurite's blob endpoint has one); throws
+   * {@link IllegalArgumentException} whose message follows the key and does not quote it.
    */
   static ServiceUrl parse(String text, boolean allowPath) {
-    String example = "must be a URL such as \"https://" + (allowPath
-        ? "mystorage.blob.core.windows.net" : "mybatch.westeurope.batch.azure.com") + "\"";
+    String example =
+        "must be a URL such as \"https://"
+            + (allowPath ? "mystorage.blob.core.windows.net" : "mybatch.westeurope.batch.azure.com")
+            + "\"";
     if (!text.contains("://")) {
       throw new IllegalArgumentException(example + " (the https:// is missing)");
     }
@@ -36,16 +38,21 @@ record ServiceUrl(String url, String host) {
     String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
     String host = uri.getHost() == null ? "" : uri.getHost().toLowerCase(Locale.ROOT);
     String path = uri.getRawPath() == null ? "" : uri.getRawPath().replaceFirst("/+$", "");
-    String problem = !scheme.equals("https") && !scheme.equals("http") ? "must be an https:// URL"
-        : host.isEmpty() ? "must be a URL with a host name"
-        : uri.getRawUserInfo() != null ? "must not carry a user name or password"
-        : uri.getRawQuery() != null || uri.getRawFragment() != null
-            ? "must not have a query (?...) or fragment (#...): give the base URL only (a SAS token"
-                + " belongs in a connection string in the credentials file)"
-        : !path.isEmpty() && !allowPath ? "must be the account's base URL, without a path"
-        : scheme.equals("http") && !LOOPBACK.contains(host)
-            ? "must use https (plain http is only for an emulator or test double on 127.0.0.1)"
-        : null;
+    String problem =
+        !scheme.equals("https") && !scheme.equals("http")
+            ? "must be an https:// URL"
+            : host.isEmpty()
+                ? "must be a URL with a host name"
+                : uri.getRawUserInfo() != null
+                    ? "must not carry a user name or password"
+                    : uri.getRawQuery() != null || uri.getRawFragment() != null
+                        ? "must not have a query (?...) or fragment (#...): give the base URL only (a SAS token"
+                            + " belongs in a connection string in the credentials file)"
+                        : !path.isEmpty() && !allowPath
+                            ? "must be the account's base URL, without a path"
+                            : scheme.equals("http") && !LOOPBACK.contains(host)
+                                ? "must use https (plain http is only for an emulator or test double on 127.0.0.1)"
+                                : null;
     if (problem != null) {
       throw new IllegalArgumentException(problem);
     }
@@ -80,7 +87,8 @@ record ServiceUrl(String url, String host) {
 
   /** The account a blob endpoint serves: its host's first label, or an emulator's first path. */
   String account() {
-    return namesNoAccount() ? url.replaceFirst("^[a-z]+://[^/]+/?", "").replaceFirst("/.*", "")
+    return namesNoAccount()
+        ? url.replaceFirst("^[a-z]+://[^/]+/?", "").replaceFirst("/.*", "")
         : firstLabel();
   }
 

@@ -11,8 +11,8 @@ import java.util.Map;
  * The storage account that holds staged code, stage specs, shuffles and task logs.
  *
  * @param accountName e.g. {@code mystorage}
- * @param blobEndpoint e.g. {@code https://mystorage.blob.core.windows.net}, or Azurite's
- *     {@code http://127.0.0.1:10000/devstoreaccount1}
+ * @param blobEndpoint e.g. {@code https://mystorage.blob.core.windows.net}, or Azurite's {@code
+ *     http://127.0.0.1:10000/devstoreaccount1}
  * @param auth how the driver authenticates; tasks never see it (they get SAS URLs)
  */
 public record StorageAccount(String accountName, String blobEndpoint, StorageAuth auth) {
@@ -23,11 +23,18 @@ public record StorageAccount(String accountName, String blobEndpoint, StorageAut
    * which otherwise defaults to {@code https://NAME.blob.core.windows.net}.
    */
   @JsonCreator
-  static StorageAccount fromEntry(@JsonProperty("accountName") String name,
-      @JsonProperty("blobEndpoint") String endpoint, @JsonProperty("auth") String auth,
-      @JsonProperty("accountKey") String key, @JsonProperty("connectionString") String connection) {
-    String kind = Secret.signIn(auth, List.of("accountKey", "connectionString", "default"),
-        key == null ? null : "accountKey", connection == null ? null : "connectionString");
+  static StorageAccount fromEntry(
+      @JsonProperty("accountName") String name,
+      @JsonProperty("blobEndpoint") String endpoint,
+      @JsonProperty("auth") String auth,
+      @JsonProperty("accountKey") String key,
+      @JsonProperty("connectionString") String connection) {
+    String kind =
+        Secret.signIn(
+            auth,
+            List.of("accountKey", "connectionString", "default"),
+            key == null ? null : "accountKey",
+            connection == null ? null : "connectionString");
     if (name != null) {
       AzureNames.ACCOUNT.check("accountName", name);
     }
@@ -40,14 +47,19 @@ public record StorageAccount(String accountName, String blobEndpoint, StorageAut
         throw new Problem("connectionString", e.getMessage());
       }
       boolean sameName = name == null || name.equals(given.accountName);
-      Problem.unless(sameName && (url == null || url.url().equals(given.blobEndpoint)),
-          sameName ? "blobEndpoint" : "accountName", "is not the account of {connectionString}, "
-              + Problem.quote(given.accountName) + " at " + given.blobEndpoint);
+      Problem.unless(
+          sameName && (url == null || url.url().equals(given.blobEndpoint)),
+          sameName ? "blobEndpoint" : "accountName",
+          "is not the account of {connectionString}, "
+              + Problem.quote(given.accountName)
+              + " at "
+              + given.blobEndpoint);
       return given;
     }
     name = name == null && url != null ? url.account() : name;
     Problem.unless(name != null, "accountName", "is missing (the storage account's name)");
-    return new StorageAccount(name,
+    return new StorageAccount(
+        name,
         url == null ? "https://" + name + ".blob.core.windows.net" : url.url(),
         kind.equals("default")
             ? new StorageAuth.DefaultCredential()
@@ -65,8 +77,9 @@ public record StorageAccount(String accountName, String blobEndpoint, StorageAut
     for (String part : text.split(";")) {
       int eq = part.indexOf('=');
       if (eq <= 0 && !part.isBlank()) {
-        throw new IllegalArgumentException("is not a storage connection string (expected"
-            + " Name=value pairs separated by ';'; the value is not shown)");
+        throw new IllegalArgumentException(
+            "is not a storage connection string (expected"
+                + " Name=value pairs separated by ';'; the value is not shown)");
       } else if (eq > 0) {
         String key = part.substring(0, eq).trim().toLowerCase(Locale.ROOT);
         parts.put(key, part.substring(eq + 1).trim());
@@ -78,16 +91,26 @@ public record StorageAccount(String accountName, String blobEndpoint, StorageAut
     }
     String name = parts.get("accountname");
     String endpoint = parts.get("blobendpoint");
-    String problem = !parts.containsKey("accountkey") && !parts.containsKey("sharedaccesssignature")
-        ? "without a credential: it needs AccountKey=... or SharedAccessSignature=..."
-        : parts.containsKey("accountkey") && name == null ? "with AccountKey but no AccountName"
-        : endpoint == null && name == null ? "with neither AccountName nor BlobEndpoint" : null;
+    String problem =
+        !parts.containsKey("accountkey") && !parts.containsKey("sharedaccesssignature")
+            ? "without a credential: it needs AccountKey=... or SharedAccessSignature=..."
+            : parts.containsKey("accountkey") && name == null
+                ? "with AccountKey but no AccountName"
+                : endpoint == null && name == null
+                    ? "with neither AccountName nor BlobEndpoint"
+                    : null;
     if (problem != null) {
       throw new IllegalArgumentException(
           "is a connection string " + problem + " (the value is not shown)");
     }
-    endpoint = endpoint != null ? endpoint : parts.getOrDefault("defaultendpointsprotocol", "https")
-        + "://" + name + ".blob." + parts.getOrDefault("endpointsuffix", "core.windows.net");
+    endpoint =
+        endpoint != null
+            ? endpoint
+            : parts.getOrDefault("defaultendpointsprotocol", "https")
+                + "://"
+                + name
+                + ".blob."
+                + parts.getOrDefault("endpointsuffix", "core.windows.net");
     ServiceUrl url;
     try {
       url = ServiceUrl.parse(endpoint, true);
@@ -97,8 +120,9 @@ public record StorageAccount(String accountName, String blobEndpoint, StorageAut
     }
     name = name != null ? name : url.account();
     if (AzureNames.ACCOUNT.problem(name) != null) {
-      throw new IllegalArgumentException("is a connection string whose account name is not a"
-          + " storage account name (3-24 lowercase letters and digits; the value is not shown)");
+      throw new IllegalArgumentException(
+          "is a connection string whose account name is not a"
+              + " storage account name (3-24 lowercase letters and digits; the value is not shown)");
     }
     return new StorageAccount(name, url.url(), auth);
   }

@@ -20,8 +20,8 @@ import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.util.construction.resources.PipelineResources;
 
 /**
- * Uploads the pipeline's classpath to the blob store under content-hash names, so an unchanged
- * jar is uploaded once and reused by every later run (and nodes cache it by the same name).
+ * Uploads the pipeline's classpath to the blob store under content-hash names, so an unchanged jar
+ * is uploaded once and reused by every later run (and nodes cache it by the same name).
  */
 final class ClasspathStager {
   /** Content hashes by path, size and modification time: rehashing 200 MB per run is slow. */
@@ -59,7 +59,8 @@ final class ClasspathStager {
   }
 
   private static String hash(Path path) throws IOException {
-    String id = path.toAbsolutePath() + "|" + Files.size(path) + "|" + Files.getLastModifiedTime(path);
+    String id =
+        path.toAbsolutePath() + "|" + Files.size(path) + "|" + Files.getLastModifiedTime(path);
     String cached = HASHES.get(id);
     if (cached != null) {
       return cached;

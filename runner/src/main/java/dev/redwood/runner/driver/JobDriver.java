@@ -29,16 +29,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs a stage plan on a Batch service: starts each stage when the stages it reads are
- * committed, adds one task per split or partition (and a continuation task for each accepted
- * attempt that left residual restrictions), retries failed attempts, accepts exactly one
- * successful attempt per task (its manifest), writes the stage's commit record, and aggregates
- * metrics from accepted manifests.
+ * Runs a stage plan on a Batch service: starts each stage when the stages it reads are committed,
+ * adds one task per split or partition (and a continuation task for each accepted attempt that left
+ * residual restrictions), retries failed attempts, accepts exactly one successful attempt per task
+ * (its manifest), writes the stage's commit record, and aggregates metrics from accepted manifests.
  */
 final class JobDriver {
   /**
-   * How long a task's store credentials stay valid after it is queued: long enough for a task
-   * that waits for a slot behind a full stage and then runs for hours.
+   * How long a task's store credentials stay valid after it is queued: long enough for a task that
+   * waits for a slot behind a full stage and then runs for hours.
    */
   static final Duration TASK_ACCESS_VALIDITY = Duration.ofHours(24);
 
@@ -239,9 +238,9 @@ final class JobDriver {
   }
 
   /**
-   * Adds a continuation task for the residual restrictions of an accepted attempt: its outputs
-   * are committed, so its bundle finalizers have run, and the rest of the work is now a task of
-   * its own. Its input is written before the task is added, so it is there when the task runs.
+   * Adds a continuation task for the residual restrictions of an accepted attempt: its outputs are
+   * committed, so its bundle finalizers have run, and the rest of the work is now a task of its
+   * own. Its input is written before the task is added, so it is there when the task runs.
    */
   private void continueFrom(StageRun run, TaskManifest manifest) throws IOException {
     int task = run.addTask();
@@ -257,8 +256,7 @@ final class JobDriver {
     job.addTasks(List.of(taskSpec(run, TaskId.first(run.stage.id(), task))));
   }
 
-  private TaskFailedException failure(StageRun run, TaskId id, TaskEvent event)
-      throws IOException {
+  private TaskFailedException failure(StageRun run, TaskId id, TaskEvent event) throws IOException {
     String failureKey = layout.attempt(id).failure();
     Throwable cause =
         store.exists(failureKey)

@@ -33,10 +33,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Submits a pipeline: validates, translates and plans it (all errors surface here, before
- * anything is leased), provisions the backend, stages classpath and stage specs, then runs the
- * {@link JobDriver} on a thread of its own. Whatever happens, the job is terminated, the nodes
- * are released and the job's objects are deleted at the end.
+ * Submits a pipeline: validates, translates and plans it (all errors surface here, before anything
+ * is leased), provisions the backend, stages classpath and stage specs, then runs the {@link
+ * JobDriver} on a thread of its own. Whatever happens, the job is terminated, the nodes are
+ * released and the job's objects are deleted at the end.
  */
 public final class JobLauncher {
   private static final Logger LOG = LoggerFactory.getLogger(JobLauncher.class);
@@ -53,8 +53,8 @@ public final class JobLauncher {
   }
 
   /**
-   * @param batchDecorator wraps the Batch service; tests use it to inject duplicate and failed
-   *     task executions
+   * @param batchDecorator wraps the Batch service; tests use it to inject duplicate and failed task
+   *     executions
    */
   static AzureBatchPipelineResult launch(
       Pipeline pipeline,
@@ -144,8 +144,8 @@ public final class JobLauncher {
   }
 
   /**
-   * The job-wide grant to the containers the options name as azfs:// paths, when the nodes need
-   * one (see {@link AzfsContainers}); checked before anything is leased.
+   * The job-wide grant to the containers the options name as azfs:// paths, when the nodes need one
+   * (see {@link AzfsContainers}); checked before anything is leased.
    */
   private static Map<String, String> azfsAccess(BlobStore store, PipelineOptions options)
       throws IOException {
@@ -166,15 +166,20 @@ public final class JobLauncher {
       StringBuilder named = new StringBuilder();
       containers.forEach(
           (container, option) ->
-              named.append(named.length() == 0 ? "" : ", ")
-                  .append("--").append(option).append(" names '").append(container).append("'"));
+              named
+                  .append(named.length() == 0 ? "" : ", ")
+                  .append("--")
+                  .append(option)
+                  .append(" names '")
+                  .append(container)
+                  .append("'"));
       throw new IllegalArgumentException(e.getMessage() + " (" + named + ")", e);
     }
   }
 
   /**
-   * Terminates the job (when {@code driver} created it), releases the nodes and deletes the
-   * job's objects unless they are to be kept; logs what fails and goes on.
+   * Terminates the job (when {@code driver} created it), releases the nodes and deletes the job's
+   * objects unless they are to be kept; logs what fails and goes on.
    */
   private static void cleanUp(
       BatchService batch,

@@ -30,7 +30,8 @@ final class Progress {
     }
     long now = System.nanoTime();
     String counts = stage.counts();
-    if (!force && (now - stage.lastPrinted < MIN_INTERVAL_NANOS || counts.equals(stage.lastCounts))) {
+    if (!force
+        && (now - stage.lastPrinted < MIN_INTERVAL_NANOS || counts.equals(stage.lastCounts))) {
       return;
     }
     stage.lastPrinted = now;

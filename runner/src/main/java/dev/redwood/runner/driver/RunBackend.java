@@ -7,16 +7,16 @@ import java.io.IOException;
 import java.nio.file.Path;
 
 /**
- * Where a run executes: the blob store and Batch service of the chosen backend, and how much
- * runs at once there, which sizes source splits and shuffle partitions.
+ * Where a run executes: the blob store and Batch service of the chosen backend, and how much runs
+ * at once there, which sizes source splits and shuffle partitions.
  *
  * @param sizing how the run's plan is cut for the backend's task slots
- * @param classpathStaging a scratch directory for jarring class directories, or null when the
- *     nodes share this JVM's classpath (in-process nodes)
+ * @param classpathStaging a scratch directory for jarring class directories, or null when the nodes
+ *     share this JVM's classpath (in-process nodes)
  * @param batch opens the Batch service once the classpath is staged
  * @param description what progress lines call it ("2 local nodes x 1 slots")
- * @param remoteNodes whether tasks run on other machines, which must not receive the
- *     credentials in the pipeline options (see {@code NodeOptions})
+ * @param remoteNodes whether tasks run on other machines, which must not receive the credentials in
+ *     the pipeline options (see {@code NodeOptions})
  */
 record RunBackend(
     BlobStore store,

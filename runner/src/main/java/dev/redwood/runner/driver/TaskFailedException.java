@@ -3,8 +3,8 @@ package dev.redwood.runner.driver;
 import org.apache.beam.sdk.Pipeline;
 
 /**
- * A task failed for good. The cause is the exception the user's code threw (as Beam runners
- * report it); the message adds the stage, the task, the attempts and the tail of the task's log.
+ * A task failed for good. The cause is the exception the user's code threw (as Beam runners report
+ * it); the message adds the stage, the task, the attempts and the tail of the task's log.
  */
 public class TaskFailedException extends Pipeline.PipelineExecutionException {
   private final String message;

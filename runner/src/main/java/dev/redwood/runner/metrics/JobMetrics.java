@@ -3,13 +3,13 @@ package dev.redwood.runner.metrics;
 import org.apache.beam.runners.core.metrics.MetricsContainerStepMap;
 import org.apache.beam.runners.core.metrics.MetricsPusher;
 import org.apache.beam.sdk.PipelineResult;
-import org.apache.beam.sdk.metrics.MetricsOptions;
 import org.apache.beam.sdk.metrics.MetricResults;
+import org.apache.beam.sdk.metrics.MetricsOptions;
 
 /**
- * A job's metrics: committed values sum the accepted attempt of every task; attempted values
- * also count the extra successful attempts that were not accepted (duplicates). Updated by the
- * driver as manifests arrive, read at any time through {@code PipelineResult.metrics()}.
+ * A job's metrics: committed values sum the accepted attempt of every task; attempted values also
+ * count the extra successful attempts that were not accepted (duplicates). Updated by the driver as
+ * manifests arrive, read at any time through {@code PipelineResult.metrics()}.
  */
 public final class JobMetrics {
   private final MetricsContainerStepMap attempted = new MetricsContainerStepMap();
@@ -25,8 +25,8 @@ public final class JobMetrics {
   }
 
   /**
-   * Pushes attempted metrics to the sink named by {@code --metricsSink} every
-   * {@code --metricsPushPeriod} while the pipeline runs, and once more when it ends.
+   * Pushes attempted metrics to the sink named by {@code --metricsSink} every {@code
+   * --metricsPushPeriod} while the pipeline runs, and once more when it ends.
    */
   public void startPushing(MetricsOptions options, PipelineResult result) {
     new MetricsPusher(attempted, options, result).start();

@@ -16,16 +16,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The pipeline options as remote nodes receive them: the driver's options without those that
- * hold credentials. Stage specs carry the options to every task, so a storage key or client
- * secret passed on the driver's command line (io-azure's {@code --accessKey}, {@code
- * --azureConnectionString}, ...) would otherwise be written into the job's container and read
- * on every node. Tasks reach storage with the SAS tokens the driver grants instead, through
- * {@link TaskAzfsClients}, which the copy names as io-azure's client factory.
+ * The pipeline options as remote nodes receive them: the driver's options without those that hold
+ * credentials. Stage specs carry the options to every task, so a storage key or client secret
+ * passed on the driver's command line (io-azure's {@code --accessKey}, {@code
+ * --azureConnectionString}, ...) would otherwise be written into the job's container and read on
+ * every node. Tasks reach storage with the SAS tokens the driver grants instead, through {@link
+ * TaskAzfsClients}, which the copy names as io-azure's client factory.
  *
- * <p>An option holds a credential when its name ends in one of {@link #SECRET_NAME}'s words
- * (Key, Secret, Password, Token, ConnectionString, Credential(s), CredentialsProvider); its
- * value is dropped from the options and from their display data.
+ * <p>An option holds a credential when its name ends in one of {@link #SECRET_NAME}'s words (Key,
+ * Secret, Password, Token, ConnectionString, Credential(s), CredentialsProvider); its value is
+ * dropped from the options and from their display data.
  */
 public final class NodeOptions {
   private static final Logger LOG = LoggerFactory.getLogger(NodeOptions.class);
@@ -36,7 +36,8 @@ public final class NodeOptions {
           Pattern.CASE_INSENSITIVE);
 
   private static final ObjectMapper JSON =
-      new ObjectMapper().registerModules(ObjectMapper.findModules(ReflectHelpers.findClassLoader()));
+      new ObjectMapper()
+          .registerModules(ObjectMapper.findModules(ReflectHelpers.findClassLoader()));
 
   private NodeOptions() {}
 

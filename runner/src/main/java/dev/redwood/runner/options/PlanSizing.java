@@ -53,8 +53,7 @@ public record PlanSizing(
    * @param taskSlots tasks that can run at once
    * @param parallelism tasks that run at once and use a core each: what sizes the data
    */
-  private static PlanSizing of(
-      AzureBatchPipelineOptions options, int taskSlots, int parallelism) {
+  private static PlanSizing of(AzureBatchPipelineOptions options, int taskSlots, int parallelism) {
     int partitions =
         options.getShufflePartitions() > 0 ? options.getShufflePartitions() : 2 * parallelism;
     return new PlanSizing(

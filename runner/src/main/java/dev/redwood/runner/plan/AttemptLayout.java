@@ -4,8 +4,8 @@ import dev.redwood.runner.shuffle.ShuffleObject;
 
 /**
  * The objects one attempt of one task writes, all under the attempt's prefix (see {@link
- * JobLayout}). Operators and the grant of an attempt's write credentials take their keys from
- * here, so both name the same objects.
+ * JobLayout}). Operators and the grant of an attempt's write credentials take their keys from here,
+ * so both name the same objects.
  */
 public final class AttemptLayout {
   private final String prefix;

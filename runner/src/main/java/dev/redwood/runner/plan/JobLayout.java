@@ -1,8 +1,8 @@
 package dev.redwood.runner.plan;
 
 /**
- * Where a job's objects live in the blob store. Every key a driver or task uses is built here,
- * so the layout of the commit protocol can be read in one place:
+ * Where a job's objects live in the blob store. Every key a driver or task uses is built here, so
+ * the layout of the commit protocol can be read in one place:
  *
  * <pre>
  * staging/&lt;sha256&gt;-&lt;name&gt;.jar                      classpath, shared by runs
@@ -13,9 +13,9 @@ package dev.redwood.runner.plan;
  * jobs/&lt;job&gt;/stages/&lt;s&gt;/tasks/&lt;t&gt;/continuation       input of a continuation task
  * </pre>
  *
- * <p>The driver numbers a task's attempts; each attempt is one Batch task and writes under
- * {@code attempt-<n>/}. Objects are write-once, so when Batch runs one attempt twice (node loss),
- * the second execution fails at its first write and never mixes its outputs with the first's.
+ * <p>The driver numbers a task's attempts; each attempt is one Batch task and writes under {@code
+ * attempt-<n>/}. Objects are write-once, so when Batch runs one attempt twice (node loss), the
+ * second execution fails at its first write and never mixes its outputs with the first's.
  */
 public final class JobLayout {
   public static final String STAGING_PREFIX = "staging/";
@@ -54,8 +54,8 @@ public final class JobLayout {
   }
 
   /**
-   * What a continuation task reads (see {@link Continuation}), written by the driver before it
-   * adds the task.
+   * What a continuation task reads (see {@link Continuation}), written by the driver before it adds
+   * the task.
    */
   public String continuation(int stage, int task) {
     return stagePrefix(stage) + "tasks/" + task + "/continuation";

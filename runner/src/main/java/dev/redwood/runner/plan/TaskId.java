@@ -7,8 +7,8 @@ import java.util.regex.Pattern;
 /**
  * Attempt {@code attempt} of task {@code task} of stage {@code stage}: one Batch task. Its text
  * form, {@code s<stage>-t<task>-a<attempt>}, is the Batch task id (letters, digits and '-', far
- * under Batch's 64 characters) and the task's argument to {@code TaskMain}; it is written by
- * {@link #toString} and read back by {@link #parse}, nowhere else.
+ * under Batch's 64 characters) and the task's argument to {@code TaskMain}; it is written by {@link
+ * #toString} and read back by {@link #parse}, nowhere else.
  */
 public record TaskId(int stage, int task, int attempt) {
   private static final Pattern FORMAT = Pattern.compile("s(\\d{1,9})-t(\\d{1,9})-a(\\d{1,9})");

@@ -4,8 +4,8 @@ import java.io.IOException;
 import java.util.List;
 
 /**
- * Runs one after the other, each opened only when the previous one is used up: the reduce side of
- * a shuffle without sorting, where only one stream needs to be open at a time.
+ * Runs one after the other, each opened only when the previous one is used up: the reduce side of a
+ * shuffle without sorting, where only one stream needs to be open at a time.
  */
 final class ConcatSource extends ForwardingSource {
   private final List<Run> runs;

@@ -6,20 +6,24 @@ import java.util.Iterator;
 import java.util.NoSuchElementException;
 
 /**
- * Groups consecutive records of a sorted {@link ShuffleReader} by equal key: the reduce side's
- * view of a GroupByKey. Values are streamed, never collected, so a hot key does not need to fit
- * in memory.
+ * Groups consecutive records of a sorted {@link ShuffleReader} by equal key: the reduce side's view
+ * of a GroupByKey. Values are streamed, never collected, so a hot key does not need to fit in
+ * memory.
  */
 public final class KeyGroups {
   private final ShuffleReader reader;
   private final Iterator<byte[]> values = new Values();
   private boolean started;
+
   /** The reader is on a record. */
   private boolean hasRecord;
+
   /** The reader's record has already been handed out by {@link #values()}. */
   private boolean consumed;
+
   /** The reader's record belongs to the current key. */
   private boolean inGroup;
+
   private byte[] key;
 
   public KeyGroups(ShuffleReader sortedReader) {
@@ -49,7 +53,8 @@ public final class KeyGroups {
   /** The current key (do not mutate). */
   public byte[] key() {
     if (key == null) {
-      throw new IllegalStateException("No current key: nextKey() first, and only while it returns true");
+      throw new IllegalStateException(
+          "No current key: nextKey() first, and only while it returns true");
     }
     return key;
   }

@@ -94,9 +94,14 @@ final class MergingSource extends ForwardingSource {
     RecordSource y = b.source;
     int c = Integer.compare(x.partition(), y.partition());
     if (c == 0 && sortKeys) {
-      c = Arrays.compareUnsigned(
-          x.keyBuffer(), x.keyOffset(), x.keyOffset() + x.keyLength(),
-          y.keyBuffer(), y.keyOffset(), y.keyOffset() + y.keyLength());
+      c =
+          Arrays.compareUnsigned(
+              x.keyBuffer(),
+              x.keyOffset(),
+              x.keyOffset() + x.keyLength(),
+              y.keyBuffer(),
+              y.keyOffset(),
+              y.keyOffset() + y.keyLength());
     }
     return c != 0 ? c : Integer.compare(a.order, b.order);
   }

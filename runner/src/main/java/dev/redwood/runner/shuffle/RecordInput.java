@@ -5,16 +5,18 @@ import java.io.IOException;
 import java.io.InputStream;
 
 /**
- * Decodes a known number of records in the framing {@link RecordOutput} writes, from a map
- * output's partition range or a spill file. Reads through its own 64 KiB buffer, and a record's
- * key and value are handed out as slices of that buffer, so decoding allocates nothing per record.
+ * Decodes a known number of records in the framing {@link RecordOutput} writes, from a map output's
+ * partition range or a spill file. Reads through its own 64 KiB buffer, and a record's key and
+ * value are handed out as slices of that buffer, so decoding allocates nothing per record.
  */
 final class RecordInput implements RecordSource {
   private final InputStream in;
   private final String name;
   private final boolean withPartition;
+
   /** Bytes the input holds: a record claiming more is corrupt (and must not size a buffer). */
   private final long length;
+
   private long remaining;
   private int partition;
   private byte[] buf;
@@ -26,12 +28,18 @@ final class RecordInput implements RecordSource {
   private boolean closed;
 
   private RecordInput(
-      InputStream in, String name, long length, long records, boolean withPartition, int partition) {
+      InputStream in,
+      String name,
+      long length,
+      long records,
+      boolean withPartition,
+      int partition) {
     this.in = in;
     this.name = name;
     this.length = length;
     // Small ranges get small buffers: a reader may hold many of them at once.
-    this.buf = new byte[(int) Math.max(Varint.MAX_BYTES, Math.min(RecordOutput.BUFFER_SIZE, length))];
+    this.buf =
+        new byte[(int) Math.max(Varint.MAX_BYTES, Math.min(RecordOutput.BUFFER_SIZE, length))];
     this.remaining = records;
     this.withPartition = withPartition;
     this.partition = partition;
@@ -156,7 +164,8 @@ final class RecordInput implements RecordSource {
     }
     int unread = limit - pos;
     if (n > buf.length) {
-      byte[] bigger = new byte[(int) Math.min(Integer.MAX_VALUE - 16, Math.max(n, 2L * buf.length))];
+      byte[] bigger =
+          new byte[(int) Math.min(Integer.MAX_VALUE - 16, Math.max(n, 2L * buf.length))];
       System.arraycopy(buf, pos, bigger, 0, unread);
       buf = bigger;
     } else {

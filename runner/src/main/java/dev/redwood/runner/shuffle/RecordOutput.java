@@ -5,12 +5,12 @@ import java.io.IOException;
 import java.io.OutputStream;
 
 /**
- * Encodes records in the shuffle framing: {@code [varint partition] varint keyLength,
- * varint valueLength, key bytes, value bytes}. Data objects leave the partition out (the index
- * says where each partition starts); local spill files keep it.
+ * Encodes records in the shuffle framing: {@code [varint partition] varint keyLength, varint
+ * valueLength, key bytes, value bytes}. Data objects leave the partition out (the index says where
+ * each partition starts); local spill files keep it.
  *
- * <p>Buffers itself (64 KiB) instead of stacking BufferedOutputStream and DataOutputStream, so
- * that a record costs a few array stores rather than several synchronized stream calls.
+ * <p>Buffers itself (64 KiB) instead of stacking BufferedOutputStream and DataOutputStream, so that
+ * a record costs a few array stores rather than several synchronized stream calls.
  */
 final class RecordOutput implements Closeable {
   static final int BUFFER_SIZE = 1 << 16;
@@ -30,14 +30,16 @@ final class RecordOutput implements Closeable {
   void write(RecordSource r) throws IOException {
     write(
         r.partition(),
-        r.keyBuffer(), r.keyOffset(), r.keyLength(),
-        r.valueBuffer(), r.valueOffset(), r.valueLength());
+        r.keyBuffer(),
+        r.keyOffset(),
+        r.keyLength(),
+        r.valueBuffer(),
+        r.valueOffset(),
+        r.valueLength());
   }
 
   void write(
-      int partition,
-      byte[] key, int keyOff, int keyLen,
-      byte[] value, int valOff, int valLen)
+      int partition, byte[] key, int keyOff, int keyLen, byte[] value, int valOff, int valLen)
       throws IOException {
     if (buf.length - pos < 3 * Varint.MAX_BYTES) {
       flushBuffer();

@@ -4,8 +4,8 @@ import java.io.Closeable;
 import java.io.IOException;
 
 /**
- * A cursor over shuffle records inside this package: the sorted in-memory buffer, a spill file,
- * a map output's partition range, or a merge of those. The current record's bytes live in the
+ * A cursor over shuffle records inside this package: the sorted in-memory buffer, a spill file, a
+ * map output's partition range, or a merge of those. The current record's bytes live in the
  * source's own buffers (no object per record) and stay valid until the next {@link #advance()}.
  */
 interface RecordSource extends Closeable {

@@ -9,10 +9,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 
 /**
- * The index object of one map output: where each partition's records start in the data object
- * and how many there are. Big-endian layout: int magic "RWSI", int version, int numPartitions,
- * long offsets[numPartitions + 1] (the last one is the data object's size), long
- * counts[numPartitions].
+ * The index object of one map output: where each partition's records start in the data object and
+ * how many there are. Big-endian layout: int magic "RWSI", int version, int numPartitions, long
+ * offsets[numPartitions + 1] (the last one is the data object's size), long counts[numPartitions].
  */
 final class ShuffleIndex {
   private static final int MAGIC = 0x52575349; // "RWSI"
@@ -100,8 +99,13 @@ final class ShuffleIndex {
   void checkPartition(int partition, String key) throws IOException {
     if (partition < 0 || partition >= counts.length) {
       throw new IOException(
-          "Partition " + partition + " is out of range for shuffle index '" + key + "' with "
-              + counts.length + " partitions");
+          "Partition "
+              + partition
+              + " is out of range for shuffle index '"
+              + key
+              + "' with "
+              + counts.length
+              + " partitions");
     }
   }
 

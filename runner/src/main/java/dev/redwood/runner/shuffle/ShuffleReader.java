@@ -10,9 +10,9 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Reads one partition of many map outputs: the partition's byte range of every data object
- * (ranged reads, found through the index objects), merged into one stream sorted by key, or
- * simply concatenated for a shuffle that does not sort.
+ * Reads one partition of many map outputs: the partition's byte range of every data object (ranged
+ * reads, found through the index objects), merged into one stream sorted by key, or simply
+ * concatenated for a shuffle that does not sort.
  *
  * <p>With more inputs than the fan-in limit, groups of inputs are first merged into local run
  * files, so the number of open streams (and their buffers) stays bounded.
@@ -31,10 +31,10 @@ public final class ShuffleReader implements Closeable {
   }
 
   /**
-   * @param sorted true: output is sorted by key (k-way merge); false: the inputs' partition
-   *     ranges are concatenated in the order of {@code mapOutputs}
-   * @param maxFanIn at most this many input streams are open at once; with more inputs, groups
-   *     are first merged into local spill files in {@code spillDir}
+   * @param sorted true: output is sorted by key (k-way merge); false: the inputs' partition ranges
+   *     are concatenated in the order of {@code mapOutputs}
+   * @param maxFanIn at most this many input streams are open at once; with more inputs, groups are
+   *     first merged into local spill files in {@code spillDir}
    */
   public static ShuffleReader open(
       BlobStore store,
@@ -130,7 +130,8 @@ public final class ShuffleReader implements Closeable {
 
   private void checkPositioned() {
     if (!positioned) {
-      throw new IllegalStateException("No current record: advance() first, and only while it returns true");
+      throw new IllegalStateException(
+          "No current record: advance() first, and only while it returns true");
     }
   }
 }

@@ -9,9 +9,9 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Writes one map task's shuffle output: buffers records in memory, spills sorted runs to local
- * disk when the buffer reaches its budget, and on {@link #finish()} merges everything into the
- * data object (records sorted by partition, then key) followed by the index object.
+ * Writes one map task's shuffle output: buffers records in memory, spills sorted runs to local disk
+ * when the buffer reaches its budget, and on {@link #finish()} merges everything into the data
+ * object (records sorted by partition, then key) followed by the index object.
  *
  * <p>The index is written last, so an index in the store always describes a complete data object.
  * Nothing reaches the store before {@code finish()}.
@@ -36,8 +36,8 @@ public final class ShuffleWriter implements AutoCloseable {
   /**
    * @param sortKeys false for a shuffle that only partitions (Reshuffle): records keep arrival
    *     order within a partition and keys may be empty
-   * @param memoryBudgetBytes in-memory buffer (records + bookkeeping) before a sorted run spills
-   *     to a file in {@code spillDir}
+   * @param memoryBudgetBytes in-memory buffer (records + bookkeeping) before a sorted run spills to
+   *     a file in {@code spillDir}
    */
   public ShuffleWriter(
       BlobStore store,
@@ -82,9 +82,7 @@ public final class ShuffleWriter implements AutoCloseable {
 
   /** Copies the given slices, so the caller may reuse its arrays right away. */
   public void write(
-      int partition,
-      byte[] key, int keyOff, int keyLen,
-      byte[] value, int valOff, int valLen)
+      int partition, byte[] key, int keyOff, int keyLen, byte[] value, int valOff, int valLen)
       throws IOException {
     checkWritable();
     Objects.checkIndex(partition, numPartitions);

@@ -7,12 +7,12 @@ import java.util.Arrays;
  * framing) plus two primitive arrays per record, a sort prefix and the record's arena offset. No
  * object per record, so millions of small records cost neither allocation nor GC.
  *
- * <p>The prefix packs partition (high 32 bits), the first three key bytes and the key length
- * capped at 4 into a long whose order agrees with (partition, unsigned key) order wherever two
- * prefixes differ. An LSD radix sort on the prefix (skipping bytes that are the same for all
- * records) does nearly all of the sorting; only records whose prefixes are equal and whose keys
- * are longer than three bytes are then compared in full. Both sorts are stable, so equal keys,
- * and every partition in unsorted mode, keep their arrival order.
+ * <p>The prefix packs partition (high 32 bits), the first three key bytes and the key length capped
+ * at 4 into a long whose order agrees with (partition, unsigned key) order wherever two prefixes
+ * differ. An LSD radix sort on the prefix (skipping bytes that are the same for all records) does
+ * nearly all of the sorting; only records whose prefixes are equal and whose keys are longer than
+ * three bytes are then compared in full. Both sorts are stable, so equal keys, and every partition
+ * in unsorted mode, keep their arrival order.
  */
 final class SortBuffer {
   /** Per record: prefix and offset, plus the radix sort's scratch copies of both. */
@@ -41,13 +41,11 @@ final class SortBuffer {
   }
 
   /**
-   * Appends a record unless that would take the buffer past its budget (then the caller spills
-   * and tries again; a record that does not fit an empty buffer has to go around it).
+   * Appends a record unless that would take the buffer past its budget (then the caller spills and
+   * tries again; a record that does not fit an empty buffer has to go around it).
    */
   boolean tryAppend(
-      int partition,
-      byte[] key, int keyOff, int keyLen,
-      byte[] value, int valOff, int valLen) {
+      int partition, byte[] key, int keyOff, int keyLen, byte[] value, int valOff, int valLen) {
     long size = (long) Varint.size(keyLen) + Varint.size(valLen) + keyLen + valLen;
     if (count == offsets.length && !growSlots()) {
       return false;
@@ -247,9 +245,9 @@ final class SortBuffer {
   /**
    * The new length for an array of {@code length} elements of {@code unit} bytes that must hold
    * {@code needed}, when {@code available} bytes of the budget are left for it; -1 if it cannot
-   * grow. Grows by doubling but takes at most half of what the budget has left, so the other
-   * array still has room; refuses steps under 1/16 so a nearly full buffer is not copied over and
-   * over for a few more records.
+   * grow. Grows by doubling but takes at most half of what the budget has left, so the other array
+   * still has room; refuses steps under 1/16 so a nearly full buffer is not copied over and over
+   * for a few more records.
    */
   private static long grownSize(long length, long needed, long available, int unit) {
     long spare = available / unit - length;

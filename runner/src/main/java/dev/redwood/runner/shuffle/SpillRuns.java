@@ -9,9 +9,9 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * The local run files of one writer or reader: writes sorted record streams to files in the
- * spill directory, merges runs down to a fan-in limit, and deletes every file it made on close
- * (also after a failure). Run files use the record framing with the partition included.
+ * The local run files of one writer or reader: writes sorted record streams to files in the spill
+ * directory, merges runs down to a fan-in limit, and deletes every file it made on close (also
+ * after a failure). Run files use the record framing with the partition included.
  */
 final class SpillRuns implements AutoCloseable {
   private final Path dir;
@@ -36,9 +36,7 @@ final class SpillRuns implements AutoCloseable {
 
   /** A run of one record: how a record too big for the memory budget gets around the buffer. */
   Run writeSingle(
-      int partition,
-      byte[] key, int keyOff, int keyLen,
-      byte[] value, int valOff, int valLen)
+      int partition, byte[] key, int keyOff, int keyLen, byte[] value, int valOff, int valLen)
       throws IOException {
     Path file = newFile();
     try (RecordOutput out = new RecordOutput(Files.newOutputStream(file), true)) {

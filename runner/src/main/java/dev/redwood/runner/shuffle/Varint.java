@@ -1,8 +1,8 @@
 package dev.redwood.runner.shuffle;
 
 /**
- * Unsigned LEB128 encoding of non-negative ints: the length fields of the record framing. Keys
- * and values in a shuffle are mostly tiny, so a one-byte length beats a fixed four-byte one.
+ * Unsigned LEB128 encoding of non-negative ints: the length fields of the record framing. Keys and
+ * values in a shuffle are mostly tiny, so a one-byte length beats a fixed four-byte one.
  */
 final class Varint {
   /** The most bytes one int takes. */

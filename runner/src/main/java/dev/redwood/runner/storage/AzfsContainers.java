@@ -12,15 +12,16 @@ import org.apache.beam.sdk.util.common.ReflectHelpers;
 
 /**
  * The containers a pipeline reaches through Beam's {@code azfs://account/container/path}
- * filesystem, as its option values name them ({@code --outputDirectory=azfs://...}). On the
- * Azure backend each job's tasks are granted a SAS token for exactly these containers, since
- * nodes hold no account key ({@link TaskAzfsClients}).
+ * filesystem, as its option values name them ({@code --outputDirectory=azfs://...}). On the Azure
+ * backend each job's tasks are granted a SAS token for exactly these containers, since nodes hold
+ * no account key ({@link TaskAzfsClients}).
  */
 public final class AzfsContainers {
   private static final Pattern AZFS = Pattern.compile("azfs://([^/\\s\"]+)/([^/\\s\"]+)");
 
   private static final ObjectMapper JSON =
-      new ObjectMapper().registerModules(ObjectMapper.findModules(ReflectHelpers.findClassLoader()));
+      new ObjectMapper()
+          .registerModules(ObjectMapper.findModules(ReflectHelpers.findClassLoader()));
 
   private AzfsContainers() {}
 

@@ -2,14 +2,10 @@ package dev.redwood.runner.storage;
 
 import com.azure.core.util.BinaryData;
 import com.azure.core.util.Context;
-import com.azure.storage.blob.BlobClient;
-import com.azure.storage.blob.BlobContainerClient;
 import com.azure.identity.DefaultAzureCredentialBuilder;
+import com.azure.storage.blob.BlobClient;
 import com.azure.storage.blob.BlobServiceClient;
 import com.azure.storage.blob.BlobServiceClientBuilder;
-import com.azure.storage.common.StorageSharedKeyCredential;
-import dev.redwood.runner.config.StorageAccount;
-import dev.redwood.runner.config.StorageAuth;
 import com.azure.storage.blob.models.BlobErrorCode;
 import com.azure.storage.blob.models.BlobItem;
 import com.azure.storage.blob.models.BlobRange;
@@ -22,6 +18,9 @@ import com.azure.storage.blob.options.BlobParallelUploadOptions;
 import com.azure.storage.blob.options.BlobUploadFromFileOptions;
 import com.azure.storage.blob.options.BlockBlobOutputStreamOptions;
 import com.azure.storage.blob.specialized.BlobOutputStream;
+import com.azure.storage.common.StorageSharedKeyCredential;
+import dev.redwood.runner.config.StorageAccount;
+import dev.redwood.runner.config.StorageAuth;
 import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -41,11 +40,11 @@ import java.util.function.Function;
 /**
  * The blob store of the Azure backend, on Azure Blob Storage (or Azurite).
  *
- * <p>Objects of a job live in a container of their own, {@code <base>-<job id>}, so that a
- * task's read credentials reach that job and nothing else, and deleting a job's objects is one
- * container delete; staged jars, shared by runs, live in the {@code <base>} container. Keys map
- * to names as follows: {@code jobs/<job>/rest} is blob {@code rest} of the job's container, any
- * other key is a blob of the same name in the base container.
+ * <p>Objects of a job live in a container of their own, {@code <base>-<job id>}, so that a task's
+ * read credentials reach that job and nothing else, and deleting a job's objects is one container
+ * delete; staged jars, shared by runs, live in the {@code <base>} container. Keys map to names as
+ * follows: {@code jobs/<job>/rest} is blob {@code rest} of the job's container, any other key is a
+ * blob of the same name in the base container.
  *
  * <p>Writes carry {@code If-None-Match: *}, which gives the write-once objects the {@link
  * BlobStore} contract asks for. The driver opens this store with account credentials ({@link
@@ -98,10 +97,13 @@ public final class AzureBlobStore implements BlobStore {
       sharedKey = true;
     } else if (account.auth() instanceof StorageAuth.ConnectionString c) {
       builder.connectionString(c.connectionString().reveal());
-      sharedKey = c.connectionString().reveal().contains("AccountKey=")
-          || c.connectionString().reveal().contains("UseDevelopmentStorage=true");
+      sharedKey =
+          c.connectionString().reveal().contains("AccountKey=")
+              || c.connectionString().reveal().contains("UseDevelopmentStorage=true");
     } else {
-      builder.endpoint(account.blobEndpoint()).credential(new DefaultAzureCredentialBuilder().build());
+      builder
+          .endpoint(account.blobEndpoint())
+          .credential(new DefaultAzureCredentialBuilder().build());
       sharedKey = false;
     }
     return forDriver(builder.buildClient(), sharedKey, baseContainer);
@@ -132,8 +134,7 @@ public final class AzureBlobStore implements BlobStore {
     if (key.startsWith("jobs/")) {
       int slash = key.indexOf('/', "jobs/".length());
       if (slash < 0) {
-        throw new IllegalArgumentException(
-            "Key '" + key + "' must name a job: jobs/<job>/...");
+        throw new IllegalArgumentException("Key '" + key + "' must name a job: jobs/<job>/...");
       }
       String job = key.substring("jobs/".length(), slash);
       return new BlobName(ContainerNames.job(baseContainer, job), key.substring(slash + 1));
@@ -176,8 +177,8 @@ public final class AzureBlobStore implements BlobStore {
   }
 
   /**
-   * A task's token may only create: the service refuses an existing name with 403 before it
-   * looks at {@code If-None-Match}, so a 403 on an existing object means "exists".
+   * A task's token may only create: the service refuses an existing name with 403 before it looks
+   * at {@code If-None-Match}, so a 403 on an existing object means "exists".
    */
   private IOException writeFailure(String key, BlobStorageException e) {
     if (e.getStatusCode() == 403) {
@@ -316,7 +317,9 @@ public final class AzureBlobStore implements BlobStore {
     List<String> keys = new ArrayList<>();
     try {
       for (BlobItem item :
-          access.container(n.container()).listBlobs(new ListBlobsOptions().setPrefix(n.blob()), null)) {
+          access
+              .container(n.container())
+              .listBlobs(new ListBlobsOptions().setPrefix(n.blob()), null)) {
         keys.add(keyPrefix + item.getName());
       }
     } catch (BlobStorageException e) {
@@ -413,7 +416,8 @@ public final class AzureBlobStore implements BlobStore {
     BlobErrorCode code = e.getErrorCode();
     int status = e.getStatusCode();
     if (status == 404
-        && (code == BlobErrorCode.BLOB_NOT_FOUND || code == BlobErrorCode.CONTAINER_NOT_FOUND
+        && (code == BlobErrorCode.BLOB_NOT_FOUND
+            || code == BlobErrorCode.CONTAINER_NOT_FOUND
             || code == null)) {
       return new BlobNotFoundException(key);
     }

@@ -55,16 +55,16 @@ abstract class AzureStorageAccess {
   abstract String accountName();
 
   /**
-   * SAS tokens, one per container, to read, create, write, delete and list its blobs; for
-   * tasks that reach the pipeline's own containers through Beam's azfs:// filesystem.
+   * SAS tokens, one per container, to read, create, write, delete and list its blobs; for tasks
+   * that reach the pipeline's own containers through Beam's azfs:// filesystem.
    *
    * @throws IllegalArgumentException naming a container that does not exist
    */
   abstract Map<String, String> grantContainers(Collection<String> containers, Duration validity);
 
   /**
-   * The driver's access. With a shared key it signs service SAS tokens; with an Entra ID
-   * credential it signs user-delegation SAS tokens from a delegation key.
+   * The driver's access. With a shared key it signs service SAS tokens; with an Entra ID credential
+   * it signs user-delegation SAS tokens from a delegation key.
    */
   static AzureStorageAccess driver(BlobServiceClient service, boolean sharedKey) {
     return new Driver(service, sharedKey);
@@ -126,7 +126,8 @@ abstract class AzureStorageAccess {
       BlobContainerClient job = container(container);
       String read =
           signer.sign(
-              job, new BlobContainerSasPermission().setReadPermission(true).setListPermission(true));
+              job,
+              new BlobContainerSasPermission().setReadPermission(true).setListPermission(true));
       Map<String, String> writes = new LinkedHashMap<>();
       BlobSasPermission create = new BlobSasPermission().setCreatePermission(true);
       for (String key : writeKeys) {
@@ -171,7 +172,10 @@ abstract class AzureStorageAccess {
         // Tasks are told the container exists (a container SAS cannot ask), so check it here.
         if (!container.exists()) {
           throw new IllegalArgumentException(
-              "Container '" + name + "' of storage account '" + accountName()
+              "Container '"
+                  + name
+                  + "' of storage account '"
+                  + accountName()
                   + "' does not exist; create it before the run");
         }
         tokens.put(name, signer.sign(container, permissions));
@@ -180,9 +184,9 @@ abstract class AzureStorageAccess {
     }
 
     /**
-     * With an Entra ID credential: a user delegation key valid until at least {@code expiry}.
-     * Tasks are granted access one by one, so one key (valid a day longer than asked) serves
-     * many grants instead of one service call each.
+     * With an Entra ID credential: a user delegation key valid until at least {@code expiry}. Tasks
+     * are granted access one by one, so one key (valid a day longer than asked) serves many grants
+     * instead of one service call each.
      */
     private synchronized UserDelegationKey delegationKey(
         OffsetDateTime start, OffsetDateTime expiry) {
@@ -231,7 +235,8 @@ abstract class AzureStorageAccess {
     private final HttpClient http = HttpClient.createDefault();
 
     Task(String endpoint, String readToken, Map<String, String> writeTokens) {
-      this.endpoint = endpoint.endsWith("/") ? endpoint.substring(0, endpoint.length() - 1) : endpoint;
+      this.endpoint =
+          endpoint.endsWith("/") ? endpoint.substring(0, endpoint.length() - 1) : endpoint;
       this.readToken = readToken;
       this.writeTokens = Map.copyOf(writeTokens);
     }

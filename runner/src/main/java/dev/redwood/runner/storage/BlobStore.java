@@ -10,15 +10,16 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The object store a pipeline run lives in: staged code, stage specs, shuffle objects,
- * side-input materializations, manifests and commit records.
+ * The object store a pipeline run lives in: staged code, stage specs, shuffle objects, side-input
+ * materializations, manifests and commit records.
  *
  * <p>Keys are relative, '/'-separated paths ({@code jobs/j1/stages/3/spec}). A written object
  * becomes visible whole or not at all, so a reader never sees half an object; this is what the
  * commit protocol's "manifest written last" relies on. Objects are written once: a write to an
- * existing key fails with {@link BlobExistsException}, so nothing a manifest names can change
- * under a reader, and a task's credentials need only create, never overwrite, rights. Readers of task outputs only open objects
- * that an accepted manifest names, so an object a failed attempt left behind is never read.
+ * existing key fails with {@link BlobExistsException}, so nothing a manifest names can change under
+ * a reader, and a task's credentials need only create, never overwrite, rights. Readers of task
+ * outputs only open objects that an accepted manifest names, so an object a failed attempt left
+ * behind is never read.
  */
 public interface BlobStore extends AutoCloseable {
 
@@ -27,8 +28,8 @@ public interface BlobStore extends AutoCloseable {
 
   /**
    * Opens a streaming write of {@code key}. The object appears when the stream is closed (which
-   * throws {@link BlobExistsException} if it exists by then); a stream that is never closed
-   * leaves nothing behind once {@link #close()} runs.
+   * throws {@link BlobExistsException} if it exists by then); a stream that is never closed leaves
+   * nothing behind once {@link #close()} runs.
    */
   OutputStream create(String key) throws IOException;
 
@@ -63,9 +64,9 @@ public interface BlobStore extends AutoCloseable {
 
   /**
    * What a task needs in its environment to open this store again with {@link BlobStores#open}:
-   * read access to the job's objects and create access to exactly {@code writeKeys}, both
-   * expiring after {@code validity}. The values are credentials (SAS tokens on Azure): they go
-   * into a task's environment, never into its command line or a log. The local store needs none.
+   * read access to the job's objects and create access to exactly {@code writeKeys}, both expiring
+   * after {@code validity}. The values are credentials (SAS tokens on Azure): they go into a task's
+   * environment, never into its command line or a log. The local store needs none.
    */
   default Map<String, String> taskAccess(
       String jobId, Collection<String> writeKeys, Duration validity) throws IOException {
@@ -73,9 +74,9 @@ public interface BlobStore extends AutoCloseable {
   }
 
   /**
-   * The storage account whose containers tasks can reach through Beam's {@code azfs://}
-   * filesystem with credentials granted by {@link #azfsAccess}, or null when tasks need no grant
-   * (the local store: nodes run on this machine with the pipeline's own options).
+   * The storage account whose containers tasks can reach through Beam's {@code azfs://} filesystem
+   * with credentials granted by {@link #azfsAccess}, or null when tasks need no grant (the local
+   * store: nodes run on this machine with the pipeline's own options).
    */
   default String azfsAccount() {
     return null;
@@ -100,8 +101,8 @@ public interface BlobStore extends AutoCloseable {
   String readUrl(String key, Duration validity) throws IOException;
 
   /**
-   * Where a task finds this store again: a location string that {@link BlobStores#open} turns
-   * back into a store (for the local store, a {@code file:} URI). Never contains a secret.
+   * Where a task finds this store again: a location string that {@link BlobStores#open} turns back
+   * into a store (for the local store, a {@code file:} URI). Never contains a secret.
    */
   String location();
 

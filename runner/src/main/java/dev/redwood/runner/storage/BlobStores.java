@@ -10,8 +10,8 @@ public final class BlobStores {
 
   /**
    * @param location what {@link BlobStore#location()} returned
-   * @param environment the task's environment; backends that need credentials take them from
-   *     here, never from the location string
+   * @param environment the task's environment; backends that need credentials take them from here,
+   *     never from the location string
    */
   public static BlobStore open(String location, Map<String, String> environment) {
     if (location.startsWith(AzureBlobStore.SCHEME)) {
@@ -22,7 +22,9 @@ public final class BlobStores {
       return new LocalBlobStore(Path.of(uri));
     }
     throw new IllegalArgumentException(
-        "Unsupported blob store location '" + location + "': only file: locations are supported"
+        "Unsupported blob store location '"
+            + location
+            + "': only file: locations are supported"
             + " by this build");
   }
 }

@@ -4,8 +4,8 @@ import java.util.Locale;
 import java.util.regex.Pattern;
 
 /**
- * Blob container names of the Azure store: the base container and one per job. Azure allows 3 to
- * 63 lowercase letters, digits and single hyphens, starting and ending with a letter or digit.
+ * Blob container names of the Azure store: the base container and one per job. Azure allows 3 to 63
+ * lowercase letters, digits and single hyphens, starting and ending with a letter or digit.
  */
 final class ContainerNames {
   private static final Pattern VALID = Pattern.compile("[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9])){2,62}");

@@ -12,10 +12,10 @@ import com.azure.core.http.HttpResponse;
 import com.azure.core.http.policy.HttpPipelinePolicy;
 import com.azure.core.util.DateTimeRfc1123;
 import com.azure.storage.blob.BlobServiceClientBuilder;
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.annotation.JsonIgnore;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.charset.Charset;
@@ -67,8 +67,8 @@ public final class TaskAzfsClients implements BlobstoreClientBuilderFactory {
   }
 
   /**
-   * Makes io-azure in this task use the grant in {@code environment}, if the driver gave one;
-   * then (re)registers Beam's filesystems with the changed options.
+   * Makes io-azure in this task use the grant in {@code environment}, if the driver gave one; then
+   * (re)registers Beam's filesystems with the changed options.
    */
   public static void configure(PipelineOptions options, Map<String, String> environment) {
     String tokens = environment.get(SAS_VARIABLE);
@@ -107,10 +107,10 @@ public final class TaskAzfsClients implements BlobstoreClientBuilderFactory {
   }
 
   /**
-   * Adds the token of the addressed container to each request (and to a copy's source). A
-   * container SAS cannot read the container's own properties, which io-azure asks for before
-   * every create and open; the driver checked that the granted containers exist, so those
-   * questions are answered here.
+   * Adds the token of the addressed container to each request (and to a copy's source). A container
+   * SAS cannot read the container's own properties, which io-azure asks for before every create and
+   * open; the driver checked that the granted containers exist, so those questions are answered
+   * here.
    */
   static final class ContainerSas implements HttpPipelinePolicy {
     private static final HttpHeaders EXISTS =
@@ -138,7 +138,8 @@ public final class TaskAzfsClients implements BlobstoreClientBuilderFactory {
     }
 
     @Override
-    public Mono<HttpResponse> process(HttpPipelineCallContext context, HttpPipelineNextPolicy next) {
+    public Mono<HttpResponse> process(
+        HttpPipelineCallContext context, HttpPipelineNextPolicy next) {
       try {
         HttpResponse answered = sign(context.getHttpRequest());
         return answered != null ? Mono.just(answered) : next.process();

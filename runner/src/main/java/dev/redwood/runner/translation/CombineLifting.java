@@ -11,11 +11,10 @@ import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.WindowingStrategy;
 
 /**
- * Decides when a Combine.perKey runs as partial combine (map side) plus merge (reduce side)
- * instead of GroupByKey plus combine: Beam's rules for lifting. The CombineFn must be a plain
- * CombineFn (no context, no side inputs), windows must not merge, the trigger must be the
- * default one, the window coder must be consistent with equals, and the accumulator coder
- * must be inferable.
+ * Decides when a Combine.perKey runs as partial combine (map side) plus merge (reduce side) instead
+ * of GroupByKey plus combine: Beam's rules for lifting. The CombineFn must be a plain CombineFn (no
+ * context, no side inputs), windows must not merge, the trigger must be the default one, the window
+ * coder must be consistent with equals, and the accumulator coder must be inferable.
  */
 final class CombineLifting {
   private CombineLifting() {}

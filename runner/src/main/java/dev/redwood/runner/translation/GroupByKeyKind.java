@@ -70,8 +70,8 @@ final class GroupByKeyKind implements ShuffleKind {
   }
 
   /**
-   * The map side of a shuffle by key (GroupByKey, a stateful ParDo): key bytes and windowed
-   * values into the stage's shuffle writer.
+   * The map side of a shuffle by key (GroupByKey, a stateful ParDo): key bytes and windowed values
+   * into the stage's shuffle writer.
    *
    * @param valuesOnly write bare values (see {@link GroupAlsoByWindowRead#valuesOnly})
    */
@@ -93,8 +93,8 @@ final class GroupByKeyKind implements ShuffleKind {
   /**
    * GroupByKey's reduce side: group by key, then by window with the input's windowing strategy.
    *
-   * @param valuesOnly the map side wrote bare values (global window, default trigger,
-   *     end-of-window timestamps), so timestamps and panes are not in the records
+   * @param valuesOnly the map side wrote bare values (global window, default trigger, end-of-window
+   *     timestamps), so timestamps and panes are not in the records
    */
   record GroupAlsoByWindowRead(
       String stepName,

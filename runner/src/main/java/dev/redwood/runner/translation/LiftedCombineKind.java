@@ -23,8 +23,8 @@ import org.apache.beam.sdk.values.PCollection;
 
 /**
  * A Combine.perKey that combiner lifting applies to (see {@link CombineLifting}), run whole:
- * partial combines into the shuffle, and a merge of each key's accumulators in the stage that
- * reads it.
+ * partial combines into the shuffle, and a merge of each key's accumulators in the stage that reads
+ * it.
  */
 final class LiftedCombineKind implements ShuffleKind {
 
@@ -95,8 +95,8 @@ final class LiftedCombineKind implements ShuffleKind {
   }
 
   /**
-   * A lifted Combine.perKey's reduce side: merge the partial accumulators of each key and
-   * window, extract outputs.
+   * A lifted Combine.perKey's reduce side: merge the partial accumulators of each key and window,
+   * extract outputs.
    */
   record CombineMergeRead(CombineSpec combine) implements ShuffleRead {
     @Override

@@ -20,8 +20,8 @@ final class OperationKinds {
   private OperationKinds() {}
 
   /**
-   * The kind that runs the transform of {@code node}, or null when no kind runs it (a composite
-   * is then entered; a primitive cannot run).
+   * The kind that runs the transform of {@code node}, or null when no kind runs it (a composite is
+   * then entered; a primitive cannot run).
    */
   static OperationKind find(TransformHierarchy.Node node, Pipeline pipeline) {
     String urn = PTransformTranslation.urnForTransformOrNull(node.getTransform());

@@ -29,9 +29,9 @@ import org.apache.beam.sdk.values.TupleTag;
 
 /**
  * A ParDo without state or timers, fused into the stage that produces its input. When that stage
- * cannot wait for one of its side inputs (the view is computed downstream of the stage), a
- * fusion break shuffles its input and it starts a stage of its own. The ParDo that processes a
- * splittable DoFn's restrictions sends its residual output to a {@link ResidualWrite}.
+ * cannot wait for one of its side inputs (the view is computed downstream of the stage), a fusion
+ * break shuffles its input and it starts a stage of its own. The ParDo that processes a splittable
+ * DoFn's restrictions sends its residual output to a {@link ResidualWrite}.
  */
 final class ParDoKind implements OperationKind {
   private final FusionBreak fusionBreak = new FusionBreak();
@@ -128,8 +128,8 @@ final class ParDoKind implements OperationKind {
   }
 
   /**
-   * The shuffle before a ParDo whose side inputs its producing stage cannot wait for: elements
-   * are spread unchanged over partitions, and the ParDo is fused into the stage that reads them.
+   * The shuffle before a ParDo whose side inputs its producing stage cannot wait for: elements are
+   * spread unchanged over partitions, and the ParDo is fused into the stage that reads them.
    */
   private static final class FusionBreak implements ShuffleBoundary {
     @Override

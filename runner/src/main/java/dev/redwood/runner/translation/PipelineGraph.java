@@ -21,8 +21,8 @@ import org.apache.beam.sdk.values.TupleTag;
 
 /**
  * The pipeline as the planner sees it: the primitive steps Redwood executes (plus composites it
- * executes as a whole, such as a lifted Combine.perKey), each with the {@link OperationKind}
- * that runs it, who consumes each PCollection, and which step materializes each side-input view.
+ * executes as a whole, such as a lifted Combine.perKey), each with the {@link OperationKind} that
+ * runs it, who consumes each PCollection, and which step materializes each side-input view.
  */
 public final class PipelineGraph {
 

@@ -26,8 +26,8 @@ interface Placement {
   void passThrough();
 
   /**
-   * Ends the stage at a shuffle whose sides {@code boundary} plans: this stage writes its map
-   * side, and a stage of its own reads it.
+   * Ends the stage at a shuffle whose sides {@code boundary} plans: this stage writes its map side,
+   * and a stage of its own reads it.
    */
   void shuffle(ShuffleBoundary boundary);
 
@@ -35,8 +35,8 @@ interface Placement {
   void writeView(OperationSpec writer);
 
   /**
-   * Whether this stage can wait for every side input of the step: each is materialized by a
-   * stage that does not depend on this one.
+   * Whether this stage can wait for every side input of the step: each is materialized by a stage
+   * that does not depend on this one.
    */
   boolean sideInputsReady();
 }

@@ -13,8 +13,7 @@ import org.apache.beam.sdk.util.construction.PTransformTranslation;
 import org.apache.beam.sdk.util.construction.SplittableParDo;
 
 /**
- * A bounded read: its source is split on the driver, and it starts a stage with a task per
- * split.
+ * A bounded read: its source is split on the driver, and it starts a stage with a task per split.
  */
 final class ReadKind implements OperationKind {
 

@@ -19,8 +19,8 @@ import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.WindowedValue;
 
 /**
- * Reshuffle and Redistribute, run whole: elements are spread over a partition per task slot (by
- * key when they have one) and pass through unchanged.
+ * Reshuffle and Redistribute, run whole: elements are spread over a partition per task slot (by key
+ * when they have one) and pass through unchanged.
  */
 final class RedistributeKind implements ShuffleKind {
 

@@ -6,15 +6,15 @@ import dev.redwood.runner.worker.ShuffleRead;
 import dev.redwood.runner.worker.ShuffleTarget;
 
 /**
- * The two sides of a shuffle that ends a stage before a step: the operator every producing
- * stage writes it with, how the tasks of the stage that reads it turn a partition back into
- * elements, and how the step goes on in that stage.
+ * The two sides of a shuffle that ends a stage before a step: the operator every producing stage
+ * writes it with, how the tasks of the stage that reads it turn a partition back into elements, and
+ * how the step goes on in that stage.
  */
 interface ShuffleBoundary {
 
   /**
-   * Whether the shuffle only spreads work (Reshuffle, a fusion break), so it gets a partition
-   * per task slot rather than the job's grouping partition count.
+   * Whether the shuffle only spreads work (Reshuffle, a fusion break), so it gets a partition per
+   * task slot rather than the job's grouping partition count.
    */
   default boolean spreadsWork() {
     return false;

@@ -20,10 +20,10 @@ import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.TupleTag;
 
 /**
- * How Redwood runs a splittable DoFn once Beam has expanded it (pair with restriction,
- * split, explode windows, key): the keyed restrictions are spread over tasks by a reshuffle and
- * processed by {@link SplittableProcessFn}, whose residual output the planner wires to a residual
- * write (see {@code ResidualWrite}) instead of any consumer.
+ * How Redwood runs a splittable DoFn once Beam has expanded it (pair with restriction, split,
+ * explode windows, key): the keyed restrictions are spread over tasks by a reshuffle and processed
+ * by {@link SplittableProcessFn}, whose residual output the planner wires to a residual write (see
+ * {@code ResidualWrite}) instead of any consumer.
  */
 final class SplittableProcess<InputT, OutputT, RestrictionT, StateT>
     extends PTransform<PCollection<KV<byte[], KV<InputT, RestrictionT>>>, PCollectionTuple> {
@@ -84,8 +84,8 @@ final class SplittableProcess<InputT, OutputT, RestrictionT, StateT>
   }
 
   /**
-   * Replaces Beam's {@code ProcessKeyedElements}. A DoFn declared unbounded per element is run
-   * the same way, until it stops (see {@link BoundedCheck}).
+   * Replaces Beam's {@code ProcessKeyedElements}. A DoFn declared unbounded per element is run the
+   * same way, until it stops (see {@link BoundedCheck}).
    */
   static final class OverrideFactory<InputT, OutputT, RestrictionT, StateT>
       implements PTransformOverrideFactory<

@@ -32,17 +32,16 @@ import org.apache.beam.sdk.values.PCollectionView;
 /**
  * Fuses the pipeline graph into a stage DAG.
  *
- * <p>A stage starts at a root (Impulse, a bounded read, or the reduce side of a shuffle) and
- * takes in every step reachable from it until a boundary: GroupByKey, a lifted Combine.perKey,
+ * <p>A stage starts at a root (Impulse, a bounded read, or the reduce side of a shuffle) and takes
+ * in every step reachable from it until a boundary: GroupByKey, a lifted Combine.perKey,
  * Reshuffle/Redistribute (map side written into a shuffle), or a view (materialized for side
- * inputs). Flatten is not a step of its own: its consumers are fused into every stage that
- * produces one of its inputs. A ParDo whose side input is computed downstream of its own stage's
- * root cannot wait inside that stage, so its input is materialized and it starts a stage of its
- * own.
+ * inputs). Flatten is not a step of its own: its consumers are fused into every stage that produces
+ * one of its inputs. A ParDo whose side input is computed downstream of its own stage's root cannot
+ * wait inside that stage, so its input is materialized and it starts a stage of its own.
  *
- * <p>What a step does there is up to its {@link OperationKind}: the planner walks the graph,
- * hands each step it reaches a {@link Placement} and keeps the stages, shuffles and views the
- * kinds ask for.
+ * <p>What a step does there is up to its {@link OperationKind}: the planner walks the graph, hands
+ * each step it reaches a {@link Placement} and keeps the stages, shuffles and views the kinds ask
+ * for.
  */
 public final class StagePlanner {
   private final PipelineGraph graph;
@@ -65,8 +64,8 @@ public final class StagePlanner {
   }
 
   /**
-   * @param nodeOptions the options the stage specs carry to tasks (the driver's, or a copy
-   *     without credentials for remote nodes); sources are split with {@code options}
+   * @param nodeOptions the options the stage specs carry to tasks (the driver's, or a copy without
+   *     credentials for remote nodes); sources are split with {@code options}
    */
   public StagePlanner(
       PipelineGraph graph,
@@ -215,8 +214,8 @@ public final class StagePlanner {
 
   /**
    * What a step's kind does where the planner reached it: in {@code stage}, or, for a step that
-   * reads no PCollection, nowhere yet. The operator it places (if any) is connected to the
-   * producer of its input once the kind is done, so after everything downstream of it.
+   * reads no PCollection, nowhere yet. The operator it places (if any) is connected to the producer
+   * of its input once the kind is done, so after everything downstream of it.
    */
   private final class StepPlacement implements Placement {
     private final StageBuilder stage;
@@ -351,8 +350,7 @@ public final class StagePlanner {
   // ---- boundaries (shuffles) ----------------------------------------------------------------
 
   private Boundary newBoundary(ShuffleBoundary sides, Step step) {
-    int partitions =
-        sides.spreadsWork() ? sizing.redistributePartitions() : sizing.partitions();
+    int partitions = sides.spreadsWork() ? sizing.redistributePartitions() : sizing.partitions();
     Boundary boundary =
         new Boundary(new ShuffleTarget("s" + boundaries.size(), partitions), sides, step);
     pending.add(newStage(step, boundary));
@@ -406,11 +404,15 @@ public final class StagePlanner {
     final Boundary boundary;
     final List<OpBuilder> ops = new ArrayList<>();
     final List<OpBuilder> inputConsumers = new ArrayList<>();
+
     /** The operator each step placed in this stage became (fused, shuffle or view write). */
     final Map<Step, OpBuilder> placed = new HashMap<>();
+
     /** The steps fused into this stage as operators of their own. */
     final Set<Step> fused = new HashSet<>();
+
     final Set<String> viewsRead = new LinkedHashSet<>();
+
     /** The input of a stage that no shuffle starts. */
     StageInput input;
 
@@ -481,11 +483,12 @@ public final class StagePlanner {
         }
       }
       Deque<OpBuilder> ready = new ArrayDeque<>();
-      inDegree.forEach((op, d) -> {
-        if (d == 0) {
-          ready.add(op);
-        }
-      });
+      inDegree.forEach(
+          (op, d) -> {
+            if (d == 0) {
+              ready.add(op);
+            }
+          });
       List<OpBuilder> ordered = new ArrayList<>();
       while (!ready.isEmpty()) {
         OpBuilder op = ready.poll();

@@ -70,17 +70,13 @@ final class StatefulParDoKind implements ShuffleKind {
   public ShuffleRead reduceSide(Step step) {
     KvCoder<?, ?> kv = step.kvInputCoder();
     return new KeyGroupsRead(
-        step.name(),
-        kv.getKeyCoder(),
-        kv.getValueCoder(),
-        ElementCoders.window(step.mainInput()));
+        step.name(), kv.getKeyCoder(), kv.getValueCoder(), ElementCoders.window(step.mainInput()));
   }
 
   @Override
   public void placeAfter(Step step, Placement reading) {
     boolean timeSorted = signature(step.transform()).processElement().requiresTimeSortedInput();
-    ParDoKind.fuse(
-        step, new StatefulParDoSpec(ParDoKind.doFnSpec(step), timeSorted), reading);
+    ParDoKind.fuse(step, new StatefulParDoSpec(ParDoKind.doFnSpec(step), timeSorted), reading);
   }
 
   /**
@@ -92,14 +88,13 @@ final class StatefulParDoKind implements ShuffleKind {
       implements DoFnOperation {
     @Override
     public Operator operator(TaskContext context, OperatorOutputs outputs) {
-      return new StatefulParDoOperator(
-          doFn, requiresTimeSortedInput, context, outputs.byTag());
+      return new StatefulParDoOperator(doFn, requiresTimeSortedInput, context, outputs.byTag());
     }
   }
 
   /**
-   * The input of a stateful ParDo: each key's elements (windowed values with timestamps) handed
-   * on together, unmodified, as one group.
+   * The input of a stateful ParDo: each key's elements (windowed values with timestamps) handed on
+   * together, unmodified, as one group.
    */
   record KeyGroupsRead(
       String stepName,

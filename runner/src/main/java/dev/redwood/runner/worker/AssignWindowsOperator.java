@@ -45,8 +45,7 @@ public final class AssignWindowsOperator implements Operator {
                   return window;
                 }
               });
-      output.accept(
-          WindowedValues.of(e.getValue(), e.getTimestamp(), windows, e.getPaneInfo()));
+      output.accept(WindowedValues.of(e.getValue(), e.getTimestamp(), windows, e.getPaneInfo()));
     }
   }
 }

@@ -16,8 +16,8 @@ import org.apache.beam.sdk.values.WindowedValues;
 import org.joda.time.Instant;
 
 /**
- * A lifted Combine.perKey's reduce side: merges the partial accumulators that map tasks wrote
- * for each key and window, then extracts one output per key and window.
+ * A lifted Combine.perKey's reduce side: merges the partial accumulators that map tasks wrote for
+ * each key and window, then extracts one output per key and window.
  */
 public final class CombineMerge implements ReduceLogic {
   private final CombineSpec spec;

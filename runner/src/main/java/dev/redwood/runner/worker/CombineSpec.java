@@ -10,8 +10,8 @@ import org.apache.beam.sdk.values.WindowedValues;
 import org.apache.beam.sdk.values.WindowingStrategy;
 
 /**
- * The CombineFn of a lifted Combine.perKey, serialized on the driver, with the coders of its
- * keys, accumulators and windows: what both sides of its shuffle run.
+ * The CombineFn of a lifted Combine.perKey, serialized on the driver, with the coders of its keys,
+ * accumulators and windows: what both sides of its shuffle run.
  */
 public record CombineSpec(
     String stepName,

@@ -17,22 +17,24 @@ import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.Row;
 
 /**
- * A multimap side input (what {@code View.asMap} and {@code View.asMultimap} read) whose keys
- * match as Beam's portable harness matches them: by the key coder's encoding.
+ * A multimap side input (what {@code View.asMap} and {@code View.asMultimap} read) whose keys match
+ * as Beam's portable harness matches them: by the key coder's encoding.
  *
- * <p>Why not {@code equals}: a lookup key comes from the fused step as it was built, never
- * encoded, while the stored keys were decoded with the view's key coder. {@code Row.equals} also
- * compares schemas, nullability included, so a NOT NULL key row misses a NULLABLE stored row of
- * the same values (a schema broadcast join then finds nothing). Encoding every lookup would be
- * exact but costly, so where the key coder is consistent with equals the stored keys stay
- * objects and only a lookup key whose rows do not carry the coder's schemas goes through the
- * coder once (encode, decode) before the lookup.
+ * <p>Why not {@code equals}: a lookup key comes from the fused step as it was built, never encoded,
+ * while the stored keys were decoded with the view's key coder. {@code Row.equals} also compares
+ * schemas, nullability included, so a NOT NULL key row misses a NULLABLE stored row of the same
+ * values (a schema broadcast join then finds nothing). Encoding every lookup would be exact but
+ * costly, so where the key coder is consistent with equals the stored keys stay objects and only a
+ * lookup key whose rows do not carry the coder's schemas goes through the coder once (encode,
+ * decode) before the lookup.
  */
 final class EncodedKeyMultimap<K, V> implements MultimapView<K, V> {
   private final Coder<K> keyCoder;
   private final boolean byValue;
+
   /** Whether a lookup key can be compared with the stored (decoded) keys by equals as it is. */
   private final Predicate<Object> agreesWithCoder;
+
   private final Map<Object, KV<K, List<V>>> entries = new HashMap<>();
 
   private EncodedKeyMultimap(Coder<K> keyCoder) {
@@ -47,7 +49,9 @@ final class EncodedKeyMultimap<K, V> implements MultimapView<K, V> {
     for (KV<K, V> kv : elements) {
       K key = kv.getKey();
       Object stored = view.byValue ? key : keyCoder.structuralValue(key);
-      view.entries.computeIfAbsent(stored, k -> KV.of(key, new ArrayList<>())).getValue()
+      view.entries
+          .computeIfAbsent(stored, k -> KV.of(key, new ArrayList<>()))
+          .getValue()
           .add(kv.getValue());
     }
     return view;
@@ -84,15 +88,15 @@ final class EncodedKeyMultimap<K, V> implements MultimapView<K, V> {
   }
 
   /**
-   * For a coder consistent with equals: which values equal their decoded copies by equals.
-   * Rows do only when they carry the coder's schema; coders that can hold no row agree always.
+   * For a coder consistent with equals: which values equal their decoded copies by equals. Rows do
+   * only when they carry the coder's schema; coders that can hold no row agree always.
    */
   private static Predicate<Object> agreement(Coder<?> coder) {
     if (coder instanceof SchemaCoder<?> schemaCoder
         && Row.class.equals(schemaCoder.getEncodedTypeDescriptor().getRawType())) {
       var schema = schemaCoder.getSchema();
-      return value -> value instanceof Row row
-          && (row.getSchema() == schema || row.getSchema().equals(schema));
+      return value ->
+          value instanceof Row row && (row.getSchema() == schema || row.getSchema().equals(schema));
     }
     if (coder instanceof NullableCoder<?> nullable) {
       Predicate<Object> inner = agreement(nullable.getValueCoder());
@@ -101,7 +105,8 @@ final class EncodedKeyMultimap<K, V> implements MultimapView<K, V> {
     if (coder instanceof KvCoder<?, ?> kvCoder) {
       Predicate<Object> key = agreement(kvCoder.getKeyCoder());
       Predicate<Object> value = agreement(kvCoder.getValueCoder());
-      return kv -> kv instanceof KV<?, ?> pair && key.test(pair.getKey()) && value.test(pair.getValue());
+      return kv ->
+          kv instanceof KV<?, ?> pair && key.test(pair.getKey()) && value.test(pair.getValue());
     }
     // Any other coder: exact by equals unless rows may hide inside; then always through the coder.
     return mayHoldRows(coder) ? value -> false : value -> true;

@@ -23,10 +23,10 @@ import org.apache.beam.sdk.values.WindowedValues;
 import org.apache.beam.sdk.values.WindowingStrategy;
 
 /**
- * GroupByKey's reduce side with batch semantics. Values of a key arrive together from the
- * shuffle; each key runs through Beam's {@link ReduceFnRunner} with in-memory state and timers,
- * then the watermark and processing time jump to the end of time so every window and trigger
- * fires. The common case (global window, default trigger) skips the runner: one pane per key.
+ * GroupByKey's reduce side with batch semantics. Values of a key arrive together from the shuffle;
+ * each key runs through Beam's {@link ReduceFnRunner} with in-memory state and timers, then the
+ * watermark and processing time jump to the end of time so every window and trigger fires. The
+ * common case (global window, default trigger) skips the runner: one pane per key.
  */
 public final class GroupAlsoByWindow implements ReduceLogic {
   private final String stepName;
@@ -38,8 +38,8 @@ public final class GroupAlsoByWindow implements ReduceLogic {
   private final Coder<WindowedValue<Object>> windowedValueCoder;
 
   /**
-   * @param valuesOnly the map side wrote bare values (global window, default trigger,
-   *     end-of-window timestamps), so timestamps and panes are not in the records
+   * @param valuesOnly the map side wrote bare values (global window, default trigger, end-of-window
+   *     timestamps), so timestamps and panes are not in the records
    */
   @SuppressWarnings("unchecked")
   public GroupAlsoByWindow(
@@ -57,8 +57,7 @@ public final class GroupAlsoByWindow implements ReduceLogic {
     this.valueCoder = (Coder<Object>) valueCoder;
     this.windowedValueCoder =
         WindowedValues.getFullCoder(
-            this.valueCoder,
-            (Coder<BoundedWindow>) windowingStrategy.getWindowFn().windowCoder());
+            this.valueCoder, (Coder<BoundedWindow>) windowingStrategy.getWindowFn().windowCoder());
   }
 
   @Override

@@ -35,8 +35,7 @@ public final class GroupByKeyWriteOperator extends ShuffleWriteOperator {
         valuesOnly
             ? values
             : (Coder<Object>)
-                (Coder<?>)
-                    WindowedValues.getFullCoder(values, (Coder<BoundedWindow>) windowCoder);
+                (Coder<?>) WindowedValues.getFullCoder(values, (Coder<BoundedWindow>) windowCoder);
   }
 
   @Override

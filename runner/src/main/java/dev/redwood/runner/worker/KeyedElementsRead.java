@@ -9,8 +9,8 @@ import org.apache.beam.sdk.values.WindowedValues;
 
 /**
  * The reduce side of a shuffle by key feeding a stateful ParDo: each key's records become one
- * {@link KeyedElements}, decoded lazily as the ParDo walks them, so a key's elements never need
- * to fit in memory at once.
+ * {@link KeyedElements}, decoded lazily as the ParDo walks them, so a key's elements never need to
+ * fit in memory at once.
  */
 public final class KeyedElementsRead implements ReduceLogic {
   private final Coder<Object> keyCoder;

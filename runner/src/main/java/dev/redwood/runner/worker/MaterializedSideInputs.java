@@ -21,12 +21,12 @@ import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollectionView;
 
 /**
- * Side inputs of one task, read from the materializations the producing stages committed. Each
- * view is loaded once per task and its value built once per window.
+ * Side inputs of one task, read from the materializations the producing stages committed. Each view
+ * is loaded once per task and its value built once per window.
  *
- * <p>Windows and keys are matched by their coders' structural values, not by {@code equals} on
- * the objects a fused step built: the stored ones were decoded, the looked-up ones never encoded
- * (see {@link EncodedKeyMultimap}).
+ * <p>Windows and keys are matched by their coders' structural values, not by {@code equals} on the
+ * objects a fused step built: the stored ones were decoded, the looked-up ones never encoded (see
+ * {@link EncodedKeyMultimap}).
  */
 final class MaterializedSideInputs {
   private final TaskContext context;
@@ -132,7 +132,8 @@ final class MaterializedSideInputs {
               key,
               element -> {
                 for (BoundedWindow w : element.getWindows()) {
-                  byWindow.computeIfAbsent(windowCoder.structuralValue(w), x -> new ArrayList<>())
+                  byWindow
+                      .computeIfAbsent(windowCoder.structuralValue(w), x -> new ArrayList<>())
                       .add(element.getValue());
                 }
               });

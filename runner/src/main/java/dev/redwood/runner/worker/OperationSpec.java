@@ -5,12 +5,12 @@ import java.io.Serializable;
 import java.util.List;
 
 /**
- * One fused operator of a stage as the planner describes it to tasks, serialized with the
- * stage's spec. Each operation kind of the planner has its own, which says both which objects
- * an attempt writes for the operator and how the operator is built, so the grant of the
- * attempt's write credentials and the operator's writes come from one place. User objects
- * (DoFns, WindowFns, CombineFns) are kept as bytes serialized on the driver, so a
- * non-serializable one is reported with its transform's name.
+ * One fused operator of a stage as the planner describes it to tasks, serialized with the stage's
+ * spec. Each operation kind of the planner has its own, which says both which objects an attempt
+ * writes for the operator and how the operator is built, so the grant of the attempt's write
+ * credentials and the operator's writes come from one place. User objects (DoFns, WindowFns,
+ * CombineFns) are kept as bytes serialized on the driver, so a non-serializable one is reported
+ * with its transform's name.
  */
 public interface OperationSpec extends Serializable {
 
@@ -21,8 +21,8 @@ public interface OperationSpec extends Serializable {
   String stepName();
 
   /**
-   * The objects an attempt creates for this operator, all under its prefix. They are granted to
-   * the attempt's write credentials; the operator writes exactly these.
+   * The objects an attempt creates for this operator, all under its prefix. They are granted to the
+   * attempt's write credentials; the operator writes exactly these.
    */
   List<String> writes(AttemptLayout attempt);
 

@@ -2,8 +2,8 @@ package dev.redwood.runner.worker;
 
 /**
  * One fused step inside a task. The task starts every operator, pushes its input through the
- * receivers, finishes the operators upstream first (so outputs from finishBundle still reach
- * live consumers), and always tears them down.
+ * receivers, finishes the operators upstream first (so outputs from finishBundle still reach live
+ * consumers), and always tears them down.
  */
 public interface Operator extends Receiver {
   /** Setup and start of the bundle (a task is one bundle). */

@@ -3,8 +3,8 @@ package dev.redwood.runner.worker;
 import java.util.Map;
 
 /**
- * Where a fused operator hands its elements: the consumers of each of its output tags. An
- * output nobody in the stage consumes has no receiver, and its elements are dropped.
+ * Where a fused operator hands its elements: the consumers of each of its output tags. An output
+ * nobody in the stage consumes has no receiver, and its elements are dropped.
  */
 public record OperatorOutputs(Map<String, Receiver> byTag) {
 

@@ -22,9 +22,9 @@ import org.apache.beam.sdk.values.TupleTag;
 import org.apache.beam.sdk.values.WindowedValue;
 
 /**
- * Runs one DoFn over its input with Beam's {@link DoFnRunners#simpleRunner}; a task is one
- * bundle. The DoFn is deserialized from the spec once per task and set up, and torn down at the
- * end whether the task succeeded or not.
+ * Runs one DoFn over its input with Beam's {@link DoFnRunners#simpleRunner}; a task is one bundle.
+ * The DoFn is deserialized from the spec once per task and set up, and torn down at the end whether
+ * the task succeeded or not.
  */
 public class ParDoOperator implements Operator {
   protected final DoFnSpec spec;
@@ -120,8 +120,8 @@ public class ParDoOperator implements Operator {
   }
 
   /**
-   * The step context of a bundle outside any key: no state or timers (a stateless DoFn never
-   * asks; a stateful one gets them per key), and bundle finalization after the task commits.
+   * The step context of a bundle outside any key: no state or timers (a stateless DoFn never asks;
+   * a stateful one gets them per key), and bundle finalization after the task commits.
    */
   private record BundleStepContext(String step, TaskContext context) implements StepContext {
     @Override

@@ -15,8 +15,8 @@ import org.joda.time.Instant;
 
 /**
  * The map side of a lifted Combine.perKey: inputs are folded into one accumulator per key and
- * window, so the shuffle carries accumulators instead of every element. The table is bounded:
- * when full it is flushed into the shuffle and starts again (the reduce side merges anyway).
+ * window, so the shuffle carries accumulators instead of every element. The table is bounded: when
+ * full it is flushed into the shuffle and starts again (the reduce side merges anyway).
  */
 public final class PartialCombineOperator extends ShuffleWriteOperator {
   /** Entries kept before a flush; bounds memory whatever the number of keys. */

@@ -13,7 +13,9 @@ public final class RedistributeWriteOperator extends ShuffleWriteOperator {
   private final Coder<Object> keyCoder;
   private final EncodeBuffer keyBuffer = new EncodeBuffer();
 
-  /** @param keyCoder the coder of the elements' keys, or null to spread them round robin */
+  /**
+   * @param keyCoder the coder of the elements' keys, or null to spread them round robin
+   */
   @SuppressWarnings("unchecked")
   public RedistributeWriteOperator(
       TaskContext context,

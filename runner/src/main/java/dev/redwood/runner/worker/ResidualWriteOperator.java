@@ -6,9 +6,9 @@ import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.values.WindowedValue;
 
 /**
- * Keeps the restrictions a splittable DoFn left for a continuation task, in one object per
- * attempt, written only if there are any: an attempt without residuals names none in its
- * manifest, and the driver adds no continuation for it.
+ * Keeps the restrictions a splittable DoFn left for a continuation task, in one object per attempt,
+ * written only if there are any: an attempt without residuals names none in its manifest, and the
+ * driver adds no continuation for it.
  */
 final class ResidualWriteOperator implements Operator {
   private final TaskContext context;
@@ -17,7 +17,9 @@ final class ResidualWriteOperator implements Operator {
   private final Coder<WindowedValue<?>> elementCoder;
   private DataOutputStream out;
 
-  /** @param key the object this attempt keeps the residuals in, if it has any */
+  /**
+   * @param key the object this attempt keeps the residuals in, if it has any
+   */
   ResidualWriteOperator(
       TaskContext context, String processStep, String key, Coder<WindowedValue<?>> elementCoder) {
     this.context = context;

@@ -3,8 +3,8 @@ package dev.redwood.runner.worker;
 import java.util.List;
 
 /**
- * The input of a stage that reads a shuffle: task t reads partition t from the accepted map
- * outputs of every producer stage.
+ * The input of a stage that reads a shuffle: task t reads partition t from the accepted map outputs
+ * of every producer stage.
  *
  * @param read how the partition's records become elements
  */

@@ -3,8 +3,8 @@ package dev.redwood.runner.worker;
 import java.io.Serializable;
 
 /**
- * How a reduce task turns shuffle records back into elements; the operation kind that wrote
- * the shuffle provides it, as it knows the records' format.
+ * How a reduce task turns shuffle records back into elements; the operation kind that wrote the
+ * shuffle provides it, as it knows the records' format.
  */
 public interface ShuffleRead extends Serializable {
 

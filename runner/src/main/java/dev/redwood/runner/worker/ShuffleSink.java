@@ -9,8 +9,8 @@ import org.apache.beam.sdk.coders.Coder;
 
 /**
  * A map task's side of one shuffle: encodes keys and values into reused buffers, picks the
- * partition from the key bytes and writes into this attempt's sorted shuffle object. The object
- * is named in the manifest when the task finishes.
+ * partition from the key bytes and writes into this attempt's sorted shuffle object. The object is
+ * named in the manifest when the task finishes.
  */
 final class ShuffleSink implements AutoCloseable {
   private final TaskContext context;

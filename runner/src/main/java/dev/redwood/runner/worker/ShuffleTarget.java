@@ -6,8 +6,8 @@ import java.io.Serializable;
 import java.util.List;
 
 /**
- * The shuffle a map-side operator writes: its id and partition count. Both the objects an
- * attempt is granted for it and the ones its writer creates come from {@link #object}.
+ * The shuffle a map-side operator writes: its id and partition count. Both the objects an attempt
+ * is granted for it and the ones its writer creates come from {@link #object}.
  */
 public record ShuffleTarget(String shuffleId, int partitions) implements Serializable {
 

@@ -3,8 +3,8 @@ package dev.redwood.runner.worker;
 import java.util.function.LongSupplier;
 
 /**
- * The map side of a shuffle: owns the task's {@link ShuffleSink} for one shuffle, opened with
- * the bundle, finished (and named in the manifest) at its end, discarded on failure.
+ * The map side of a shuffle: owns the task's {@link ShuffleSink} for one shuffle, opened with the
+ * bundle, finished (and named in the manifest) at its end, discarded on failure.
  */
 abstract class ShuffleWriteOperator implements Operator {
   private final TaskContext context;
@@ -13,7 +13,9 @@ abstract class ShuffleWriteOperator implements Operator {
   private final LongSupplier budget;
   protected ShuffleSink sink;
 
-  /** @param sorted whether records are sorted by key within each partition (grouping shuffles) */
+  /**
+   * @param sorted whether records are sorted by key within each partition (grouping shuffles)
+   */
   ShuffleWriteOperator(TaskContext context, ShuffleTarget target, boolean sorted) {
     this.context = context;
     this.target = target;

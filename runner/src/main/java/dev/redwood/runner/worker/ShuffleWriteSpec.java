@@ -4,8 +4,8 @@ import dev.redwood.runner.plan.AttemptLayout;
 import java.util.List;
 
 /**
- * The spec of a map-side shuffle writer: an attempt writes its target's data object and index,
- * and nothing else.
+ * The spec of a map-side shuffle writer: an attempt writes its target's data object and index, and
+ * nothing else.
  */
 public interface ShuffleWriteSpec extends OperationSpec {
 

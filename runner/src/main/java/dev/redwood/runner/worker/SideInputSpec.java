@@ -6,8 +6,7 @@ import org.apache.beam.sdk.values.PCollectionView;
 import org.apache.beam.sdk.values.WindowedValue;
 
 /**
- * A side input a ParDo reads: the view and the coder its materialized elements were written
- * with.
+ * A side input a ParDo reads: the view and the coder its materialized elements were written with.
  */
 public record SideInputSpec(PCollectionView<?> view, Coder<WindowedValue<?>> elementCoder)
     implements Serializable {

@@ -11,7 +11,9 @@ public final class SourceSplitReader implements InputReader {
   private final byte[] split;
   private final TaskContext context;
 
-  /** @param split the serialized split of the source of read step {@code stepName} */
+  /**
+   * @param split the serialized split of the source of read step {@code stepName}
+   */
   public SourceSplitReader(String stepName, byte[] split, TaskContext context) {
     this.stepName = stepName;
     this.split = split;

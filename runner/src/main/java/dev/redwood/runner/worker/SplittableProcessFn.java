@@ -22,12 +22,12 @@ import org.joda.time.Instant;
  * ProcessKeyedElements}, as an ordinary DoFn. Its input is an element, a restriction and the
  * watermark estimator state (null until the first checkpoint).
  *
- * <p>When the splittable DoFn checkpoints ({@code resume()}), the residual restriction is
- * processed right away in the same bundle, as a bounded runner may; unless the DoFn asked for
- * bundle finalization in this bundle. Its callbacks run only after the bundle's outputs are
- * committed, and the DoFn may be waiting for them, so the residual then goes to the {@link
- * #residualTag() residual output}: the task ends, its outputs are committed, the callbacks run, and
- * the runner hands the residual to a continuation task of the same stage.
+ * <p>When the splittable DoFn checkpoints ({@code resume()}), the residual restriction is processed
+ * right away in the same bundle, as a bounded runner may; unless the DoFn asked for bundle
+ * finalization in this bundle. Its callbacks run only after the bundle's outputs are committed, and
+ * the DoFn may be waiting for them, so the residual then goes to the {@link #residualTag() residual
+ * output}: the task ends, its outputs are committed, the callbacks run, and the runner hands the
+ * residual to a continuation task of the same stage.
  */
 public final class SplittableProcessFn<InputT, OutputT, RestrictionT, StateT>
     extends DoFn<KV<KV<InputT, RestrictionT>, StateT>, OutputT> {

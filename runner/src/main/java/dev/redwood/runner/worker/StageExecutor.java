@@ -21,8 +21,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs one task of a stage: builds the fused operators from the spec, pushes the task's input (or,
- * for a continuation task, the residual restrictions it continues from) through them as one
- * bundle, and returns the manifest of what it wrote.
+ * for a continuation task, the residual restrictions it continues from) through them as one bundle,
+ * and returns the manifest of what it wrote.
  */
 final class StageExecutor {
   private static final Logger LOG = LoggerFactory.getLogger(StageExecutor.class);

@@ -8,9 +8,9 @@ import java.util.Map;
 import org.apache.beam.runners.core.construction.SerializablePipelineOptions;
 
 /**
- * Everything a task of one stage executes, serialized once per stage into the blob store. A
- * task builds its operators only from this (never from driver objects), which is why a
- * non-serializable DoFn fails the same way on a local node as on Azure.
+ * Everything a task of one stage executes, serialized once per stage into the blob store. A task
+ * builds its operators only from this (never from driver objects), which is why a non-serializable
+ * DoFn fails the same way on a local node as on Azure.
  *
  * @param input what each task reads: task {@code t} reads split {@code t} or partition {@code t}
  * @param operations the fused operators in topological order; {@code inputConsumers} and each

@@ -11,8 +11,8 @@ import org.apache.beam.runners.core.StateInternals;
 import org.apache.beam.runners.core.StateNamespaces;
 import org.apache.beam.runners.core.StatefulDoFnRunner;
 import org.apache.beam.runners.core.StepContext;
-import org.apache.beam.runners.core.TimerInternals.TimerData;
 import org.apache.beam.runners.core.TimerInternals;
+import org.apache.beam.runners.core.TimerInternals.TimerData;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.state.TimeDomain;
 import org.apache.beam.sdk.transforms.DoFn;
@@ -21,11 +21,11 @@ import org.apache.beam.sdk.values.WindowedValue;
 import org.joda.time.Instant;
 
 /**
- * A stateful ParDo (state, timers, OnWindowExpiration, time-sorted input) with batch semantics.
- * Its input arrives grouped by key from a shuffle. Each key gets fresh in-memory state and
- * timers; after the key's elements, time advances timer by timer (processing-time timers, then
- * event time up to the end of time), so timers fire in order and may set further timers, and
- * window expiration runs last.
+ * A stateful ParDo (state, timers, OnWindowExpiration, time-sorted input) with batch semantics. Its
+ * input arrives grouped by key from a shuffle. Each key gets fresh in-memory state and timers;
+ * after the key's elements, time advances timer by timer (processing-time timers, then event time
+ * up to the end of time), so timers fire in order and may set further timers, and window expiration
+ * runs last.
  */
 public final class StatefulParDoOperator extends ParDoOperator {
   /** Bounds the timers of one key, so a timer that re-arms itself forever fails the task. */
@@ -33,7 +33,9 @@ public final class StatefulParDoOperator extends ParDoOperator {
 
   private final boolean requiresTimeSortedInput;
 
-  /** @param requiresTimeSortedInput feed each key's elements in timestamp order */
+  /**
+   * @param requiresTimeSortedInput feed each key's elements in timestamp order
+   */
   public StatefulParDoOperator(
       DoFnSpec spec,
       boolean requiresTimeSortedInput,
@@ -86,8 +88,13 @@ public final class StatefulParDoOperator extends ParDoOperator {
     for (int fired = 0; ; fired++) {
       if (fired > MAX_TIMER_FIRINGS_PER_KEY) {
         throw new IllegalStateException(
-            "Step " + spec.stepName() + " fired more than " + MAX_TIMER_FIRINGS_PER_KEY
-                + " timers for key " + key + ": a timer keeps re-arming itself");
+            "Step "
+                + spec.stepName()
+                + " fired more than "
+                + MAX_TIMER_FIRINGS_PER_KEY
+                + " timers for key "
+                + key
+                + ": a timer keeps re-arming itself");
       }
       TimerData timer;
       Instant nextProcessing = timers.getNextTimer(TimeDomain.PROCESSING_TIME);

@@ -93,9 +93,9 @@ public final class TaskContext {
   }
 
   /**
-   * Claims a share of the task's shuffle buffer for one shuffle writer. Writers claim when they
-   * are built and ask for the size when they start, by when every writer of the stage has
-   * claimed: the buffer is split evenly among them.
+   * Claims a share of the task's shuffle buffer for one shuffle writer. Writers claim when they are
+   * built and ask for the size when they start, by when every writer of the stage has claimed: the
+   * buffer is split evenly among them.
    */
   LongSupplier claimShuffleBuffer() {
     shuffleWriters++;

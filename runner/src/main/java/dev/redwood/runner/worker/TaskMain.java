@@ -62,8 +62,7 @@ public final class TaskMain implements BatchTaskMain {
         Throwable user = TaskFailure.userCause(t);
         user.printStackTrace(System.err);
         // Last, so the tail of the log that reaches the driver starts with the cause.
-        System.err.println(
-            "Task " + id.task() + " of stage " + id.stage() + " failed: " + user);
+        System.err.println("Task " + id.task() + " of stage " + id.stage() + " failed: " + user);
         try {
           JobObjects.write(store, attempt.failure(), TaskFailure.of(t));
         } catch (BlobExistsException e) {

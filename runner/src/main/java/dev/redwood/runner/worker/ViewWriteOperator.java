@@ -7,8 +7,8 @@ import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.values.WindowedValue;
 
 /**
- * Materializes a PCollection that a side-input view reads: every element with its windows, in
- * one object per task attempt. Consuming tasks read the accepted objects of all producers.
+ * Materializes a PCollection that a side-input view reads: every element with its windows, in one
+ * object per task attempt. Consuming tasks read the accepted objects of all producers.
  */
 public final class ViewWriteOperator implements Operator {
   private final TaskContext context;
@@ -18,7 +18,9 @@ public final class ViewWriteOperator implements Operator {
   private OutputStream raw;
   private DataOutputStream out;
 
-  /** @param key the object this attempt materializes the view in */
+  /**
+   * @param key the object this attempt materializes the view in
+   */
   public ViewWriteOperator(
       TaskContext context, String viewId, String key, Coder<WindowedValue<?>> elementCoder) {
     this.context = context;

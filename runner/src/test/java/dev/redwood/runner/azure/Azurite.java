@@ -24,9 +24,9 @@ import java.util.stream.Stream;
 
 /**
  * The Azurite blob service the Azure tests run against: the one at {@code AZURITE_BLOB_ENDPOINT}
- * when that is set, else one listening on Azurite's default port, else one this JVM installs
- * (from npm, version pinned in {@code .ci/azurite}) and starts on a free loopback port, and stops
- * when it exits. So {@code mvn verify} needs nothing started by hand.
+ * when that is set, else one listening on Azurite's default port, else one this JVM installs (from
+ * npm, version pinned in {@code .ci/azurite}) and starts on a free loopback port, and stops when it
+ * exits. So {@code mvn verify} needs nothing started by hand.
  */
 public final class Azurite {
   /** Azurite's development account, the same on every installation (not a secret). */
@@ -61,7 +61,9 @@ public final class Azurite {
     return endpoint;
   }
 
-  /** Whether {@code process} is the emulator this JVM started (tests that count child processes). */
+  /**
+   * Whether {@code process} is the emulator this JVM started (tests that count child processes).
+   */
   public static synchronized boolean isEmulator(ProcessHandle process) {
     return started != null
         && (process.pid() == started.pid()
@@ -87,7 +89,9 @@ public final class Azurite {
   private static void requireListening(String url) {
     if (!listening(url)) {
       throw new IllegalStateException(
-          "Azurite is not listening at AZURITE_BLOB_ENDPOINT=" + url + ". Start it there, or"
+          "Azurite is not listening at AZURITE_BLOB_ENDPOINT="
+              + url
+              + ". Start it there, or"
               + " unset AZURITE_BLOB_ENDPOINT and the tests start their own.");
     }
   }
@@ -111,10 +115,17 @@ public final class Azurite {
       Path log = work.resolve("azurite.log");
       Process process =
           new ProcessBuilder(
-                  "node", bin.toString(),
-                  "--blobHost", "127.0.0.1", "--blobPort", Integer.toString(port),
-                  "--location", work.resolve("data").toString(),
-                  "--skipApiVersionCheck", "--loose", "--disableTelemetry")
+                  "node",
+                  bin.toString(),
+                  "--blobHost",
+                  "127.0.0.1",
+                  "--blobPort",
+                  Integer.toString(port),
+                  "--location",
+                  work.resolve("data").toString(),
+                  "--skipApiVersionCheck",
+                  "--loose",
+                  "--disableTelemetry")
               .redirectErrorStream(true)
               .redirectOutput(log.toFile())
               .start();
@@ -125,8 +136,13 @@ public final class Azurite {
       while (!listening(url)) {
         if (!process.isAlive() || System.currentTimeMillis() > deadline) {
           throw new IllegalStateException(
-              "Azurite did not start on port " + port + " within " + START_TIMEOUT_MS / 1000
-                  + " s (" + (process.isAlive() ? "still starting" : "exited") + "); its log:\n"
+              "Azurite did not start on port "
+                  + port
+                  + " within "
+                  + START_TIMEOUT_MS / 1000
+                  + " s ("
+                  + (process.isAlive() ? "still starting" : "exited")
+                  + "); its log:\n"
                   + Files.readString(log, StandardCharsets.UTF_8));
         }
         Thread.sleep(100);
@@ -150,7 +166,9 @@ public final class Azurite {
       }
     }
     throw new IllegalStateException(
-        "No .ci/azurite/package.json above " + Path.of("").toAbsolutePath() + ": cannot install"
+        "No .ci/azurite/package.json above "
+            + Path.of("").toAbsolutePath()
+            + ": cannot install"
             + " Azurite. Set AZURITE_BLOB_ENDPOINT to a running Azurite instead.");
   }
 
@@ -169,8 +187,7 @@ public final class Azurite {
       System.err.println("[azurite] installing the pinned Azurite from npm into " + packageDir);
       Path log = Files.createTempFile("azurite-npm", ".log");
       Process npm =
-          new ProcessBuilder(
-                  List.of("npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"))
+          new ProcessBuilder(List.of("npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"))
               .directory(packageDir.toFile())
               .redirectErrorStream(true)
               .redirectOutput(log.toFile())
@@ -178,8 +195,13 @@ public final class Azurite {
       if (!npm.waitFor(10, TimeUnit.MINUTES) || npm.exitValue() != 0 || !Files.isRegularFile(bin)) {
         npm.destroyForcibly();
         throw new IllegalStateException(
-            "`npm ci` in " + packageDir + " did not install Azurite (" + bin + " missing); its"
-                + " output:\n" + Files.readString(log, StandardCharsets.UTF_8));
+            "`npm ci` in "
+                + packageDir
+                + " did not install Azurite ("
+                + bin
+                + " missing); its"
+                + " output:\n"
+                + Files.readString(log, StandardCharsets.UTF_8));
       }
       Files.deleteIfExists(log);
       return bin;

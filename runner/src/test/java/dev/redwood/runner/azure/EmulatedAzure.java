@@ -15,9 +15,9 @@ import java.util.UUID;
 
 /**
  * An Azure the examples' tests can run on: one Batch account (a {@link BatchRestDouble}, one pool
- * of one node with {@code slots} task slots) and Azurite for storage, described by a parameters
- * and a credentials file as a user would write them. {@link #runnerArgs} are the options that
- * send a pipeline there.
+ * of one node with {@code slots} task slots) and Azurite for storage, described by a parameters and
+ * a credentials file as a user would write them. {@link #runnerArgs} are the options that send a
+ * pipeline there.
  */
 public final class EmulatedAzure implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -37,23 +37,36 @@ public final class EmulatedAzure implements AutoCloseable {
   public static EmulatedAzure start(Path directory, int slots) throws IOException {
     Azurite.endpoint(); // found or started before the Batch double
     String key = BatchRestDouble.newKey();
-    EmulatedAzure azure = new EmulatedAzure(new BatchRestDouble("emulated", key).start(), directory);
+    EmulatedAzure azure =
+        new EmulatedAzure(new BatchRestDouble("emulated", key).start(), directory);
     Files.writeString(
         azure.parameters,
         JSON.writeValueAsString(
             Map.of(
-                "blobContainer", "rwex-" + UUID.randomUUID().toString().substring(0, 8),
+                "blobContainer",
+                "rwex-" + UUID.randomUUID().toString().substring(0, 8),
                 "pools",
                 List.of(
-                    Map.of("id", "pool", "account", "emulated", "vmSize", "Standard_D2s_v5",
-                        "dedicatedNodes", 1, "taskSlotsPerNode", slots)))));
+                    Map.of(
+                        "id",
+                        "pool",
+                        "account",
+                        "emulated",
+                        "vmSize",
+                        "Standard_D2s_v5",
+                        "dedicatedNodes",
+                        1,
+                        "taskSlotsPerNode",
+                        slots)))));
     Files.writeString(
         azure.credentials,
         JSON.writeValueAsString(
             Map.of(
                 "accounts",
-                List.of(Map.of("name", "emulated", "url", azure.batch.url(), "batchAccountKey", key)),
-                "storage", Map.of("connectionString", Azurite.connectionString()))));
+                List.of(
+                    Map.of("name", "emulated", "url", azure.batch.url(), "batchAccountKey", key)),
+                "storage",
+                Map.of("connectionString", Azurite.connectionString()))));
     Files.setPosixFilePermissions(azure.credentials, PosixFilePermissions.fromString("rw-------"));
     return azure;
   }
@@ -70,9 +83,9 @@ public final class EmulatedAzure implements AutoCloseable {
   }
 
   /**
-   * Options that run an example here writing to {@code azfs://}: {@link #runnerArgs}, the
-   * driver's own storage credentials (tasks get a grant instead), node JVMs that start fast, and
-   * no progress lines.
+   * Options that run an example here writing to {@code azfs://}: {@link #runnerArgs}, the driver's
+   * own storage credentials (tasks get a grant instead), node JVMs that start fast, and no progress
+   * lines.
    */
   public List<String> exampleArgs() {
     List<String> args = new ArrayList<>(runnerArgs());
@@ -83,8 +96,8 @@ public final class EmulatedAzure implements AutoCloseable {
   }
 
   /**
-   * Options that sign the driver's io-azure in to Azurite with the key; the runner keeps them
-   * off the nodes, whose tasks use their grant.
+   * Options that sign the driver's io-azure in to Azurite with the key; the runner keeps them off
+   * the nodes, whose tasks use their grant.
    */
   public static List<String> driverAzfsArgs() {
     return List.of(
@@ -100,7 +113,9 @@ public final class EmulatedAzure implements AutoCloseable {
   }
 
   public static BlobServiceClient storage() {
-    return new BlobServiceClientBuilder().connectionString(Azurite.connectionString()).buildClient();
+    return new BlobServiceClientBuilder()
+        .connectionString(Azurite.connectionString())
+        .buildClient();
   }
 
   public BatchRestDouble batch() {

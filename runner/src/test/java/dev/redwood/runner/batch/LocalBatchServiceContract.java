@@ -202,12 +202,9 @@ abstract class LocalBatchServiceContract {
         List.of(
             task("print-a", TestTasks.Printer.class, "a", "pair"),
             task("print-b", TestTasks.Printer.class, "b", "pair")));
-    Map<String, TaskEvent> completed =
-        new Events(job).awaitCompleted("print-a", "print-b");
-    assertThat(
-        job.taskLogTail("print-a", 10_000), completed.get("print-a").exitCode(), is(0));
-    assertThat(
-        job.taskLogTail("print-b", 10_000), completed.get("print-b").exitCode(), is(0));
+    Map<String, TaskEvent> completed = new Events(job).awaitCompleted("print-a", "print-b");
+    assertThat(job.taskLogTail("print-a", 10_000), completed.get("print-a").exitCode(), is(0));
+    assertThat(job.taskLogTail("print-b", 10_000), completed.get("print-b").exitCode(), is(0));
 
     for (String name : List.of("a", "b")) {
       String other = name.equals("a") ? "b" : "a";
@@ -290,9 +287,7 @@ abstract class LocalBatchServiceContract {
     next.addTasks(
         List.of(
             task(
-                "after",
-                TestTasks.EnvDump.class,
-                envDumpArguments("results/" + next.jobId(), 0))));
+                "after", TestTasks.EnvDump.class, envDumpArguments("results/" + next.jobId(), 0))));
     assertThat(new Events(next).awaitCompleted("after").get("after").exitCode(), is(0));
   }
 
@@ -383,8 +378,7 @@ abstract class LocalBatchServiceContract {
                   + "; saw "
                   + seen);
         }
-        seen.addAll(
-            job.pollTaskEvents(Duration.ofNanos(Math.min(left, 1_000_000_000L))));
+        seen.addAll(job.pollTaskEvents(Duration.ofNanos(Math.min(left, 1_000_000_000L))));
       }
     }
 

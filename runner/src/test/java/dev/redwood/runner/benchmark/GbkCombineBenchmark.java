@@ -34,7 +34,8 @@ import org.apache.beam.sdk.values.TypeDescriptors;
 /**
  * Wall-time comparison of Redwood with Beam's Spark runner (local mode) and the DirectRunner on one
  * GBK- and Combine-heavy pipeline: N longs keyed by {@code i % K}, summed per key once through a
- * liftable {@code Sum.longsPerKey()} and once through a plain {@code GroupByKey} plus a summing DoFn.
+ * liftable {@code Sum.longsPerKey()} and once through a plain {@code GroupByKey} plus a summing
+ * DoFn.
  *
  * <p>Every runner gets the same pipeline. Each branch folds its per-key sums into one checksum that
  * is compared in-pipeline with the value the harness computes on its own; a mismatch fails the
@@ -134,7 +135,8 @@ public final class GbkCombineBenchmark {
             .apply("Generate", GenerateSequence.from(0).to(n))
             .apply(
                 "Key",
-                MapElements.into(TypeDescriptors.kvs(TypeDescriptors.longs(), TypeDescriptors.longs()))
+                MapElements.into(
+                        TypeDescriptors.kvs(TypeDescriptors.longs(), TypeDescriptors.longs()))
                     .via(i -> KV.of(i % k, i)));
     verify("Combine", keyed.apply("SumPerKey", Sum.longsPerKey()), expected);
     verify(
@@ -224,7 +226,8 @@ public final class GbkCombineBenchmark {
 
   private static final class SumGroup extends DoFn<KV<Long, Iterable<Long>>, KV<Long, Long>> {
     @ProcessElement
-    public void process(@Element KV<Long, Iterable<Long>> group, OutputReceiver<KV<Long, Long>> out) {
+    public void process(
+        @Element KV<Long, Iterable<Long>> group, OutputReceiver<KV<Long, Long>> out) {
       long sum = 0;
       for (long v : group.getValue()) {
         sum += v;

@@ -12,15 +12,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * A Maven project outside this reactor that uses Redwood's artifacts as a user's project would:
- * the artifacts are installed, with the poms they are published with, into a local repository of
- * its own (so nothing of this reactor's dependency management or ~/.m2 state leaks in), and the
- * project is built and run by a separate {@code mvn}. Everything else it needs comes through the
- * build's own local repository as a read-only remote (then Maven Central), so nothing is
- * downloaded twice.
+ * A Maven project outside this reactor that uses Redwood's artifacts as a user's project would: the
+ * artifacts are installed, with the poms they are published with, into a local repository of its
+ * own (so nothing of this reactor's dependency management or ~/.m2 state leaks in), and the project
+ * is built and run by a separate {@code mvn}. Everything else it needs comes through the build's
+ * own local repository as a read-only remote (then Maven Central), so nothing is downloaded twice.
  *
- * <p>Integration tests (failsafe, after {@code package}) set the system properties it reads:
- * {@code redwood.mavenHome}, {@code redwood.localRepository}, {@code redwood.root}.
+ * <p>Integration tests (failsafe, after {@code package}) set the system properties it reads: {@code
+ * redwood.mavenHome}, {@code redwood.localRepository}, {@code redwood.root}.
  */
 public final class ConsumerBuild {
   private static final long TIMEOUT_MINUTES = 15;
@@ -57,7 +56,9 @@ public final class ConsumerBuild {
     ConsumerBuild build = new ConsumerBuild(work, project);
     Files.createDirectories(build.repository);
     String cache = Path.of(property("redwood.localRepository")).toUri().toString();
-    Files.writeString(build.settings, """
+    Files.writeString(
+        build.settings,
+        """
         <settings>
           <profiles>
             <profile>
@@ -80,7 +81,9 @@ public final class ConsumerBuild {
           </profiles>
           <activeProfiles><activeProfile>build-cache</activeProfile></activeProfiles>
         </settings>
-        """.formatted(cache), StandardCharsets.UTF_8);
+        """
+            .formatted(cache),
+        StandardCharsets.UTF_8);
     return build;
   }
 
@@ -96,8 +99,12 @@ public final class ConsumerBuild {
 
   /** Runs {@code mainClass} of the example module {@code module} with {@code args}. */
   public Result runExample(String module, String mainClass, String args) throws IOException {
-    return run("-q", "exec:exec", "-Dexample.artifactId=redwood-" + module,
-        "-Dexample.mainClass=" + mainClass, "-Dexample.args=" + args);
+    return run(
+        "-q",
+        "exec:exec",
+        "-Dexample.artifactId=redwood-" + module,
+        "-Dexample.mainClass=" + mainClass,
+        "-Dexample.args=" + args);
   }
 
   /** This checkout's root directory. */
@@ -124,8 +131,12 @@ public final class ConsumerBuild {
         throw new IllegalStateException(file + " is missing: package " + module + " first");
       }
     }
-    Result result = maven(work, "org.apache.maven.plugins:maven-install-plugin:3.1.2:install-file",
-        "-Dfile=" + jar, "-DpomFile=" + pom);
+    Result result =
+        maven(
+            work,
+            "org.apache.maven.plugins:maven-install-plugin:3.1.2:install-file",
+            "-Dfile=" + jar,
+            "-DpomFile=" + pom);
     if (result.exitCode() != 0) {
       throw new IllegalStateException("Installing " + jar + " failed:\n" + result.output());
     }
@@ -138,15 +149,22 @@ public final class ConsumerBuild {
   }
 
   private Result maven(Path directory, String... arguments) throws IOException {
-    List<String> command = new ArrayList<>(List.of(
-        Path.of(property("redwood.mavenHome"), "bin", "mvn").toString(), "-B", "-ntp",
-        "-s", settings.toString(), "-Dmaven.repo.local=" + repository));
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                Path.of(property("redwood.mavenHome"), "bin", "mvn").toString(),
+                "-B",
+                "-ntp",
+                "-s",
+                settings.toString(),
+                "-Dmaven.repo.local=" + repository));
     command.addAll(Arrays.asList(arguments));
     Path log = Files.createTempFile(work, "mvn", ".log");
-    ProcessBuilder builder = new ProcessBuilder(command)
-        .directory(directory.toFile())
-        .redirectErrorStream(true)
-        .redirectOutput(log.toFile());
+    ProcessBuilder builder =
+        new ProcessBuilder(command)
+            .directory(directory.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile());
     // The consumer's own JVMs start without this build's flags or options.
     builder.environment().remove("MAVEN_OPTS");
     builder.environment().remove("JAVA_TOOL_OPTIONS");
@@ -155,9 +173,15 @@ public final class ConsumerBuild {
       if (!process.waitFor(TIMEOUT_MINUTES, TimeUnit.MINUTES)) {
         process.descendants().forEach(ProcessHandle::destroyForcibly);
         process.destroyForcibly();
-        throw new IllegalStateException("mvn " + String.join(" ", arguments) + " in " + directory
-            + " did not finish within " + TIMEOUT_MINUTES + " minutes; its output:\n"
-            + Files.readString(log, StandardCharsets.UTF_8));
+        throw new IllegalStateException(
+            "mvn "
+                + String.join(" ", arguments)
+                + " in "
+                + directory
+                + " did not finish within "
+                + TIMEOUT_MINUTES
+                + " minutes; its output:\n"
+                + Files.readString(log, StandardCharsets.UTF_8));
       }
     } catch (InterruptedException e) {
       process.destroyForcibly();
@@ -170,8 +194,11 @@ public final class ConsumerBuild {
   private static String property(String name) {
     String value = System.getProperty(name);
     if (value == null) {
-      throw new IllegalStateException("System property " + name + " is not set: run this test"
-          + " through the module's failsafe configuration (mvn verify)");
+      throw new IllegalStateException(
+          "System property "
+              + name
+              + " is not set: run this test"
+              + " through the module's failsafe configuration (mvn verify)");
     }
     return value;
   }

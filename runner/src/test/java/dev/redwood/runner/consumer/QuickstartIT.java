@@ -17,8 +17,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The quick start (docs/quickstart) as a user builds it: outside this reactor, with the runner
- * from its published pom alone, run with a plain {@code java} (no JVM flags) on the local backend.
+ * The quick start (docs/quickstart) as a user builds it: outside this reactor, with the runner from
+ * its published pom alone, run with a plain {@code java} (no JVM flags) on the local backend.
  */
 class QuickstartIT {
   @TempDir Path work;
@@ -26,11 +26,16 @@ class QuickstartIT {
   @Test
   void quickstartCountsTheWordsOfABook() throws IOException {
     Path book = ConsumerBuild.root().resolve("data/two-cities.txt");
-    ConsumerBuild build = ConsumerBuild.of(ConsumerBuild.root().resolve("docs/quickstart"), work)
-        .install("runner", "redwood-runner");
+    ConsumerBuild build =
+        ConsumerBuild.of(ConsumerBuild.root().resolve("docs/quickstart"), work)
+            .install("runner", "redwood-runner");
 
-    ConsumerBuild.Result result = build.run("-q", "compile", "exec:exec",
-        "-Dpipeline.args=--inputFile=" + book + " --output=target/counts --localNodes=2");
+    ConsumerBuild.Result result =
+        build.run(
+            "-q",
+            "compile",
+            "exec:exec",
+            "-Dpipeline.args=--inputFile=" + book + " --output=target/counts --localNodes=2");
 
     assertThat(result.output(), result.exitCode(), is(0));
     assertThat(counts(build.project().resolve("target")), is(expectedCounts(book)));
@@ -40,7 +45,8 @@ class QuickstartIT {
   private static Map<String, Long> counts(Path dir) throws IOException {
     Map<String, Long> counts = new TreeMap<>();
     try (Stream<Path> files = Files.list(dir)) {
-      for (Path shard : files.filter(f -> f.getFileName().toString().startsWith("counts")).toList()) {
+      for (Path shard :
+          files.filter(f -> f.getFileName().toString().startsWith("counts")).toList()) {
         for (String line : Files.readAllLines(shard, StandardCharsets.UTF_8)) {
           int colon = line.lastIndexOf(": ");
           counts.put(line.substring(0, colon), Long.parseLong(line.substring(colon + 2)));

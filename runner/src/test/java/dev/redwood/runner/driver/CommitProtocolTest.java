@@ -42,9 +42,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The commit protocol under the failures Batch produces: a task executed twice (node lost after
- * it finished, so Batch reruns it) and an attempt reported failed although it wrote its outputs
- * (a zombie). Outputs and committed metrics must count every element exactly once.
+ * The commit protocol under the failures Batch produces: a task executed twice (node lost after it
+ * finished, so Batch reruns it) and an attempt reported failed although it wrote its outputs (a
+ * zombie). Outputs and committed metrics must count every element exactly once.
  */
 class CommitProtocolTest {
   @TempDir Path temp;
@@ -81,8 +81,14 @@ class CommitProtocolTest {
 
   private static long counter(PipelineResult result, boolean committed) {
     long total = 0;
-    for (MetricResult<Long> c : result.metrics().queryMetrics(MetricsFilter.builder()
-        .addNameFilter(MetricNameFilter.named(CountingFn.class, "seen")).build()).getCounters()) {
+    for (MetricResult<Long> c :
+        result
+            .metrics()
+            .queryMetrics(
+                MetricsFilter.builder()
+                    .addNameFilter(MetricNameFilter.named(CountingFn.class, "seen"))
+                    .build())
+            .getCounters()) {
       total += committed ? c.getCommitted() : c.getAttempted();
     }
     return total;
@@ -93,8 +99,9 @@ class CommitProtocolTest {
     Pipeline p = pipelineWithCheckedOutput();
     // Every first-stage task runs twice; the driver sees two successful completions.
     Flaky flaky = new Flaky(id -> id.stage() == 0, Flaky.Mode.RUN_TWICE);
-    PipelineResult result = JobLauncher.launch(
-        p, p.getOptions().as(AzureBatchPipelineOptions.class), true, flaky::wrap);
+    PipelineResult result =
+        JobLauncher.launch(
+            p, p.getOptions().as(AzureBatchPipelineOptions.class), true, flaky::wrap);
     PipelineAssertions.assertAllRan(p, result);
     assertThat(flaky.injected, greaterThan(0));
     assertThat(counter(result, true), is(30L));
@@ -108,8 +115,9 @@ class CommitProtocolTest {
     Pipeline p = pipelineWithCheckedOutput();
     // First attempts of the first stage write their outputs, then look lost (exit -1).
     Flaky flaky = new Flaky(id -> id.stage() == 0 && id.attempt() == 0, Flaky.Mode.REPORT_FAILED);
-    PipelineResult result = JobLauncher.launch(
-        p, p.getOptions().as(AzureBatchPipelineOptions.class), true, flaky::wrap);
+    PipelineResult result =
+        JobLauncher.launch(
+            p, p.getOptions().as(AzureBatchPipelineOptions.class), true, flaky::wrap);
     PipelineAssertions.assertAllRan(p, result);
     assertThat(flaky.injected, greaterThan(0));
     assertThat(counter(result, true), is(30L));
@@ -158,9 +166,14 @@ class CommitProtocolTest {
     PipelineResult result = JobLauncher.launch(p, options, true, flaky::wrap);
     PipelineAssertions.assertAllRan(p, result);
     long committed = 0;
-    for (MetricResult<Long> c : result.metrics().queryMetrics(MetricsFilter.builder()
-        .addNameFilter(MetricNameFilter.named(OnePositionPerBundleFn.class, "read")).build())
-        .getCounters()) {
+    for (MetricResult<Long> c :
+        result
+            .metrics()
+            .queryMetrics(
+                MetricsFilter.builder()
+                    .addNameFilter(MetricNameFilter.named(OnePositionPerBundleFn.class, "read"))
+                    .build())
+            .getCounters()) {
       committed += c.getCommitted();
     }
     assertThat(committed, is(6L));
@@ -168,7 +181,10 @@ class CommitProtocolTest {
 
   /** A Batch service that re-runs or misreports chosen tasks, as a real pool sometimes does. */
   static final class Flaky implements BatchService {
-    enum Mode { RUN_TWICE, REPORT_FAILED }
+    enum Mode {
+      RUN_TWICE,
+      REPORT_FAILED
+    }
 
     private final Predicate<TaskId> targets;
     private final Mode mode;

@@ -8,26 +8,12 @@ import static org.hamcrest.Matchers.greaterThan;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.not;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.azure.storage.blob.BlobContainerClient;
 import com.azure.storage.blob.BlobServiceClient;
 import com.azure.storage.blob.models.BlobContainerItem;
 import com.azure.storage.blob.models.BlobItem;
-import java.io.InputStream;
-import java.nio.ByteBuffer;
-import java.nio.channels.Channels;
-import java.nio.channels.WritableByteChannel;
-import org.apache.beam.sdk.io.FileSystems;
-import org.apache.beam.sdk.io.TextIO;
-import org.apache.beam.sdk.io.fs.MatchResult;
-import org.apache.beam.sdk.io.fs.ResourceId;
-import org.apache.beam.sdk.options.Description;
-import org.apache.beam.sdk.options.PipelineOptions;
-import org.apache.beam.sdk.options.PipelineOptionsFactory;
-import org.apache.beam.sdk.transforms.DoFn;
-import org.apache.beam.sdk.transforms.ParDo;
-import org.apache.beam.sdk.util.MimeTypes;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.redwood.runner.PipelineAssertions;
 import dev.redwood.runner.azure.Azurite;
@@ -35,6 +21,10 @@ import dev.redwood.runner.azure.EmulatedAzure;
 import dev.redwood.runner.batch.azure.restdouble.BatchRestDouble;
 import dev.redwood.runner.batch.azure.restdouble.RecordedRequest;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,11 +37,21 @@ import java.util.Set;
 import java.util.UUID;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.io.FileSystems;
+import org.apache.beam.sdk.io.TextIO;
+import org.apache.beam.sdk.io.fs.MatchResult;
+import org.apache.beam.sdk.io.fs.ResourceId;
+import org.apache.beam.sdk.options.Description;
+import org.apache.beam.sdk.options.PipelineOptions;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.MapElements;
+import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.Reshuffle;
 import org.apache.beam.sdk.transforms.Sum;
+import org.apache.beam.sdk.util.MimeTypes;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.TypeDescriptors;
@@ -63,9 +63,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The end-to-end pipelines on the Azure backend, through the real SDKs: AzureBatchService on two
- * Batch REST doubles (two accounts, one pool each, different sizes) and AzureBlobStore on
- * Azurite. Tasks run as processes the doubles start, after their job preparation task fetched
- * the classpath from Azurite through SAS URLs.
+ * Batch REST doubles (two accounts, one pool each, different sizes) and AzureBlobStore on Azurite.
+ * Tasks run as processes the doubles start, after their job preparation task fetched the classpath
+ * from Azurite through SAS URLs.
  */
 class AzureEndToEndTest extends EndToEndPipelines {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -73,6 +73,7 @@ class AzureEndToEndTest extends EndToEndPipelines {
   private static BatchRestDouble west;
   private static final String EAST_KEY = BatchRestDouble.newKey();
   private static final String WEST_KEY = BatchRestDouble.newKey();
+
   /** Staged jars are kept across runs (content-hash names): one base container for the class. */
   private static final String CONTAINER = "rwe2e-" + UUID.randomUUID().toString().substring(0, 8);
 
@@ -103,14 +104,34 @@ class AzureEndToEndTest extends EndToEndPipelines {
         parameters,
         JSON.writeValueAsString(
             Map.of(
-                "jobId", "rwtest",
-                "blobContainer", CONTAINER,
+                "jobId",
+                "rwtest",
+                "blobContainer",
+                CONTAINER,
                 "pools",
                 List.of(
-                    Map.of("id", "east-pool", "account", "east", "vmSize", "Standard_D4s_v5",
-                        "dedicatedNodes", 1, "taskSlotsPerNode", 2),
-                    Map.of("id", "west-pool", "account", "west", "vmSize", "Standard_D2s_v5",
-                        "dedicatedNodes", 1, "taskSlotsPerNode", 1)))));
+                    Map.of(
+                        "id",
+                        "east-pool",
+                        "account",
+                        "east",
+                        "vmSize",
+                        "Standard_D4s_v5",
+                        "dedicatedNodes",
+                        1,
+                        "taskSlotsPerNode",
+                        2),
+                    Map.of(
+                        "id",
+                        "west-pool",
+                        "account",
+                        "west",
+                        "vmSize",
+                        "Standard_D2s_v5",
+                        "dedicatedNodes",
+                        1,
+                        "taskSlotsPerNode",
+                        1)))));
     Files.writeString(
         credentials,
         JSON.writeValueAsString(
@@ -181,26 +202,31 @@ class AzureEndToEndTest extends EndToEndPipelines {
     Pipeline p = pipeline("--shufflePartitions=12");
     PCollection<KV<String, Integer>> sums =
         p.apply(Create.of(numbers(600)))
-            .apply(MapElements.into(TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptors.integers()))
-                .via((Integer x) -> KV.of("k" + (x % 150), 1)))
+            .apply(
+                MapElements.into(
+                        TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptors.integers()))
+                    .via((Integer x) -> KV.of("k" + (x % 150), 1)))
             .apply(Sum.integersPerKey());
     PAssert.that(sums.apply(MapElements.into(TypeDescriptors.integers()).via(KV::getValue)))
-        .satisfies(values -> {
-          int total = 0;
-          for (int v : values) {
-            total += v;
-          }
-          if (total != 600) {
-            throw new AssertionError("sum of counts " + total);
-          }
-          return null;
-        });
+        .satisfies(
+            values -> {
+              int total = 0;
+              for (int v : values) {
+                total += v;
+              }
+              if (total != 600) {
+                throw new AssertionError("sum of counts " + total);
+              }
+              return null;
+            });
     PipelineAssertions.run(p);
 
     for (BatchRestDouble account : List.of(east, west)) {
       List<RecordedRequest> requests = account.requests();
-      assertThat(account.accountName() + " ran tasks",
-          count(requests, "POST", "/jobs/[^/]+/addtaskcollection"), greaterThan(0));
+      assertThat(
+          account.accountName() + " ran tasks",
+          count(requests, "POST", "/jobs/[^/]+/addtaskcollection"),
+          greaterThan(0));
       assertThat("no per-task GET", count(requests, "GET", "/jobs/[^/]+/tasks/[^/]+"), is(0));
       // Every job this run created was terminated and deleted.
       assertThat(count(requests, "POST", "/jobs/[^/]+/terminate"), greaterThan(0));
@@ -280,8 +306,7 @@ class AzureEndToEndTest extends EndToEndPipelines {
   void tasksReachTheOptionsAzfsContainerWithAGrantAndNoKey() throws IOException {
     PipelineOptionsFactory.register(AzfsTestOptions.class);
     String container = "rwazfs-" + UUID.randomUUID().toString().substring(0, 8);
-    BlobServiceClient azurite =
-        EmulatedAzure.storage();
+    BlobServiceClient azurite = EmulatedAzure.storage();
     azurite.createBlobContainer(container);
     String dir = "azfs://" + Azurite.ACCOUNT + "/" + container + "/run";
     List<String> args = new ArrayList<>(EmulatedAzure.driverAzfsArgs());
@@ -327,7 +352,9 @@ class AzureEndToEndTest extends EndToEndPipelines {
       BlobContainerClient job = azurite.getBlobContainerClient(c.getName());
       for (BlobItem b : job.listBlobs()) {
         byte[] bytes = job.getBlobClient(b.getName()).downloadContent().toBytes();
-        assertThat(b.getName(), new String(bytes, StandardCharsets.ISO_8859_1),
+        assertThat(
+            b.getName(),
+            new String(bytes, StandardCharsets.ISO_8859_1),
             not(containsString(Azurite.KEY)));
         specs += b.getName().contains("spec") ? 1 : 0;
       }
@@ -366,7 +393,8 @@ class AzureEndToEndTest extends EndToEndPipelines {
     }
 
     @ProcessElement
-    public void process(@Element Integer x, OutputReceiver<Integer> out) throws InterruptedException {
+    public void process(@Element Integer x, OutputReceiver<Integer> out)
+        throws InterruptedException {
       Thread.sleep(millis);
       out.output(x);
     }
@@ -384,7 +412,9 @@ class AzureEndToEndTest extends EndToEndPipelines {
     // Preempt the east node as soon as it runs tasks of the slow stage.
     boolean preempted = false;
     long deadline = System.nanoTime() + 120_000_000_000L;
-    while (!preempted && System.nanoTime() < deadline && result.getState() == PipelineResult.State.RUNNING) {
+    while (!preempted
+        && System.nanoTime() < deadline
+        && result.getState() == PipelineResult.State.RUNNING) {
       if (!east.liveProcesses().isEmpty()) {
         Thread.sleep(1500);
         List<String> nodes = east.nodeIds("east-pool");
@@ -407,13 +437,16 @@ class AzureEndToEndTest extends EndToEndPipelines {
         .apply(org.apache.beam.sdk.transforms.ParDo.of(new SlowFn(120_000)));
     PipelineResult result = p.run();
     long deadline = System.nanoTime() + 120_000_000_000L;
-    while (east.liveProcesses().isEmpty() && west.liveProcesses().isEmpty()
+    while (east.liveProcesses().isEmpty()
+        && west.liveProcesses().isEmpty()
         && System.nanoTime() < deadline) {
       Thread.sleep(100);
     }
     Thread.sleep(1000);
     result.cancel();
-    assertThat(result.waitUntilFinish(org.joda.time.Duration.standardSeconds(60)), is(PipelineResult.State.CANCELLED));
+    assertThat(
+        result.waitUntilFinish(org.joda.time.Duration.standardSeconds(60)),
+        is(PipelineResult.State.CANCELLED));
     assertThat(count(east.requests(), "POST", "/jobs/[^/]+/terminate"), greaterThan(0));
     assertThat(count(west.requests(), "POST", "/jobs/[^/]+/terminate"), greaterThan(0));
   }

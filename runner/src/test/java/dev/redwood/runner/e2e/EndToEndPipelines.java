@@ -25,8 +25,8 @@ import java.util.stream.Stream;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.coders.SerializableCoder;
-import org.apache.beam.sdk.io.range.OffsetRange;
 import org.apache.beam.sdk.io.TextIO;
+import org.apache.beam.sdk.io.range.OffsetRange;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.MetricNameFilter;
 import org.apache.beam.sdk.metrics.MetricResult;
@@ -45,9 +45,9 @@ import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.View;
 import org.apache.beam.sdk.transforms.join.CoGbkResult;
-import org.apache.beam.sdk.transforms.splittabledofn.RestrictionTracker;
 import org.apache.beam.sdk.transforms.join.CoGroupByKey;
 import org.apache.beam.sdk.transforms.join.KeyedPCollectionTuple;
+import org.apache.beam.sdk.transforms.splittabledofn.RestrictionTracker;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.transforms.windowing.IntervalWindow;
 import org.apache.beam.sdk.transforms.windowing.Sessions;
@@ -66,8 +66,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Real pipelines, each run on a backend the subclass sets up, with every task in a JVM of its
- * own that reads its spec and inputs from the blob store.
+ * Real pipelines, each run on a backend the subclass sets up, with every task in a JVM of its own
+ * that reads its spec and inputs from the blob store.
  */
 abstract class EndToEndPipelines {
   @TempDir Path temp;
@@ -85,10 +85,13 @@ abstract class EndToEndPipelines {
   /** Word count of {@code input} into one file under {@code output}, which it returns. */
   static Path wordCountToOneFile(Pipeline p, Path input, Path output) {
     p.apply(TextIO.read().from(input.toString()))
-        .apply(FlatMapElements.into(TypeDescriptors.strings())
-            .via(line -> Arrays.asList(line.split("\\s+"))))
+        .apply(
+            FlatMapElements.into(TypeDescriptors.strings())
+                .via(line -> Arrays.asList(line.split("\\s+"))))
         .apply(Count.perElement())
-        .apply(MapElements.into(TypeDescriptors.strings()).via(kv -> kv.getKey() + ":" + kv.getValue()))
+        .apply(
+            MapElements.into(TypeDescriptors.strings())
+                .via(kv -> kv.getKey() + ":" + kv.getValue()))
         .apply(TextIO.write().to(output.resolve("counts").toString()).withoutSharding());
     assertThat(p.run().waitUntilFinish(), is(PipelineResult.State.DONE));
     return output.resolve("counts");
@@ -96,57 +99,85 @@ abstract class EndToEndPipelines {
 
   @AfterEach
   void noWorkerProcessLeft() {
-    assertThat(
-        "node processes left behind",
-        ChildProcesses.ofRuns(),
-        is(empty()));
+    assertThat("node processes left behind", ChildProcesses.ofRuns(), is(empty()));
   }
 
   @Test
   void wordCountWithTextIo() throws IOException {
     Path input = temp.resolve("input.txt");
     Files.writeString(
-        input, "the quick brown fox\njumps over the lazy dog\nthe dog sleeps\n", StandardCharsets.UTF_8);
+        input,
+        "the quick brown fox\njumps over the lazy dog\nthe dog sleeps\n",
+        StandardCharsets.UTF_8);
     Path output = temp.resolve("out");
     Pipeline p = pipeline();
     p.apply(TextIO.read().from(input.toString()))
-        .apply(FlatMapElements.into(TypeDescriptors.strings())
-            .via(line -> Arrays.asList(line.split("\\s+"))))
+        .apply(
+            FlatMapElements.into(TypeDescriptors.strings())
+                .via(line -> Arrays.asList(line.split("\\s+"))))
         .apply(Count.perElement())
-        .apply(MapElements.into(TypeDescriptors.strings()).via(kv -> kv.getKey() + ":" + kv.getValue()))
+        .apply(
+            MapElements.into(TypeDescriptors.strings())
+                .via(kv -> kv.getKey() + ":" + kv.getValue()))
         .apply(TextIO.write().to(output.resolve("counts").toString()).withNumShards(2));
     assertThat(p.run().waitUntilFinish(), is(PipelineResult.State.DONE));
 
     List<String> lines;
     try (Stream<Path> files = Files.list(output)) {
-      lines = files.filter(f -> f.getFileName().toString().startsWith("counts"))
-          .flatMap(f -> readLines(f).stream()).collect(Collectors.toList());
+      lines =
+          files
+              .filter(f -> f.getFileName().toString().startsWith("counts"))
+              .flatMap(f -> readLines(f).stream())
+              .collect(Collectors.toList());
     }
-    assertThat(lines, containsInAnyOrder(
-        "the:3", "quick:1", "brown:1", "fox:1", "jumps:1", "over:1", "lazy:1", "dog:2", "sleeps:1"));
+    assertThat(
+        lines,
+        containsInAnyOrder(
+            "the:3",
+            "quick:1",
+            "brown:1",
+            "fox:1",
+            "jumps:1",
+            "over:1",
+            "lazy:1",
+            "dog:2",
+            "sleeps:1"));
   }
 
   @Test
   void coGroupByKeyJoin() {
     Pipeline p = pipeline();
-    PCollection<KV<String, String>> emails = p.apply("Emails", Create.of(
-        KV.of("amy", "amy@example.com"), KV.of("carl", "carl@example.com"), KV.of("amy", "a@example.org")));
-    PCollection<KV<String, String>> phones = p.apply("Phones", Create.of(
-        KV.of("amy", "111"), KV.of("james", "222")));
+    PCollection<KV<String, String>> emails =
+        p.apply(
+            "Emails",
+            Create.of(
+                KV.of("amy", "amy@example.com"),
+                KV.of("carl", "carl@example.com"),
+                KV.of("amy", "a@example.org")));
+    PCollection<KV<String, String>> phones =
+        p.apply("Phones", Create.of(KV.of("amy", "111"), KV.of("james", "222")));
     TupleTag<String> emailTag = new TupleTag<>();
     TupleTag<String> phoneTag = new TupleTag<>();
-    PCollection<String> joined = KeyedPCollectionTuple.of(emailTag, emails).and(phoneTag, phones)
-        .apply(CoGroupByKey.create())
-        .apply(MapElements.into(TypeDescriptors.strings()).via((KV<String, CoGbkResult> kv) -> {
-          List<String> mails = new ArrayList<>();
-          kv.getValue().getAll(emailTag).forEach(mails::add);
-          mails.sort(null);
-          List<String> numbers = new ArrayList<>();
-          kv.getValue().getAll(phoneTag).forEach(numbers::add);
-          return kv.getKey() + " " + mails + " " + numbers;
-        }));
-    PAssert.that(joined).containsInAnyOrder(
-        "amy [a@example.org, amy@example.com] [111]", "carl [carl@example.com] []", "james [] [222]");
+    PCollection<String> joined =
+        KeyedPCollectionTuple.of(emailTag, emails)
+            .and(phoneTag, phones)
+            .apply(CoGroupByKey.create())
+            .apply(
+                MapElements.into(TypeDescriptors.strings())
+                    .via(
+                        (KV<String, CoGbkResult> kv) -> {
+                          List<String> mails = new ArrayList<>();
+                          kv.getValue().getAll(emailTag).forEach(mails::add);
+                          mails.sort(null);
+                          List<String> numbers = new ArrayList<>();
+                          kv.getValue().getAll(phoneTag).forEach(numbers::add);
+                          return kv.getKey() + " " + mails + " " + numbers;
+                        }));
+    PAssert.that(joined)
+        .containsInAnyOrder(
+            "amy [a@example.org, amy@example.com] [111]",
+            "carl [carl@example.com] []",
+            "james [] [222]");
     PipelineAssertions.run(p);
   }
 
@@ -212,32 +243,44 @@ abstract class EndToEndPipelines {
     PCollection<KV<String, Double>> means =
         p.apply(Create.of(input)).apply(Combine.perKey(new MeanFn()));
     // k0: 0,3,...,999 -> 499.5; k1: 1..997 -> 499.0; k2: 2..998 -> 500.0
-    PAssert.that(means).containsInAnyOrder(KV.of("k0", 499.5), KV.of("k1", 499.0), KV.of("k2", 500.0));
+    PAssert.that(means)
+        .containsInAnyOrder(KV.of("k0", 499.5), KV.of("k1", 499.0), KV.of("k2", 500.0));
     PipelineAssertions.run(p);
   }
 
   static final class FormatSessionFn extends DoFn<KV<String, Long>, String> {
     @ProcessElement
-    public void process(@Element KV<String, Long> kv, BoundedWindow window, OutputReceiver<String> out) {
+    public void process(
+        @Element KV<String, Long> kv, BoundedWindow window, OutputReceiver<String> out) {
       IntervalWindow w = (IntervalWindow) window;
-      out.output(kv.getKey() + " " + w.start().getMillis() + "-" + w.end().getMillis() + " " + kv.getValue());
+      out.output(
+          kv.getKey()
+              + " "
+              + w.start().getMillis()
+              + "-"
+              + w.end().getMillis()
+              + " "
+              + kv.getValue());
     }
   }
 
   @Test
   void sessionWindows() {
     Pipeline p = pipeline();
-    PCollection<String> sessions = p.apply(Create.timestamped(
-            TimestampedValue.of(KV.of("u1", 1), new Instant(0)),
-            TimestampedValue.of(KV.of("u1", 1), new Instant(5_000)),
-            TimestampedValue.of(KV.of("u1", 1), new Instant(60_000)),
-            TimestampedValue.of(KV.of("u2", 1), new Instant(1_000)),
-            TimestampedValue.of(KV.of("u2", 1), new Instant(12_000))))
-        .apply(Window.into(Sessions.withGapDuration(Duration.standardSeconds(10))))
-        .apply(Count.perKey())
-        .apply(ParDo.of(new FormatSessionFn()));
-    PAssert.that(sessions).containsInAnyOrder(
-        "u1 0-15000 2", "u1 60000-70000 1", "u2 1000-11000 1", "u2 12000-22000 1");
+    PCollection<String> sessions =
+        p.apply(
+                Create.timestamped(
+                    TimestampedValue.of(KV.of("u1", 1), new Instant(0)),
+                    TimestampedValue.of(KV.of("u1", 1), new Instant(5_000)),
+                    TimestampedValue.of(KV.of("u1", 1), new Instant(60_000)),
+                    TimestampedValue.of(KV.of("u2", 1), new Instant(1_000)),
+                    TimestampedValue.of(KV.of("u2", 1), new Instant(12_000))))
+            .apply(Window.into(Sessions.withGapDuration(Duration.standardSeconds(10))))
+            .apply(Count.perKey())
+            .apply(ParDo.of(new FormatSessionFn()));
+    PAssert.that(sessions)
+        .containsInAnyOrder(
+            "u1 0-15000 2", "u1 60000-70000 1", "u2 1000-11000 1", "u2 12000-22000 1");
     PipelineAssertions.run(p);
   }
 
@@ -251,73 +294,102 @@ abstract class EndToEndPipelines {
     @ProcessElement
     public void process(ProcessContext c) {
       Integer price = c.sideInput(prices).get(c.element().getKey());
-      c.output(c.element().getKey() + "=" + (price == null ? "n/a" : price * c.element().getValue()));
+      c.output(
+          c.element().getKey() + "=" + (price == null ? "n/a" : price * c.element().getValue()));
     }
   }
 
-  static final Schema PURCHASES = Schema.builder()
-      .addStringField("user").addNullableField("count", Schema.FieldType.INT32)
-      .addStringField("country").build();
-  static final Schema VISITS = Schema.builder()
-      .addNullableField("user2", Schema.FieldType.STRING)
-      .addNullableField("count2", Schema.FieldType.INT32)
-      .addNullableField("country2", Schema.FieldType.STRING).build();
+  static final Schema PURCHASES =
+      Schema.builder()
+          .addStringField("user")
+          .addNullableField("count", Schema.FieldType.INT32)
+          .addStringField("country")
+          .build();
+  static final Schema VISITS =
+      Schema.builder()
+          .addNullableField("user2", Schema.FieldType.STRING)
+          .addNullableField("count2", Schema.FieldType.INT32)
+          .addNullableField("country2", Schema.FieldType.STRING)
+          .build();
 
   /**
    * The left side of the broadcast joins: key fields NOT NULL, so the keys built from it carry
    * another schema than the right side's NULLABLE keys (equal values, unequal {@code Row}s).
    */
   static PCollection<Row> purchases(Pipeline p) {
-    return p.apply("Purchases", Create.of(
-            Row.withSchema(PURCHASES).addValues("alice", 1, "nl").build(),
-            Row.withSchema(PURCHASES).addValues("alice", 2, "nl").build(),
-            Row.withSchema(PURCHASES).addValues("bob", 3, "de").build(),
-            Row.withSchema(PURCHASES).addValues("carol", 4, "fr").build(),
-            Row.withSchema(PURCHASES).addValues("bob", 5, "nl").build())
-        .withRowSchema(PURCHASES));
+    return p.apply(
+        "Purchases",
+        Create.of(
+                Row.withSchema(PURCHASES).addValues("alice", 1, "nl").build(),
+                Row.withSchema(PURCHASES).addValues("alice", 2, "nl").build(),
+                Row.withSchema(PURCHASES).addValues("bob", 3, "de").build(),
+                Row.withSchema(PURCHASES).addValues("carol", 4, "fr").build(),
+                Row.withSchema(PURCHASES).addValues("bob", 5, "nl").build())
+            .withRowSchema(PURCHASES));
   }
 
   /** The right side: nullable key fields, some of them null. */
   static PCollection<Row> visits(Pipeline p) {
-    return p.apply("Visits", Create.of(
-            Row.withSchema(VISITS).addValues("alice", 10, "nl").build(),
-            Row.withSchema(VISITS).addValues("alice", 20, "nl").build(),
-            Row.withSchema(VISITS).addValues("bob", 30, "de").build(),
-            Row.withSchema(VISITS).addValues(null, 40, "fr").build(),
-            Row.withSchema(VISITS).addValues("carol", null, null).build(),
-            Row.withSchema(VISITS).addValues("dave", 60, "nl").build(),
-            Row.withSchema(VISITS).addValues("bob", null, "nl").build())
-        .withRowSchema(VISITS));
+    return p.apply(
+        "Visits",
+        Create.of(
+                Row.withSchema(VISITS).addValues("alice", 10, "nl").build(),
+                Row.withSchema(VISITS).addValues("alice", 20, "nl").build(),
+                Row.withSchema(VISITS).addValues("bob", 30, "de").build(),
+                Row.withSchema(VISITS).addValues(null, 40, "fr").build(),
+                Row.withSchema(VISITS).addValues("carol", null, null).build(),
+                Row.withSchema(VISITS).addValues("dave", 60, "nl").build(),
+                Row.withSchema(VISITS).addValues("bob", null, "nl").build())
+            .withRowSchema(VISITS));
   }
 
   /** A joined pair as "user count/count2", with "-" for a missing right side. */
   static PCollection<String> pairs(PCollection<Row> joined) {
-    return joined.apply(MapElements.into(TypeDescriptors.strings()).via((Row pair) -> {
-      Row left = pair.getRow(Join.LHS_TAG);
-      Row right = pair.getRow(Join.RHS_TAG);
-      return left.getString("user") + " " + left.getInt32("count") + "/"
-          + (right == null ? "-" : right.getInt32("count2"));
-    }));
+    return joined.apply(
+        MapElements.into(TypeDescriptors.strings())
+            .via(
+                (Row pair) -> {
+                  Row left = pair.getRow(Join.LHS_TAG);
+                  Row right = pair.getRow(Join.RHS_TAG);
+                  return left.getString("user")
+                      + " "
+                      + left.getInt32("count")
+                      + "/"
+                      + (right == null ? "-" : right.getInt32("count2"));
+                }));
   }
 
   @Test
   void broadcastJoinMatchesKeysOfNullableAndNotNullSchemas() {
     Pipeline p = pipeline();
-    PCollection<Row> joined = purchases(p).apply(Join.<Row, Row>innerBroadcastJoin(visits(p))
-        .on(Join.FieldsEqual.left("user", "country").right("user2", "country2")));
-    PAssert.that(pairs(joined)).containsInAnyOrder(
-        "alice 1/10", "alice 1/20", "alice 2/10", "alice 2/20", "bob 3/30", "bob 5/null");
+    PCollection<Row> joined =
+        purchases(p)
+            .apply(
+                Join.<Row, Row>innerBroadcastJoin(visits(p))
+                    .on(Join.FieldsEqual.left("user", "country").right("user2", "country2")));
+    PAssert.that(pairs(joined))
+        .containsInAnyOrder(
+            "alice 1/10", "alice 1/20", "alice 2/10", "alice 2/20", "bob 3/30", "bob 5/null");
     PipelineAssertions.run(p);
   }
 
   @Test
   void leftOuterBroadcastJoinMatchesKeysOfNullableAndNotNullSchemas() {
     Pipeline p = pipeline();
-    PCollection<Row> joined = purchases(p).apply(Join.<Row, Row>leftOuterBroadcastJoin(visits(p))
-        .on(Join.FieldsEqual.left("user", "country").right("user2", "country2")));
-    PAssert.that(pairs(joined)).containsInAnyOrder(
-        "alice 1/10", "alice 1/20", "alice 2/10", "alice 2/20", "bob 3/30", "bob 5/null",
-        "carol 4/-");
+    PCollection<Row> joined =
+        purchases(p)
+            .apply(
+                Join.<Row, Row>leftOuterBroadcastJoin(visits(p))
+                    .on(Join.FieldsEqual.left("user", "country").right("user2", "country2")));
+    PAssert.that(pairs(joined))
+        .containsInAnyOrder(
+            "alice 1/10",
+            "alice 1/20",
+            "alice 2/10",
+            "alice 2/20",
+            "bob 3/30",
+            "bob 5/null",
+            "carol 4/-");
     PipelineAssertions.run(p);
   }
 
@@ -326,8 +398,9 @@ abstract class EndToEndPipelines {
     Pipeline p = pipeline();
     PCollectionView<Map<String, Integer>> prices =
         p.apply("Prices", Create.of(KV.of("apple", 3), KV.of("pear", 5))).apply(View.asMap());
-    PCollection<String> bills = p.apply("Orders", Create.of(KV.of("apple", 2), KV.of("pear", 1), KV.of("kiwi", 4)))
-        .apply(ParDo.of(new BillFn(prices)).withSideInputs(prices));
+    PCollection<String> bills =
+        p.apply("Orders", Create.of(KV.of("apple", 2), KV.of("pear", 1), KV.of("kiwi", 4)))
+            .apply(ParDo.of(new BillFn(prices)).withSideInputs(prices));
     PAssert.that(bills).containsInAnyOrder("apple=6", "pear=5", "kiwi=n/a");
     PipelineAssertions.run(p);
   }
@@ -415,14 +488,21 @@ abstract class EndToEndPipelines {
   @Test
   void failedTaskIsRetried() {
     Pipeline p = pipeline();
-    PCollection<Integer> out = p.apply(Create.of(1, 2, 3, 4, 5))
-        .apply(ParDo.of(new FailOnceFn(temp.resolve("failed-once").toString())));
+    PCollection<Integer> out =
+        p.apply(Create.of(1, 2, 3, 4, 5))
+            .apply(ParDo.of(new FailOnceFn(temp.resolve("failed-once").toString())));
     PAssert.that(out).containsInAnyOrder(10, 20, 30, 40, 50);
     PipelineResult result = PipelineAssertions.run(p);
     // Committed metrics count each element once: the failed attempt wrote no manifest.
     long committed = 0;
-    for (MetricResult<Long> c : result.metrics().queryMetrics(MetricsFilter.builder()
-        .addNameFilter(MetricNameFilter.named(FailOnceFn.class, "seen")).build()).getCounters()) {
+    for (MetricResult<Long> c :
+        result
+            .metrics()
+            .queryMetrics(
+                MetricsFilter.builder()
+                    .addNameFilter(MetricNameFilter.named(FailOnceFn.class, "seen"))
+                    .build())
+            .getCounters()) {
       committed += c.getCommitted();
     }
     assertThat(committed, is(5L));
@@ -446,7 +526,9 @@ abstract class EndToEndPipelines {
     assertThat(e.getMessage(), containsString("Stage '"));
     assertThat(e.getMessage(), containsString("task 0 failed after 2 attempts"));
     assertThat(e.getMessage(), containsString("--- task log (tail) ---"));
-    assertThat(e.getMessage(), containsString("java.lang.IllegalArgumentException: cannot handle element 7"));
+    assertThat(
+        e.getMessage(),
+        containsString("java.lang.IllegalArgumentException: cannot handle element 7"));
   }
 
   /** Holds something that is not serializable, so it cannot travel to a task. */
@@ -463,10 +545,13 @@ abstract class EndToEndPipelines {
   @Test
   void nonSerializableDoFnIsAClearError() {
     Pipeline p = pipeline();
-    Exception e = assertThrows(Exception.class, () -> {
-      p.apply(Create.of(1)).apply("Holder", ParDo.of(new NotSerializableFn()));
-      p.run().waitUntilFinish();
-    });
+    Exception e =
+        assertThrows(
+            Exception.class,
+            () -> {
+              p.apply(Create.of(1)).apply("Holder", ParDo.of(new NotSerializableFn()));
+              p.run().waitUntilFinish();
+            });
     assertThat(e.getMessage(), containsString("NotSerializableFn"));
     assertThat(e.getMessage(), containsString("serializ"));
   }

@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Test;
 
 class NodeOptionsTest {
   private static final ObjectMapper JSON =
-      new ObjectMapper().registerModules(ObjectMapper.findModules(ReflectHelpers.findClassLoader()));
+      new ObjectMapper()
+          .registerModules(ObjectMapper.findModules(ReflectHelpers.findClassLoader()));
 
   @Test
   void credentialsStayOnTheDriverAndEverythingElseReachesTheNodes() throws JsonProcessingException {
@@ -42,7 +43,8 @@ class NodeOptionsTest {
     assertThat(blob.getAccountName(), is("acct"));
     assertThat(blob.getBlobServiceEndpoint(), is("https://acct.blob.core.windows.net"));
     assertThat(nodes.getJobName(), is("night-run"));
-    assertThat(blob.getBlobstoreClientFactoryClass().getName(), is(TaskAzfsClients.class.getName()));
+    assertThat(
+        blob.getBlobstoreClientFactoryClass().getName(), is(TaskAzfsClients.class.getName()));
     // The driver's own options are untouched.
     assertThat(driver.as(BlobstoreOptions.class).getAccessKey(), is("KEY-VALUE-1"));
   }
@@ -50,13 +52,22 @@ class NodeOptionsTest {
   @Test
   void namesThatHoldCredentials() {
     for (String name :
-        new String[] {"accessKey", "sasToken", "azureConnectionString", "clientSecret",
-            "dbPassword", "gcpCredential", "azureCredentialsProvider", "customerProvidedKey"}) {
+        new String[] {
+          "accessKey",
+          "sasToken",
+          "azureConnectionString",
+          "clientSecret",
+          "dbPassword",
+          "gcpCredential",
+          "azureCredentialsProvider",
+          "customerProvidedKey"
+        }) {
       assertThat(name, NodeOptions.isSecret(name), is(true));
     }
     for (String name :
-        new String[] {"hotKeyLoggingEnabled", "keepJobData", "tokenizerModel", "jobName",
-            "outputDirectory"}) {
+        new String[] {
+          "hotKeyLoggingEnabled", "keepJobData", "tokenizerModel", "jobName", "outputDirectory"
+        }) {
       assertThat(name, NodeOptions.isSecret(name), is(false));
     }
   }

@@ -37,8 +37,7 @@ class PlanSizingTest {
             "--splitSizeMb=2",
             "--shuffleBufferMb=8");
     assertThat(PlanSizing.localSlotsPerNode(options, true), is(3));
-    assertThat(
-        PlanSizing.pools(options, 10), is(new PlanSizing(5, 10, 40, 2 * 1024 * 1024, 8)));
+    assertThat(PlanSizing.pools(options, 10), is(new PlanSizing(5, 10, 40, 2 * 1024 * 1024, 8)));
   }
 
   @Test

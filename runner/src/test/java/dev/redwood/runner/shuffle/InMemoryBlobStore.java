@@ -1,7 +1,7 @@
 package dev.redwood.runner.shuffle;
 
-import dev.redwood.runner.storage.BlobNotFoundException;
 import dev.redwood.runner.storage.BlobExistsException;
+import dev.redwood.runner.storage.BlobNotFoundException;
 import dev.redwood.runner.storage.BlobStore;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -20,8 +20,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A blob store in a map, for shuffle tests. Records every call ("get key", "openRange key"...),
- * counts the bytes asked for by ranged reads, tracks how many read streams are open, and can
- * fail stream writes.
+ * counts the bytes asked for by ranged reads, tracks how many read streams are open, and can fail
+ * stream writes.
  */
 final class InMemoryBlobStore implements BlobStore {
   private final Map<String, byte[]> objects = new ConcurrentSkipListMap<>();
@@ -29,6 +29,7 @@ final class InMemoryBlobStore implements BlobStore {
   final AtomicLong rangeBytesRequested = new AtomicLong();
   final AtomicInteger openStreams = new AtomicInteger();
   final AtomicInteger maxOpenStreams = new AtomicInteger();
+
   /** Makes writes to streams from {@link #create} fail, like a lost connection. */
   volatile boolean failStreamWrites;
 

@@ -87,8 +87,7 @@ class KeyGroupsTest {
 
   @Test
   void noRecordsMeansNoKeys() throws Exception {
-    try (ShuffleReader reader =
-        ShuffleReader.open(store, List.of(), 0, true, 2, spillDir)) {
+    try (ShuffleReader reader = ShuffleReader.open(store, List.of(), 0, true, 2, spillDir)) {
       KeyGroups keys = new KeyGroups(reader);
       assertThat(keys.nextKey(), is(false));
       assertThrows(IllegalStateException.class, keys::key);

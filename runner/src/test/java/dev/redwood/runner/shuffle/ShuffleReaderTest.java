@@ -90,8 +90,7 @@ class ShuffleReaderTest {
 
     assertThat(store.rangeBytesRequested.get(), is(expectedBytes));
     assertThat(expectedBytes, lessThan(totalBytes / 2));
-    List<String> dataCalls =
-        store.calls.stream().filter(c -> c.endsWith(".data")).toList();
+    List<String> dataCalls = store.calls.stream().filter(c -> c.endsWith(".data")).toList();
     assertThat(dataCalls.size(), is(20));
     assertThat(dataCalls, everyItem(startsWith("openRange ")));
   }

@@ -94,8 +94,7 @@ class ShuffleRoundTripTest {
     new Random(4).nextBytes(huge);
     records.add(250, new Rec(1, "huge".getBytes(), huge));
     ShuffleObject target = target("map");
-    ShuffleStats stats =
-        write(new ShuffleWriter(store, target, 2, true, 4096, spillDir), records);
+    ShuffleStats stats = write(new ShuffleWriter(store, target, 2, true, 4096, spillDir), records);
 
     assertThat(stats.spilledRuns(), greaterThan(1));
     List<Rec> got = read(ShuffleReader.open(store, List.of(target), 1, true, 10, spillDir), 1);
@@ -123,6 +122,8 @@ class ShuffleRoundTripTest {
           is(empty()));
     }
     assertThat(store.calls, not(hasItem(startsWith("openRange"))));
-    assertThat(read(ShuffleReader.open(store, List.of(empty, onlyP0), 0, true, 2, spillDir), 0).size(), is(1));
+    assertThat(
+        read(ShuffleReader.open(store, List.of(empty, onlyP0), 0, true, 2, spillDir), 0).size(),
+        is(1));
   }
 }

@@ -39,8 +39,7 @@ class ShuffleWriterTest {
         is(0));
     assertThat(filesIn(spillDir), is(empty())); // an in-memory shuffle never touches the disk
 
-    ShuffleStats stats =
-        write(new ShuffleWriter(store, spilled, 5, true, 4096, spillDir), records);
+    ShuffleStats stats = write(new ShuffleWriter(store, spilled, 5, true, 4096, spillDir), records);
     assertThat(stats.spilledRuns(), greaterThan(1));
     assertThat(filesIn(spillDir), is(empty()));
     // Fan-in 2 forces several levels of intermediate merges.
@@ -58,9 +57,7 @@ class ShuffleWriterTest {
   void dataObjectIsPublishedBeforeTheIndex() throws Exception {
     ShuffleObject target = target("map");
     write(new ShuffleWriter(store, target, 5, true, 4096, spillDir), records);
-    assertThat(
-        store.calls,
-        contains("create " + target.dataKey(), "put " + target.indexKey()));
+    assertThat(store.calls, contains("create " + target.dataKey(), "put " + target.indexKey()));
   }
 
   @Test
@@ -93,7 +90,8 @@ class ShuffleWriterTest {
   @Test
   void writesAreChecked() throws Exception {
     try (ShuffleWriter writer = new ShuffleWriter(store, target("map"), 2, true, 4096, spillDir)) {
-      assertThrows(IndexOutOfBoundsException.class, () -> writer.write(2, new byte[1], new byte[1]));
+      assertThrows(
+          IndexOutOfBoundsException.class, () -> writer.write(2, new byte[1], new byte[1]));
       assertThrows(
           IndexOutOfBoundsException.class,
           () -> writer.write(0, new byte[2], 1, 2, new byte[1], 0, 1));

@@ -66,7 +66,8 @@ class AzureBlobStoreTest {
         out.write(big, off, Math.min(100_000, big.length - off));
       }
     }
-    try (InputStream in = store.openRange(key("stages/0/tasks/0/attempt-0/shuffle-a"), 1_000_000, 2_000_000)) {
+    try (InputStream in =
+        store.openRange(key("stages/0/tasks/0/attempt-0/shuffle-a"), 1_000_000, 2_000_000)) {
       byte[] range = in.readAllBytes();
       assertThat(range.length, is(2_000_000));
       assertThat(range[0], is(big[1_000_000]));
@@ -129,7 +130,9 @@ class AzureBlobStoreTest {
       task.put(own, bytes("manifest"));
       assertThrows(BlobExistsException.class, () -> task.put(own, bytes("again")));
       IOException other =
-          assertThrows(IOException.class, () -> task.put(key("stages/0/tasks/4/attempt-0/manifest"), bytes("x")));
+          assertThrows(
+              IOException.class,
+              () -> task.put(key("stages/0/tasks/4/attempt-0/manifest"), bytes("x")));
       assertThat(other.getMessage(), containsString("may not write"));
       // Read rights stop at the job's container; nothing the task sees carries a token.
       IOException staging = assertThrows(IOException.class, () -> task.get("staging/x.jar"));
@@ -145,7 +148,8 @@ class AzureBlobStoreTest {
   @Test
   void aTaskWithoutCredentialsIsToldWhy() {
     IllegalArgumentException e =
-        assertThrows(IllegalArgumentException.class, () -> BlobStores.open(store.location(), Map.of()));
+        assertThrows(
+            IllegalArgumentException.class, () -> BlobStores.open(store.location(), Map.of()));
     assertThat(e.getMessage(), containsString(AzureStorageAccess.READ_SAS_VARIABLE));
   }
 

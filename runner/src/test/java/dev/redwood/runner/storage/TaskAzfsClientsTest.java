@@ -27,8 +27,10 @@ class TaskAzfsClientsTest {
   private static BlobServiceClient grantedResults() {
     return client(
         Map.of(
-            TaskAzfsClients.ENDPOINT_VARIABLE, ENDPOINT,
-            TaskAzfsClients.SAS_VARIABLE, "{\"results\": \"sv=2021&sig=abc\"}"));
+            TaskAzfsClients.ENDPOINT_VARIABLE,
+            ENDPOINT,
+            TaskAzfsClients.SAS_VARIABLE,
+            "{\"results\": \"sv=2021&sig=abc\"}"));
   }
 
   @Test

@@ -14,7 +14,6 @@ import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.lessThan;
 import static org.hamcrest.Matchers.not;
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.redwood.runner.options.PlanSizing;
 import dev.redwood.runner.plan.AttemptLayout;
@@ -180,9 +179,7 @@ class StagePlannerTest {
     PipelineGraph graph = PipelineGraph.of(p);
     StagePlan plan =
         new StagePlanner(
-                graph,
-                p.getOptions(),
-                new PlanSizing(partitions, redistributePartitions, 8, 0, 16))
+                graph, p.getOptions(), new PlanSizing(partitions, redistributePartitions, 8, 0, 16))
             .plan();
     checkWellFormed(plan);
     return plan;
@@ -225,8 +222,7 @@ class StagePlannerTest {
     return plan.stages().stream().filter(s -> parDoIndex(s, name) >= 0).toList();
   }
 
-  private static <T extends OperationSpec> List<Stage> stagesWith(
-      StagePlan plan, Class<T> kind) {
+  private static <T extends OperationSpec> List<Stage> stagesWith(StagePlan plan, Class<T> kind) {
     return plan.stages().stream().filter(s -> !ops(s, kind).isEmpty()).toList();
   }
 
@@ -300,8 +296,10 @@ class StagePlannerTest {
     String d = describe(plan);
     Set<Integer> earlier = new HashSet<>();
     for (Stage s : plan.stages()) {
-      assertThat("stage " + s.id() + " depends only on earlier stages\n" + d,
-          earlier.containsAll(s.dependsOn()), is(true));
+      assertThat(
+          "stage " + s.id() + " depends only on earlier stages\n" + d,
+          earlier.containsAll(s.dependsOn()),
+          is(true));
       earlier.add(s.id());
       int size = s.spec().operations().size();
       for (int c : s.spec().inputConsumers()) {
@@ -310,8 +308,7 @@ class StagePlannerTest {
       for (int i = 0; i < size; i++) {
         for (List<Integer> cs : s.spec().operations().get(i).consumers().values()) {
           for (int c : cs) {
-            assertThat("consumer of op " + i + " in stage " + s.id() + "\n" + d,
-                c, greaterThan(i));
+            assertThat("consumer of op " + i + " in stage " + s.id() + "\n" + d, c, greaterThan(i));
             assertThat(d, c, lessThan(size));
           }
         }
@@ -324,12 +321,13 @@ class StagePlannerTest {
             writers.add(other.id());
           }
         }
-        assertThat("writers of shuffle " + sp.shuffleId() + "\n" + d,
-            writers, containsInAnyOrder(sp.producerStages().toArray()));
+        assertThat(
+            "writers of shuffle " + sp.shuffleId() + "\n" + d,
+            writers,
+            containsInAnyOrder(sp.producerStages().toArray()));
       }
       for (Map.Entry<String, List<Integer>> view : s.spec().viewProducers().entrySet()) {
-        assertThat("producers of view " + view.getKey() + "\n" + d,
-            view.getValue(), not(empty()));
+        assertThat("producers of view " + view.getKey() + "\n" + d, view.getValue(), not(empty()));
         assertThat(d, s.dependsOn().containsAll(view.getValue()), is(true));
       }
     }
@@ -376,8 +374,7 @@ class StagePlannerTest {
     Stage map = plan.stages().get(0);
     Stage reduce = plan.stages().get(1);
     assertThat(map.spec().input(), instanceOf(SourceSplits.class));
-    assertThat(opKinds(map),
-        contains(ParDoSpec.class, KeyedShuffleWrite.class));
+    assertThat(opKinds(map), contains(ParDoSpec.class, KeyedShuffleWrite.class));
     KeyedShuffleWrite write = ops(map, KeyedShuffleWrite.class).get(0);
     assertThat(write.target().partitions(), is(4));
     assertThat(write.valuesOnly(), is(true));
@@ -405,11 +402,10 @@ class StagePlannerTest {
 
     assertThat(describe(plan), plan.stages(), hasSize(2));
     Stage map = plan.stages().get(0);
-    assertThat(opKinds(map), contains(ParDoSpec.class,
-        AssignWindowsSpec.class, KeyedShuffleWrite.class));
+    assertThat(
+        opKinds(map), contains(ParDoSpec.class, AssignWindowsSpec.class, KeyedShuffleWrite.class));
     assertThat(ops(map, KeyedShuffleWrite.class).get(0).valuesOnly(), is(false));
-    GroupAlsoByWindowRead read =
-        (GroupAlsoByWindowRead) shuffleInput(plan.stages().get(1)).read();
+    GroupAlsoByWindowRead read = (GroupAlsoByWindowRead) shuffleInput(plan.stages().get(1)).read();
     assertThat(read.valuesOnly(), is(false));
     assertThat(read.windowingStrategy().getWindowFn(), instanceOf(FixedWindows.class));
   }
@@ -426,10 +422,8 @@ class StagePlannerTest {
     assertThat(describe(plan), plan.stages(), hasSize(2));
     Stage map = plan.stages().get(0);
     Stage reduce = plan.stages().get(1);
-    assertThat(opKinds(map),
-        contains(ParDoSpec.class, PartialCombineWrite.class));
-    PartialCombineWrite write =
-        ops(map, PartialCombineWrite.class).get(0);
+    assertThat(opKinds(map), contains(ParDoSpec.class, PartialCombineWrite.class));
+    PartialCombineWrite write = ops(map, PartialCombineWrite.class).get(0);
     assertThat(write.stepName(), is("Sum"));
     ShufflePartitions input = shuffleInput(reduce);
     assertThat(input.shuffleId(), is(write.target().shuffleId()));
@@ -450,8 +444,7 @@ class StagePlannerTest {
 
     StagePlan plan = plan(p);
 
-    assertThat(describe(plan), stagesWith(plan, PartialCombineWrite.class),
-        hasSize(1));
+    assertThat(describe(plan), stagesWith(plan, PartialCombineWrite.class), hasSize(1));
     assertThat(stagesWith(plan, KeyedShuffleWrite.class), empty());
   }
 
@@ -473,8 +466,7 @@ class StagePlannerTest {
     Stage reduce = plan.stages().get(1);
     ShufflePartitions input = shuffleInput(reduce);
     assertThat(input.read(), instanceOf(GroupAlsoByWindowRead.class));
-    assertThat(((GroupAlsoByWindowRead) input.read()).windowingStrategy().needsMerge(),
-        is(true));
+    assertThat(((GroupAlsoByWindowRead) input.read()).windowingStrategy().needsMerge(), is(true));
     // Combine.GroupedValues runs as a ParDo after the grouping.
     assertThat(opKinds(reduce), hasItem(ParDoSpec.class));
   }
@@ -490,8 +482,7 @@ class StagePlannerTest {
     assertThat(describe(plan), plan.stages(), hasSize(2));
     assertThat(stagesWith(plan, PartialCombineWrite.class), empty());
     assertThat(ops(plan.stages().get(0), KeyedShuffleWrite.class), hasSize(1));
-    assertThat(shuffleInput(plan.stages().get(1)).read(),
-        instanceOf(GroupAlsoByWindowRead.class));
+    assertThat(shuffleInput(plan.stages().get(1)).read(), instanceOf(GroupAlsoByWindowRead.class));
   }
 
   @Test
@@ -520,18 +511,15 @@ class StagePlannerTest {
   @Test
   void groupingAndRedistributingShufflesUseTheirOwnPartitionCounts() {
     Pipeline p = pipeline();
-    keyed(p)
-        .apply("Group", GroupByKey.create())
-        .apply("Reshuffle", Reshuffle.viaRandomKey());
+    keyed(p).apply("Group", GroupByKey.create()).apply("Reshuffle", Reshuffle.viaRandomKey());
 
     StagePlan plan = plan(p, 3, 5);
 
     assertThat(describe(plan), plan.stages(), hasSize(3));
-    assertThat(ops(plan.stages().get(0), KeyedShuffleWrite.class).get(0).target().partitions(),
-        is(3));
+    assertThat(
+        ops(plan.stages().get(0), KeyedShuffleWrite.class).get(0).target().partitions(), is(3));
     assertThat(plan.stages().get(1).taskCount(), is(3));
-    assertThat(ops(plan.stages().get(1), SpreadWrite.class).get(0)
-        .target().partitions(), is(5));
+    assertThat(ops(plan.stages().get(1), SpreadWrite.class).get(0).target().partitions(), is(5));
     assertThat(plan.stages().get(2).taskCount(), is(5));
   }
 
@@ -544,9 +532,7 @@ class StagePlannerTest {
     StagePlan plan = plan(p);
 
     List<SpreadWrite> writes =
-        plan.stages().stream()
-            .flatMap(s -> ops(s, SpreadWrite.class).stream())
-            .toList();
+        plan.stages().stream().flatMap(s -> ops(s, SpreadWrite.class).stream()).toList();
     assertThat(describe(plan), writes, hasSize(2));
     for (SpreadWrite write : writes) {
       if (isStep(write.stepName(), "ByKey")) {
@@ -556,9 +542,8 @@ class StagePlannerTest {
         assertThat(write.keyCoder(), is((Object) null));
       }
     }
-    List<Stage> reduces = plan.stages().stream()
-        .filter(s -> s.spec().input() instanceof ShufflePartitions)
-        .toList();
+    List<Stage> reduces =
+        plan.stages().stream().filter(s -> s.spec().input() instanceof ShufflePartitions).toList();
     assertThat(reduces, hasSize(2));
     for (Stage reduce : reduces) {
       assertThat(shuffleInput(reduce).read(), instanceOf(PassThroughRead.class));
@@ -572,7 +557,8 @@ class StagePlannerTest {
     Pipeline p = pipeline();
     PCollection<Integer> a = p.apply("A", Create.of(1, 2, 3));
     PCollection<Integer> b = p.apply("B", Create.of(4, 5, 6));
-    PCollectionList.of(a).and(b)
+    PCollectionList.of(a)
+        .and(b)
         .apply("Flatten", Flatten.pCollections())
         .apply("After", ParDo.of(new Identity<Integer>()));
 
@@ -599,7 +585,8 @@ class StagePlannerTest {
         p.apply("A", Create.of(1, 2, 3)).apply("KeyA", ParDo.of(new KeyByParity()));
     PCollection<KV<String, Integer>> b =
         p.apply("B", Create.of(4, 5, 6)).apply("KeyB", ParDo.of(new KeyByParity()));
-    PCollectionList.of(a).and(b)
+    PCollectionList.of(a)
+        .and(b)
         .apply("Flatten", Flatten.pCollections())
         .apply("Group", GroupByKey.create());
 
@@ -609,13 +596,13 @@ class StagePlannerTest {
     List<Stage> writers = stagesWith(plan, KeyedShuffleWrite.class);
     assertThat(writers, hasSize(2));
     String shuffleId = ops(writers.get(0), KeyedShuffleWrite.class).get(0).target().shuffleId();
-    assertThat(ops(writers.get(1), KeyedShuffleWrite.class).get(0).target().shuffleId(),
-        is(shuffleId));
+    assertThat(
+        ops(writers.get(1), KeyedShuffleWrite.class).get(0).target().shuffleId(), is(shuffleId));
     Stage reduce = plan.stages().get(2);
     ShufflePartitions input = shuffleInput(reduce);
     assertThat(input.shuffleId(), is(shuffleId));
-    assertThat(input.producerStages(),
-        containsInAnyOrder(writers.get(0).id(), writers.get(1).id()));
+    assertThat(
+        input.producerStages(), containsInAnyOrder(writers.get(0).id(), writers.get(1).id()));
     assertThat(reduce.dependsOn(), containsInAnyOrder(writers.get(0).id(), writers.get(1).id()));
   }
 
@@ -624,15 +611,15 @@ class StagePlannerTest {
     Pipeline p = pipeline();
     PCollection<Integer> once =
         p.apply("Numbers", Create.of(1, 2, 3)).apply("Before", ParDo.of(new Identity<Integer>()));
-    PCollectionList.of(once).and(once)
+    PCollectionList.of(once)
+        .and(once)
         .apply("Flatten", Flatten.pCollections())
         .apply("After", ParDo.of(new Identity<Integer>()));
 
     StagePlan plan = plan(p);
 
     Stage stage = only(plan.stages(), plan);
-    assertThat(describe(plan), opKinds(stage),
-        contains(ParDoSpec.class, ParDoSpec.class));
+    assertThat(describe(plan), opKinds(stage), contains(ParDoSpec.class, ParDoSpec.class));
     int before = parDoIndex(stage, "Before");
     int after = parDoIndex(stage, "After");
     assertThat(describe(plan), mainConsumers(stage, before), contains(after, after));
@@ -642,7 +629,8 @@ class StagePlannerTest {
   void flattenOfASourceTwiceDuplicatesTheInputEdge() {
     Pipeline p = pipeline();
     PCollection<Integer> numbers = p.apply("Numbers", Create.of(1, 2, 3));
-    PCollectionList.of(numbers).and(numbers)
+    PCollectionList.of(numbers)
+        .and(numbers)
         .apply("Flatten", Flatten.pCollections())
         .apply("After", ParDo.of(new Identity<Integer>()));
 
@@ -668,8 +656,7 @@ class StagePlannerTest {
     assertThat(stage.spec().input(), instanceOf(ImpulseInput.class));
     assertThat(stage.taskCount(), is(1));
     assertThat(stage.dependsOn(), empty());
-    assertThat(describe(plan), opKinds(stage),
-        contains(ParDoSpec.class, ParDoSpec.class));
+    assertThat(describe(plan), opKinds(stage), contains(ParDoSpec.class, ParDoSpec.class));
     int create = stage.spec().inputConsumers().get(0);
     assertThat(ops(stage).get(create).stepName(), containsString("Nothing/"));
     assertThat(mainConsumers(stage, create), contains(parDoIndex(stage, "After")));
@@ -693,14 +680,12 @@ class StagePlannerTest {
     Stage consumer = only(stagesWithParDo(plan, "AddSide"), plan);
     // Fused into Main's source stage: the view comes from elsewhere, so no fusion break.
     assertThat(consumer.spec().input(), instanceOf(SourceSplits.class));
-    assertThat(((SourceSplits) consumer.spec().input()).stepName(),
-        containsString("Main"));
+    assertThat(((SourceSplits) consumer.spec().input()).stepName(), containsString("Main"));
     assertThat(consumer.dependsOn(), contains(writer.id()));
     assertThat(consumer.spec().viewProducers(), is(Map.of(viewId, List.of(writer.id()))));
-    ParDoSpec addSide =
-        (ParDoSpec) ops(consumer).get(parDoIndex(consumer, "AddSide"));
-    assertThat(addSide.doFn().sideInputs().stream().map(SideInputSpec::viewId).toList(),
-        contains(viewId));
+    ParDoSpec addSide = (ParDoSpec) ops(consumer).get(parDoIndex(consumer, "AddSide"));
+    assertThat(
+        addSide.doFn().sideInputs().stream().map(SideInputSpec::viewId).toList(), contains(viewId));
     assertThat(stagesWith(plan, SpreadWrite.class), empty());
   }
 
@@ -715,14 +700,12 @@ class StagePlannerTest {
     StagePlan plan = plan(p); // orderByDependencies throws on a cycle; checkWellFormed too
 
     String d = describe(plan);
-    Stage source = only(
-        plan.stages().stream()
-            .filter(s -> s.spec().input() instanceof SourceSplits)
-            .toList(),
-        plan);
+    Stage source =
+        only(
+            plan.stages().stream().filter(s -> s.spec().input() instanceof SourceSplits).toList(),
+            plan);
     assertThat(d, parDoIndex(source, "AddTotal"), is(-1));
-    List<SpreadWrite> breaks =
-        ops(source, SpreadWrite.class);
+    List<SpreadWrite> breaks = ops(source, SpreadWrite.class);
     assertThat(d, breaks, hasSize(1));
 
     Stage consumer = only(stagesWithParDo(plan, "AddTotal"), plan);
@@ -735,10 +718,10 @@ class StagePlannerTest {
 
     Stage viewWriter = only(stagesWith(plan, ViewWrite.class), plan);
     assertThat(d, consumer.dependsOn(), containsInAnyOrder(source.id(), viewWriter.id()));
-    assertThat(consumer.spec().viewProducers(),
+    assertThat(
+        consumer.spec().viewProducers(),
         is(Map.of(total.getTagInternal().getId(), List.of(viewWriter.id()))));
-    assertThat(d, plan.stages().indexOf(consumer),
-        greaterThan(plan.stages().indexOf(viewWriter)));
+    assertThat(d, plan.stages().indexOf(consumer), greaterThan(plan.stages().indexOf(viewWriter)));
   }
 
   @Test
@@ -761,14 +744,20 @@ class StagePlannerTest {
     String d = describe(plan);
     Stage q = only(stagesWithParDo(plan, "Q"), plan);
     Stage pStage = only(stagesWithParDo(plan, "P"), plan);
-    Stage vWriter = only(stagesWith(plan, ViewWrite.class).stream()
-        .filter(s -> ops(s, ViewWrite.class).get(0).viewId()
-            .equals(v.getTagInternal().getId()))
-        .toList(), plan);
-    Stage wWriter = only(stagesWith(plan, ViewWrite.class).stream()
-        .filter(s -> ops(s, ViewWrite.class).get(0).viewId()
-            .equals(w.getTagInternal().getId()))
-        .toList(), plan);
+    Stage vWriter =
+        only(
+            stagesWith(plan, ViewWrite.class).stream()
+                .filter(
+                    s -> ops(s, ViewWrite.class).get(0).viewId().equals(v.getTagInternal().getId()))
+                .toList(),
+            plan);
+    Stage wWriter =
+        only(
+            stagesWith(plan, ViewWrite.class).stream()
+                .filter(
+                    s -> ops(s, ViewWrite.class).get(0).viewId().equals(w.getTagInternal().getId()))
+                .toList(),
+            plan);
     assertThat(d, q.dependsOn(), hasItem(vWriter.id()));
     assertThat(d, pStage.dependsOn(), hasItem(wWriter.id()));
   }
@@ -782,11 +771,14 @@ class StagePlannerTest {
     Pipeline p = pipeline();
     PCollectionTuple split =
         p.apply("Numbers", Create.of(1, 2, 3, 4))
-            .apply("Split", ParDo.of(new SplitOdd())
-                .withOutputTags(SplitOdd.MAIN, TupleTagList.of(SplitOdd.ODD)));
+            .apply(
+                "Split",
+                ParDo.of(new SplitOdd())
+                    .withOutputTags(SplitOdd.MAIN, TupleTagList.of(SplitOdd.ODD)));
     PCollection<Integer> detour =
         split.get(SplitOdd.ODD).apply("Detour", ParDo.of(new Identity<Integer>()));
-    PCollectionList.of(split.get(SplitOdd.MAIN)).and(detour)
+    PCollectionList.of(split.get(SplitOdd.MAIN))
+        .and(detour)
         .apply("Flatten", Flatten.pCollections())
         .apply("Join", ParDo.of(new KeyByParity()))
         .apply("Group", GroupByKey.create());
@@ -803,8 +795,7 @@ class StagePlannerTest {
     assertThat(consumers(stage, splitOp, "odd"), contains(detourOp));
     assertThat(detourOp, lessThan(joinOp));
     assertThat(stage.spec().inputConsumers(), contains(splitOp));
-    assertThat(opKinds(stage).get(opKinds(stage).size() - 1),
-        is(KeyedShuffleWrite.class));
+    assertThat(opKinds(stage).get(opKinds(stage).size() - 1), is(KeyedShuffleWrite.class));
   }
 
   // ---- stateful ParDo ----------------------------------------------------------------------
@@ -812,8 +803,10 @@ class StagePlannerTest {
   @Test
   void statefulDoFnRunsPerKeyAfterAShuffleByKey() {
     Pipeline p = pipeline();
-    p.apply("Numbers", Create.of(KV.of("a", 1), KV.of("b", 2))
-            .withCoder(KvCoder.of(StringUtf8Coder.of(), VarIntCoder.of())))
+    p.apply(
+            "Numbers",
+            Create.of(KV.of("a", 1), KV.of("b", 2))
+                .withCoder(KvCoder.of(StringUtf8Coder.of(), VarIntCoder.of())))
         .apply("CountState", ParDo.of(new CountPerKey()))
         .apply("After", ParDo.of(new Identity<Integer>()));
 
@@ -827,8 +820,7 @@ class StagePlannerTest {
     ShufflePartitions input = shuffleInput(reduce);
     assertThat(input.shuffleId(), is(write.target().shuffleId()));
     assertThat(input.read(), instanceOf(KeyGroupsRead.class));
-    assertThat(opKinds(reduce),
-        contains(StatefulParDoSpec.class, ParDoSpec.class));
+    assertThat(opKinds(reduce), contains(StatefulParDoSpec.class, ParDoSpec.class));
     StatefulParDoSpec stateful = ops(reduce, StatefulParDoSpec.class).get(0);
     assertThat(stateful.stepName(), containsString("CountState"));
     assertThat(stateful.requiresTimeSortedInput(), is(false));

@@ -25,11 +25,13 @@ import org.apache.beam.sdk.values.Row;
 import org.junit.jupiter.api.Test;
 
 class EncodedKeyMultimapTest {
-  private static final Schema NULLABLE = Schema.builder()
-      .addNullableField("user", Schema.FieldType.STRING)
-      .addNullableField("country", Schema.FieldType.STRING).build();
-  private static final Schema NOT_NULL = Schema.builder()
-      .addStringField("user").addStringField("country").build();
+  private static final Schema NULLABLE =
+      Schema.builder()
+          .addNullableField("user", Schema.FieldType.STRING)
+          .addNullableField("country", Schema.FieldType.STRING)
+          .build();
+  private static final Schema NOT_NULL =
+      Schema.builder().addStringField("user").addStringField("country").build();
 
   private static Row key(Schema schema, String user, String country) {
     return Row.withSchema(schema).addValues(user, country).build();
@@ -42,9 +44,13 @@ class EncodedKeyMultimapTest {
 
   @Test
   void rowKeysMatchAcrossNullabilityOfTheirSchemas() throws IOException {
-    EncodedKeyMultimap<Row, Integer> view = EncodedKeyMultimap.of(RowCoder.of(NULLABLE), List.of(
-        KV.of(stored("alice", "nl"), 1), KV.of(stored("alice", "nl"), 2),
-        KV.of(stored("bob", null), 3)));
+    EncodedKeyMultimap<Row, Integer> view =
+        EncodedKeyMultimap.of(
+            RowCoder.of(NULLABLE),
+            List.of(
+                KV.of(stored("alice", "nl"), 1),
+                KV.of(stored("alice", "nl"), 2),
+                KV.of(stored("bob", null), 3)));
     // The premise: equal values, unequal rows.
     assertThat(key(NOT_NULL, "alice", "nl"), not(is(stored("alice", "nl"))));
 
@@ -58,8 +64,8 @@ class EncodedKeyMultimapTest {
   @Test
   void rowsInsideCompositeKeysMatchToo() throws IOException {
     KvCoder<Row, Integer> keyCoder = KvCoder.of(RowCoder.of(NULLABLE), VarIntCoder.of());
-    EncodedKeyMultimap<KV<Row, Integer>, String> view = EncodedKeyMultimap.of(keyCoder, List.of(
-        KV.of(KV.of(stored("alice", "nl"), 7), "x")));
+    EncodedKeyMultimap<KV<Row, Integer>, String> view =
+        EncodedKeyMultimap.of(keyCoder, List.of(KV.of(KV.of(stored("alice", "nl"), 7), "x")));
 
     assertThat(view.get(KV.of(key(NOT_NULL, "alice", "nl"), 7)), contains("x"));
     assertThat(view.get(KV.of(key(NOT_NULL, "alice", "nl"), 8)), is(emptyIterable()));
@@ -67,8 +73,13 @@ class EncodedKeyMultimapTest {
 
   @Test
   void keysOfACoderInconsistentWithEqualsMatchByTheirBytes() {
-    EncodedKeyMultimap<byte[], String> view = EncodedKeyMultimap.of(ByteArrayCoder.of(), List.of(
-        KV.of(new byte[] {1, 2}, "a"), KV.of(new byte[] {1, 2}, "b"), KV.of(new byte[] {3}, "c")));
+    EncodedKeyMultimap<byte[], String> view =
+        EncodedKeyMultimap.of(
+            ByteArrayCoder.of(),
+            List.of(
+                KV.of(new byte[] {1, 2}, "a"),
+                KV.of(new byte[] {1, 2}, "b"),
+                KV.of(new byte[] {3}, "c")));
 
     assertThat(view.get(new byte[] {1, 2}), containsInAnyOrder("a", "b"));
     assertThat(view.get(new byte[] {3}), contains("c"));

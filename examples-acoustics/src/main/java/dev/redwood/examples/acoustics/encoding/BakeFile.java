@@ -31,7 +31,8 @@ public final class BakeFile {
   private BakeFile() {}
 
   /** Writes header, index and data; {@code data} gives the encoded bytes of a probe id. */
-  public static void write(OutputStream stream, BakeHeader header, BakeIndex index, IntFunction<byte[]> data)
+  public static void write(
+      OutputStream stream, BakeHeader header, BakeIndex index, IntFunction<byte[]> data)
       throws IOException {
     DataOutputStream out = new DataOutputStream(stream);
     out.write(MAGIC);
@@ -82,7 +83,8 @@ public final class BakeFile {
     }
     short format = in.readShort();
     if (format != FORMAT) {
-      throw new IOException(source + " has bake format " + format + "; this reader reads " + FORMAT);
+      throw new IOException(
+          source + " has bake format " + format + "; this reader reads " + FORMAT);
     }
     String name = in.readUTF();
     double frequency = in.readDouble();
@@ -115,7 +117,13 @@ public final class BakeFile {
       entries.add(new BakeIndex.Entry(id, x, y, length, crc));
     }
     BakeHeader header =
-        new BakeHeader(name, new String(plan, StandardCharsets.UTF_8), frequency, duration, gridSpacing, cells);
+        new BakeHeader(
+            name,
+            new String(plan, StandardCharsets.UTF_8),
+            frequency,
+            duration,
+            gridSpacing,
+            cells);
     return new Preamble(header, new BakeIndex(entries), counting.count);
   }
 

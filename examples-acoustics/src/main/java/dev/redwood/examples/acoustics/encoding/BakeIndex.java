@@ -6,9 +6,9 @@ import java.util.Comparator;
 import java.util.List;
 
 /**
- * The table of contents of a bake file: every probe's position and where its encoded fields lie,
- * in probe-id order. Offsets count from the start of the data section, so the index depends only
- * on the probes' encoded sizes, and the pipeline can build it with a Combine before the file is
+ * The table of contents of a bake file: every probe's position and where its encoded fields lie, in
+ * probe-id order. Offsets count from the start of the data section, so the index depends only on
+ * the probes' encoded sizes, and the pipeline can build it with a Combine before the file is
  * written.
  */
 public final class BakeIndex implements Serializable {
@@ -25,7 +25,8 @@ public final class BakeIndex implements Serializable {
     sorted.sort(Comparator.comparingInt(Entry::probe));
     for (int i = 1; i < sorted.size(); i++) {
       if (sorted.get(i).probe() == sorted.get(i - 1).probe()) {
-        throw new IllegalArgumentException("probe " + sorted.get(i).probe() + " appears twice in the bake");
+        throw new IllegalArgumentException(
+            "probe " + sorted.get(i).probe() + " appears twice in the bake");
       }
     }
     this.entries = List.copyOf(sorted);

@@ -21,8 +21,8 @@ import java.util.Map;
 
 /**
  * Answers queries on a bake file: the parameters between a probe and a cell, as a game's audio
- * engine would ask them at run time. Reads the header and index when opened and a probe's data
- * when first asked for; the last few decoded probes stay cached.
+ * engine would ask them at run time. Reads the header and index when opened and a probe's data when
+ * first asked for; the last few decoded probes stay cached.
  */
 public final class BakeReader implements AutoCloseable {
   private static final int CACHED_PROBES = 8;
@@ -46,13 +46,18 @@ public final class BakeReader implements AutoCloseable {
     try {
       BakeFile.Preamble preamble =
           BakeFile.readPreamble(
-              new BufferedInputStream(Channels.newInputStream(channel.position(0)), 1 << 16), file.toString());
+              new BufferedInputStream(Channels.newInputStream(channel.position(0)), 1 << 16),
+              file.toString());
       this.header = preamble.header();
       this.index = preamble.index();
       this.dataStart = preamble.dataStart();
       if (dataStart + index.dataBytes() != channel.size()) {
         throw new IOException(
-            file + " is " + channel.size() + " bytes; its index expects " + (dataStart + index.dataBytes()));
+            file
+                + " is "
+                + channel.size()
+                + " bytes; its index expects "
+                + (dataStart + index.dataBytes()));
       }
     } catch (IOException | RuntimeException e) {
       channel.close();
@@ -105,12 +110,22 @@ public final class BakeReader implements AutoCloseable {
     return field;
   }
 
-  /** The parameters between a probe and cell (i, j), or null if the probe's sound does not reach it. */
+  /**
+   * The parameters between a probe and cell (i, j), or null if the probe's sound does not reach it.
+   */
   public CellParameters parameters(int probe, int i, int j) {
     ReceiverGrid cells = header.cells();
     if (i < 0 || j < 0 || i >= cells.columns() || j >= cells.rows()) {
       throw new IllegalArgumentException(
-          "cell (" + i + ", " + j + ") is outside the bake's " + cells.columns() + " x " + cells.rows() + " cells");
+          "cell ("
+              + i
+              + ", "
+              + j
+              + ") is outside the bake's "
+              + cells.columns()
+              + " x "
+              + cells.rows()
+              + " cells");
     }
     return field(probe).get(i, j);
   }

@@ -5,9 +5,9 @@ import java.io.ByteArrayOutputStream;
 /**
  * Delta-codes one quantised field over the bake's cell grid, the way PNG filters an image before
  * compressing it: each present value is predicted from its left, upper and upper-left neighbours
- * (the median edge detector: the median of left, up and left + up - upper-left, which follows
- * edges such as walls) and only the difference is written, as a zig-zag varint. Smooth fields
- * leave small differences, which the compressor that follows squeezes well.
+ * (the median edge detector: the median of left, up and left + up - upper-left, which follows edges
+ * such as walls) and only the difference is written, as a zig-zag varint. Smooth fields leave small
+ * differences, which the compressor that follows squeezes well.
  *
  * <p>Absent cells (the sound does not reach them, or a time was not measured) are skipped; the
  * presence mask is stored separately, and encoder and decoder predict from the same present

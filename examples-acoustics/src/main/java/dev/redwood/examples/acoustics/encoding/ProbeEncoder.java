@@ -10,8 +10,8 @@ import java.util.zip.Inflater;
 
 /**
  * Encodes one probe's parameter fields: quantise ({@link Quantizer}), delta-code over the cell grid
- * ({@link FieldCodec}), then compress the lot with Deflate. Quantisation is the only loss;
- * decoding gives back exactly the quantised values.
+ * ({@link FieldCodec}), then compress the lot with Deflate. Quantisation is the only loss; decoding
+ * gives back exactly the quantised values.
  *
  * <p>Layout before compression: a version byte, the cell count, the masks of reached cells, of
  * cells with an EDT, with a T30 and with a direction, then the coded fields in the order onset,
@@ -77,7 +77,8 @@ public final class ProbeEncoder {
   public static ProbeField decode(byte[] encoded, ReceiverGrid grid) {
     byte[] data = inflate(encoded);
     if (data.length < 2 || data[0] != VERSION) {
-      throw new IllegalArgumentException("unknown probe data version " + (data.length > 0 ? data[0] : -1));
+      throw new IllegalArgumentException(
+          "unknown probe data version " + (data.length > 0 ? data[0] : -1));
     }
     int[] position = {1};
     int n = FieldCodec.readVarint(data, position);
@@ -105,9 +106,11 @@ public final class ProbeEncoder {
     offset = FieldCodec.decode(data, offset, reflections, reached, columns, 0);
     offset = FieldCodec.decode(data, offset, edt, hasEdt, columns, 0);
     offset = FieldCodec.decode(data, offset, t30, hasT30, columns, 0);
-    offset = FieldCodec.decode(data, offset, direction, hasDirection, columns, Quantizer.DIRECTIONS);
+    offset =
+        FieldCodec.decode(data, offset, direction, hasDirection, columns, Quantizer.DIRECTIONS);
     if (offset != data.length) {
-      throw new IllegalArgumentException("probe data has " + (data.length - offset) + " bytes too many");
+      throw new IllegalArgumentException(
+          "probe data has " + (data.length - offset) + " bytes too many");
     }
     ProbeField field = new ProbeField(grid);
     for (int i = 0; i < n; i++) {

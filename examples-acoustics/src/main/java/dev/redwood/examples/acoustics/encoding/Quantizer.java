@@ -1,8 +1,8 @@
 package dev.redwood.examples.acoustics.encoding;
 
 /**
- * How each parameter is rounded before it is stored: steps near what a listener can tell apart,
- * so a bake keeps only the precision that is heard.
+ * How each parameter is rounded before it is stored: steps near what a listener can tell apart, so
+ * a bake keeps only the precision that is heard.
  *
  * <ul>
  *   <li>onset delay: {@link #DELAY_STEP} (0.25 ms), on a linear scale;
@@ -16,8 +16,10 @@ public final class Quantizer {
   public static final double DELAY_STEP = 0.25e-3;
   public static final double LOUDNESS_STEP = 0.5;
   public static final double DECAY_RATIO = 1.02;
+
   /** The decay time that quantises to 0 (1 ms). */
   public static final double DECAY_ORIGIN = 1e-3;
+
   public static final int DIRECTIONS = 256;
 
   private static final double LOG_STEP = Math.log(DECAY_RATIO);

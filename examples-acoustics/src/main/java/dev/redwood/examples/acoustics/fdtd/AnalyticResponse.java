@@ -6,8 +6,8 @@ package dev.redwood.examples.acoustics.fdtd;
  *
  * <p>The kernel is singular at the wavefront t = r / c; substituting t' = r / c + u^2 turns the
  * convolution into p(r, t) = integral over u >= 0 of s(t - r/c - u^2) / (pi c sqrt(c (2r + c u^2)))
- * du, whose integrand is smooth, so Simpson's rule converges fast. The bake calibrates its
- * loudness scale and its onset detector with this, and the tests compare the simulation with it.
+ * du, whose integrand is smooth, so Simpson's rule converges fast. The bake calibrates its loudness
+ * scale and its onset detector with this, and the tests compare the simulation with it.
  */
 public final class AnalyticResponse {
   private static final int INTERVALS = 600;

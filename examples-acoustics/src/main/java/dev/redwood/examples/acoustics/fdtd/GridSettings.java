@@ -7,13 +7,15 @@ import java.io.Serializable;
  *
  * <p>The grid spacing gives {@link #POINTS_PER_WAVELENGTH} cells per wavelength at the top
  * frequency (0.098 m at 500 Hz): the second-order scheme's phase error stays within a few percent
- * there. The time step sits just under the 2D stability limit of the scheme, Courant number
- * c dt / h = 1 / sqrt(2); {@link #COURANT} keeps a 1% margin, because walls and the absorbing
- * layer add terms the limit was not derived for.
+ * there. The time step sits just under the 2D stability limit of the scheme, Courant number c dt /
+ * h = 1 / sqrt(2); {@link #COURANT} keeps a 1% margin, because walls and the absorbing layer add
+ * terms the limit was not derived for.
  */
-public record GridSettings(double maxFrequency, double spacing, double timeStep) implements Serializable {
+public record GridSettings(double maxFrequency, double spacing, double timeStep)
+    implements Serializable {
   /** Speed of sound in air at 20 degrees C, m/s. */
   public static final double SPEED_OF_SOUND = 343.0;
+
   public static final double POINTS_PER_WAVELENGTH = 7.0;
   public static final double COURANT = 0.7;
 

@@ -4,15 +4,19 @@ import dev.redwood.examples.acoustics.scene.ReceiverGrid;
 import java.util.Arrays;
 
 /**
- * The cells of a domain where the simulation records: pressure, and a pressure-gradient stencil
- * for the direction of arrival. Each recorded point keeps the caller's id (a bake cell, or the
+ * The cells of a domain where the simulation records: pressure, and a pressure-gradient stencil for
+ * the direction of arrival. Each recorded point keeps the caller's id (a bake cell, or the
  * position's index in a test), so points the sound cannot reach are simply left out.
  */
 public final class ReceiverPoints {
   private final int[] cells;
   private final int[] ids;
-  /** Gradient stencils: weights of the cell before, the cell itself and the cell after, per axis. */
+
+  /**
+   * Gradient stencils: weights of the cell before, the cell itself and the cell after, per axis.
+   */
   final float[] xMinus;
+
   final float[] xSelf;
   final float[] xPlus;
   final float[] yMinus;
@@ -32,13 +36,14 @@ public final class ReceiverPoints {
     for (int k = 0; k < n; k++) {
       int i = cells[k];
       stencil(domain.isAir(i - 1), domain.isAir(i + 1), k, xMinus, xSelf, xPlus);
-      stencil(domain.isAir(i - domain.nx()), domain.isAir(i + domain.nx()), k, yMinus, ySelf, yPlus);
+      stencil(
+          domain.isAir(i - domain.nx()), domain.isAir(i + domain.nx()), k, yMinus, ySelf, yPlus);
     }
   }
 
   /**
-   * Central difference between air neighbours; one-sided beside a wall, where the wall's held
-   * zero is not the pressure just outside the air.
+   * Central difference between air neighbours; one-sided beside a wall, where the wall's held zero
+   * is not the pressure just outside the air.
    */
   private static void stencil(
       boolean before, boolean after, int k, float[] minus, float[] self, float[] plus) {
@@ -80,8 +85,10 @@ public final class ReceiverPoints {
               double px = (rx + 0.5) * h;
               double py = (ry + 0.5) * h;
               boolean inside =
-                  px >= i * grid.spacing() && px < (i + 1) * grid.spacing()
-                      && py >= j * grid.spacing() && py < (j + 1) * grid.spacing();
+                  px >= i * grid.spacing()
+                      && px < (i + 1) * grid.spacing()
+                      && py >= j * grid.spacing()
+                      && py < (j + 1) * grid.spacing();
               int candidate = inside ? domain.indexOfRaster(rx, ry) : -1;
               double d = Math.hypot(px - cx, py - cy);
               if (candidate >= 0 && d < best) {

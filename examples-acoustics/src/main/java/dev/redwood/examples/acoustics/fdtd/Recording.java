@@ -1,9 +1,9 @@
 package dev.redwood.examples.acoustics.fdtd;
 
 /**
- * What a simulation recorded at its receiver points: per time step and point, the pressure and
- * the running time integral of the pressure gradient (the particle velocity times -rho).
- * Arrays are step-major: value of point k at step n is at {@code n * count + k}.
+ * What a simulation recorded at its receiver points: per time step and point, the pressure and the
+ * running time integral of the pressure gradient (the particle velocity times -rho). Arrays are
+ * step-major: value of point k at step n is at {@code n * count + k}.
  */
 public final class Recording {
   private final ReceiverPoints points;

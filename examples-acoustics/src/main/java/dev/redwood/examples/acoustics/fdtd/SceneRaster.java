@@ -14,8 +14,10 @@ public final class SceneRaster implements Serializable {
   private final int ny;
   private final double spacing;
   private final byte[] codes;
+
   /** Normalised admittance per tile code; 0 for floor and open air, which are not walls. */
   private final double[] admittance;
+
   /** Energy loss rate of walkable cells to floor and ceiling, 1/s. */
   private final double storeyLossRate;
 

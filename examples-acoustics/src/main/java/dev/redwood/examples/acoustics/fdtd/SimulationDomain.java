@@ -4,36 +4,38 @@ package dev.redwood.examples.acoustics.fdtd;
  * The grid one probe's simulation runs on, with the update coefficients of every cell.
  *
  * <p>Only the air the probe's sound can reach matters, and walls do not transmit sound in this
- * model, so the domain is cut to the bounding box of the air connected to the probe (plus the
- * walls around it): a probe in a closed room simulates that room only. Where the connected air
- * touches the plan's edge, sound leaves the scene; there the domain gets a perfectly matched
- * layer (PML) of {@link #LAYER} cells and, at its outer edge, a boundary whose admittance matches
- * air at normal incidence. A frame of one solid cell closes the array so the update loop needs no
- * bounds checks.
+ * model, so the domain is cut to the bounding box of the air connected to the probe (plus the walls
+ * around it): a probe in a closed room simulates that room only. Where the connected air touches
+ * the plan's edge, sound leaves the scene; there the domain gets a perfectly matched layer (PML) of
+ * {@link #LAYER} cells and, at its outer edge, a boundary whose admittance matches air at normal
+ * incidence. A frame of one solid cell closes the array so the update loop needs no bounds checks.
  *
- * <p>Inside the scene the scheme is the standard second-order one for p_tt = c^2 lap(p), with
- * walls as locally reacting surfaces half a cell from the centre of the air cell beside them. A
- * finite volume view gives the update of an air cell with K air neighbours: the flux through a
- * wall face is -(beta / c) p_t per unit length, so with lambda = c dt / h and
- * g = (lambda / 2) (sum of beta over wall faces) + eta dt / 2, where eta is the storey's loss to
- * floor and ceiling ({@link dev.redwood.examples.acoustics.scene.FloorPlan#storeyLossRate()}),
+ * <p>Inside the scene the scheme is the standard second-order one for p_tt = c^2 lap(p), with walls
+ * as locally reacting surfaces half a cell from the centre of the air cell beside them. A finite
+ * volume view gives the update of an air cell with K air neighbours: the flux through a wall face
+ * is -(beta / c) p_t per unit length, so with lambda = c dt / h and g = (lambda / 2) (sum of beta
+ * over wall faces) + eta dt / 2, where eta is the storey's loss to floor and ceiling ({@link
+ * dev.redwood.examples.acoustics.scene.FloorPlan#storeyLossRate()}),
+ *
  * <pre>p+ = [(2 - K lambda^2) p + lambda^2 (sum of neighbours) - (1 - g) p-] / (1 + g).</pre>
- * Walls hold p = 0, so the neighbour sum can run over all four neighbours, and every cell
- * (walls: all coefficients zero) shares one branch-free loop: p+ = a p + c S - b p-. The
- * underlying operator is symmetric, so the scheme is reciprocal: source and receiver swap
- * without changing the response.
+ *
+ * Walls hold p = 0, so the neighbour sum can run over all four neighbours, and every cell (walls:
+ * all coefficients zero) shares one branch-free loop: p+ = a p + c S - b p-. The underlying
+ * operator is symmetric, so the scheme is reciprocal: source and receiver swap without changing the
+ * response.
  *
  * <p>The layer stretches the coordinates with damping profiles zeta_x(x), zeta_y(y). For the
- * second-order equation that gives (in the form of Grote and Sim)
- * p_tt + (zeta_x + zeta_y) p_t + zeta_x zeta_y p = c^2 lap(p) + div(phi), with an auxiliary
- * field phi on the cell faces: phi_x' = -zeta_x phi_x + c^2 (zeta_y - zeta_x) dp/dx, and the
- * same for y with x and y swapped. A plain damping term alone (a sponge) reflects the low
- * frequencies of the pulse back into the scene; phi is what makes the layer match air. The
- * damping terms join a, b and c; phi is updated and added only in the {@link #layerRuns}.
+ * second-order equation that gives (in the form of Grote and Sim) p_tt + (zeta_x + zeta_y) p_t +
+ * zeta_x zeta_y p = c^2 lap(p) + div(phi), with an auxiliary field phi on the cell faces: phi_x' =
+ * -zeta_x phi_x + c^2 (zeta_y - zeta_x) dp/dx, and the same for y with x and y swapped. A plain
+ * damping term alone (a sponge) reflects the low frequencies of the pulse back into the scene; phi
+ * is what makes the layer match air. The damping terms join a, b and c; phi is updated and added
+ * only in the {@link #layerRuns}.
  */
 public final class SimulationDomain {
   /** Cells of the absorbing layer where sound leaves the scene. */
   public static final int LAYER = 8;
+
   /**
    * zeta dt at the layer's outer edge. The quadratic profile attenuates a wave that crosses the
    * layer and comes back by exp(-(2/3) LAYER zeta_max dt / lambda), -79 dB, in theory; what the
@@ -47,19 +49,29 @@ public final class SimulationDomain {
   private final float[] b;
   private final float[] c;
   private final boolean[] air;
-  /** Layer faces: phi' = decay phi + gain (p[next] - p[here]), for the face to the right or below. */
+
+  /**
+   * Layer faces: phi' = decay phi + gain (p[next] - p[here]), for the face to the right or below.
+   */
   private final float[] phiXDecay;
+
   private final float[] phiXGain;
   private final float[] phiYDecay;
   private final float[] phiYGain;
+
   /** Runs [start, end) of cell indices where phi lives: cells of the layer and their neighbours. */
   private int[] layerRuns = new int[0];
+
   private final SceneRaster raster;
+
   /** Raster coordinates of domain cell (0, 0). */
   private final int rx0;
+
   private final int ry0;
+
   /** Raster cells reachable from the source, for mapping raster cells into this domain. */
   private final boolean[] reachable;
+
   private final int source;
 
   private SimulationDomain(
@@ -86,10 +98,12 @@ public final class SimulationDomain {
     int sx = raster.column(x);
     int sy = raster.row(y);
     if (!raster.contains(sx, sy)) {
-      throw new IllegalArgumentException(String.format("source (%.2f, %.2f) m is outside the plan", x, y));
+      throw new IllegalArgumentException(
+          String.format("source (%.2f, %.2f) m is outside the plan", x, y));
     }
     if (raster.isWall(sx, sy)) {
-      throw new IllegalArgumentException(String.format("source (%.2f, %.2f) m is inside a wall", x, y));
+      throw new IllegalArgumentException(
+          String.format("source (%.2f, %.2f) m is inside a wall", x, y));
     }
     int rnx = raster.nx();
     int rny = raster.ny();
@@ -325,9 +339,7 @@ public final class SimulationDomain {
     return layerRuns;
   }
 
-  /**
-   * The domain cell of raster cell (rx, ry) if the source's sound can reach it, else -1.
-   */
+  /** The domain cell of raster cell (rx, ry) if the source's sound can reach it, else -1. */
   public int indexOfRaster(int rx, int ry) {
     if (!raster.contains(rx, ry) || !reachable[ry * raster.nx() + rx]) {
       return -1;

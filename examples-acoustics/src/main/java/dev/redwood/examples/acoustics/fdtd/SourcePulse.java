@@ -10,9 +10,9 @@ import java.io.Serializable;
  * cannot carry. The derivative removes the DC component: a 2D point source with DC would leave a
  * pressure that fades like 1 / sqrt(t), which no decay-time estimate survives.
  *
- * <p>The signal drives the wave equation p_tt - c^2 lap(p) = s(t) delta(x - x_probe) with
- * s(t) = {@link #amplitude} * q(t); the amplitude h^2 / dt^2 makes the per-step injection
- * (dt^2 / h^2) s(t) equal to q(t), which keeps pressures near 1 in float.
+ * <p>The signal drives the wave equation p_tt - c^2 lap(p) = s(t) delta(x - x_probe) with s(t) =
+ * {@link #amplitude} * q(t); the amplitude h^2 / dt^2 makes the per-step injection (dt^2 / h^2)
+ * s(t) equal to q(t), which keeps pressures near 1 in float.
  */
 public record SourcePulse(double sigma, double delay, double amplitude) implements Serializable {
 

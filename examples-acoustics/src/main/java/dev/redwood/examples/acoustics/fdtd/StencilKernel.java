@@ -5,14 +5,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The inner loop of the simulation, p+ = a p + c (sum of the four neighbours) - b p-, over a range
- * of cells: nearly all of a probe's time is spent here. Two implementations compute the same
- * floats (same operations in the same order, no fused multiply-add), so a bake does not depend on
- * which one a worker used:
+ * of cells: nearly all of a probe's time is spent here. Two implementations compute the same floats
+ * (same operations in the same order, no fused multiply-add), so a bake does not depend on which
+ * one a worker used:
  *
  * <ul>
  *   <li>{@code VectorStencilKernel}: the JDK Vector API, several times faster where the JVM was
- *       started with {@code --add-modules=jdk.incubator.vector} (on Redwood, pass
- *       {@code --workerJvmFlags=--add-modules=jdk.incubator.vector});
+ *       started with {@code --add-modules=jdk.incubator.vector} (on Redwood, pass {@code
+ *       --workerJvmFlags=--add-modules=jdk.incubator.vector});
  *   <li>{@link PlainStencilKernel}: plain loops, everywhere else.
  * </ul>
  */
@@ -48,7 +48,9 @@ public interface StencilKernel {
           LOG.debug("Simulation kernel: {}", vector.name());
           return vector;
         } catch (ReflectiveOperationException | LinkageError e) {
-          LOG.warn("The Vector API module is present but its kernel failed to load; using plain loops", e);
+          LOG.warn(
+              "The Vector API module is present but its kernel failed to load; using plain loops",
+              e);
         }
       } else {
         LOG.info(

@@ -5,15 +5,15 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The stencil update with the JDK Vector API, as many cells per instruction as the CPU's widest
- * vectors hold. Only loaded when the JVM has the {@code jdk.incubator.vector} module (see
- * {@link StencilKernel#best()}). Same operations in the same order as the plain loop, so the
- * same results.
+ * vectors hold. Only loaded when the JVM has the {@code jdk.incubator.vector} module (see {@link
+ * StencilKernel#best()}). Same operations in the same order as the plain loop, so the same results.
  */
 final class VectorStencilKernel implements StencilKernel {
   private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
 
   @Override
-  public void update(float[] a, float[] b, float[] c, float[] cur, float[] next, int from, int to, int nx) {
+  public void update(
+      float[] a, float[] b, float[] c, float[] cur, float[] next, int from, int to, int nx) {
     int i = from;
     int upper = from + SPECIES.loopBound(to - from);
     for (; i < upper; i += SPECIES.length()) {
@@ -29,7 +29,10 @@ final class VectorStencilKernel implements StencilKernel {
           .intoArray(next, i);
     }
     for (; i < to; i++) {
-      next[i] = a[i] * cur[i] + c[i] * (cur[i - 1] + cur[i + 1] + cur[i - nx] + cur[i + nx]) - b[i] * next[i];
+      next[i] =
+          a[i] * cur[i]
+              + c[i] * (cur[i - 1] + cur[i + 1] + cur[i - nx] + cur[i + nx])
+              - b[i] * next[i];
     }
   }
 

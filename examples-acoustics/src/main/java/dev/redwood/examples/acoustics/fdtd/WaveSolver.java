@@ -1,16 +1,16 @@
 package dev.redwood.examples.acoustics.fdtd;
 
 /**
- * Runs the time stepping of one simulation: the pulse enters at the source cell, every step
- * updates every cell of the domain, and the receiver points record.
+ * Runs the time stepping of one simulation: the pulse enters at the source cell, every step updates
+ * every cell of the domain, and the receiver points record.
  *
- * <p>Two arrays hold the field: the update writes p+ over p- in place, since each cell's p- is
- * read only by that cell. The loop is one flat pass over the array with per-cell coefficients
- * ({@link StencilKernel}: the Vector API where the JVM has it, else plain loops). Rows the sound
- * cannot have reached yet (the numerical front moves one cell per step) are skipped. Every few
- * steps values below 1e-30 are set to zero: the field ahead of the front and the layer's fields
- * would otherwise sink into subnormal floats, which are many times slower to compute with and
- * mean nothing here.
+ * <p>Two arrays hold the field: the update writes p+ over p- in place, since each cell's p- is read
+ * only by that cell. The loop is one flat pass over the array with per-cell coefficients ({@link
+ * StencilKernel}: the Vector API where the JVM has it, else plain loops). Rows the sound cannot
+ * have reached yet (the numerical front moves one cell per step) are skipped. Every few steps
+ * values below 1e-30 are set to zero: the field ahead of the front and the layer's fields would
+ * otherwise sink into subnormal floats, which are many times slower to compute with and mean
+ * nothing here.
  */
 public final class WaveSolver {
   private static final int FLUSH_EVERY = 16;
@@ -20,7 +20,11 @@ public final class WaveSolver {
 
   /** Simulates {@code steps} steps of the pulse from the domain's source. */
   public static Recording run(
-      SimulationDomain domain, GridSettings grid, SourcePulse pulse, ReceiverPoints points, int steps) {
+      SimulationDomain domain,
+      GridSettings grid,
+      SourcePulse pulse,
+      ReceiverPoints points,
+      int steps) {
     return run(domain, grid, pulse, domain.source(), points, steps);
   }
 
@@ -51,7 +55,8 @@ public final class WaveSolver {
     // p+ = a p + c S - b p- + injection; the injection (dt^2 / h^2) s(t) equals q(t) (see
     // SourcePulse), divided by 1 + g like every other term of the source cell's update.
     double h = grid.spacing();
-    double injectionScale = dt * dt / (h * h) * pulse.amplitude() * c[sourceCell] / (grid.courant() * grid.courant());
+    double injectionScale =
+        dt * dt / (h * h) * pulse.amplitude() * c[sourceCell] / (grid.courant() * grid.courant());
     int sourceRow = sourceCell / nx;
     StencilKernel kernel = StencilKernel.best();
     Recording recording = new Recording(points, steps, dt);
@@ -84,16 +89,23 @@ public final class WaveSolver {
   }
 
   /**
-   * The layer's share of a step, in one pass over its cells after the main update: advance phi
-   * to the next half step from the field at this step, and add div(phi) to p+, scaled like the
-   * cell's other terms (c / lambda^2 = 1 / denominator). div uses phi at this step, the mean of
-   * the two half steps around it: with phi of the next half step alone the layer echoes some
-   * 35 dB louder. Cells are visited in index order, so the means of the faces to the left and
-   * above are already known; faces of cells outside the layer hold phi = 0.
+   * The layer's share of a step, in one pass over its cells after the main update: advance phi to
+   * the next half step from the field at this step, and add div(phi) to p+, scaled like the cell's
+   * other terms (c / lambda^2 = 1 / denominator). div uses phi at this step, the mean of the two
+   * half steps around it: with phi of the next half step alone the layer echoes some 35 dB louder.
+   * Cells are visited in index order, so the means of the faces to the left and above are already
+   * known; faces of cells outside the layer hold phi = 0.
    */
   static void layer(
-      SimulationDomain domain, float[] c, float[] p, float[] next, float[] phiX, float[] phiY, float[] meanY,
-      int nx, float inverseL2) {
+      SimulationDomain domain,
+      float[] c,
+      float[] p,
+      float[] next,
+      float[] phiX,
+      float[] phiY,
+      float[] meanY,
+      int nx,
+      float inverseL2) {
     int[] runs = domain.layerRuns();
     float[] dx = domain.phiXDecay();
     float[] gx = domain.phiXGain();
@@ -118,14 +130,22 @@ public final class WaveSolver {
   }
 
   private static void record(
-      Recording recording, int step, float[] field, ReceiverPoints points, double[] gx, double[] gy, int nx) {
+      Recording recording,
+      int step,
+      float[] field,
+      ReceiverPoints points,
+      double[] gx,
+      double[] gy,
+      int nx) {
     int count = points.count();
     int base = step * count;
     for (int k = 0; k < count; k++) {
       int i = points.cell(k);
       float p = field[i];
-      gx[k] += points.xMinus[k] * field[i - 1] + points.xSelf[k] * p + points.xPlus[k] * field[i + 1];
-      gy[k] += points.yMinus[k] * field[i - nx] + points.ySelf[k] * p + points.yPlus[k] * field[i + nx];
+      gx[k] +=
+          points.xMinus[k] * field[i - 1] + points.xSelf[k] * p + points.xPlus[k] * field[i + 1];
+      gy[k] +=
+          points.yMinus[k] * field[i - nx] + points.ySelf[k] * p + points.yPlus[k] * field[i + nx];
       recording.pressure[base + k] = p;
       recording.gradientX[base + k] = (float) gx[k];
       recording.gradientY[base + k] = (float) gy[k];

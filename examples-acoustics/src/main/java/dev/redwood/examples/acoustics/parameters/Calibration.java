@@ -6,14 +6,14 @@ import dev.redwood.examples.acoustics.fdtd.SourcePulse;
 import java.io.Serializable;
 
 /**
- * What zero delay and 0 dB mean for a bake, measured on the exact free-field response of its
- * source pulse ({@link AnalyticResponse}), so that they do not depend on the grid.
+ * What zero delay and 0 dB mean for a bake, measured on the exact free-field response of its source
+ * pulse ({@link AnalyticResponse}), so that they do not depend on the grid.
  *
  * @param onsetLag seconds from the arrival of a wavefront to the moment the {@link OnsetDetector}
  *     fires on it, for the far-field shape of the pulse (the shape no longer changes with distance
  *     there)
- * @param referenceEnergy the direct-sound energy (Pa^2 s, in the pulse's units) 1 m from the
- *     source in free field: 0 dB of the loudness parameters
+ * @param referenceEnergy the direct-sound energy (Pa^2 s, in the pulse's units) 1 m from the source
+ *     in free field: 0 dB of the loudness parameters
  * @param arrivalWindow seconds after the onset over which the direct sound's intensity is summed
  *     for its direction: the main lobe of the pulse, before early reflections mix in
  */

@@ -1,12 +1,12 @@
 package dev.redwood.examples.acoustics.parameters;
 
 /**
- * Finds when sound first arrives in a response: the first time |p| reaches
- * {@link #THRESHOLD_DB} below the response's peak, between samples by linear interpolation.
+ * Finds when sound first arrives in a response: the first time |p| reaches {@link #THRESHOLD_DB}
+ * below the response's peak, between samples by linear interpolation.
  *
  * <p>A threshold relative to the peak picks the first arrival that matters perceptually: a direct
- * path occluded by more than that is skipped for the first path that is heard. The crossing lies
- * on the rising edge of the pulse, a fixed time before the arrival itself; {@link Calibration}
+ * path occluded by more than that is skipped for the first path that is heard. The crossing lies on
+ * the rising edge of the pulse, a fixed time before the arrival itself; {@link Calibration}
  * measures that lag on the exact free-field response and subtracts it.
  */
 public final class OnsetDetector {
@@ -14,9 +14,7 @@ public final class OnsetDetector {
 
   private OnsetDetector() {}
 
-  /**
-   * The crossing time in samples (fractional), or NaN if the response is silent.
-   */
+  /** The crossing time in samples (fractional), or NaN if the response is silent. */
   public static double crossing(double[] p) {
     double peak = 0;
     for (double v : p) {

@@ -2,14 +2,16 @@ package dev.redwood.examples.acoustics.parameters;
 
 /**
  * Turns one recorded response into {@link CellParameters}: the onset, the energies of the direct
- * and early-reflection windows after it, decay times from the Schroeder curve, and the direction
- * of the direct sound from the intensity during its main lobe.
+ * and early-reflection windows after it, decay times from the Schroeder curve, and the direction of
+ * the direct sound from the intensity during its main lobe.
  */
 public final class ParameterExtractor {
   /** The direct-sound window after the onset, seconds (Triton: 10 ms). */
   public static final double DIRECT_WINDOW = 0.010;
+
   /** The early-reflections window after the direct one, seconds (Triton: 80 ms). */
   public static final double REFLECTIONS_WINDOW = 0.080;
+
   /** Loudness floor in dB: a window with (almost) no energy reads as this. */
   public static final double SILENCE = -100;
 
@@ -57,8 +59,8 @@ public final class ParameterExtractor {
   }
 
   /**
-   * T30 where the response decays by 35 dB before it ends, else T20 (-5 to -25 dB), which
-   * ISO 3382-1 accepts as the same quantity measured over a shorter range.
+   * T30 where the response decays by 35 dB before it ends, else T20 (-5 to -25 dB), which ISO
+   * 3382-1 accepts as the same quantity measured over a shorter range.
    */
   static double reverberationTime(SchroederDecay decay) {
     double t30 = decay.t30();

@@ -59,7 +59,13 @@ public final class ProbeField {
       return null;
     }
     return new CellParameters(
-        onset[cell], direct[cell], reflections[cell], edt[cell], t30[cell], arrivalX[cell], arrivalY[cell]);
+        onset[cell],
+        direct[cell],
+        reflections[cell],
+        edt[cell],
+        t30[cell],
+        arrivalX[cell],
+        arrivalY[cell]);
   }
 
   /** The parameters of cell (i, j), or null. */

@@ -3,18 +3,19 @@ package dev.redwood.examples.acoustics.parameters;
 /**
  * Decay times from the energy-decay curve of a response, as ISO 3382-1 defines them: Schroeder's
  * backward integral E(t) = integral from t to infinity of p^2, in dB relative to its value at the
- * onset; a least-squares line fitted to the curve between two levels, extrapolated to -60 dB.
- * EDT fits 0 to -10 dB, T30 fits -5 to -35 dB.
+ * onset; a least-squares line fitted to the curve between two levels, extrapolated to -60 dB. EDT
+ * fits 0 to -10 dB, T30 fits -5 to -35 dB.
  *
- * <p>A simulated response ends at the simulation's duration, which bends the curve's end
- * downwards. As ISO 3382-1 allows, the missing tail is added back: a line fitted to the log of
- * the energy envelope over the last {@link #TAIL_FRACTION} of the response estimates the decay
- * rate, and the energy after the end follows from it. A time whose span of levels the
- * response does not reach before its end is NaN.
+ * <p>A simulated response ends at the simulation's duration, which bends the curve's end downwards.
+ * As ISO 3382-1 allows, the missing tail is added back: a line fitted to the log of the energy
+ * envelope over the last {@link #TAIL_FRACTION} of the response estimates the decay rate, and the
+ * energy after the end follows from it. A time whose span of levels the response does not reach
+ * before its end is NaN.
  */
 public final class SchroederDecay {
   /** Share of the response (its end) that estimates the decay rate of the missing tail. */
   static final double TAIL_FRACTION = 0.3;
+
   /** Length of one bin of the energy envelope, seconds. */
   static final double BIN = 0.005;
 
@@ -23,6 +24,7 @@ public final class SchroederDecay {
 
   /** Backward-integrated energy from sample start + i to the end (plus the missing tail). */
   private final double[] backward;
+
   private final double dt;
 
   /** The decay curve of {@code p} (sampled at dt) from sample {@code start} on. */
@@ -54,7 +56,9 @@ public final class SchroederDecay {
 
   /** The curve in dB, i samples after the start. */
   public double levelDb(int i) {
-    return backward[i] > 0 && backward[0] > 0 ? 10 * Math.log10(backward[i] / backward[0]) : Double.NEGATIVE_INFINITY;
+    return backward[i] > 0 && backward[0] > 0
+        ? 10 * Math.log10(backward[i] / backward[0])
+        : Double.NEGATIVE_INFINITY;
   }
 
   /** The decay from level {@code upper} to {@code lower} dB, fitted and extrapolated to 60 dB. */
@@ -100,8 +104,8 @@ public final class SchroederDecay {
   }
 
   /**
-   * Energy after the end of the response, extrapolated from the decay of its last part; 0 when
-   * that part does not decay.
+   * Energy after the end of the response, extrapolated from the decay of its last part; 0 when that
+   * part does not decay.
    */
   static double missingTail(double[] p, double dt, int start) {
     int binSamples = Math.max(1, (int) Math.round(BIN / dt));

@@ -8,6 +8,7 @@ public final class ColorMap {
   /** Night blue through purple and red to pale yellow: loudness. */
   public static final ColorMap HEAT =
       new ColorMap(0x0d0a2e, 0x4b1170, 0x9c2863, 0xe05a33, 0xf7b538, 0xfdf3b0);
+
   /** Deep blue through teal and green to pale yellow: decay times. */
   public static final ColorMap DEPTH =
       new ColorMap(0x0b1d3a, 0x1d4e89, 0x2a8c99, 0x5fbf77, 0xc4e07a, 0xfaf7c8);

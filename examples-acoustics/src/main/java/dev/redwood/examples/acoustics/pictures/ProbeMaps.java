@@ -39,7 +39,9 @@ public final class ProbeMaps {
   private final ReceiverGrid cells;
   private final double scale;
 
-  /** @param pixelsPerMetre picture resolution */
+  /**
+   * @param pixelsPerMetre picture resolution
+   */
   public ProbeMaps(FloorPlan plan, ReceiverGrid cells, double pixelsPerMetre) {
     this.plan = plan;
     this.cells = cells;
@@ -53,7 +55,13 @@ public final class ProbeMaps {
     Graphics2D g = graphics(image);
     drawWalls(g);
     drawProbe(g, probe);
-    legend(g, image, ColorMap.HEAT, LOUDNESS_MIN, LOUDNESS_MAX, "%.0f dB",
+    legend(
+        g,
+        image,
+        ColorMap.HEAT,
+        LOUDNESS_MIN,
+        LOUDNESS_MAX,
+        "%.0f dB",
         "Direct loudness, probe " + probe.id() + " (dB re free field at 1 m)");
     g.dispose();
     return png(image);
@@ -61,12 +69,21 @@ public final class ProbeMaps {
 
   /** Reverberation time (T30, or EDT where no T30 was measured). */
   public byte[] decay(Probe probe, ProbeField field) {
-    BufferedImage image = heatMap(field, CellParameters::decayTime, ColorMap.DEPTH, DECAY_MIN, DECAY_MAX);
+    BufferedImage image =
+        heatMap(field, CellParameters::decayTime, ColorMap.DEPTH, DECAY_MIN, DECAY_MAX);
     Graphics2D g = graphics(image);
     drawWalls(g);
     drawProbe(g, probe);
-    legend(g, image, ColorMap.DEPTH, DECAY_MIN, DECAY_MAX, "%.1f s",
-        "Reverberation time, probe " + probe.id() + " (s; T30, or T20 where the response ends first)");
+    legend(
+        g,
+        image,
+        ColorMap.DEPTH,
+        DECAY_MIN,
+        DECAY_MAX,
+        "%.1f s",
+        "Reverberation time, probe "
+            + probe.id()
+            + " (s; T30, or T20 where the response ends first)");
     g.dispose();
     return png(image);
   }
@@ -74,7 +91,12 @@ public final class ProbeMaps {
   /** Arrows pointing to where the direct sound comes from, over a dimmed loudness map. */
   public byte[] arrival(Probe probe, ProbeField field) {
     BufferedImage image =
-        heatMap(field, CellParameters::directLoudness, ColorMap.HEAT, LOUDNESS_MIN - 25, LOUDNESS_MAX + 10);
+        heatMap(
+            field,
+            CellParameters::directLoudness,
+            ColorMap.HEAT,
+            LOUDNESS_MIN - 25,
+            LOUDNESS_MAX + 10);
     Graphics2D g = graphics(image);
     drawWalls(g);
     // One arrow per metre or so: every cell would be a thicket.
@@ -96,8 +118,12 @@ public final class ProbeMaps {
       }
     }
     drawProbe(g, probe);
-    legendText(g, image, "Arrival direction of the direct sound, probe " + probe.id()
-        + " (arrows point to where it comes from)");
+    legendText(
+        g,
+        image,
+        "Arrival direction of the direct sound, probe "
+            + probe.id()
+            + " (arrows point to where it comes from)");
     g.dispose();
     return png(image);
   }
@@ -122,7 +148,8 @@ public final class ProbeMaps {
     for (Probe p : probes) {
       g.setColor(new Color(0xc0392b));
       double r = Math.max(2.5, scale * 0.15);
-      g.fill(new java.awt.geom.Ellipse2D.Double(p.x() * scale - r, p.y() * scale - r, 2 * r, 2 * r));
+      g.fill(
+          new java.awt.geom.Ellipse2D.Double(p.x() * scale - r, p.y() * scale - r, 2 * r, 2 * r));
     }
     legendText(g, image, plan.name() + ": " + probes.size() + " probes");
     g.dispose();
@@ -130,7 +157,11 @@ public final class ProbeMaps {
   }
 
   private BufferedImage heatMap(
-      ProbeField field, ToDoubleFunction<CellParameters> value, ColorMap map, double min, double max) {
+      ProbeField field,
+      ToDoubleFunction<CellParameters> value,
+      ColorMap map,
+      double min,
+      double max) {
     int w = (int) Math.ceil(plan.widthMetres() * scale);
     int h = (int) Math.ceil(plan.heightMetres() * scale);
     BufferedImage image = new BufferedImage(w, h + LEGEND, BufferedImage.TYPE_INT_RGB);
@@ -179,7 +210,8 @@ public final class ProbeMaps {
     g.draw(new java.awt.geom.Ellipse2D.Double(x - r, y - r, 2 * r, 2 * r));
   }
 
-  private static void arrow(Graphics2D g, double cx, double cy, double dx, double dy, double length) {
+  private static void arrow(
+      Graphics2D g, double cx, double cy, double dx, double dy, double length) {
     double x0 = cx - dx * length / 2;
     double y0 = cy - dy * length / 2;
     double x1 = cx + dx * length / 2;
@@ -200,7 +232,13 @@ public final class ProbeMaps {
   }
 
   private void legend(
-      Graphics2D g, BufferedImage image, ColorMap map, double min, double max, String format, String title) {
+      Graphics2D g,
+      BufferedImage image,
+      ColorMap map,
+      double min,
+      double max,
+      String format,
+      String title) {
     int top = image.getHeight() - LEGEND;
     int w = image.getWidth();
     g.setColor(Color.WHITE);
@@ -213,7 +251,11 @@ public final class ProbeMaps {
     }
     text(g, title, barLeft, top + 18);
     text(g, String.format(format, min), barLeft + barWidth + 8, top + 37);
-    text(g, String.format(format, max) + "  (grey: sound does not reach)", barLeft + barWidth + 60, top + 37);
+    text(
+        g,
+        String.format(format, max) + "  (grey: sound does not reach)",
+        barLeft + barWidth + 60,
+        top + 37);
   }
 
   private void legendText(Graphics2D g, BufferedImage image, String title) {
@@ -237,7 +279,8 @@ public final class ProbeMaps {
   private static Graphics2D graphics(BufferedImage image) {
     Graphics2D g = image.createGraphics();
     g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
-    g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+    g.setRenderingHint(
+        RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
     return g;
   }
 

@@ -10,10 +10,11 @@ import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.transforms.Combine;
 
 /**
- * Combines the probes' index entries (position, encoded size, CRC) into the bake's index. The
- * index fixes every probe's offset in the file before any probe data is written.
+ * Combines the probes' index entries (position, encoded size, CRC) into the bake's index. The index
+ * fixes every probe's offset in the file before any probe data is written.
  */
-public final class BakeIndexFn extends Combine.CombineFn<BakeIndex.Entry, BakeIndexFn.Entries, BakeIndex> {
+public final class BakeIndexFn
+    extends Combine.CombineFn<BakeIndex.Entry, BakeIndexFn.Entries, BakeIndex> {
 
   /** The accumulator: entries gathered so far. */
   public static final class Entries implements Serializable {
@@ -62,7 +63,8 @@ public final class BakeIndexFn extends Combine.CombineFn<BakeIndex.Entry, BakeIn
   }
 
   @Override
-  public Coder<BakeIndex> getDefaultOutputCoder(CoderRegistry registry, Coder<BakeIndex.Entry> input) {
+  public Coder<BakeIndex> getDefaultOutputCoder(
+      CoderRegistry registry, Coder<BakeIndex.Entry> input) {
     return SerializableCoder.of(BakeIndex.class);
   }
 }

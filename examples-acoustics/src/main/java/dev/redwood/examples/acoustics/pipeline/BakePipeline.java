@@ -41,7 +41,8 @@ public final class BakePipeline {
     BakeSettings settings = inputs.settings();
     String output = inputs.outputDirectory();
     PCollection<Probe> probes =
-        pipeline.apply("Probes", Create.of(inputs.probes()).withCoder(SerializableCoder.of(Probe.class)));
+        pipeline.apply(
+            "Probes", Create.of(inputs.probes()).withCoder(SerializableCoder.of(Probe.class)));
     PCollection<BakedProbe> baked =
         probes
             .apply("BakeProbes", ParDo.of(new BakeProbeFn(settings)))
@@ -51,7 +52,8 @@ public final class BakePipeline {
         baked
             .apply(
                 "IndexEntries",
-                MapElements.into(TypeDescriptor.of(BakeIndex.Entry.class)).via(BakedProbe::indexEntry))
+                MapElements.into(TypeDescriptor.of(BakeIndex.Entry.class))
+                    .via(BakedProbe::indexEntry))
             .setCoder(SerializableCoder.of(BakeIndex.Entry.class))
             .apply("BakeIndex", Combine.globally(new BakeIndexFn()).asSingletonView());
 
@@ -64,7 +66,8 @@ public final class BakePipeline {
             settings.grid().spacing(),
             settings.cells());
     baked
-        .apply("OneFile", WithKeys.<Integer, BakedProbe>of(0).withKeyType(TypeDescriptors.integers()))
+        .apply(
+            "OneFile", WithKeys.<Integer, BakedProbe>of(0).withKeyType(TypeDescriptors.integers()))
         .setCoder(KvCoder.of(VarIntCoder.of(), SerializableCoder.of(BakedProbe.class)))
         .apply("GatherProbes", GroupByKey.create())
         .apply("WriteBake", ParDo.of(new WriteBakeFn(output, header, index)).withSideInputs(index));

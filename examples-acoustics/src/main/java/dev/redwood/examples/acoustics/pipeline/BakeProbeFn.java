@@ -47,7 +47,14 @@ public final class BakeProbeFn extends DoFn<Probe, BakedProbe> {
     probeMillis.update(result.nanos() / 1_000_000);
     LOG.debug(
         "{}: {} cells simulated for {} steps in {} s, {} bake cells reached, {} bytes",
-        probe, result.domainCells(), result.steps(), seconds, result.field().reachedCells(), encoded.length);
-    out.output(new BakedProbe(probe, encoded, SceneStatistics.ofProbe(result.field(), encoded.length, seconds)));
+        probe,
+        result.domainCells(),
+        result.steps(),
+        seconds,
+        result.field().reachedCells(),
+        encoded.length);
+    out.output(
+        new BakedProbe(
+            probe, encoded, SceneStatistics.ofProbe(result.field(), encoded.length, seconds)));
   }
 }

@@ -9,7 +9,8 @@ import java.io.Serializable;
  * One probe after baking: its encoded parameter fields, which go into the bake file, and its
  * statistics, which go into the scene's.
  */
-public record BakedProbe(Probe probe, byte[] encoded, SceneStatistics statistics) implements Serializable {
+public record BakedProbe(Probe probe, byte[] encoded, SceneStatistics statistics)
+    implements Serializable {
 
   // Records compare arrays by identity; runners that check elements for mutation compare values.
   @Override
@@ -27,6 +28,7 @@ public record BakedProbe(Probe probe, byte[] encoded, SceneStatistics statistics
 
   /** This probe's line of the bake index. */
   public BakeIndex.Entry indexEntry() {
-    return new BakeIndex.Entry(probe.id(), probe.x(), probe.y(), encoded.length, BakeFile.crc(encoded));
+    return new BakeIndex.Entry(
+        probe.id(), probe.x(), probe.y(), encoded.length, BakeFile.crc(encoded));
   }
 }

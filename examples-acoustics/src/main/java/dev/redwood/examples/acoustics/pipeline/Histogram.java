@@ -4,10 +4,11 @@ import java.io.Serializable;
 
 /**
  * A fixed-bin histogram with running moments, mergeable, so scene-wide distributions can be
- * combined from per-probe parts in any order. Values below or above the bins are counted in
- * the first or last bin; min and max stay exact.
+ * combined from per-probe parts in any order. Values below or above the bins are counted in the
+ * first or last bin; min and max stay exact.
  */
-public final class Histogram implements Serializable, dev.redwood.examples.acoustics.pictures.HistogramChart.Data {
+public final class Histogram
+    implements Serializable, dev.redwood.examples.acoustics.pictures.HistogramChart.Data {
   private static final long serialVersionUID = 1L;
 
   private final String name;

@@ -30,7 +30,8 @@ public final class OutputFiles {
     void write(OutputStream out) throws IOException;
   }
 
-  public static void write(String directory, String name, String mimeType, Writer writer) throws IOException {
+  public static void write(String directory, String name, String mimeType, Writer writer)
+      throws IOException {
     ResourceId dir = FileSystems.matchNewResource(directory, true);
     ResourceId target = dir.resolve(name, ResolveOptions.StandardResolveOptions.RESOLVE_FILE);
     if (!"file".equals(target.getScheme())) {
@@ -48,7 +49,8 @@ public final class OutputFiles {
         List.of(temp), List.of(target), MoveOptions.StandardMoveOptions.IGNORE_MISSING_FILES);
   }
 
-  public static void write(String directory, String name, String mimeType, byte[] content) throws IOException {
+  public static void write(String directory, String name, String mimeType, byte[] content)
+      throws IOException {
     write(directory, name, mimeType, out -> out.write(content));
   }
 

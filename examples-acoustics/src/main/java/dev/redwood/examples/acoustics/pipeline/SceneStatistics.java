@@ -25,7 +25,8 @@ public final class SceneStatistics implements Serializable {
   private double simulationSeconds;
 
   /** The statistics of one baked probe. */
-  public static SceneStatistics ofProbe(ProbeField field, int encodedBytes, double simulationSeconds) {
+  public static SceneStatistics ofProbe(
+      ProbeField field, int encodedBytes, double simulationSeconds) {
     SceneStatistics s = new SceneStatistics();
     s.probes = 1;
     s.encodedBytes = encodedBytes;
@@ -106,16 +107,43 @@ public final class SceneStatistics implements Serializable {
   /** A plain-text summary: totals, then one line per parameter. */
   public String summary() {
     StringBuilder out = new StringBuilder();
-    out.append(String.format(Locale.ROOT,
-        "%d probes, %d (probe, cell) pairs reached, %d encoded bytes (%.1f per pair), %.1f s of simulation (%.2f s per probe)%n",
-        probes, cells, encodedBytes, cells == 0 ? 0.0 : (double) encodedBytes / cells,
-        simulationSeconds, probes == 0 ? 0.0 : simulationSeconds / probes));
-    out.append(String.format(Locale.ROOT, "%-26s %5s %10s %9s %9s %9s %9s %9s %9s%n",
-        "parameter", "unit", "count", "mean", "min", "p10", "median", "p90", "max"));
+    out.append(
+        String.format(
+            Locale.ROOT,
+            "%d probes, %d (probe, cell) pairs reached, %d encoded bytes (%.1f per pair), %.1f s of simulation (%.2f s per probe)%n",
+            probes,
+            cells,
+            encodedBytes,
+            cells == 0 ? 0.0 : (double) encodedBytes / cells,
+            simulationSeconds,
+            probes == 0 ? 0.0 : simulationSeconds / probes));
+    out.append(
+        String.format(
+            Locale.ROOT,
+            "%-26s %5s %10s %9s %9s %9s %9s %9s %9s%n",
+            "parameter",
+            "unit",
+            "count",
+            "mean",
+            "min",
+            "p10",
+            "median",
+            "p90",
+            "max"));
     for (Histogram h : histograms()) {
-      out.append(String.format(Locale.ROOT, "%-26s %5s %10d %9.3f %9.3f %9.3f %9.3f %9.3f %9.3f%n",
-          h.name(), h.unit(), h.count(), h.mean(), h.min(), h.quantile(0.1), h.quantile(0.5),
-          h.quantile(0.9), h.max()));
+      out.append(
+          String.format(
+              Locale.ROOT,
+              "%-26s %5s %10d %9.3f %9.3f %9.3f %9.3f %9.3f %9.3f%n",
+              h.name(),
+              h.unit(),
+              h.count(),
+              h.mean(),
+              h.min(),
+              h.quantile(0.1),
+              h.quantile(0.5),
+              h.quantile(0.9),
+              h.max()));
     }
     return out.toString();
   }
@@ -125,8 +153,15 @@ public final class SceneStatistics implements Serializable {
     StringBuilder out = new StringBuilder("parameter,unit,low,high,count\n");
     for (Histogram h : histograms()) {
       for (int b = 0; b < h.bins(); b++) {
-        out.append(String.format(Locale.ROOT, "%s,%s,%.4f,%.4f,%d%n",
-            h.name(), h.unit(), h.binLow(b), h.binHigh(b), h.binCount(b)));
+        out.append(
+            String.format(
+                Locale.ROOT,
+                "%s,%s,%.4f,%.4f,%d%n",
+                h.name(),
+                h.unit(),
+                h.binLow(b),
+                h.binHigh(b),
+                h.binCount(b)));
       }
     }
     return out.toString();

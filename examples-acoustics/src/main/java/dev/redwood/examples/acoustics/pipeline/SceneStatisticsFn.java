@@ -6,8 +6,8 @@ import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.transforms.Combine;
 
 /**
- * Combines per-probe statistics into the scene's. Associative and commutative, so runners lift
- * it: each task merges its own probes, and only one small object per task crosses the shuffle.
+ * Combines per-probe statistics into the scene's. Associative and commutative, so runners lift it:
+ * each task merges its own probes, and only one small object per task crosses the shuffle.
  */
 public final class SceneStatisticsFn
     extends Combine.CombineFn<SceneStatistics, SceneStatistics, SceneStatistics> {
@@ -38,12 +38,14 @@ public final class SceneStatisticsFn
   }
 
   @Override
-  public Coder<SceneStatistics> getAccumulatorCoder(CoderRegistry registry, Coder<SceneStatistics> input) {
+  public Coder<SceneStatistics> getAccumulatorCoder(
+      CoderRegistry registry, Coder<SceneStatistics> input) {
     return SerializableCoder.of(SceneStatistics.class);
   }
 
   @Override
-  public Coder<SceneStatistics> getDefaultOutputCoder(CoderRegistry registry, Coder<SceneStatistics> input) {
+  public Coder<SceneStatistics> getDefaultOutputCoder(
+      CoderRegistry registry, Coder<SceneStatistics> input) {
     return SerializableCoder.of(SceneStatistics.class);
   }
 }

@@ -13,9 +13,9 @@ import org.apache.beam.sdk.values.PCollectionView;
 
 /**
  * Writes the one bake file from all baked probes (grouped under one key) and the index (a side
- * input, from {@link BakeIndexFn}). The probes' encoded fields are held in memory while the file
- * is written in index order: a few tens of kilobytes per probe, about a hundred megabytes for a
- * large game level, within one worker's heap.
+ * input, from {@link BakeIndexFn}). The probes' encoded fields are held in memory while the file is
+ * written in index order: a few tens of kilobytes per probe, about a hundred megabytes for a large
+ * game level, within one worker's heap.
  */
 public final class WriteBakeFn extends DoFn<KV<Integer, Iterable<BakedProbe>>, String> {
   public static final String FILE_NAME = "bake.rwbake";
@@ -51,6 +51,12 @@ public final class WriteBakeFn extends DoFn<KV<Integer, Iterable<BakedProbe>>, S
           BakeFile.write(buffered, header, bakeIndex, data::get);
           buffered.flush();
         });
-    context.output(FILE_NAME + ": " + bakeIndex.size() + " probes, " + bakeIndex.dataBytes() + " bytes of probe data");
+    context.output(
+        FILE_NAME
+            + ": "
+            + bakeIndex.size()
+            + " probes, "
+            + bakeIndex.dataBytes()
+            + " bytes of probe data");
   }
 }

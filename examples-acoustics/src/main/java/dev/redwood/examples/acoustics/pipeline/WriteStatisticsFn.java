@@ -1,7 +1,7 @@
 package dev.redwood.examples.acoustics.pipeline;
 
-import java.io.IOException;
 import dev.redwood.examples.acoustics.pictures.HistogramChart;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.apache.beam.sdk.transforms.DoFn;
@@ -19,16 +19,24 @@ public final class WriteStatisticsFn extends DoFn<SceneStatistics, String> {
   }
 
   @ProcessElement
-  public void process(@Element SceneStatistics statistics, OutputReceiver<String> out) throws IOException {
+  public void process(@Element SceneStatistics statistics, OutputReceiver<String> out)
+      throws IOException {
     OutputFiles.write(
-        outputDirectory, SUMMARY, "text/plain", statistics.summary().getBytes(StandardCharsets.UTF_8));
-    OutputFiles.write(outputDirectory, HISTOGRAMS, "text/csv", statistics.csv().getBytes(StandardCharsets.UTF_8));
+        outputDirectory,
+        SUMMARY,
+        "text/plain",
+        statistics.summary().getBytes(StandardCharsets.UTF_8));
+    OutputFiles.write(
+        outputDirectory, HISTOGRAMS, "text/csv", statistics.csv().getBytes(StandardCharsets.UTF_8));
     OutputFiles.write(
         outputDirectory,
         CHART,
         "image/png",
         HistogramChart.draw(
-            List.of(statistics.directLoudness(), statistics.reflectionsLoudness(), statistics.reverberationTime())));
+            List.of(
+                statistics.directLoudness(),
+                statistics.reflectionsLoudness(),
+                statistics.reverberationTime())));
     out.output(statistics.summary());
   }
 }

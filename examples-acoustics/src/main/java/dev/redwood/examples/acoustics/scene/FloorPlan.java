@@ -8,17 +8,19 @@ import java.util.List;
  * A 2D scene: a grid of square tiles, each open air that players walk on, open air that nobody
  * walks on (a void, a lake, the space above a stairwell), or a wall of some material.
  *
- * <p>Coordinates are metres from the plan's top-left corner, x to the right and y down, as the
- * plan is drawn in a text file or an image. Beyond the plan's edges lies open air that goes on
- * for ever: sound that leaves the plan never comes back.
+ * <p>Coordinates are metres from the plan's top-left corner, x to the right and y down, as the plan
+ * is drawn in a text file or an image. Beyond the plan's edges lies open air that goes on for ever:
+ * sound that leaves the plan never comes back.
  */
 public final class FloorPlan implements Serializable {
   private static final long serialVersionUID = 1L;
 
   /** Tile code of open air that is not walkable. */
   public static final byte OPEN = 0;
+
   /** Tile code of walkable floor. */
   public static final byte FLOOR = 1;
+
   /** Tile codes from this one up are walls: code - FIRST_MATERIAL indexes {@link #materials()}. */
   public static final byte FIRST_MATERIAL = 2;
 
@@ -54,8 +56,16 @@ public final class FloorPlan implements Serializable {
       double floorCeilingAbsorption) {
     if (width < 1 || height < 1 || tiles.length != width * height) {
       throw new IllegalArgumentException(
-          "floor plan " + name + ": " + width + " x " + height + " tiles need " + width * height
-              + " codes, got " + tiles.length);
+          "floor plan "
+              + name
+              + ": "
+              + width
+              + " x "
+              + height
+              + " tiles need "
+              + width * height
+              + " codes, got "
+              + tiles.length);
     }
     if (!(tileSize > 0)) {
       throw new IllegalArgumentException("floor plan " + name + ": tile size must be positive");
@@ -76,7 +86,9 @@ public final class FloorPlan implements Serializable {
     this.materials = List.copyOf(materials);
     if (!(storeyHeight >= 0) || !(floorCeilingAbsorption >= 0 && floorCeilingAbsorption <= 1)) {
       throw new IllegalArgumentException(
-          "floor plan " + name + ": storey height must be >= 0 and floor/ceiling absorption in [0, 1]");
+          "floor plan "
+              + name
+              + ": storey height must be >= 0 and floor/ceiling absorption in [0, 1]");
     }
     if (storeyHeight > 0 && storeyHeight < 1) {
       throw new IllegalArgumentException("floor plan " + name + ": a storey is at least 1 m high");

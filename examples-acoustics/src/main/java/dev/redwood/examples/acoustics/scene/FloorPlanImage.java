@@ -18,6 +18,7 @@ import javax.imageio.ImageIO;
 public final class FloorPlanImage {
   public static final int FLOOR_RGB = 0xffffff;
   public static final int OPEN_RGB = 0xbfe3ff;
+
   /** Largest RGB distance at which a pixel still counts as a known colour. */
   private static final double TOLERANCE = 48;
 

@@ -30,8 +30,8 @@ import java.util.Map;
  * </pre>
  *
  * In the map, {@code .} is walkable floor, {@code ~} is open air nobody walks on, and every other
- * character is a wall of the material with that symbol: a built-in one ({@link MaterialLibrary})
- * or one declared with {@code material}. Every map row must be equally long.
+ * character is a wall of the material with that symbol: a built-in one ({@link MaterialLibrary}) or
+ * one declared with {@code material}. Every map row must be equally long.
  */
 public final class FloorPlanText {
   public static final char FLOOR = '.';
@@ -78,7 +78,8 @@ public final class FloorPlanText {
           }
           tile = number(source, lineNo, words[1], "tile size");
           if (!(tile >= 0.01 && tile <= 10)) {
-            throw error(source, lineNo, "tile size must be between 0.01 and 10 metres, got " + words[1]);
+            throw error(
+                source, lineNo, "tile size must be between 0.01 and 10 metres, got " + words[1]);
           }
         }
         case "material" -> {
@@ -86,37 +87,53 @@ public final class FloorPlanText {
             throw error(
                 source,
                 lineNo,
-                "expected 'material <one-character symbol> <absorption 0..1> <name>', got '" + line + "'");
+                "expected 'material <one-character symbol> <absorption 0..1> <name>', got '"
+                    + line
+                    + "'");
           }
           char symbol = words[1].charAt(0);
           if (symbol == FLOOR || symbol == OPEN) {
-            throw error(source, lineNo, "symbol '" + symbol + "' is reserved for floor or open air");
+            throw error(
+                source, lineNo, "symbol '" + symbol + "' is reserved for floor or open air");
           }
           double absorption = number(source, lineNo, words[2], "absorption");
           if (!(absorption >= 0 && absorption <= 1)) {
             throw error(source, lineNo, "absorption must be between 0 and 1, got " + words[2]);
           }
           String materialName = String.join(" ", List.of(words).subList(3, words.length));
-          bySymbol.put(symbol, new Material(symbol, materialName, absorption, colourOf(materialName)));
+          bySymbol.put(
+              symbol, new Material(symbol, materialName, absorption, colourOf(materialName)));
         }
         case "storey" -> {
           if (words.length != 3) {
-            throw error(source, lineNo, "expected 'storey <height m> <floor/ceiling absorption>', got '" + line + "'");
+            throw error(
+                source,
+                lineNo,
+                "expected 'storey <height m> <floor/ceiling absorption>', got '" + line + "'");
           }
           storeyHeight = number(source, lineNo, words[1], "storey height");
           storeyAbsorption = number(source, lineNo, words[2], "floor/ceiling absorption");
           if (!(storeyHeight >= 1 && storeyHeight <= 100)) {
-            throw error(source, lineNo, "storey height must be between 1 and 100 m, got " + words[1]);
+            throw error(
+                source, lineNo, "storey height must be between 1 and 100 m, got " + words[1]);
           }
           if (!(storeyAbsorption >= 0 && storeyAbsorption <= 1)) {
-            throw error(source, lineNo, "floor/ceiling absorption must be between 0 and 1, got " + words[2]);
+            throw error(
+                source,
+                lineNo,
+                "floor/ceiling absorption must be between 0 and 1, got " + words[2]);
           }
         }
         case "map" -> {
           mapStart = lineNo;
         }
-        default -> throw error(
-            source, lineNo, "unknown header line '" + line + "' (expected name, tile, material, storey or map)");
+        default ->
+            throw error(
+                source,
+                lineNo,
+                "unknown header line '"
+                    + line
+                    + "' (expected name, tile, material, storey or map)");
       }
       if (mapStart >= 0) {
         break;
@@ -139,7 +156,8 @@ public final class FloorPlanText {
       rows.add(row);
     }
     if (endLine < 0) {
-      throw new SceneFormatException(source + ": the map that starts at line " + mapStart + " has no 'end' line");
+      throw new SceneFormatException(
+          source + ": the map that starts at line " + mapStart + " has no 'end' line");
     }
     for (int i = endLine; i < lines.size(); i++) {
       if (!lines.get(i).isBlank()) {
@@ -160,7 +178,10 @@ public final class FloorPlanText {
         throw error(
             source,
             rowLine,
-            "map row is " + row.length() + " characters long, the first row is " + width
+            "map row is "
+                + row.length()
+                + " characters long, the first row is "
+                + width
                 + " (every row must be equally long)");
       }
       for (int x = 0; x < width; x++) {
@@ -178,8 +199,15 @@ public final class FloorPlanText {
               throw error(
                   source,
                   rowLine,
-                  "unknown map symbol '" + ch + "' in column " + (x + 1) + " (declare it with"
-                      + " 'material " + ch + " <absorption> <name>' or use one of " + bySymbol.keySet()
+                  "unknown map symbol '"
+                      + ch
+                      + "' in column "
+                      + (x + 1)
+                      + " (declare it with"
+                      + " 'material "
+                      + ch
+                      + " <absorption> <name>' or use one of "
+                      + bySymbol.keySet()
                       + ", '.' or '~')");
             }
             used.add(material);
@@ -191,13 +219,15 @@ public final class FloorPlanText {
         tiles[y * width + x] = code;
       }
     }
-    return new FloorPlan(name, width, rows.size(), tile, tiles, used, storeyHeight, storeyAbsorption);
+    return new FloorPlan(
+        name, width, rows.size(), tile, tiles, used, storeyHeight, storeyAbsorption);
   }
 
   /** Writes a plan in the text format (generated plans are saved so they can be edited). */
   public static String format(FloorPlan plan) {
     StringBuilder out = new StringBuilder();
-    out.append("# Redwood acoustics floor plan: '.' floor, '~' open air, other symbols are walls\n");
+    out.append(
+        "# Redwood acoustics floor plan: '.' floor, '~' open air, other symbols are walls\n");
     out.append("name ").append(plan.name()).append('\n');
     out.append("tile ").append(plan.tileSize()).append('\n');
     if (plan.storeyHeight() > 0) {
@@ -224,7 +254,9 @@ public final class FloorPlanText {
       for (int x = 0; x < plan.width(); x++) {
         byte code = plan.code(x, y);
         out.append(
-            code == FloorPlan.FLOOR ? FLOOR : code == FloorPlan.OPEN ? OPEN : plan.material(code).symbol());
+            code == FloorPlan.FLOOR
+                ? FLOOR
+                : code == FloorPlan.OPEN ? OPEN : plan.material(code).symbol());
       }
       out.append('\n');
     }

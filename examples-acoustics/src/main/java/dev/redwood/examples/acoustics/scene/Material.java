@@ -11,7 +11,8 @@ import java.io.Serializable;
  * easily the wall surface moves under pressure, relative to air); {@link #admittance()} converts,
  * assuming a locally reacting surface, which is the model the simulation's boundary update uses.
  */
-public record Material(char symbol, String name, double absorption, int rgb) implements Serializable {
+public record Material(char symbol, String name, double absorption, int rgb)
+    implements Serializable {
 
   public Material {
     if (!(absorption >= 0 && absorption <= 1)) {
@@ -35,9 +36,9 @@ public record Material(char symbol, String name, double absorption, int rgb) imp
 
   /**
    * Absorption averaged over a diffuse 2D sound field: waves hit the wall from every angle theta
-   * with weight cos(theta), and a locally reacting wall absorbs 1 - |R(theta)|^2 with
-   * R(theta) = (cos theta - beta) / (cos theta + beta). This is the coefficient that belongs in a
-   * Sabine-type estimate of the decay time.
+   * with weight cos(theta), and a locally reacting wall absorbs 1 - |R(theta)|^2 with R(theta) =
+   * (cos theta - beta) / (cos theta + beta). This is the coefficient that belongs in a Sabine-type
+   * estimate of the decay time.
    */
   public double diffuseAbsorption() {
     return diffuseAbsorption(admittance());

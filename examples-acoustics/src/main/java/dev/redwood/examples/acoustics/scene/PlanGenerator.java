@@ -14,10 +14,13 @@ import java.util.Random;
 public final class PlanGenerator {
   /** Edge of a generated tile: walls are one tile (25 cm) thick. */
   public static final double TILE = 0.25;
+
   /** Open ground around the building, in metres: nobody walks there, but sound goes there. */
   public static final double YARD = 2.0;
+
   /** Storey height (m) and floor/ceiling absorption: carpet and a plastered ceiling on average. */
   public static final double STOREY_HEIGHT = 3.0;
+
   public static final double FLOOR_CEILING_ABSORPTION = 0.25;
 
   private final Random random;
@@ -40,12 +43,16 @@ public final class PlanGenerator {
   public static FloorPlan generate(double buildingWidth, double buildingHeight, long seed) {
     if (!(buildingWidth >= 12 && buildingHeight >= 9)) {
       throw new IllegalArgumentException(
-          "a generated building must be at least 12 x 9 m, got " + buildingWidth + " x " + buildingHeight);
+          "a generated building must be at least 12 x 9 m, got "
+              + buildingWidth
+              + " x "
+              + buildingHeight);
     }
     if (buildingWidth > 400 || buildingHeight > 400) {
       throw new IllegalArgumentException("a generated building must be at most 400 x 400 m");
     }
-    return new PlanGenerator(buildingWidth, buildingHeight, seed).build(buildingWidth, buildingHeight, seed);
+    return new PlanGenerator(buildingWidth, buildingHeight, seed)
+        .build(buildingWidth, buildingHeight, seed);
   }
 
   private FloorPlan build(double buildingWidth, double buildingHeight, long seed) {
@@ -99,14 +106,16 @@ public final class PlanGenerator {
         right = x1; // no sliver rooms at the end
       }
       if (right < x1) {
-        byte partition = random.nextInt(3) == 0 ? code(MaterialLibrary.WOOD) : code(MaterialLibrary.PLASTER);
+        byte partition =
+            random.nextInt(3) == 0 ? code(MaterialLibrary.WOOD) : code(MaterialLibrary.PLASTER);
         vLine(right, top + 1, bottom - 1, partition);
       }
       furnish(left, right, top, bottom, outerRow);
       // A 1 m door to the corridor, away from the room's corners.
       int doorWidth = tiles(1.0);
       int room = right - left - 1;
-      int doorLeft = left + 1 + tiles(0.5) + random.nextInt(Math.max(1, room - doorWidth - 2 * tiles(0.5)));
+      int doorLeft =
+          left + 1 + tiles(0.5) + random.nextInt(Math.max(1, room - doorWidth - 2 * tiles(0.5)));
       hLine(doorLeft, doorLeft + doorWidth - 1, doorRow, FloorPlan.FLOOR);
       left = right;
     }
@@ -117,7 +126,11 @@ public final class PlanGenerator {
     int kind = random.nextInt(5);
     switch (kind) {
       case 0 -> { // a living room: curtains along the outer wall
-        hLine(left + 1, right - 1, outerRow == top ? top + 1 : bottom - 1, code(MaterialLibrary.CURTAIN));
+        hLine(
+            left + 1,
+            right - 1,
+            outerRow == top ? top + 1 : bottom - 1,
+            code(MaterialLibrary.CURTAIN));
       }
       case 1 -> { // a studio: acoustic panels on one side wall
         vLine(left + 1, top + 2, bottom - 2, code(MaterialLibrary.ACOUSTIC_PANEL));
@@ -138,7 +151,11 @@ public final class PlanGenerator {
         }
       }
       default -> { // a wood-panelled room
-        hLine(left + 1, right - 1, outerRow == top ? top + 1 : bottom - 1, code(MaterialLibrary.WOOD));
+        hLine(
+            left + 1,
+            right - 1,
+            outerRow == top ? top + 1 : bottom - 1,
+            code(MaterialLibrary.WOOD));
       }
     }
   }

@@ -9,13 +9,14 @@ import java.util.Set;
  * Places probes on a square grid over the walkable space of a plan. A grid point that falls in a
  * wall, off the floor or too close to a wall moves to the nearest tile within half a spacing that
  * keeps the clearance; points with no such tile are dropped. Narrow spaces the grid misses (a
- * corridor between two grid rows) are then filled: every walkable tile still farther than
- * {@link #GAP} spacings from all probes gets one, in reading order. Grid probes are numbered in
- * reading order first, then the filled ones, so the same plan and spacing give the same ids.
+ * corridor between two grid rows) are then filled: every walkable tile still farther than {@link
+ * #GAP} spacings from all probes gets one, in reading order. Grid probes are numbered in reading
+ * order first, then the filled ones, so the same plan and spacing give the same ids.
  */
 public final class ProbePlacer {
   /** Distance a probe keeps from any wall: a listener's head is not inside the wall. */
   public static final double CLEARANCE = 0.4;
+
   /** A walkable spot farther than this many spacings from every probe gets one of its own. */
   public static final double GAP = 0.75;
 

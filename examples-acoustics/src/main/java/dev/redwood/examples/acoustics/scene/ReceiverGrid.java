@@ -4,14 +4,15 @@ import java.io.Serializable;
 
 /**
  * The cells of the bake: a square grid, coarser than the simulation grid, over the whole plan.
- * Every probe's parameters are stored for every cell; a game looks up the cell of an emitter.
- * Cell (i, j) covers x in [i s, (i + 1) s) and y in [j s, (j + 1) s) for spacing s.
+ * Every probe's parameters are stored for every cell; a game looks up the cell of an emitter. Cell
+ * (i, j) covers x in [i s, (i + 1) s) and y in [j s, (j + 1) s) for spacing s.
  */
 public record ReceiverGrid(int columns, int rows, double spacing) implements Serializable {
 
   public ReceiverGrid {
     if (columns < 1 || rows < 1 || !(spacing > 0)) {
-      throw new IllegalArgumentException("bad receiver grid " + columns + " x " + rows + " at " + spacing);
+      throw new IllegalArgumentException(
+          "bad receiver grid " + columns + " x " + rows + " at " + spacing);
     }
   }
 

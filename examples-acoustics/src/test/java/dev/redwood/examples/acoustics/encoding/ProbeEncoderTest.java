@@ -64,7 +64,9 @@ class ProbeEncoderTest {
     field.set(5, new CellParameters(0.01, -3, -6, 0.2, 0.4, 1, 0));
     byte[] encoded = ProbeEncoder.encode(field);
     IllegalArgumentException wrongGrid =
-        assertThrows(IllegalArgumentException.class, () -> ProbeEncoder.decode(encoded, new ReceiverGrid(5, 3, 1)));
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> ProbeEncoder.decode(encoded, new ReceiverGrid(5, 3, 1)));
     assertThat(wrongGrid.getMessage(), containsString("cells"));
     byte[] truncated = java.util.Arrays.copyOf(encoded, encoded.length / 2);
     assertThrows(IllegalArgumentException.class, () -> ProbeEncoder.decode(truncated, grid));
@@ -81,9 +83,12 @@ class ProbeEncoderTest {
         continue;
       }
       assertThat("cell " + cell, b, is(notNullValue()));
-      assertThat(Math.abs(a.onsetDelay() - b.onsetDelay()), lessThanOrEqualTo(Quantizer.DELAY_STEP / 2 + EPS));
       assertThat(
-          Math.abs(a.directLoudness() - b.directLoudness()), lessThanOrEqualTo(Quantizer.LOUDNESS_STEP / 2 + EPS));
+          Math.abs(a.onsetDelay() - b.onsetDelay()),
+          lessThanOrEqualTo(Quantizer.DELAY_STEP / 2 + EPS));
+      assertThat(
+          Math.abs(a.directLoudness() - b.directLoudness()),
+          lessThanOrEqualTo(Quantizer.LOUDNESS_STEP / 2 + EPS));
       assertThat(
           Math.abs(a.reflectionsLoudness() - b.reflectionsLoudness()),
           lessThanOrEqualTo(Quantizer.LOUDNESS_STEP / 2 + EPS));
@@ -92,7 +97,8 @@ class ProbeEncoderTest {
       if (a.arrivalX() == 0 && a.arrivalY() == 0) {
         assertThat(b.arrivalX() == 0 && b.arrivalY() == 0, is(true));
       } else {
-        double error = Math.abs(Math.IEEEremainder(a.arrivalAngle() - b.arrivalAngle(), 2 * Math.PI));
+        double error =
+            Math.abs(Math.IEEEremainder(a.arrivalAngle() - b.arrivalAngle(), 2 * Math.PI));
         assertThat(error, lessThanOrEqualTo(Math.PI / Quantizer.DIRECTIONS + EPS));
       }
     }

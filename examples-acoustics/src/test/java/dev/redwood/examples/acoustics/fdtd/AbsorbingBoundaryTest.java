@@ -57,8 +57,11 @@ class AbsorbingBoundaryTest {
     SimulationDomain domain = SimulationDomain.around(raster, settings.grid(), cx, cy);
     Recording r =
         WaveSolver.run(
-            domain, settings.grid(), settings.pulse(),
-            ReceiverPoints.at(domain, new double[] {cx + 2}, new double[] {cy}), settings.steps());
+            domain,
+            settings.grid(),
+            settings.pulse(),
+            ReceiverPoints.at(domain, new double[] {cx + 2}, new double[] {cy}),
+            settings.steps());
     double[] p = r.pressure(0);
     double dt = r.timeStep();
     double distance = (raster.column(cx + 2) - raster.column(cx)) * h;

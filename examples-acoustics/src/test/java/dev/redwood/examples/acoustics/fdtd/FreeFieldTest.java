@@ -12,8 +12,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Free field: a probe in the middle of an open plan, receivers at doubling distances along an
- * axis and along a diagonal (the grid's two extreme directions for dispersion).
+ * Free field: a probe in the middle of an open plan, receivers at doubling distances along an axis
+ * and along a diagonal (the grid's two extreme directions for dispersion).
  */
 class FreeFieldTest {
   static final double C = GridSettings.SPEED_OF_SOUND;
@@ -93,7 +93,8 @@ class FreeFieldTest {
     for (int k = 1; k < DISTANCES.length; k++) {
       double drop = axis[k - 1].directLoudness() - axis[k].directLoudness();
       double dropDiagonal = diagonal[k - 1].directLoudness() - diagonal[k].directLoudness();
-      assertThat("drop from " + DISTANCES[k - 1] + " to " + DISTANCES[k] + " m", drop, closeTo(3.0, 0.3));
+      assertThat(
+          "drop from " + DISTANCES[k - 1] + " to " + DISTANCES[k] + " m", drop, closeTo(3.0, 0.3));
       assertThat("diagonal drop to " + DISTANCES[k] + " m", dropDiagonal, closeTo(3.0, 0.3));
     }
   }
@@ -106,7 +107,10 @@ class FreeFieldTest {
       axisError = Math.min(axisError, 360 - axisError);
       double diagonalError = Math.toDegrees(Math.abs(diagonal[k].arrivalAngle() - (-Math.PI / 4)));
       assertThat("arrival error (degrees) at " + DISTANCES[k] + " m", axisError, lessThan(5.0));
-      assertThat("diagonal arrival error (degrees) at " + DISTANCES[k] + " m", diagonalError, lessThan(5.0));
+      assertThat(
+          "diagonal arrival error (degrees) at " + DISTANCES[k] + " m",
+          diagonalError,
+          lessThan(5.0));
     }
   }
 }

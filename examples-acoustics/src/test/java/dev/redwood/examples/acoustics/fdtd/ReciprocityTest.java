@@ -31,12 +31,20 @@ class ReciprocityTest {
 
     Recording ab =
         WaveSolver.run(
-            domain, settings.grid(), settings.pulse(), domain.indexAt(ax, ay),
-            ReceiverPoints.at(domain, new double[] {bx}, new double[] {by}), settings.steps());
+            domain,
+            settings.grid(),
+            settings.pulse(),
+            domain.indexAt(ax, ay),
+            ReceiverPoints.at(domain, new double[] {bx}, new double[] {by}),
+            settings.steps());
     Recording ba =
         WaveSolver.run(
-            domain, settings.grid(), settings.pulse(), domain.indexAt(bx, by),
-            ReceiverPoints.at(domain, new double[] {ax}, new double[] {ay}), settings.steps());
+            domain,
+            settings.grid(),
+            settings.pulse(),
+            domain.indexAt(bx, by),
+            ReceiverPoints.at(domain, new double[] {ax}, new double[] {ay}),
+            settings.steps());
     double[] pab = ab.pressure(0);
     double[] pba = ba.pressure(0);
     double peak = 0;
@@ -58,8 +66,11 @@ class ReciprocityTest {
     SimulationDomain domain = SimulationDomain.around(raster, settings.grid(), 0.9, 0.7);
     Recording r =
         WaveSolver.run(
-            domain, settings.grid(), settings.pulse(),
-            ReceiverPoints.at(domain, new double[] {4.3, 4.6}, new double[] {1.9, 1.9}), settings.steps());
+            domain,
+            settings.grid(),
+            settings.pulse(),
+            ReceiverPoints.at(domain, new double[] {4.3, 4.6}, new double[] {1.9, 1.9}),
+            settings.steps());
     double[] p0 = r.pressure(0);
     double[] p1 = r.pressure(1);
     double peak = 0;

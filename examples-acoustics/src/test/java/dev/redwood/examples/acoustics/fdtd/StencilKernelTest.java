@@ -37,7 +37,8 @@ class StencilKernelTest {
     new PlainStencilKernel().update(a, b, c, cur, next1, nx + 3, n - nx - 5, nx);
     vector.update(a, b, c, cur, next2, nx + 3, n - nx - 5, nx);
     for (int i = 0; i < n; i++) {
-      assertThat("cell " + i, Float.floatToRawIntBits(next2[i]), is(Float.floatToRawIntBits(next1[i])));
+      assertThat(
+          "cell " + i, Float.floatToRawIntBits(next2[i]), is(Float.floatToRawIntBits(next1[i])));
     }
   }
 }

@@ -17,10 +17,10 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * A closed room's reverberation time against the 2D Sabine estimate. In 2D the mean free path
- * is pi S / L (area S, perimeter L), so energy decays as exp(-c L alpha t / (pi S)) and
- * T60 = ln(10^6) pi S / (c L alpha), with alpha the wall's diffuse-field absorption. The room is
- * irregular, with pillars, so its field is close to diffuse.
+ * A closed room's reverberation time against the 2D Sabine estimate. In 2D the mean free path is pi
+ * S / L (area S, perimeter L), so energy decays as exp(-c L alpha t / (pi S)) and T60 = ln(10^6) pi
+ * S / (c L alpha), with alpha the wall's diffuse-field absorption. The room is irregular, with
+ * pillars, so its field is close to diffuse.
  */
 class RoomDecayTest {
   static final String[] ROOM = {
@@ -89,8 +89,11 @@ class RoomDecayTest {
       for (int x = 0; x < plan.width(); x++) {
         if (plan.isWalkable(x, y)) {
           floor++;
-          faces += (plan.isWall(x - 1, y) ? 1 : 0) + (plan.isWall(x + 1, y) ? 1 : 0)
-              + (plan.isWall(x, y - 1) ? 1 : 0) + (plan.isWall(x, y + 1) ? 1 : 0);
+          faces +=
+              (plan.isWall(x - 1, y) ? 1 : 0)
+                  + (plan.isWall(x + 1, y) ? 1 : 0)
+                  + (plan.isWall(x, y - 1) ? 1 : 0)
+                  + (plan.isWall(x, y + 1) ? 1 : 0);
         }
       }
     }

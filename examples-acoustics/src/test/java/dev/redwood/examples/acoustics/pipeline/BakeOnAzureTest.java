@@ -28,8 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The bake as the README runs it across Batch pools, on an emulated Azure (a Batch REST double
- * whose tasks are processes here, and Azurite): the bake, statistics and pictures land in an
- * {@code azfs://} output directory, and the bake file is byte for byte the local backend's.
+ * whose tasks are processes here, and Azurite): the bake, statistics and pictures land in an {@code
+ * azfs://} output directory, and the bake file is byte for byte the local backend's.
  */
 class BakeOnAzureTest {
   @TempDir Path temp;
@@ -51,7 +51,8 @@ class BakeOnAzureTest {
       args.addAll(SCENE);
       args.add("--output=azfs://" + Azurite.ACCOUNT + "/" + container + "/bake");
       AcousticsOptions options = options(args);
-      assertThat(AcousticBake.run(options, BakeInputs.from(options)), is(PipelineResult.State.DONE));
+      assertThat(
+          AcousticBake.run(options, BakeInputs.from(options)), is(PipelineResult.State.DONE));
     }
 
     Path localOut = temp.resolve("local-bake");
@@ -61,7 +62,8 @@ class BakeOnAzureTest {
     local.add("--output=" + localOut);
     AcousticsOptions localOptions = options(local);
     assertThat(
-        AcousticBake.run(localOptions, BakeInputs.from(localOptions)), is(PipelineResult.State.DONE));
+        AcousticBake.run(localOptions, BakeInputs.from(localOptions)),
+        is(PipelineResult.State.DONE));
 
     BlobContainerClient blobs = EmulatedAzure.storage().getBlobContainerClient(container);
     Set<String> written = new HashSet<>();

@@ -23,8 +23,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The whole bake on Redwood's test runner (in-process nodes; every task still reads its spec
- * and inputs from the blob store): the bake file's answers equal a probe baked directly.
+ * The whole bake on Redwood's test runner (in-process nodes; every task still reads its spec and
+ * inputs from the blob store): the bake file's answers equal a probe baked directly.
  */
 class BakePipelineTest {
   @TempDir Path temp;
@@ -68,7 +68,9 @@ class BakePipelineTest {
       assertThat(reached, greaterThan(50));
       // A query by position lands on the same cell.
       CellParameters atProbe = reader.parametersAt(probe.id(), probe.x(), probe.y());
-      assertThat(atProbe, equalTo(direct.get(reader.cells().columnAt(probe.x()), reader.cells().rowAt(probe.y()))));
+      assertThat(
+          atProbe,
+          equalTo(direct.get(reader.cells().columnAt(probe.x()), reader.cells().rowAt(probe.y()))));
     }
     String statistics = Files.readString(out.resolve(WriteStatisticsFn.SUMMARY));
     assertThat(statistics, containsString(inputs.probes().size() + " probes"));

@@ -44,7 +44,8 @@ class FloorPlanImageTest {
     image.setRGB(2, 1, 0xff00ff);
     Path file = temp.resolve("bad.png");
     ImageIO.write(image, "png", file.toFile());
-    SceneFormatException e = assertThrows(SceneFormatException.class, () -> FloorPlanImage.read(file, 0.1));
+    SceneFormatException e =
+        assertThrows(SceneFormatException.class, () -> FloorPlanImage.read(file, 0.1));
     assertThat(e.getMessage(), containsString("bad.png: pixel (2, 1) has colour #ff00ff"));
   }
 
@@ -52,7 +53,8 @@ class FloorPlanImageTest {
   void notAnImageIsReported() throws Exception {
     Path file = temp.resolve("text.png");
     java.nio.file.Files.writeString(file, "not a picture");
-    SceneFormatException e = assertThrows(SceneFormatException.class, () -> FloorPlanImage.read(file, 0.1));
+    SceneFormatException e =
+        assertThrows(SceneFormatException.class, () -> FloorPlanImage.read(file, 0.1));
     assertThat(e.getMessage(), containsString("text.png: not an image"));
   }
 }

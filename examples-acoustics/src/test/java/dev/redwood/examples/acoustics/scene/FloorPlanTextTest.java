@@ -58,15 +58,22 @@ class FloorPlanTextTest {
     assertThat(FloorPlanText.read(file), equalTo(plan));
     FloorPlan generated = PlanGenerator.generate(14, 10, 3);
     assertThat(
-        FloorPlanText.parse(FloorPlanText.format(generated).lines().toList(), "generated"), equalTo(generated));
+        FloorPlanText.parse(FloorPlanText.format(generated).lines().toList(), "generated"),
+        equalTo(generated));
   }
 
   @Test
   void errorsNameTheFileAndLine() {
-    assertThat(error("tile 0.5", "map", "###", "#x#", "###", "end"), containsString("plan.txt:4: unknown map symbol 'x' in column 2"));
-    assertThat(error("tile 0.5", "map", "###", "#.", "###", "end"), containsString("plan.txt:4: map row is 2 characters long"));
+    assertThat(
+        error("tile 0.5", "map", "###", "#x#", "###", "end"),
+        containsString("plan.txt:4: unknown map symbol 'x' in column 2"));
+    assertThat(
+        error("tile 0.5", "map", "###", "#.", "###", "end"),
+        containsString("plan.txt:4: map row is 2 characters long"));
     assertThat(error("map", "###", "end"), containsString("no 'tile <metres>' line"));
-    assertThat(error("tile 0.5", "material q 1.5 foam", "map", "q", "end"), containsString("plan.txt:2: absorption must be between 0 and 1"));
+    assertThat(
+        error("tile 0.5", "material q 1.5 foam", "map", "q", "end"),
+        containsString("plan.txt:2: absorption must be between 0 and 1"));
     assertThat(error("tile abc"), containsString("plan.txt:1: tile size must be a number"));
     assertThat(error("tile 0.5", "map", "...", ""), containsString("has no 'end' line"));
     assertThat(error("tile 0.5", "colour red"), containsString("plan.txt:2: unknown header line"));
@@ -76,12 +83,14 @@ class FloorPlanTextTest {
   @Test
   void missingFileIsNamed() {
     Path missing = temp.resolve("nope.txt");
-    SceneFormatException e = assertThrows(SceneFormatException.class, () -> FloorPlanText.read(missing));
+    SceneFormatException e =
+        assertThrows(SceneFormatException.class, () -> FloorPlanText.read(missing));
     assertThat(e.getMessage(), containsString(missing.toString()));
   }
 
   private static String error(String... lines) {
-    return assertThrows(SceneFormatException.class, () -> FloorPlanText.parse(List.of(lines), "plan.txt"))
+    return assertThrows(
+            SceneFormatException.class, () -> FloorPlanText.parse(List.of(lines), "plan.txt"))
         .getMessage();
   }
 }

@@ -52,7 +52,8 @@ class PlanGeneratorTest {
     for (int i = 0; i < w * h; i++) {
       if (plan.isWalkable(i % w, i / w)) {
         floor++;
-        assertThat("walkable tile " + (i % w) + ", " + (i / w) + " is connected", seen[i], is(true));
+        assertThat(
+            "walkable tile " + (i % w) + ", " + (i / w) + " is connected", seen[i], is(true));
       }
     }
     assertThat(outside, is(true));
@@ -78,7 +79,11 @@ class PlanGeneratorTest {
         if (ProbePlacer.clear(plan, tx, ty)) {
           double x = (tx + 0.5) * plan.tileSize();
           double y = (ty + 0.5) * plan.tileSize();
-          double nearest = probes.stream().mapToDouble(p -> Math.hypot(p.x() - x, p.y() - y)).min().orElseThrow();
+          double nearest =
+              probes.stream()
+                  .mapToDouble(p -> Math.hypot(p.x() - x, p.y() - y))
+                  .min()
+                  .orElseThrow();
           assertThat(nearest <= ProbePlacer.GAP * 3.0 + 1e-9, is(true));
         }
       }

@@ -10,8 +10,8 @@ import java.util.Iterator;
  * save. Directions come from the two-loop recursion over the last {@code memory} steps; the step
  * length from a backtracking line search with the Armijo condition, starting at 1 (the quasi-Newton
  * step is well scaled once curvature pairs exist) and, for the first iteration, at a step that
- * changes the model by a set fraction. Iterates are projected onto the bounds; a curvature pair
- * is kept only if s.y > 0, so the inverse-Hessian estimate stays positive definite.
+ * changes the model by a set fraction. Iterates are projected onto the bounds; a curvature pair is
+ * kept only if s.y > 0, so the inverse-Hessian estimate stays positive definite.
  */
 public final class Lbfgs {
 
@@ -86,7 +86,8 @@ public final class Lbfgs {
         trialAt = objective.evaluate(trial);
         evaluations++;
         double decrease = dot(at.gradient(), subtract(trial, x));
-        accepted = trialAt.value() <= at.value() + ARMIJO * decrease && trialAt.value() < at.value();
+        accepted =
+            trialAt.value() <= at.value() + ARMIJO * decrease && trialAt.value() < at.value();
         if (!accepted) {
           // Minimum of the quadratic through f(0), f'(0) and f(step), kept within [0.1, 0.5] step.
           double curvature = trialAt.value() - at.value() - step * slope;

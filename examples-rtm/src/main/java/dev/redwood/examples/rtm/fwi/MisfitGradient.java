@@ -3,9 +3,9 @@ package dev.redwood.examples.rtm.fwi;
 import java.io.Serializable;
 
 /**
- * The least-squares misfit of one or more shots, 1/2 sum (predicted - observed)^2, and its
- * gradient with respect to the squared slowness of every model cell (depth fastest). Sums over
- * shots are sums of both parts.
+ * The least-squares misfit of one or more shots, 1/2 sum (predicted - observed)^2, and its gradient
+ * with respect to the squared slowness of every model cell (depth fastest). Sums over shots are
+ * sums of both parts.
  */
 public final class MisfitGradient implements Serializable {
   private static final long serialVersionUID = 1L;

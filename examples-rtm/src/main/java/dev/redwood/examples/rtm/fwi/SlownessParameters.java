@@ -3,10 +3,10 @@ package dev.redwood.examples.rtm.fwi;
 import dev.redwood.examples.rtm.model.VelocityModel;
 
 /**
- * The inversion's unknowns: squared slowness in s^2/km^2 (values of order 0.05 to 0.45, which
- * keeps the optimiser's arithmetic well scaled), one per model cell, with cells that are known and
- * held fixed (the water column, where sources and receivers sit and the gradient is largest and
- * least useful). Converts between models and parameter vectors, gradients with respect to squared
+ * The inversion's unknowns: squared slowness in s^2/km^2 (values of order 0.05 to 0.45, which keeps
+ * the optimiser's arithmetic well scaled), one per model cell, with cells that are known and held
+ * fixed (the water column, where sources and receivers sit and the gradient is largest and least
+ * useful). Converts between models and parameter vectors, gradients with respect to squared
  * slowness in s^2/m^2 into gradients with respect to the parameters, and velocity limits into
  * bounds.
  */

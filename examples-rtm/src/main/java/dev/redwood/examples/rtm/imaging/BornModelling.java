@@ -7,18 +7,18 @@ import dev.redwood.examples.rtm.wave.WaveCoefficients;
 
 /**
  * Born (linearised) modelling: the data change F dm caused, to first order, by a change dm of the
- * squared slowness. Differentiating the discrete wave equation D1 u[n+1] - (2 m/dt^2 + L) u[n] +
- * D2 u[n-1] = q[n] with respect to m gives the same equation for the scattered field du with the
- * source -dm (u[n+1] - 2 u[n] + u[n-1]) / dt^2 = -dm u_tt. {@link Migration} computes the
- * transpose of this operator; the pair passes the dot-product test.
+ * squared slowness. Differentiating the discrete wave equation D1 u[n+1] - (2 m/dt^2 + L) u[n] + D2
+ * u[n-1] = q[n] with respect to m gives the same equation for the scattered field du with the
+ * source -dm (u[n+1] - 2 u[n] + u[n-1]) / dt^2 = -dm u_tt. {@link Migration} computes the transpose
+ * of this operator; the pair passes the dot-product test.
  */
 public final class BornModelling {
 
   private BornModelling() {}
 
   /**
-   * The scattered record ({@code [r * nt + n]}) for a squared-slowness perturbation over the
-   * padded grid (zero in the sponge when perturbing the physical model only).
+   * The scattered record ({@code [r * nt + n]}) for a squared-slowness perturbation over the padded
+   * grid (zero in the sponge when perturbing the physical model only).
    */
   public static float[] scattered(
       Propagator propagator,

@@ -11,10 +11,10 @@ import dev.redwood.examples.rtm.wave.SourceWavefield;
  * <pre>  image = - sum_j u[j] (mu[j] - 2 mu[j+1] + mu[j+2]) / dt^2</pre>
  *
  * u the source wavefield, mu the adjoint (receiver) wavefield. Born modelling injects -dm u_tt;
- * moving the second time difference from u onto mu (summation by parts; both fields vanish at
- * the ends of the time axis) lets the correlation use u at one time level only, which the
- * checkpointed source wavefield gives one level at a time. Also sums the source illumination
- * sum_j u[j]^2 for normalisation.
+ * moving the second time difference from u onto mu (summation by parts; both fields vanish at the
+ * ends of the time axis) lets the correlation use u at one time level only, which the checkpointed
+ * source wavefield gives one level at a time. Also sums the source illumination sum_j u[j]^2 for
+ * normalisation.
  */
 public final class ImagingCondition implements Propagator.AdjointListener {
   private final SourceWavefield source;

@@ -18,7 +18,8 @@ public final class Migration {
   private final GridPoints receivers;
   private SourceWavefield sourceWavefield;
 
-  public Migration(Propagator propagator, GridPoints source, float[] wavelet, GridPoints receivers) {
+  public Migration(
+      Propagator propagator, GridPoints source, float[] wavelet, GridPoints receivers) {
     this.propagator = propagator;
     this.source = source;
     this.wavelet = wavelet;

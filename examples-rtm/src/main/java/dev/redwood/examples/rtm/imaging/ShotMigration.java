@@ -28,15 +28,20 @@ public final class ShotMigration {
 
   /** The shot's image over the physical grid (depth fastest). */
   public static float[] image(
-      Medium background, ShotRecord observed, double peakFrequency, boolean normaliseByIllumination) {
+      Medium background,
+      ShotRecord observed,
+      double peakFrequency,
+      boolean normaliseByIllumination) {
     if (!observed.time().equals(background.time())) {
       throw new IllegalArgumentException(
-          "record time axis " + observed.time() + " differs from the medium's " + background.time());
+          "record time axis "
+              + observed.time()
+              + " differs from the medium's "
+              + background.time());
     }
     ShotGeometry g = observed.geometry();
     Propagator propagator = new Propagator(background);
-    GridPoints source =
-        background.points(new double[] {g.sourceX()}, new double[] {g.sourceZ()});
+    GridPoints source = background.points(new double[] {g.sourceX()}, new double[] {g.sourceZ()});
     GridPoints receivers = background.points(g.receiverX(), g.receiverZ());
     float[] wavelet = RickerWavelet.sampled(background.time(), peakFrequency);
 

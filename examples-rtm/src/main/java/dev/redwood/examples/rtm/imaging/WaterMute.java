@@ -3,10 +3,10 @@ package dev.redwood.examples.rtm.imaging;
 import dev.redwood.examples.rtm.model.VelocityModel;
 
 /**
- * Mutes the image in the water column. Nothing reflects there, but sources and receivers sit in
- * it and the strongest residual energy (direct-wave leftovers, near-source backscatter) images
- * there, so standard displays blank it. The mute stops a few cells above the seafloor, with a
- * short linear taper, so the seafloor's own reflection keeps both lobes.
+ * Mutes the image in the water column. Nothing reflects there, but sources and receivers sit in it
+ * and the strongest residual energy (direct-wave leftovers, near-source backscatter) images there,
+ * so standard displays blank it. The mute stops a few cells above the seafloor, with a short linear
+ * taper, so the seafloor's own reflection keeps both lobes.
  */
 public final class WaterMute {
 

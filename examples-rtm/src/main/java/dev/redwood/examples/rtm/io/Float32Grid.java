@@ -7,9 +7,9 @@ import java.nio.ByteOrder;
 
 /**
  * Raw float32 binary grids, the plainest exchange format of seismic models and images (Madagascar,
- * SEP and most codes write them): nz * nx values with depth fastest (each lateral position's
- * column of depths in turn), no header, so the dimensions come from elsewhere. Little-endian by
- * default (what x86 writes); big-endian files from older systems are read with {@code
+ * SEP and most codes write them): nz * nx values with depth fastest (each lateral position's column
+ * of depths in turn), no header, so the dimensions come from elsewhere. Little-endian by default
+ * (what x86 writes); big-endian files from older systems are read with {@code
  * ByteOrder.BIG_ENDIAN}.
  */
 public final class Float32Grid {

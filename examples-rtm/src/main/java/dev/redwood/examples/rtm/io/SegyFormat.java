@@ -124,9 +124,17 @@ public final class SegyFormat {
       }
       if (traceSamples != ns || traceInterval != interval) {
         throw new IllegalArgumentException(
-            "trace " + (traces.size() + 1) + " has " + traceSamples + " samples at "
-                + traceInterval + " us; a shot record needs one time axis (" + ns + " at "
-                + interval + " us)");
+            "trace "
+                + (traces.size() + 1)
+                + " has "
+                + traceSamples
+                + " samples at "
+                + traceInterval
+                + " us; a shot record needs one time axis ("
+                + ns
+                + " at "
+                + interval
+                + " us)");
       }
       if (at + TRACE_HEADER + 4 * ns > file.length) {
         throw new IllegalArgumentException("SEG-Y file ends inside trace " + (traces.size() + 1));
@@ -170,10 +178,11 @@ public final class SegyFormat {
     ShotGeometry g = record.geometry();
     String[] lines = {
       "REDWOOD RTM EXAMPLE: SYNTHETIC 2D SHOT RECORD (ACOUSTIC, CONSTANT DENSITY)",
-      String.format("SHOT %d  SOURCE X %.2f M  SOURCE DEPTH %.2f M", g.shot() + 1, g.sourceX(),
-          g.sourceZ()),
-      String.format("%d TRACES  %d SAMPLES  SAMPLE INTERVAL %d US", g.receivers(),
-          record.time().samples(), record.time().microseconds()),
+      String.format(
+          "SHOT %d  SOURCE X %.2f M  SOURCE DEPTH %.2f M", g.shot() + 1, g.sourceX(), g.sourceZ()),
+      String.format(
+          "%d TRACES  %d SAMPLES  SAMPLE INTERVAL %d US",
+          g.receivers(), record.time().samples(), record.time().microseconds()),
       "DATA FORMAT 5: 4-BYTE IEEE FLOATING POINT, BIG-ENDIAN",
       "COORDINATES: SOURCE X BYTES 73-76, GROUP X 81-84, SCALAR -100 (CENTIMETRES)",
       "DEPTHS: SOURCE 49-52, RECEIVER AS NEGATIVE GROUP ELEVATION 41-44, SCALAR -100",

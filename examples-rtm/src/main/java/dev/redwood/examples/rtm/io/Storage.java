@@ -43,15 +43,16 @@ public final class Storage {
     } else if ("file".equals(resource.getScheme())) {
       Files.createDirectories(Path.of(path).toAbsolutePath().getParent());
     }
-    try (OutputStream out = Channels.newOutputStream(FileSystems.create(resource, MimeTypes.BINARY))) {
+    try (OutputStream out =
+        Channels.newOutputStream(FileSystems.create(resource, MimeTypes.BINARY))) {
       out.write(bytes);
     }
   }
 
   /**
-   * A path as tasks on any node see it: a local path (no scheme) made absolute against the
-   * driver's working directory, since a task's working directory is its node's, not the driver's.
-   * Paths with a scheme ({@code gs://}, {@code azfs://}, ...) are left alone.
+   * A path as tasks on any node see it: a local path (no scheme) made absolute against the driver's
+   * working directory, since a task's working directory is its node's, not the driver's. Paths with
+   * a scheme ({@code gs://}, {@code azfs://}, ...) are left alone.
    */
   public static String absolute(String path) {
     if (path == null || path.matches("^[a-zA-Z][a-zA-Z0-9+.-]+://.*")) {

@@ -1,9 +1,9 @@
 package dev.redwood.examples.rtm.model;
 
 /**
- * Gaussian smoothing of a velocity model, to make the background (migration) velocity: it keeps
- * the kinematics (traveltimes) and removes the sharp contrasts that reflect, so that data modelled
- * in it contain the direct wave but no reflections. Smoothing acts on slowness, which averages
+ * Gaussian smoothing of a velocity model, to make the background (migration) velocity: it keeps the
+ * kinematics (traveltimes) and removes the sharp contrasts that reflect, so that data modelled in
+ * it contain the direct wave but no reflections. Smoothing acts on slowness, which averages
  * traveltimes correctly; the water layer can be kept exact, since water velocity is known.
  */
 public final class GaussianSmoothing {
@@ -29,8 +29,8 @@ public final class GaussianSmoothing {
   }
 
   /**
-   * The model smoothed, then the water column (cells from the top of each column down to the
-   * first that differs from the top cell) restored to the true water velocity.
+   * The model smoothed, then the water column (cells from the top of each column down to the first
+   * that differs from the top cell) restored to the true water velocity.
    */
   public static VelocityModel smoothKeepingWater(VelocityModel model, double sigma) {
     VelocityModel smoothed = smooth(model, sigma);

@@ -45,8 +45,8 @@ public final class LayeredModel {
   }
 
   /**
-   * A water layer over five sediment layers of increasing velocity (1.5 to 3.5 km/s), interfaces
-   * at fixed fractions of the depth.
+   * A water layer over five sediment layers of increasing velocity (1.5 to 3.5 km/s), interfaces at
+   * fixed fractions of the depth.
    */
   public static VelocityModel sedimentary(int nz, int nx, double spacing) {
     double depth = (nz - 1) * spacing;

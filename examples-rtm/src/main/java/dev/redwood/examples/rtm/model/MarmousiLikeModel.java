@@ -3,16 +3,16 @@ package dev.redwood.examples.rtm.model;
 import java.util.Random;
 
 /**
- * A synthetic model in the spirit of Marmousi (a deep-water sedimentary basin, faulted and
- * folded, with a salt body): no Marmousi file ships with any package on this machine, so the
- * example builds its own, deterministically from a seed, at any size.
+ * A synthetic model in the spirit of Marmousi (a deep-water sedimentary basin, faulted and folded,
+ * with a salt body): no Marmousi file ships with any package on this machine, so the example builds
+ * its own, deterministically from a seed, at any size.
  *
- * <p>Construction, from the top: a water layer (1500 m/s) over a gently undulating seafloor;
- * below it sediments whose velocity follows a compaction trend (1.65 to about 4.2 km/s at the
- * base) with thin faster and slower beds; the beds are folded into an anticline and tilted, then
- * offset by three normal faults dipping at 60 degrees; finally a salt body (4.5 km/s) with an
- * irregular outline is intruded. Each cell's velocity comes from its "stratigraphic depth": its
- * depth undone of folding and fault throw, looked up in the bed table.
+ * <p>Construction, from the top: a water layer (1500 m/s) over a gently undulating seafloor; below
+ * it sediments whose velocity follows a compaction trend (1.65 to about 4.2 km/s at the base) with
+ * thin faster and slower beds; the beds are folded into an anticline and tilted, then offset by
+ * three normal faults dipping at 60 degrees; finally a salt body (4.5 km/s) with an irregular
+ * outline is intruded. Each cell's velocity comes from its "stratigraphic depth": its depth undone
+ * of folding and fault throw, looked up in the bed table.
  */
 public final class MarmousiLikeModel {
 

@@ -3,8 +3,8 @@ package dev.redwood.examples.rtm.pictures;
 import java.util.Arrays;
 
 /**
- * The clip level for displaying seismic images and records: a high percentile of |x|, so that a
- * few very strong samples (near the source, at the salt top) do not wash out the rest.
+ * The clip level for displaying seismic images and records: a high percentile of |x|, so that a few
+ * very strong samples (near the source, at the salt top) do not wash out the rest.
  */
 public final class Clip {
 

@@ -53,7 +53,8 @@ public final class Pictures {
       g.drawLine(x, h + 6, x, h + BAR - 6);
     }
     g.setColor(Color.BLACK);
-    g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+    g.setRenderingHint(
+        RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
     g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
     String lowText = String.format("%.0f m/s", low);
     String highText = String.format("%.0f m/s", high);
@@ -67,7 +68,8 @@ public final class Pictures {
    * A depth-fastest grid ({@code nz} x {@code nx}) in grayscale, clipped at the {@code percentile}
    * of |x|.
    */
-  public static void seismic(float[] values, int nz, int nx, double percentile, int scale, String file)
+  public static void seismic(
+      float[] values, int nz, int nx, double percentile, int scale, String file)
       throws IOException {
     float clip = Clip.percentileOfAbs(values, percentile);
     BufferedImage picture = new BufferedImage(nx * scale, nz * scale, BufferedImage.TYPE_BYTE_GRAY);
@@ -83,9 +85,9 @@ public final class Pictures {
   }
 
   /**
-   * A shot record, time down and receivers across, with a display gain of t^{@value #GAIN_POWER}
-   * so late reflections show beside the strong direct wave; the time axis is thinned to at most
-   * {@code maxRows} rows so long records stay a reasonable size.
+   * A shot record, time down and receivers across, with a display gain of t^{@value #GAIN_POWER} so
+   * late reflections show beside the strong direct wave; the time axis is thinned to at most {@code
+   * maxRows} rows so long records stay a reasonable size.
    */
   public static void shotRecord(ShotRecord record, double percentile, int maxRows, String file)
       throws IOException {

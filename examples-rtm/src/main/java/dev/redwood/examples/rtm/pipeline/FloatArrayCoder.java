@@ -31,7 +31,8 @@ public final class FloatArrayCoder extends AtomicCoder<float[]> {
       throw new CoderException("cannot encode a null float array");
     }
     new DataOutputStream(out).writeInt(value.length);
-    ByteBuffer bytes = ByteBuffer.allocate(value.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+    ByteBuffer bytes =
+        ByteBuffer.allocate(value.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
     bytes.asFloatBuffer().put(value);
     out.write(bytes.array());
   }

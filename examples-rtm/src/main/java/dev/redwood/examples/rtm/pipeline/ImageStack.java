@@ -5,10 +5,10 @@ import org.apache.beam.sdk.coders.CoderRegistry;
 import org.apache.beam.sdk.transforms.Combine;
 
 /**
- * Stacking: sums per-shot images (or any equally sized float arrays) cell by cell. Used with
- * {@code Combine.globally}, so the runner adds images up inside each map task before the shuffle
- * and merges the partial stacks after it. The empty accumulator is a zero-length array that takes
- * the size of the first image added.
+ * Stacking: sums per-shot images (or any equally sized float arrays) cell by cell. Used with {@code
+ * Combine.globally}, so the runner adds images up inside each map task before the shuffle and
+ * merges the partial stacks after it. The empty accumulator is a zero-length array that takes the
+ * size of the first image added.
  */
 public final class ImageStack extends Combine.CombineFn<float[], float[], float[]> {
   private static final long serialVersionUID = 1L;

@@ -28,7 +28,8 @@ public final class MigrateShotFn extends DoFn<String, float[]> {
   private final double peakFrequency;
   private final boolean normalise;
   private final Counter shots = Metrics.counter(MigrateShotFn.class, "shots-migrated");
-  private final Distribution millis = Metrics.distribution(MigrateShotFn.class, "shot-migration-ms");
+  private final Distribution millis =
+      Metrics.distribution(MigrateShotFn.class, "shot-migration-ms");
   private transient Map<TimeAxis, Medium> media;
 
   public MigrateShotFn(

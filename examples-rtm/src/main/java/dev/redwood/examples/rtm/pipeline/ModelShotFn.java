@@ -15,8 +15,8 @@ import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.DoFn;
 
 /**
- * Acquisition of the synthetic survey, one shot per element: models the shot in the true
- * velocity model and writes its record as a SEG-Y file ({@code shot-0001.sgy}, ...) to the records
+ * Acquisition of the synthetic survey, one shot per element: models the shot in the true velocity
+ * model and writes its record as a SEG-Y file ({@code shot-0001.sgy}, ...) to the records
  * directory; outputs the file's path. The model travels inside the DoFn (it is part of the task's
  * stage spec), so any node can run any shot.
  */

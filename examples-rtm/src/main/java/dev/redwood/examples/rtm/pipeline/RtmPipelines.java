@@ -51,8 +51,7 @@ public final class RtmPipelines {
         .apply("ShotRecords", Read.from(ShotSource.of(records, StringUtf8Coder.of())))
         .apply(
             "MigrateShot",
-            ParDo.of(
-                new MigrateShotFn(background, sponge, peakFrequency, normaliseByIllumination)))
+            ParDo.of(new MigrateShotFn(background, sponge, peakFrequency, normaliseByIllumination)))
         .setCoder(FloatArrayCoder.of())
         .apply("Stack", Combine.globally(new ImageStack()).withoutDefaults());
   }

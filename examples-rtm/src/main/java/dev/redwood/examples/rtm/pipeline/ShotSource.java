@@ -37,7 +37,8 @@ public final class ShotSource<T> extends BoundedSource<T> {
   }
 
   @Override
-  public List<? extends BoundedSource<T>> split(long desiredBundleSizeBytes, PipelineOptions options) {
+  public List<? extends BoundedSource<T>> split(
+      long desiredBundleSizeBytes, PipelineOptions options) {
     if (shots.size() == 1) {
       return List.of(this);
     }

@@ -9,9 +9,9 @@ import java.nio.ByteOrder;
 import org.apache.beam.sdk.transforms.DoFn;
 
 /**
- * Writes the stacked image as float32 grids (little-endian, depth fastest): the plain stack
- * ({@code image-stack.bin}) and the final image ({@code image.bin}): Laplacian-filtered and muted
- * above the seafloor, each if asked for. Outputs the final image's path.
+ * Writes the stacked image as float32 grids (little-endian, depth fastest): the plain stack ({@code
+ * image-stack.bin}) and the final image ({@code image.bin}): Laplacian-filtered and muted above the
+ * seafloor, each if asked for. Outputs the final image's path.
  */
 public final class WriteImageFn extends DoFn<float[], String> {
   private static final long serialVersionUID = 1L;

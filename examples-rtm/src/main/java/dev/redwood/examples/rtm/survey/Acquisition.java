@@ -6,8 +6,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A 2D marine-style survey layout: shots evenly spaced along a line at a fixed depth, each
- * recorded by the same receivers spread across the whole model (a fixed spread) at a fixed depth.
+ * A 2D marine-style survey layout: shots evenly spaced along a line at a fixed depth, each recorded
+ * by the same receivers spread across the whole model (a fixed spread) at a fixed depth.
  */
 public final class Acquisition implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -22,7 +22,8 @@ public final class Acquisition implements Serializable {
       throw new IllegalArgumentException("a survey needs at least one shot, got " + shots);
     }
     if (!(receiverSpacing > 0)) {
-      throw new IllegalArgumentException("receiver spacing must be positive, got " + receiverSpacing);
+      throw new IllegalArgumentException(
+          "receiver spacing must be positive, got " + receiverSpacing);
     }
     this.shots = shots;
     this.sourceDepth = sourceDepth;
@@ -31,10 +32,10 @@ public final class Acquisition implements Serializable {
   }
 
   /**
-   * The shots over a model: sources from 1/(2 shots) to 1 - 1/(2 shots) of its width (the middle
-   * of equal stretches), receivers every {@code receiverSpacing} metres from edge to edge.
-   * Positions are rounded to centimetres, the precision SEG-Y headers keep them at, so a record
-   * read back carries exactly the geometry it was modelled with.
+   * The shots over a model: sources from 1/(2 shots) to 1 - 1/(2 shots) of its width (the middle of
+   * equal stretches), receivers every {@code receiverSpacing} metres from edge to edge. Positions
+   * are rounded to centimetres, the precision SEG-Y headers keep them at, so a record read back
+   * carries exactly the geometry it was modelled with.
    */
   public List<ShotGeometry> shotsOver(VelocityModel model) {
     double width = model.width();

@@ -4,9 +4,8 @@ import java.io.Serializable;
 import java.util.Arrays;
 
 /**
- * Where one shot was fired and recorded: the source position and the receiver positions, in
- * metres from the first cell of the model (x across, z down), with the shot's number in the
- * survey.
+ * Where one shot was fired and recorded: the source position and the receiver positions, in metres
+ * from the first cell of the model (x across, z down), with the shot's number in the survey.
  */
 public final class ShotGeometry implements Serializable {
   private static final long serialVersionUID = 1L;

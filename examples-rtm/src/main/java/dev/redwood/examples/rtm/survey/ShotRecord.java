@@ -18,8 +18,14 @@ public final class ShotRecord implements Serializable {
   public ShotRecord(ShotGeometry geometry, TimeAxis time, float[] samples) {
     if (samples.length != geometry.receivers() * time.samples()) {
       throw new IllegalArgumentException(
-          "record of " + geometry.receivers() + " traces x " + time.samples() + " samples cannot"
-              + " hold " + samples.length + " values");
+          "record of "
+              + geometry.receivers()
+              + " traces x "
+              + time.samples()
+              + " samples cannot"
+              + " hold "
+              + samples.length
+              + " values");
     }
     this.geometry = geometry;
     this.time = time;

@@ -6,16 +6,16 @@ import java.util.function.IntConsumer;
 
 /**
  * The loop structure the kernels share: the grid is swept in segments, each segment holding
- * undamped cells (the physical domain when {@link WaveCoefficients#interiorUndamped()}: a = 2,
- * b = 1, so the arrays a and b need not be read) followed by damped ones (sponge: the full update
- * with a and b). Subclasses do the arithmetic of one segment.
+ * undamped cells (the physical domain when {@link WaveCoefficients#interiorUndamped()}: a = 2, b =
+ * 1, so the arrays a and b need not be read) followed by damped ones (sponge: the full update with
+ * a and b). Subclasses do the arithmetic of one segment.
  *
  * <p>A segment runs from the top of column x's physical rows to the top of column x + 1's: the
- * physical part of column x, then the bottom sponge of x, the frame between the columns and the
- * top sponge of x + 1 (the frame's coefficients are zero, so it stays zero). The vector kernel
- * sweeps a segment in one loop where columns used to take three runs: each loop costs a fixed
- * setup (bounds checks hoisted out of it, the last partial vector) that on grids fitting the
- * cache measured 10-15% of a step in Java.
+ * physical part of column x, then the bottom sponge of x, the frame between the columns and the top
+ * sponge of x + 1 (the frame's coefficients are zero, so it stays zero). The vector kernel sweeps a
+ * segment in one loop where columns used to take three runs: each loop costs a fixed setup (bounds
+ * checks hoisted out of it, the last partial vector) that on grids fitting the cache measured
+ * 10-15% of a step in Java.
  */
 abstract class ColumnSweepKernel implements StencilKernel {
 
@@ -63,8 +63,7 @@ abstract class ColumnSweepKernel implements StencilKernel {
    * Segment x: from the top of column x's physical rows to the top of column x + 1's; the first
    * segment starts at the top of column RADIUS, the last ends at the bottom of its column.
    */
-  private void segment(
-      int x, float[] current, float[] previous, float[] next, WaveCoefficients k) {
+  private void segment(int x, float[] current, float[] previous, float[] next, WaveCoefficients k) {
     PaddedGrid grid = k.grid();
     int n = grid.nzPadded();
     int top = grid.offset();

@@ -2,15 +2,18 @@ package dev.redwood.examples.rtm.wave;
 
 /**
  * Sources or receivers at arbitrary positions, tied to the grid by bilinear interpolation: each
- * point reads (receivers) or feeds (sources) the four cells around it with weights that sum to
- * one. Sampling and injection use the same weights, so one is the transpose of the other.
+ * point reads (receivers) or feeds (sources) the four cells around it with weights that sum to one.
+ * Sampling and injection use the same weights, so one is the transpose of the other.
  *
  * <p>Positions are in metres from the first cell of the physical model (x across, z down).
  */
 public final class GridPoints {
   private final int[] index;
   private final float[] weight;
-  /** The padded column of each point's right-hand cells (its left-hand ones are one column less). */
+
+  /**
+   * The padded column of each point's right-hand cells (its left-hand ones are one column less).
+   */
   private final int[] rightColumn;
 
   private GridPoints(int[] index, float[] weight, int[] rightColumn) {
@@ -30,8 +33,10 @@ public final class GridPoints {
       double fx = x[p] / spacing;
       double fz = z[p] / spacing;
       double tolerance = 1e-9;
-      if (fx < -tolerance || fz < -tolerance
-          || fx > grid.nx() - 1 + tolerance || fz > grid.nz() - 1 + tolerance) {
+      if (fx < -tolerance
+          || fz < -tolerance
+          || fx > grid.nx() - 1 + tolerance
+          || fz > grid.nz() - 1 + tolerance) {
         throw new IllegalArgumentException(
             String.format(
                 "point (x %.1f m, z %.1f m) lies outside the model (%.1f m wide, %.1f m deep)",
@@ -83,12 +88,11 @@ public final class GridPoints {
 
   /**
    * Adds {@code amplitude} as {@link #inject} does, at the points whose right-hand cells lie in
-   * padded column x: called for every column in turn from {@link
-   * StencilKernel#stepTwice}'s {@code columnWritten}, it adds at every point once, when both its
-   * columns are written and before either is read.
+   * padded column x: called for every column in turn from {@link StencilKernel#stepTwice}'s {@code
+   * columnWritten}, it adds at every point once, when both its columns are written and before
+   * either is read.
    */
-  public void injectInColumn(
-      float[] field, int x, float amplitude, WaveCoefficients coefficients) {
+  public void injectInColumn(float[] field, int x, float amplitude, WaveCoefficients coefficients) {
     for (int p = 0; p < rightColumn.length; p++) {
       if (rightColumn[p] == x) {
         inject(field, p, amplitude, coefficients);

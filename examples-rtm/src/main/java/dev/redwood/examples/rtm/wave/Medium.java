@@ -44,7 +44,8 @@ public final class Medium {
   }
 
   /** A medium with a given damping field (from {@link #damping()} of another medium). */
-  public static Medium withDamping(VelocityModel model, int sponge, TimeAxis time, float[] damping) {
+  public static Medium withDamping(
+      VelocityModel model, int sponge, TimeAxis time, float[] damping) {
     PaddedGrid grid = new PaddedGrid(model.nz(), model.nx(), sponge);
     if (damping.length != grid.size()) {
       throw new IllegalArgumentException("damping field does not fit the padded grid " + grid);

@@ -82,8 +82,8 @@ public final class PaddedGrid implements Serializable {
   }
 
   /**
-   * How many cells padded cell (z, x) lies inside the sponge: 0 in the physical domain, growing
-   * to {@code sponge} at its outer edge (Euclidean distance in the corners).
+   * How many cells padded cell (z, x) lies inside the sponge: 0 in the physical domain, growing to
+   * {@code sponge} at its outer edge (Euclidean distance in the corners).
    */
   public double spongeDepth(int z, int x) {
     int o = offset();
@@ -112,8 +112,8 @@ public final class PaddedGrid implements Serializable {
 
   /**
    * The adjoint of {@link #extend}: every padded cell adds its value to the physical cell it was
-   * copied from. A gradient over the padded grid becomes the gradient with respect to the
-   * physical model, sponge included in the chain rule.
+   * copied from. A gradient over the padded grid becomes the gradient with respect to the physical
+   * model, sponge included in the chain rule.
    */
   public float[] extendAdjoint(float[] padded) {
     checkPadded(padded);

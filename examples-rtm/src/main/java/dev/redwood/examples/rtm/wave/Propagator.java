@@ -97,8 +97,8 @@ public final class Propagator {
    * Grids from this many cells up are modelled two steps per sweep when no listener needs every
    * level. There the fields outgrow the last-level cache (32 MB on the machine it was measured on)
    * and one step per sweep waits on memory: two per sweep measured 17-34% faster at 2000^2 and
-   * 4000^2 cells. On smaller grids, whose fields stay in the cache, two per sweep measured about
-   * as fast (500^2) or slower (1000^2: 8-15% in four of five runs; 300^2: 12%).
+   * 4000^2 cells. On smaller grids, whose fields stay in the cache, two per sweep measured about as
+   * fast (500^2) or slower (1000^2: 8-15% in four of five runs; 300^2: 12%).
    */
   static final int TWO_STEPS_PER_SWEEP_FROM = 2_000_000;
 
@@ -108,8 +108,7 @@ public final class Propagator {
    */
   public float[] forward(
       GridPoints source, float[] wavelet, GridPoints receivers, ForwardListener listener) {
-    boolean twoPerSweep =
-        listener == null && medium.grid().size() >= TWO_STEPS_PER_SWEEP_FROM;
+    boolean twoPerSweep = listener == null && medium.grid().size() >= TWO_STEPS_PER_SWEEP_FROM;
     return forward(source, wavelet, receivers, listener, twoPerSweep);
   }
 
@@ -164,7 +163,11 @@ public final class Propagator {
     int size = medium.grid().size();
     if (data.length != receivers.count() * nt) {
       throw new IllegalArgumentException(
-          "adjoint source has " + data.length + " samples, expected " + receivers.count() + " x "
+          "adjoint source has "
+              + data.length
+              + " samples, expected "
+              + receivers.count()
+              + " x "
               + nt);
     }
     WaveCoefficients k = medium.coefficients();

@@ -2,9 +2,9 @@ package dev.redwood.examples.rtm.wave;
 
 /**
  * The Ricker wavelet (the second derivative of a Gaussian, sign-flipped), the usual zero-phase
- * source signature of synthetic seismics: w(t) = (1 - 2 r^2) exp(-r^2), r = pi f0 (t - t0).
- * Delayed by t0 = 1 / f0 so it starts close to zero at t = 0 (its amplitude there is about 1e-3
- * of the peak: e^(-pi^2) (1 - 2 pi^2)).
+ * source signature of synthetic seismics: w(t) = (1 - 2 r^2) exp(-r^2), r = pi f0 (t - t0). Delayed
+ * by t0 = 1 / f0 so it starts close to zero at t = 0 (its amplitude there is about 1e-3 of the
+ * peak: e^(-pi^2) (1 - 2 pi^2)).
  */
 public final class RickerWavelet {
 

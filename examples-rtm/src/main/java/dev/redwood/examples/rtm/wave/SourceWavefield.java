@@ -6,8 +6,8 @@ package dev.redwood.examples.rtm.wave;
  *
  * <p>While the forward run goes, every {@code interval}-th state (u[n], u[n-1]) is copied aside,
  * and the last segment is kept whole. Going backwards, each earlier segment is recomputed from its
- * checkpoint into a buffer of {@code interval} fields. With interval sqrt(2 nt) this holds about
- * 2 sqrt(2 nt) fields instead of nt, for one extra forward run, and the replayed wavefield is
+ * checkpoint into a buffer of {@code interval} fields. With interval sqrt(2 nt) this holds about 2
+ * sqrt(2 nt) fields instead of nt, for one extra forward run, and the replayed wavefield is
  * bit-identical to the original (the same kernel on the same inputs), which keeps migration the
  * exact adjoint of Born modelling.
  */
@@ -47,8 +47,8 @@ public final class SourceWavefield implements Propagator.ForwardListener {
   }
 
   /**
-   * Wavefields held at most: a checkpoint pair per segment but the last, which is kept whole in
-   * the segment buffer.
+   * Wavefields held at most: a checkpoint pair per segment but the last, which is kept whole in the
+   * segment buffer.
    */
   public int fieldsHeld() {
     return 2 * (checkpointCurrent.length - 1) + interval;
@@ -80,8 +80,8 @@ public final class SourceWavefield implements Propagator.ForwardListener {
   }
 
   /**
-   * u[n]; calls must go in decreasing n (each segment is recomputed once). The array is reused
-   * for a later call.
+   * u[n]; calls must go in decreasing n (each segment is recomputed once). The array is reused for
+   * a later call.
    */
   public float[] at(int n) {
     if (n > lastRequested) {

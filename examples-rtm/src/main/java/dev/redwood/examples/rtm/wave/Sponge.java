@@ -13,9 +13,9 @@ package dev.redwood.examples.rtm.wave;
 public final class Sponge {
 
   /**
-   * Amplitude left of a wave that crosses the layer and comes back. Stronger damping leaves less
-   * to come back through the layer but reflects more off its gradient; at 40 cells this value
-   * balances the two best (about 0.9% reflected, {@code SpongeReflectionTest}).
+   * Amplitude left of a wave that crosses the layer and comes back. Stronger damping leaves less to
+   * come back through the layer but reflects more off its gradient; at 40 cells this value balances
+   * the two best (about 0.9% reflected, {@code SpongeReflectionTest}).
    */
   public static final double DEFAULT_ROUND_TRIP_AMPLITUDE = 1e-3;
 

@@ -44,7 +44,8 @@ public final class StencilKernels {
       LOG.debug("stencil kernel: {}", kernel.name());
       return kernel;
     } catch (ReflectiveOperationException | LinkageError e) {
-      LOG.warn("the Vector API kernel could not be loaded ({}); using plain Java loops", e.toString());
+      LOG.warn(
+          "the Vector API kernel could not be loaded ({}); using plain Java loops", e.toString());
       return new ScalarStencilKernel();
     }
   }

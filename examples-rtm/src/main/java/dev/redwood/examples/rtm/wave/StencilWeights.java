@@ -1,11 +1,11 @@
 package dev.redwood.examples.rtm.wave;
 
 /**
- * The eighth-order central finite-difference weights of the second derivative on a unit grid,
- * and the time-step limit (CFL) they impose on the second-order leapfrog scheme.
+ * The eighth-order central finite-difference weights of the second derivative on a unit grid, and
+ * the time-step limit (CFL) they impose on the second-order leapfrog scheme.
  *
- * <p>The weights come from the Taylor expansion of u(x +- k h), k = 1..4, truncated after the
- * h^8 term: d2u/dx2 ~ (W0 u + sum_k Wk (u(x+kh) + u(x-kh))) / h^2.
+ * <p>The weights come from the Taylor expansion of u(x +- k h), k = 1..4, truncated after the h^8
+ * term: d2u/dx2 ~ (W0 u + sum_k Wk (u(x+kh) + u(x-kh))) / h^2.
  */
 public final class StencilWeights {
 
@@ -26,10 +26,10 @@ public final class StencilWeights {
   private StencilWeights() {}
 
   /**
-   * The largest Courant number c dt / h for which leapfrog with this stencil is stable in
-   * {@code dimensions} dimensions: the highest eigenvalue of -Laplacian h^2 is dimensions *
-   * sum|a_k| (the checkerboard mode, where the weights alternate in sign), and leapfrog needs
-   * (c dt / h)^2 * that eigenvalue <= 4. For 2D this is about 0.555.
+   * The largest Courant number c dt / h for which leapfrog with this stencil is stable in {@code
+   * dimensions} dimensions: the highest eigenvalue of -Laplacian h^2 is dimensions * sum|a_k| (the
+   * checkerboard mode, where the weights alternate in sign), and leapfrog needs (c dt / h)^2 * that
+   * eigenvalue <= 4. For 2D this is about 0.555.
    */
   public static double courantLimit(int dimensions) {
     double sumAbs = Math.abs(WEIGHTS[0]);
@@ -40,9 +40,9 @@ public final class StencilWeights {
   }
 
   /**
-   * The symbol of the discrete second derivative for a plane wave of wavenumber k on a unit
-   * grid: -(k h)^2 for the exact derivative; the stencil gives W0 + 2 sum_j Wj cos(j k h).
-   * Used to reason about numerical dispersion.
+   * The symbol of the discrete second derivative for a plane wave of wavenumber k on a unit grid:
+   * -(k h)^2 for the exact derivative; the stencil gives W0 + 2 sum_j Wj cos(j k h). Used to reason
+   * about numerical dispersion.
    */
   public static double symbol(double kh) {
     double s = WEIGHTS[0];

@@ -4,9 +4,9 @@ import java.io.Serializable;
 
 /**
  * The time samples of a simulation and of its shot records: {@code samples} steps of {@code dt}
- * seconds from t = 0. Shot records are sampled at every time step, so the step is a whole number
- * of microseconds (what SEG-Y stores) and records read back from SEG-Y line up with the
- * simulation exactly.
+ * seconds from t = 0. Shot records are sampled at every time step, so the step is a whole number of
+ * microseconds (what SEG-Y stores) and records read back from SEG-Y line up with the simulation
+ * exactly.
  */
 public final class TimeAxis implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -20,7 +20,9 @@ public final class TimeAxis implements Serializable {
   public TimeAxis(int microseconds, int samples) {
     if (microseconds < 1 || samples < 2) {
       throw new IllegalArgumentException(
-          "time axis needs dt >= 1 us and 2 samples or more, got " + microseconds + " us, "
+          "time axis needs dt >= 1 us and 2 samples or more, got "
+              + microseconds
+              + " us, "
               + samples);
     }
     this.microseconds = microseconds;
@@ -35,7 +37,8 @@ public final class TimeAxis implements Serializable {
   public static TimeAxis forModel(
       double maxVelocity, double spacing, double recordingTime, double courantFraction) {
     if (!(courantFraction > 0 && courantFraction <= 1)) {
-      throw new IllegalArgumentException("Courant fraction must be in (0, 1], got " + courantFraction);
+      throw new IllegalArgumentException(
+          "Courant fraction must be in (0, 1], got " + courantFraction);
     }
     double limit = StencilWeights.courantLimit(2) * spacing / maxVelocity;
     int us = (int) Math.floor(courantFraction * limit * 1e6);

@@ -12,19 +12,19 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The stencil with the JDK Vector API: each segment of cells is swept in SIMD registers along
- * depth (the contiguous axis), the vertical neighbours being unaligned loads of the same column
- * and the horizontal ones loads of the neighbouring columns. The undamped and damped cells of a
- * segment share one loop, each vector choosing its form with a branch that changes once per
- * segment: a loop's fixed cost weighs more here than in C, and two loops per segment measured
- * 9-12% slower on 300^2 and 500^2 grids. The last vector of a segment that does not fill a
- * register is computed whole and blended with what {@code next} already holds past the segment,
- * so its end costs one vector step, not up to seven scalar ones (3-6% on 300^2 and 500^2); only
- * where that vector would read past the array, at the grid's far edge, does the scalar
- * arithmetic of {@link ScalarStencilKernel} finish the segment.
+ * The stencil with the JDK Vector API: each segment of cells is swept in SIMD registers along depth
+ * (the contiguous axis), the vertical neighbours being unaligned loads of the same column and the
+ * horizontal ones loads of the neighbouring columns. The undamped and damped cells of a segment
+ * share one loop, each vector choosing its form with a branch that changes once per segment: a
+ * loop's fixed cost weighs more here than in C, and two loops per segment measured 9-12% slower on
+ * 300^2 and 500^2 grids. The last vector of a segment that does not fill a register is computed
+ * whole and blended with what {@code next} already holds past the segment, so its end costs one
+ * vector step, not up to seven scalar ones (3-6% on 300^2 and 500^2); only where that vector would
+ * read past the array, at the grid's far edge, does the scalar arithmetic of {@link
+ * ScalarStencilKernel} finish the segment.
  *
- * <p>Loaded only when the JVM has {@code jdk.incubator.vector} ({@link StencilKernels} checks),
- * so nothing else in the module depends on the incubator module being present.
+ * <p>Loaded only when the JVM has {@code jdk.incubator.vector} ({@link StencilKernels} checks), so
+ * nothing else in the module depends on the incubator module being present.
  */
 public final class VectorStencilKernel extends ColumnSweepKernel {
 
@@ -39,6 +39,7 @@ public final class VectorStencilKernel extends ColumnSweepKernel {
       FloatVector.SPECIES_PREFERRED.vectorBitSize() > 256
           ? FloatVector.SPECIES_256
           : FloatVector.SPECIES_PREFERRED;
+
   private static final int LANES = SPECIES.length();
   private static final float[] LANE_INDEX = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
 

@@ -5,9 +5,9 @@ package dev.redwood.examples.rtm.wave;
  *
  * <pre>  m u_tt + eta u_t - Laplacian(u) = q,   m = 1 / v^2 (squared slowness)</pre>
  *
- * discretised as D1 u[n+1] = (2 m / dt^2 + L) u[n] - D2 u[n-1] + q[n] with D1 = m/dt^2 + eta/(2 dt),
- * D2 = m/dt^2 - eta/(2 dt) and L the eighth-order Laplacian. Dividing by D1 gives the update the
- * kernels run:
+ * discretised as D1 u[n+1] = (2 m / dt^2 + L) u[n] - D2 u[n-1] + q[n] with D1 = m/dt^2 + eta/(2
+ * dt), D2 = m/dt^2 - eta/(2 dt) and L the eighth-order Laplacian. Dividing by D1 gives the update
+ * the kernels run:
  *
  * <pre>  u[n+1] = a u[n] - b u[n-1] + c (h^2 L) u[n]   (+ q[n] / D1)</pre>
  *
@@ -102,8 +102,8 @@ public final class WaveCoefficients {
    * Weight of the unit-grid Laplacian: 1 / (h^2 D1), i.e. (v dt / h)^2 outside the sponge.
    *
    * <p>All three weights are zero in the grid's frame, so an update there gives exactly zero: the
-   * kernels sweep runs of cells from the bottom of one column through the frame into the top of
-   * the next in one loop, and the frame stays zero.
+   * kernels sweep runs of cells from the bottom of one column through the frame into the top of the
+   * next in one loop, and the frame stays zero.
    */
   public float[] c() {
     return c;
@@ -119,8 +119,8 @@ public final class WaveCoefficients {
   }
 
   /**
-   * What a unit right-hand side q = 1 at cell i adds to u[n+1]: 1 / D1. Sources and adjoint
-   * sources are injected with this factor, so forward and adjoint injection are transposes.
+   * What a unit right-hand side q = 1 at cell i adds to u[n+1]: 1 / D1. Sources and adjoint sources
+   * are injected with this factor, so forward and adjoint injection are transposes.
    */
   public float injectionScale(int i) {
     return (float) (c[i] * spacing * spacing);

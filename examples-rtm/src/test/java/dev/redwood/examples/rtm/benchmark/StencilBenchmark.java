@@ -23,8 +23,8 @@ import java.util.List;
  * (src/test/c/stencil8.c, the same update on the same arrays) that this program compiles with
  * {@code gcc -O3 -march=native} and runs; prints the ratio and checks that both produced the same
  * wavefield; both one step per sweep of the grid and two ({@link StencilKernel#stepTwice}, which
- * modelling uses). Then, unless {@code --skipExample}, runs the default RTM example and prints shots
- * per minute.
+ * modelling uses). Then, unless {@code --skipExample}, runs the default RTM example and prints
+ * shots per minute.
  *
  * <pre>mvn -B -q -Prtm-benchmark -pl examples-rtm -am test-compile exec:exec@rtm-benchmark</pre>
  */
@@ -144,8 +144,7 @@ public final class StencilBenchmark {
     return binary;
   }
 
-  private static double runReference(
-      Path binary, Path input, Path output, int steps, int perSweep)
+  private static double runReference(Path binary, Path input, Path output, int steps, int perSweep)
       throws IOException, InterruptedException {
     Process p =
         new ProcessBuilder(

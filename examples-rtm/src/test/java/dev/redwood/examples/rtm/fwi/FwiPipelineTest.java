@@ -31,8 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * FWI through pipelines on {@code TestAzureBatchRunner}: the gradient pipeline's sum equals the
- * per-shot misfits and gradients added up directly, and the whole example, run for a few
- * iterations on a small model, lowers the misfit at every iteration.
+ * per-shot misfits and gradients added up directly, and the whole example, run for a few iterations
+ * on a small model, lowers the misfit at every iteration.
  */
 class FwiPipelineTest {
 
@@ -112,6 +112,7 @@ class FwiPipelineTest {
     }
     assertThat(misfits.get(3), lessThan(0.7 * misfits.get(0)));
     assertThat(Files.exists(work.resolve("fwi").resolve("fwi-inverted.png")), equalTo(true));
-    assertThat(Files.readAllLines(work.resolve("fwi").resolve("fwi-misfit.csv")).size(), equalTo(5));
+    assertThat(
+        Files.readAllLines(work.resolve("fwi").resolve("fwi-misfit.csv")).size(), equalTo(5));
   }
 }

@@ -16,8 +16,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The Taylor test of the FWI gradient: with J the misfit, g its gradient at m0 and dm a direction,
  * |J(m0 + h dm) - J(m0)| must fall like h (first order) and |J(m0 + h dm) - J(m0) - h g.dm| like
- * h^2 (second order) as h is halved; the log-log slopes are checked against 1 and 2 with a
- * relative tolerance of 0.1.
+ * h^2 (second order) as h is halved; the log-log slopes are checked against 1 and 2 with a relative
+ * tolerance of 0.1.
  */
 class GradientTaylorTest {
 
@@ -87,8 +87,9 @@ class GradientTaylorTest {
         m[i] = (float) (m0[i] + step * dm[i]);
       }
       VelocityModel perturbed = VelocityModel.fromSquaredSlowness(nz, nx, h, m);
-      double j = ShotGradient.misfit(Medium.withDamping(perturbed, sponge, time, damping), observed,
-          FREQUENCY);
+      double j =
+          ShotGradient.misfit(
+              Medium.withDamping(perturbed, sponge, time, damping), observed, FREQUENCY);
       first[k] = Math.abs(j - at.misfit());
       second[k] = Math.abs(j - at.misfit() - step * directional);
       System.out.printf("h = %.4f  |dJ| = %.6e  |dJ - h g.dm| = %.6e%n", step, first[k], second[k]);
@@ -101,7 +102,8 @@ class GradientTaylorTest {
     assertThat(slope2, closeTo(2, 0.2));
     for (int k = 1; k < steps; k++) {
       double local2 = Math.log(second[k - 1] / second[k]) / Math.log(2);
-      assertThat("second-order slope between steps " + (k - 1) + " and " + k, local2, closeTo(2, 0.2));
+      assertThat(
+          "second-order slope between steps " + (k - 1) + " and " + k, local2, closeTo(2, 0.2));
     }
   }
 }

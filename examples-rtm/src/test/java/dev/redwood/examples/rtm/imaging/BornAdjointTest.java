@@ -17,10 +17,10 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * The dot-product test of the Born modelling / migration pair: for random dm and d,
- * <F dm, d> must equal <dm, F^T d>. Both sides are computed in float32 and summed in double; the
- * tolerance is the one float32 codes use (JUDI: 5e-4), and the pair here does much better since
- * migration is the exact transpose of the discrete recurrence.
+ * The dot-product test of the Born modelling / migration pair: for random dm and d, <F dm, d> must
+ * equal <dm, F^T d>. Both sides are computed in float32 and summed in double; the tolerance is the
+ * one float32 codes use (JUDI: 5e-4), and the pair here does much better since migration is the
+ * exact transpose of the discrete recurrence.
  */
 class BornAdjointTest {
 
@@ -61,7 +61,8 @@ class BornAdjointTest {
       d[i] = (float) random.nextGaussian();
     }
 
-    float[] born = BornModelling.scattered(propagator, source, wavelet, receivers, grid.zeroPad(dm));
+    float[] born =
+        BornModelling.scattered(propagator, source, wavelet, receivers, grid.zeroPad(dm));
     Migration migration = new Migration(propagator, source, wavelet, receivers);
     migration.forward();
     float[] adjoint = grid.crop(migration.backward(d).image());
@@ -69,8 +70,8 @@ class BornAdjointTest {
     double left = dot(born, d);
     double right = dot(dm, adjoint);
     double mismatch = Math.abs(left - right) / Math.abs(right);
-    System.out.printf("<F dm, d> = %.9e, <dm, F'd> = %.9e, relative mismatch %.2e%n",
-        left, right, mismatch);
+    System.out.printf(
+        "<F dm, d> = %.9e, <dm, F'd> = %.9e, relative mismatch %.2e%n", left, right, mismatch);
     assertThat(Math.abs(right), greaterThan(0.0));
     assertThat(mismatch, lessThan(1e-5));
   }
@@ -85,7 +86,8 @@ class BornAdjointTest {
     GridPoints source = medium.points(new double[] {200}, new double[] {100});
     GridPoints receivers = medium.points(new double[] {100}, new double[] {50});
     float[][] all = new float[time.samples()][];
-    propagator.forward(source, wavelet, receivers, (n, current, previous) -> all[n] = current.clone());
+    propagator.forward(
+        source, wavelet, receivers, (n, current, previous) -> all[n] = current.clone());
     SourceWavefield replay = new SourceWavefield(propagator, source, wavelet, 7);
     propagator.forward(source, wavelet, receivers, replay);
     for (int n = time.samples() - 1; n >= 0; n--) {

@@ -23,9 +23,9 @@ import org.junit.jupiter.api.Test;
  *
  * <p>Migration images the squared-slowness perturbation, and against a smooth background a sharp
  * interface is a perturbation of one sign above it and the other below, so the image of an
- * interface is an odd wavelet in depth whose zero crossing sits on the interface. Its envelope
- * (the magnitude of the analytic signal along depth) peaks there, whatever the wavelet's phase:
- * that peak is the imaged depth.
+ * interface is an odd wavelet in depth whose zero crossing sits on the interface. Its envelope (the
+ * magnitude of the analytic signal along depth) peaks there, whatever the wavelet's phase: that
+ * peak is the imaged depth.
  */
 class TwoLayerImagingTest {
 

@@ -28,7 +28,8 @@ class Float32GridTest {
     assertThat(back, equalTo(model));
     assertThat(back.nx(), equalTo(851));
     // Depth fastest: the second value in the file is row 1 of column 0.
-    ByteBuffer bytes = ByteBuffer.wrap(Files.readAllBytes(Path.of(path))).order(ByteOrder.LITTLE_ENDIAN);
+    ByteBuffer bytes =
+        ByteBuffer.wrap(Files.readAllBytes(Path.of(path))).order(ByteOrder.LITTLE_ENDIAN);
     assertThat(bytes.getFloat(4), equalTo(model.at(1, 0)));
     assertThat(bytes.getFloat(176 * 4), equalTo(model.at(0, 1)));
   }

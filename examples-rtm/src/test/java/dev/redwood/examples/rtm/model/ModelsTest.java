@@ -30,7 +30,9 @@ class ModelsTest {
     // Velocity increases with depth on average below the water (compaction).
     assertThat(meanRow(m, 150), greaterThan(meanRow(m, 40) + 800));
     // Deterministic per seed, different across seeds.
-    assertThat(MarmousiLikeModel.create(50, 100, 20, 7), equalTo(MarmousiLikeModel.create(50, 100, 20, 7)));
+    assertThat(
+        MarmousiLikeModel.create(50, 100, 20, 7),
+        equalTo(MarmousiLikeModel.create(50, 100, 20, 7)));
     assertThat(
         MarmousiLikeModel.create(50, 100, 20, 7).equals(MarmousiLikeModel.create(50, 100, 20, 8)),
         equalTo(false));

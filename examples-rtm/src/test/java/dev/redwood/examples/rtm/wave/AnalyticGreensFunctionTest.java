@@ -9,8 +9,8 @@ import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
 /**
- * A point source in a homogeneous medium against the analytic 2D solution: the Green's function
- * of (1/c^2) u_tt - Laplacian u = delta(x) delta(t), G = c H(ct - r) / (2 pi sqrt(c^2 t^2 - r^2)),
+ * A point source in a homogeneous medium against the analytic 2D solution: the Green's function of
+ * (1/c^2) u_tt - Laplacian u = delta(x) delta(t), G = c H(ct - r) / (2 pi sqrt(c^2 t^2 - r^2)),
  * convolved with the Ricker wavelet.
  */
 class AnalyticGreensFunctionTest {
@@ -53,8 +53,7 @@ class AnalyticGreensFunctionTest {
     double offset = 50 * H;
     GridPoints source = medium.points(new double[] {sx}, new double[] {sz});
     GridPoints receiver = medium.points(new double[] {sx + offset}, new double[] {sz});
-    float[] trace =
-        propagator.forward(source, RickerWavelet.sampled(time, F0), receiver, null);
+    float[] trace = propagator.forward(source, RickerWavelet.sampled(time, F0), receiver, null);
 
     double errorSquared = 0;
     double normSquared = 0;

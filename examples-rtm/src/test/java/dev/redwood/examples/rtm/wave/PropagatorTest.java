@@ -15,9 +15,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The propagator's two schedules: modelling two steps per sweep of the grid records exactly what
- * one step per sweep does, including the source sample injected between the two steps of a sweep
- * at a point between two columns; and it is chosen for large grids when no listener needs every
- * level.
+ * one step per sweep does, including the source sample injected between the two steps of a sweep at
+ * a point between two columns; and it is chosen for large grids when no listener needs every level.
  */
 class PropagatorTest {
 

@@ -29,14 +29,22 @@ class SpongeReflectionTest {
       direct = Math.max(direct, Math.abs(large[n]));
       reflected = Math.max(reflected, Math.abs(small[n] - large[n]));
     }
-    System.out.printf("direct %.3e, reflected by the sponge %.3e (%.3f%%)%n",
+    System.out.printf(
+        "direct %.3e, reflected by the sponge %.3e (%.3f%%)%n",
         direct, reflected, 100 * reflected / direct);
     assertThat(reflected / direct, lessThan(0.01));
   }
 
   private static float[] trace(
-      int nz, int nx, int sponge, double h, double f, double duration,
-      double sx, double sz, double rx) {
+      int nz,
+      int nx,
+      int sponge,
+      double h,
+      double f,
+      double duration,
+      double sx,
+      double sz,
+      double rx) {
     float[] v = new float[nz * nx];
     Arrays.fill(v, 2000f);
     VelocityModel model = new VelocityModel(nz, nx, h, v);

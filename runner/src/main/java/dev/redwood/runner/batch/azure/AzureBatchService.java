@@ -42,22 +42,22 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The Batch seam on Azure Batch, through the track-1 SDK ({@code azure-batch} 11.2.0); moving to
- * a newer Batch SDK replaces this package only.
+ * The Batch seam on Azure Batch, through the track-1 SDK ({@code azure-batch} 11.2.0); moving to a
+ * newer Batch SDK replaces this package only.
  *
  * <p>A pipeline run gets one Batch job per pool, over one or more pools in one or more Batch
- * accounts (regions). Tasks wait in a queue here and go to the pool with the most free task
- * slots, a few at a time beyond its slots so that nodes never idle between polls; a pool that
- * is slow, small or still allocating nodes therefore takes few tasks and holds no stage back.
- * Each node's job preparation task downloads the staged classpath once per job; a pool's start
- * task installs a Java runtime if the image has none (or the pool runs a container image).
+ * accounts (regions). Tasks wait in a queue here and go to the pool with the most free task slots,
+ * a few at a time beyond its slots so that nodes never idle between polls; a pool that is slow,
+ * small or still allocating nodes therefore takes few tasks and holds no stage back. Each node's
+ * job preparation task downloads the staged classpath once per job; a pool's start task installs a
+ * Java runtime if the image has none (or the pool runs a container image).
  *
  * <p>Task states are polled with one filtered, projected list call per pool and job, never one
- * request per task. The driver retries failed tasks under new attempt numbers; Batch retries
- * an attempt only as often as the configuration's task retries say, and requeues the tasks of
- * preempted spot nodes; write-once objects and the commit protocol make all of these safe.
- * Jobs are terminated at the end, on failure and on cancel, so no active job is leaked. A
- * service runs one pipeline's job.
+ * request per task. The driver retries failed tasks under new attempt numbers; Batch retries an
+ * attempt only as often as the configuration's task retries say, and requeues the tasks of
+ * preempted spot nodes; write-once objects and the commit protocol make all of these safe. Jobs are
+ * terminated at the end, on failure and on cancel, so no active job is leaked. A service runs one
+ * pipeline's job.
  */
 public final class AzureBatchService implements BatchService {
   private static final Logger LOG = LoggerFactory.getLogger(AzureBatchService.class);
@@ -117,15 +117,18 @@ public final class AzureBatchService implements BatchService {
   public static void requireJvmFlags() {
     if (!Object.class.getModule().isOpen("java.util", BatchClient.class.getModule())) {
       throw new IllegalStateException(
-          "--backend=AZURE needs the JVM flag " + REQUIRED_JVM_FLAG + " (the Azure Batch SDK,"
+          "--backend=AZURE needs the JVM flag "
+              + REQUIRED_JVM_FLAG
+              + " (the Azure Batch SDK,"
               + " azure-batch 11.2.0, reflects into java.util on Java 17 and later). Add it to the"
-              + " java command that runs the pipeline: java " + REQUIRED_JVM_FLAG + " -cp ...");
+              + " java command that runs the pipeline: java "
+              + REQUIRED_JVM_FLAG
+              + " -cp ...");
     }
   }
 
   /**
-   * Opens the accounts and pools of {@code config}; nothing is created before {@link
-   * #createJob}.
+   * Opens the accounts and pools of {@code config}; nothing is created before {@link #createJob}.
    *
    * @param store where the staged classpath is; nodes get read-only URLs of its jars
    * @param workerJvmFlags flags of the task JVMs
@@ -142,8 +145,8 @@ public final class AzureBatchService implements BatchService {
   }
 
   /**
-   * @param tokenCredentials an Entra ID credential per account to use instead of the configured
-   *     one (tests), or null
+   * @param tokenCredentials an Entra ID credential per account to use instead of the configured one
+   *     (tests), or null
    */
   static AzureBatchService open(
       AzureConfig config,

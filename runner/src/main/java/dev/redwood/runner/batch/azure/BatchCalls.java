@@ -10,9 +10,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Retries Batch API calls the way the service asks: a 429 waits for its {@code Retry-After},
- * 5xx answers and I/O errors back off exponentially with jitter. The track-1 SDK retries some
- * 5xx itself but never 429, and a busy account answers 429 to bursts of task submissions.
+ * Retries Batch API calls the way the service asks: a 429 waits for its {@code Retry-After}, 5xx
+ * answers and I/O errors back off exponentially with jitter. The track-1 SDK retries some 5xx
+ * itself but never 429, and a busy account answers 429 to bursts of task submissions.
  */
 final class BatchCalls {
   private static final Logger LOG = LoggerFactory.getLogger(BatchCalls.class);
@@ -45,7 +45,8 @@ final class BatchCalls {
         return call.run();
       } catch (BatchErrorException e) {
         int status = e.response() != null ? e.response().code() : 0;
-        boolean retriable = status == 429 || status == 408 || status >= 500 && status != 501 && status != 505;
+        boolean retriable =
+            status == 429 || status == 408 || status >= 500 && status != 501 && status != 505;
         if (!retriable || attempt >= maxAttempts) {
           throw new IOException("Batch: could not " + what + ": " + describe(e), e);
         }
@@ -68,7 +69,8 @@ final class BatchCalls {
         }
         Thread.sleep(jitter(backoff).toMillis());
       }
-      backoff = backoff.multipliedBy(2).compareTo(maxBackoff) > 0 ? maxBackoff : backoff.multipliedBy(2);
+      backoff =
+          backoff.multipliedBy(2).compareTo(maxBackoff) > 0 ? maxBackoff : backoff.multipliedBy(2);
     }
   }
 
@@ -94,7 +96,8 @@ final class BatchCalls {
           e.body().message() != null && e.body().message().value() != null
               ? e.body().message().value()
               : "";
-      return e.body().code() + (message.isEmpty() ? "" : ": " + message.lines().findFirst().orElse(""));
+      return e.body().code()
+          + (message.isEmpty() ? "" : ": " + message.lines().findFirst().orElse(""));
     }
     return "HTTP " + (e.response() != null ? e.response().code() : "?");
   }

@@ -51,8 +51,10 @@ final class BatchPool {
   private boolean created;
   private int taskSlotsPerNode;
   private int currentSlots;
+
   /** Tasks submitted to this pool and not seen completed: what occupies its slots. */
   private int inFlight;
+
   /** Completed tasks ended at or after this time have not all been seen yet. */
   private DateTime completedSince;
 
@@ -82,7 +84,9 @@ final class BatchPool {
 
   /** Creates the pool, or reuses it when it exists (its size is then left as it is). */
   void provision() throws IOException, InterruptedException {
-    boolean exists = calls.call("check pool " + name(), () -> client.poolOperations().existsPool(config.poolId()));
+    boolean exists =
+        calls.call(
+            "check pool " + name(), () -> client.poolOperations().existsPool(config.poolId()));
     if (exists) {
       LOG.info("Reusing Batch pool {}", name());
       refreshSlots();
@@ -138,7 +142,8 @@ final class BatchPool {
           config.spotNodes(),
           config.taskSlotsPerNode());
     } catch (IOException e) {
-      if (e.getCause() instanceof BatchErrorException be && "PoolExists".equals(BatchCalls.code(be))) {
+      if (e.getCause() instanceof BatchErrorException be
+          && "PoolExists".equals(BatchCalls.code(be))) {
         LOG.info("Batch pool {} appeared meanwhile; reusing it", name());
       } else {
         throw e;
@@ -178,13 +183,13 @@ final class BatchPool {
   }
 
   /** Creates the run's job on this pool; its preparation task fetches the classpath per node. */
-  void createJob(
-      String jobId, JobPreparationTask preparation, List<EnvironmentSetting> environment)
+  void createJob(String jobId, JobPreparationTask preparation, List<EnvironmentSetting> environment)
       throws IOException, InterruptedException {
     batchJobId = BatchIds.job(jobId, config.poolId());
     completedSince = DateTime.now(DateTimeZone.UTC).minusMinutes(5);
     if (config.containerImage() != null) {
-      preparation.withContainerSettings(new TaskContainerSettings().withImageName(config.containerImage()));
+      preparation.withContainerSettings(
+          new TaskContainerSettings().withImageName(config.containerImage()));
     }
     JobAddParameter job =
         new JobAddParameter()
@@ -194,7 +199,8 @@ final class BatchPool {
             .withJobPreparationTask(preparation)
             .withCommonEnvironmentSettings(environment)
             .withOnAllTasksComplete(OnAllTasksComplete.NO_ACTION);
-    calls.run("create job " + batchJobId + " on " + name(), () -> client.jobOperations().createJob(job));
+    calls.run(
+        "create job " + batchJobId + " on " + name(), () -> client.jobOperations().createJob(job));
   }
 
   /**
@@ -211,13 +217,13 @@ final class BatchPool {
     for (int from = 0; from < tasks.size(); from += TaskCollections.MAX_TASKS) {
       chunks.add(tasks.subList(from, Math.min(tasks.size(), from + TaskCollections.MAX_TASKS)));
     }
-    TaskCollections.submitAll(
-        chunks, SUBMIT_THREADS, chunk -> addCollection(chunk));
+    TaskCollections.submitAll(chunks, SUBMIT_THREADS, chunk -> addCollection(chunk));
     inFlight += tasks.size();
   }
 
   /** Adds one collection, retrying what the service did not take and splitting it if too large. */
-  private void addCollection(List<TaskAddParameter> chunk) throws IOException, InterruptedException {
+  private void addCollection(List<TaskAddParameter> chunk)
+      throws IOException, InterruptedException {
     List<TaskAddParameter> pending = new ArrayList<>(chunk);
     for (int round = 1; !pending.isEmpty(); round++) {
       List<TaskAddParameter> sending = pending;
@@ -273,7 +279,8 @@ final class BatchPool {
               return new ArrayList<>(page);
             });
     for (CloudTask t : tasks) {
-      if (t.executionInfo() != null && t.executionInfo().endTime() != null
+      if (t.executionInfo() != null
+          && t.executionInfo().endTime() != null
           && t.executionInfo().endTime().minusMinutes(2).isAfter(completedSince)) {
         // Keep a margin: tasks may complete with slightly out-of-order end times.
         completedSince = t.executionInfo().endTime().minusMinutes(2);
@@ -311,7 +318,9 @@ final class BatchPool {
       return;
     }
     try {
-      calls.run("terminate job " + batchJobId, () -> client.jobOperations().terminateJob(batchJobId, "Redwood run ended"));
+      calls.run(
+          "terminate job " + batchJobId,
+          () -> client.jobOperations().terminateJob(batchJobId, "Redwood run ended"));
     } catch (IOException e) {
       if (!isOneOf(e, "JobCompleted", "JobNotFound", "JobBeingTerminated", "JobBeingDeleted")) {
         throw e;

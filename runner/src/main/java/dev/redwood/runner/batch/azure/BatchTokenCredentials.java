@@ -11,8 +11,8 @@ import okhttp3.Request;
 
 /**
  * Lets the track-1 Batch client authenticate with an azure-identity credential
- * (DefaultAzureCredential, a service principal, a managed identity): each request carries a
- * bearer token for the Batch resource, refreshed a few minutes before it expires.
+ * (DefaultAzureCredential, a service principal, a managed identity): each request carries a bearer
+ * token for the Batch resource, refreshed a few minutes before it expires.
  */
 final class BatchTokenCredentials extends TokenCredentials implements BatchCredentials {
   static final String BATCH_RESOURCE = "https://batch.core.windows.net/";
@@ -46,7 +46,8 @@ final class BatchTokenCredentials extends TokenCredentials implements BatchCrede
       try {
         token = credential.getTokenSync(request);
       } catch (RuntimeException e) {
-        throw new IOException("Could not get an Entra ID token for Azure Batch: " + e.getMessage(), e);
+        throw new IOException(
+            "Could not get an Entra ID token for Azure Batch: " + e.getMessage(), e);
       }
     }
     return token.getToken();

@@ -8,9 +8,9 @@ import java.util.List;
 import java.util.regex.Pattern;
 
 /**
- * The command lines Redwood runs on Batch nodes. Batch does not run a command line under a
- * shell, so each one is {@code /bin/bash -c '...'} with a script free of single quotes; task
- * arguments are restricted to characters that need no quoting beyond double quotes.
+ * The command lines Redwood runs on Batch nodes. Batch does not run a command line under a shell,
+ * so each one is {@code /bin/bash -c '...'} with a script free of single quotes; task arguments are
+ * restricted to characters that need no quoting beyond double quotes.
  */
 final class NodeCommands {
   /** Where the job preparation task leaves the classpath, relative to its working directory. */
@@ -30,8 +30,8 @@ final class NodeCommands {
   }
 
   /**
-   * The job preparation task: its resource files put the staged jars under {@code lib/} (named
-   * so that sorting restores classpath order); it writes the classpath for the job's tasks.
+   * The job preparation task: its resource files put the staged jars under {@code lib/} (named so
+   * that sorting restores classpath order); it writes the classpath for the job's tasks.
    */
   static String prepareClasspath() {
     return "/bin/bash -c 'cd \"$AZ_BATCH_JOB_PREP_WORKING_DIR\" && ls lib/*.jar | sort"
@@ -81,7 +81,11 @@ final class NodeCommands {
   private static String quoted(String value, String what) {
     if (!SAFE_ARGUMENT.matcher(value).matches()) {
       throw new IllegalArgumentException(
-          "Cannot pass " + what + " '" + value + "' to a Batch node: only letters, digits and"
+          "Cannot pass "
+              + what
+              + " '"
+              + value
+              + "' to a Batch node: only letters, digits and"
               + " _.:/#@=+,%- are allowed");
     }
     return "\"" + value + "\"";

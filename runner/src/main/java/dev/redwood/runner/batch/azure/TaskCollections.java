@@ -62,8 +62,8 @@ final class TaskCollections {
   }
 
   /**
-   * The tasks of {@code sent} to send again: those the service answered with a server error.
-   * A task that already exists was added by an earlier try; a client error is final.
+   * The tasks of {@code sent} to send again: those the service answered with a server error. A task
+   * that already exists was added by an earlier try; a client error is final.
    */
   static List<TaskAddParameter> retryable(
       List<TaskAddParameter> sent, List<TaskAddResult> results, String pool) {

@@ -43,13 +43,31 @@ class BatchPoolTest {
     account = new BatchRestDouble("acct", key).start();
     PoolConfig config =
         new PoolConfig(
-            "p1", "acct", "Standard_D2s_v5", 2, 0, 8, null,
-            new NodeImage("canonical", "0001-com-ubuntu-server-jammy", "22_04-lts", "batch.node.ubuntu 22.04"),
-            null, false);
+            "p1",
+            "acct",
+            "Standard_D2s_v5",
+            2,
+            0,
+            8,
+            null,
+            new NodeImage(
+                "canonical",
+                "0001-com-ubuntu-server-jammy",
+                "22_04-lts",
+                "batch.node.ubuntu 22.04"),
+            null,
+            false);
     BatchAccount batch =
-        new BatchAccount("acct", account.url(), null, new BatchAuth.SharedKey("acct", new Secret(key)));
-    BatchClient client = BatchClient.open(new BatchSharedKeyCredentials(account.url(), "acct", key));
-    pool = new BatchPool(config, batch, client, new BatchCalls(8, Duration.ofMillis(50), Duration.ofMillis(400)));
+        new BatchAccount(
+            "acct", account.url(), null, new BatchAuth.SharedKey("acct", new Secret(key)));
+    BatchClient client =
+        BatchClient.open(new BatchSharedKeyCredentials(account.url(), "acct", key));
+    pool =
+        new BatchPool(
+            config,
+            batch,
+            client,
+            new BatchCalls(8, Duration.ofMillis(50), Duration.ofMillis(400)));
     pool.provision();
     pool.createJob(
         "run1",
@@ -72,7 +90,8 @@ class BatchPoolTest {
               .withId("t" + i)
               .withCommandLine("/bin/true")
               .withEnvironmentSettings(
-                  List.of(new EnvironmentSetting().withName("PAD").withValue("x".repeat(envBytes)))));
+                  List.of(
+                      new EnvironmentSetting().withName("PAD").withValue("x".repeat(envBytes)))));
     }
     return tasks;
   }
@@ -105,7 +124,9 @@ class BatchPoolTest {
     assertThat(sizes, everyItem(lessThanOrEqualTo(100)));
     assertThat(waitForCompletion(250).size(), is(250));
     long perTaskGets =
-        account.requests().stream().filter(r -> r.method().equals("GET") && r.path().matches("/jobs/[^/]+/tasks/.+")).count();
+        account.requests().stream()
+            .filter(r -> r.method().equals("GET") && r.path().matches("/jobs/[^/]+/tasks/.+"))
+            .count();
     assertThat(perTaskGets, is(0L));
   }
 
@@ -113,7 +134,8 @@ class BatchPoolTest {
   void entraIdTokensReachTheServiceAsBearerTokens() throws Exception {
     account.acceptBearerToken("token-for-redwood");
     BatchClient good =
-        BatchClient.open(new BatchTokenCredentials(account.url(), fixedToken("token-for-redwood"), null));
+        BatchClient.open(
+            new BatchTokenCredentials(account.url(), fixedToken("token-for-redwood"), null));
     assertThat(good.poolOperations().existsPool("p1"), is(true));
     BatchClient bad =
         BatchClient.open(new BatchTokenCredentials(account.url(), fixedToken("stolen"), null));
@@ -123,13 +145,15 @@ class BatchPoolTest {
             java.io.IOException.class,
             () -> calls.call("check pool p1", () -> bad.poolOperations().existsPool("p1")));
     assertThat(e.getMessage(), org.hamcrest.Matchers.containsString("check pool p1"));
-    assertThat(e.getMessage(), org.hamcrest.Matchers.not(org.hamcrest.Matchers.containsString("stolen")));
+    assertThat(
+        e.getMessage(), org.hamcrest.Matchers.not(org.hamcrest.Matchers.containsString("stolen")));
   }
 
   private static com.azure.core.credential.TokenCredential fixedToken(String token) {
     return request ->
         reactor.core.publisher.Mono.just(
-            new com.azure.core.credential.AccessToken(token, java.time.OffsetDateTime.now().plusHours(1)));
+            new com.azure.core.credential.AccessToken(
+                token, java.time.OffsetDateTime.now().plusHours(1)));
   }
 
   @Test

@@ -38,6 +38,7 @@ final class MiniHttpServer implements AutoCloseable {
 
   private static final int MAX_LINE = 64 << 10;
   private static final int MAX_HEADERS = 200;
+
   /** Longer than OkHttp's 5-minute keep-alive, so the client always gives up a connection first. */
   private static final int IDLE_TIMEOUT_MS = 310_000;
 
