@@ -13,7 +13,8 @@ import java.util.Map;
  * @param storage where the job's objects live
  * @param blobContainer base name of the job's blob containers
  * @param jobIdPrefix prefix of Batch job ids ({@code _JOB_ID})
- * @param taskRetries Batch-level retries of a task ({@code _NUM_RETRYS})
+ * @param taskRetries how often a failed task is retried ({@code _NUM_RETRYS}), or null when the
+ *     file does not say (then {@code --maxTaskRetries} decides)
  * @param taskEnvironment variables every task gets (e.g. {@code OMP_NUM_THREADS})
  */
 public record AzureConfig(
@@ -22,7 +23,7 @@ public record AzureConfig(
     StorageAccount storage,
     String blobContainer,
     String jobIdPrefix,
-    int taskRetries,
+    Integer taskRetries,
     Map<String, String> taskEnvironment) {
   public AzureConfig {
     accounts = List.copyOf(accounts);

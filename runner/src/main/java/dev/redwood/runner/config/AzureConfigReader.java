@@ -44,12 +44,13 @@ public final class AzureConfigReader {
     Parameters {
       jobId = jobId == null ? "redwood" : jobId;
       blobContainer = blobContainer == null ? "redwood" : blobContainer;
-      taskRetries = taskRetries == null ? 0 : taskRetries;
       taskEnvironment = taskEnvironment == null ? Map.of() : taskEnvironment;
       poolDefaults = poolDefaults == null ? ConfigFile.tree(Map.of()) : poolDefaults;
       AzureNames.BATCH_ID.check("jobId", jobId);
       AzureNames.BLOB_CONTAINER.check("blobContainer", blobContainer);
-      Problem.whole("taskRetries", taskRetries, 0, Integer.MAX_VALUE);
+      if (taskRetries != null) {
+        Problem.whole("taskRetries", taskRetries, 0, Integer.MAX_VALUE);
+      }
       for (String name : taskEnvironment.keySet()) {
         String problem = AzureNames.ENVIRONMENT_VARIABLE.problem(name);
         Problem.unless(problem == null, "taskEnvironment." + name, problem);

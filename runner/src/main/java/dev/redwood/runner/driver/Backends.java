@@ -6,6 +6,7 @@ import dev.redwood.runner.config.AzureConfig;
 import dev.redwood.runner.config.AzureConfigReader;
 import dev.redwood.runner.config.PoolConfig;
 import dev.redwood.runner.options.AzureBatchPipelineOptions;
+import dev.redwood.runner.options.ExplicitOptions;
 import dev.redwood.runner.options.PlanSizing;
 import dev.redwood.runner.storage.AzureBlobStore;
 import dev.redwood.runner.storage.BlobStore;
@@ -64,7 +65,9 @@ final class Backends {
                     options.getNodeHeapMb(),
                     workerJvmFlags(options))),
         nodes + (inProcess ? " in-process" : "") + " local nodes x " + slotsPerNode + " slots",
-        false);
+        false,
+        "redwood",
+        options.getMaxTaskRetries());
   }
 
   static RunBackend azure(AzureBatchPipelineOptions options, AzureConfig config) {
@@ -91,7 +94,32 @@ final class Backends {
                 options.isDeletePools(),
                 Duration.ofMillis(options.getTaskPollIntervalMs())),
         config.pools().size() + " Batch pools (" + pools + "), " + slots + " task slots",
-        true);
+        true,
+        config.jobIdPrefix(),
+        taskRetries(options, config));
+  }
+
+  /**
+   * The driver's retries of a failed task: {@code _NUM_RETRYS} when the parameters file gives it
+   * (AzureClusterlessHPC users set it there), else {@code --maxTaskRetries}. Both given and
+   * different is a mistake the user must settle, not one that one of them silently wins.
+   */
+  static int taskRetries(AzureBatchPipelineOptions options, AzureConfig config) {
+    Integer fromFile = config.taskRetries();
+    if (fromFile == null) {
+      return options.getMaxTaskRetries();
+    }
+    if (ExplicitOptions.isSet(options, "maxTaskRetries")
+        && options.getMaxTaskRetries() != fromFile) {
+      throw new IllegalArgumentException(
+          "--maxTaskRetries="
+              + options.getMaxTaskRetries()
+              + " and the parameters file's _NUM_RETRYS (taskRetries) = "
+              + fromFile
+              + " disagree about how often a failed task is retried; give one of them, or the"
+              + " same value in both");
+    }
+    return fromFile;
   }
 
   static List<String> workerJvmFlags(AzureBatchPipelineOptions options) {

@@ -18,6 +18,7 @@ import dev.redwood.runner.translation.StagePlan;
 import dev.redwood.runner.worker.TaskMain;
 import java.io.IOException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -35,12 +36,6 @@ import org.slf4j.LoggerFactory;
  * (its manifest), writes the stage's commit record, and aggregates metrics from accepted manifests.
  */
 final class JobDriver {
-  /**
-   * How long a task's store credentials stay valid after it is queued: long enough for a task that
-   * waits for a slot behind a full stage and then runs for hours.
-   */
-  static final Duration TASK_ACCESS_VALIDITY = Duration.ofHours(24);
-
   private static final Logger LOG = LoggerFactory.getLogger(JobDriver.class);
   private static final int LOG_TAIL_BYTES = 4096;
 
@@ -50,6 +45,7 @@ final class JobDriver {
   private final JobLayout layout;
   private final JobSpec spec;
   private final int maxTaskRetries;
+  private final String maxRunDuration;
   private final JobMetrics metrics;
   private final Progress progress;
   private final Map<Integer, StageRun> runs = new HashMap<>();
@@ -66,6 +62,7 @@ final class JobDriver {
       BatchService batch,
       JobSpec spec,
       int maxTaskRetries,
+      String maxRunDuration,
       JobMetrics metrics,
       Progress progress) {
     this.plan = plan;
@@ -74,6 +71,7 @@ final class JobDriver {
     this.layout = new JobLayout(spec.jobId());
     this.spec = spec;
     this.maxTaskRetries = maxTaskRetries;
+    this.maxRunDuration = maxRunDuration;
     this.metrics = metrics;
     this.progress = progress;
     for (StagePlan.Stage stage : plan.stages()) {
@@ -110,6 +108,7 @@ final class JobDriver {
       if (cancelled) {
         return;
       }
+      checkDeadline();
       startReadyStages();
       done = (int) ordered.stream().filter(r -> r.status == StageRun.Status.DONE).count();
       if (done == ordered.size()) {
@@ -133,6 +132,29 @@ final class JobDriver {
             retries,
             (System.nanoTime() - started) / 1e9,
             taskMillis / 1e3));
+  }
+
+  /** Ends a run that outlived {@code --maxRunDuration}, naming what it was still doing. */
+  private void checkDeadline() {
+    if (Instant.now().isBefore(spec.deadline())) {
+      return;
+    }
+    StringBuilder open = new StringBuilder();
+    for (StageRun run : ordered) {
+      if (run.status != StageRun.Status.DONE) {
+        open.append(open.length() == 0 ? "" : "; ")
+            .append("stage '")
+            .append(run.name())
+            .append("' ")
+            .append(run.status == StageRun.Status.WAITING ? "not started" : run.counts());
+      }
+    }
+    throw new IllegalStateException(
+        "The run took longer than --maxRunDuration="
+            + maxRunDuration
+            + " and was stopped; still to do: "
+            + open
+            + ". Give a longer --maxRunDuration if the pools need more time.");
   }
 
   private void startReadyStages() throws IOException {
@@ -171,7 +193,7 @@ final class JobDriver {
         "stage '" + run.name() + "' task " + id.task() + " attempt " + id.attempt(),
         TaskMain.class.getName(),
         TaskMain.arguments(store.location(), spec.jobId(), id),
-        store.taskAccess(spec.jobId(), outputs, TASK_ACCESS_VALIDITY));
+        store.taskAccess(spec.jobId(), outputs, spec.grantValidity()));
   }
 
   private void handle(TaskEvent event) throws Exception {

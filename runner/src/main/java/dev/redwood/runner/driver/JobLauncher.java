@@ -4,6 +4,8 @@ import dev.redwood.runner.batch.BatchService;
 import dev.redwood.runner.batch.JobSpec;
 import dev.redwood.runner.metrics.JobMetrics;
 import dev.redwood.runner.options.AzureBatchPipelineOptions;
+import dev.redwood.runner.options.DurationOptions;
+import dev.redwood.runner.options.ExplicitOptions;
 import dev.redwood.runner.options.NodeOptions;
 import dev.redwood.runner.options.OptionsValidator;
 import dev.redwood.runner.plan.JobLayout;
@@ -17,11 +19,10 @@ import dev.redwood.runner.translation.StagePlan;
 import dev.redwood.runner.translation.StagePlanner;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.function.UnaryOperator;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult.State;
@@ -69,7 +70,9 @@ public final class JobLauncher {
     MetricsEnvironment.setMetricsSupported(true);
 
     RunBackend backend = Backends.open(options, inProcessByDefault);
-    String jobId = newJobId();
+    String jobName = ExplicitOptions.isSet(options, "jobName") ? options.getJobName() : null;
+    String jobId = RunId.of(backend.jobIdPrefix(), jobName);
+    Instant deadline = deadline(options, backend.store());
     // Remote nodes get the options without credentials; they reach storage through grants.
     PipelineOptions nodeOptions =
         backend.remoteNodes() ? NodeOptions.withoutSecrets(options) : options;
@@ -84,8 +87,10 @@ public final class JobLauncher {
     BatchService batch = null;
     List<String> classpath;
     Map<String, String> jobEnvironment;
+    JobSpec job;
     try {
-      jobEnvironment = azfsAccess(store, options);
+      Duration grants = Duration.between(Instant.now(), deadline.plus(JobSpec.GRANT_MARGIN));
+      jobEnvironment = azfsAccess(store, options, grants);
       for (StagePlan.Stage stage : plan.stages()) {
         JobObjects.write(store, layout.stageSpec(stage.id()), stage.spec());
       }
@@ -94,6 +99,9 @@ public final class JobLauncher {
               ? ClasspathStager.stage(
                   store, options, Files.createDirectories(backend.classpathStaging()))
               : List.of();
+      job =
+          new JobSpec(
+              jobId, jobName != null ? jobName : jobId, classpath, jobEnvironment, deadline);
       batch = batchDecorator.apply(backend.batch().open());
     } catch (IOException | RuntimeException e) {
       cleanUp(batch, null, store, layout, jobId, options.isKeepJobData());
@@ -112,9 +120,16 @@ public final class JobLauncher {
             + plan.taskCount()
             + " tasks on "
             + backend.description());
-    JobSpec job = new JobSpec(jobId, classpath, jobEnvironment);
     JobDriver driver =
-        new JobDriver(plan, store, batch, job, options.getMaxTaskRetries(), metrics, progress);
+        new JobDriver(
+            plan,
+            store,
+            batch,
+            job,
+            backend.taskRetries(),
+            options.getMaxRunDuration(),
+            metrics,
+            progress);
     AzureBatchPipelineResult result = new AzureBatchPipelineResult(metrics, driver::cancel);
     metrics.startPushing(options.as(MetricsOptions.class), result);
     BatchService service = batch;
@@ -147,8 +162,8 @@ public final class JobLauncher {
    * The job-wide grant to the containers the options name as azfs:// paths, when the nodes need one
    * (see {@link AzfsContainers}); checked before anything is leased.
    */
-  private static Map<String, String> azfsAccess(BlobStore store, PipelineOptions options)
-      throws IOException {
+  private static Map<String, String> azfsAccess(
+      BlobStore store, PipelineOptions options, Duration validity) throws IOException {
     String account = store.azfsAccount();
     if (account == null) {
       return Map.of();
@@ -161,7 +176,7 @@ public final class JobLauncher {
           account);
     }
     try {
-      return store.azfsAccess(containers.keySet(), JobDriver.TASK_ACCESS_VALIDITY);
+      return store.azfsAccess(containers.keySet(), validity);
     } catch (IllegalArgumentException e) {
       StringBuilder named = new StringBuilder();
       containers.forEach(
@@ -212,10 +227,26 @@ public final class JobLauncher {
     }
   }
 
-  private static String newJobId() {
-    return "redwood-"
-        + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))
-        + "-"
-        + UUID.randomUUID().toString().substring(0, 6);
+  /**
+   * When the run gives up ({@code --maxRunDuration}); refused before anything is created when the
+   * store cannot sign grants that long.
+   */
+  private static Instant deadline(AzureBatchPipelineOptions options, BlobStore store) {
+    Duration max = DurationOptions.parse("maxRunDuration", options.getMaxRunDuration());
+    Duration limit = store.maxGrantValidity();
+    if (limit != null && max.plus(JobSpec.GRANT_MARGIN).compareTo(limit) > 0) {
+      throw new IllegalArgumentException(
+          "--maxRunDuration="
+              + options.getMaxRunDuration()
+              + " is too long for this storage account: "
+              + store.grantLimitReason()
+              + ", and a run's grants last its whole duration plus "
+              + JobSpec.GRANT_MARGIN.toHours()
+              + " h. Give --maxRunDuration="
+              + limit.minus(JobSpec.GRANT_MARGIN).toHours()
+              + "h or less, or use the storage account's key (a connection string or"
+              + " _STORAGE_ACCOUNT_KEY)");
+    }
+    return Instant.now().plus(max);
   }
 }

@@ -17,6 +17,8 @@ import java.nio.file.Path;
  * @param description what progress lines call it ("2 local nodes x 1 slots")
  * @param remoteNodes whether tasks run on other machines, which must not receive the credentials in
  *     the pipeline options (see {@code NodeOptions})
+ * @param jobIdPrefix first part of the run's id ({@code _JOB_ID} on Azure)
+ * @param taskRetries how often the driver retries a failed task
  */
 record RunBackend(
     BlobStore store,
@@ -24,7 +26,9 @@ record RunBackend(
     Path classpathStaging,
     BatchFactory batch,
     String description,
-    boolean remoteNodes) {
+    boolean remoteNodes,
+    String jobIdPrefix,
+    int taskRetries) {
 
   /** Opens the Batch service of a run. */
   @FunctionalInterface

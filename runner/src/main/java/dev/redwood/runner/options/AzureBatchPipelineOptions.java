@@ -113,11 +113,25 @@ public interface AzureBatchPipelineOptions extends PipelineOptions {
 
   void setLocalWorkDir(String value);
 
-  @Description("How many times a failed task is retried before the pipeline fails.")
+  @Description(
+      "How many times a failed task is retried before the pipeline fails. The driver is the only"
+          + " layer that retries: Batch itself runs each attempt once. On Azure, the parameters"
+          + " file's _NUM_RETRYS (taskRetries) says the same and wins when this option is not"
+          + " given.")
   @Default.Integer(3)
   int getMaxTaskRetries();
 
   void setMaxTaskRetries(int value);
+
+  @Description(
+      "How long a run may take before it fails, e.g. 90m, 48h, 7d or ISO-8601 (P2D). Every"
+          + " storage grant of the run is valid that long plus an hour, and Batch ends the run's"
+          + " jobs soon after it even if this program is gone. With an Entra ID storage"
+          + " credential, grants (user-delegation SAS) are limited to 7 days.")
+  @Default.String("48h")
+  String getMaxRunDuration();
+
+  void setMaxRunDuration(String value);
 
   @Description(
       "Partitions (reduce tasks) of each shuffle. 0 picks twice the total task slots of the"

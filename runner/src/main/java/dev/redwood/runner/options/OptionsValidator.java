@@ -15,6 +15,9 @@ public final class OptionsValidator {
     atLeast("splitSizeMb", options.getSplitSizeMb(), 0);
     atLeast("shuffleBufferMb", options.getShuffleBufferMb(), 1);
     atLeast("taskPollIntervalMs", options.getTaskPollIntervalMs(), 10);
+    if (DurationOptions.parse("maxRunDuration", options.getMaxRunDuration()).isZero()) {
+      throw new IllegalArgumentException("Invalid --maxRunDuration=0: a run needs some time");
+    }
     if (options.getShuffleBufferMb() * 2L > options.getNodeHeapMb()) {
       throw new IllegalArgumentException(
           "Invalid --shuffleBufferMb="

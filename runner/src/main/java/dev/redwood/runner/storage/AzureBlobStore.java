@@ -122,6 +122,21 @@ public final class AzureBlobStore implements BlobStore {
   }
 
   @Override
+  public Duration maxGrantValidity() {
+    return access.maxGrantValidity();
+  }
+
+  @Override
+  public String grantLimitReason() {
+    return access.maxGrantValidity() == null
+        ? null
+        : "it is reached with an Entra ID credential, whose grants (user-delegation SAS) Azure"
+            + " Storage limits to "
+            + access.maxGrantValidity().toDays()
+            + " days";
+  }
+
+  @Override
   public String location() {
     return SCHEME + endpoint + "#" + baseContainer;
   }

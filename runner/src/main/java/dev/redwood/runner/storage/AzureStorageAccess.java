@@ -89,6 +89,17 @@ abstract class AzureStorageAccess {
     return new Task(endpoint, read, writes);
   }
 
+  /**
+   * User-delegation keys, and so the SAS tokens signed with them, may be valid at most 7 days from
+   * when they are asked for (Azure Storage refuses a later expiry).
+   */
+  static final Duration MAX_DELEGATION = Duration.ofDays(7);
+
+  /** The longest grant this access can sign, or null for no limit (account-key SAS). */
+  Duration maxGrantValidity() {
+    return null;
+  }
+
   private static final class Driver extends AzureStorageAccess {
     private final BlobServiceClient service;
     private final boolean sharedKey;
@@ -112,6 +123,11 @@ abstract class AzureStorageAccess {
     @Override
     boolean canCreateContainers() {
       return true;
+    }
+
+    @Override
+    Duration maxGrantValidity() {
+      return sharedKey ? null : MAX_DELEGATION;
     }
 
     @Override
@@ -194,7 +210,9 @@ abstract class AzureStorageAccess {
         return null;
       }
       if (delegation == null || delegation.getSignedExpiry().isBefore(expiry)) {
-        delegation = service.getUserDelegationKey(start, expiry.plusDays(1));
+        OffsetDateTime latest = OffsetDateTime.now().plus(MAX_DELEGATION).minusMinutes(1);
+        OffsetDateTime wanted = expiry.plusDays(1);
+        delegation = service.getUserDelegationKey(start, wanted.isAfter(latest) ? latest : wanted);
       }
       return delegation;
     }

@@ -95,6 +95,19 @@ public interface BlobStore extends AutoCloseable {
   }
 
   /**
+   * The longest validity this store can give a grant ({@link #taskAccess}, {@link #azfsAccess},
+   * {@link #readUrl}), or null when it has no limit.
+   */
+  default Duration maxGrantValidity() {
+    return null;
+  }
+
+  /** Why {@link #maxGrantValidity()} is what it is, for messages; null when there is no limit. */
+  default String grantLimitReason() {
+    return null;
+  }
+
+  /**
    * A URL a node can download {@code key} from without other credentials, valid for {@code
    * validity} (on Azure a read-only SAS URL of that one object; locally a {@code file:} URL).
    */

@@ -133,7 +133,7 @@ class ClusterlessHpcFormatTest {
     assertThat(pool.image().nodeAgentSku(), is("batch.node.ubuntu 18.04"));
     assertThat(config.jobIdPrefix(), is("BatchJob"));
     assertThat(config.blobContainer(), is("azureclusterlesstemp"));
-    assertThat(config.taskRetries(), is(0));
+    assertThat(config.taskRetries(), is(nullValue()));
 
     assertThat(fx.warnings, hasSize(2));
     String ignored = fx.warnings.get(0);
@@ -227,7 +227,7 @@ class ClusterlessHpcFormatTest {
     assertThat(pool.image(), is(PoolConfig.DEFAULT_IMAGE));
     assertThat(config.jobIdPrefix(), is("redwood"));
     assertThat(config.blobContainer(), is("redwood"));
-    assertThat(config.taskRetries(), is(0));
+    assertThat(config.taskRetries(), is(nullValue()));
     assertThat(config.taskEnvironment(), is(Map.of()));
   }
 

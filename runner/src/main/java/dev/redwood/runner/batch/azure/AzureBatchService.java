@@ -53,17 +53,13 @@ import org.slf4j.LoggerFactory;
  * Java runtime if the image has none (or the pool runs a container image).
  *
  * <p>Task states are polled with one filtered, projected list call per pool and job, never one
- * request per task. The driver retries failed tasks under new attempt numbers; Batch retries an
- * attempt only as often as the configuration's task retries say, and requeues the tasks of
- * preempted spot nodes; write-once objects and the commit protocol make all of these safe. Jobs are
- * terminated at the end, on failure and on cancel, so no active job is leaked. A service runs one
- * pipeline's job.
+ * request per task. The driver retries failed tasks under new attempt numbers and is the only layer
+ * that does: Batch runs each attempt once, though it requeues the tasks of preempted spot nodes;
+ * write-once objects and the commit protocol make all of these safe. Jobs are terminated at the
+ * end, on failure and on cancel, so no active job is leaked. A service runs one pipeline's job.
  */
 public final class AzureBatchService implements BatchService {
   private static final Logger LOG = LoggerFactory.getLogger(AzureBatchService.class);
-
-  /** How long the classpath's read URLs stay valid: nodes that join late still need them. */
-  static final Duration CLASSPATH_URL_VALIDITY = Duration.ofDays(2);
 
   /** Pool sizes are re-read at most this often while tasks wait for slots. */
   private static final Duration SLOT_REFRESH = Duration.ofSeconds(30);
@@ -74,7 +70,6 @@ public final class AzureBatchService implements BatchService {
   private final Map<String, String> taskEnvironment;
   private final boolean deletePools;
   private final Duration pollInterval;
-  private final int batchRetries;
 
   private final Deque<TaskSpec> queue = new ArrayDeque<>();
   private final Map<String, BatchPool> poolOfTask = new HashMap<>();
@@ -91,8 +86,7 @@ public final class AzureBatchService implements BatchService {
       List<String> workerJvmFlags,
       Map<String, String> taskEnvironment,
       boolean deletePools,
-      Duration pollInterval,
-      int batchRetries) {
+      Duration pollInterval) {
     if (pools.isEmpty()) {
       throw new IllegalArgumentException("The Azure backend needs at least one pool");
     }
@@ -102,7 +96,6 @@ public final class AzureBatchService implements BatchService {
     this.taskEnvironment = Map.copyOf(taskEnvironment);
     this.deletePools = deletePools;
     this.pollInterval = pollInterval;
-    this.batchRetries = batchRetries;
   }
 
   /** The JVM flag the Batch SDK needs on Java 17 and later. */
@@ -167,13 +160,7 @@ public final class AzureBatchService implements BatchService {
       pools.add(new BatchPool(pool, account, client, calls));
     }
     return new AzureBatchService(
-        pools,
-        store,
-        workerJvmFlags,
-        config.taskEnvironment(),
-        deletePools,
-        pollInterval,
-        config.taskRetries());
+        pools, store, workerJvmFlags, config.taskEnvironment(), deletePools, pollInterval);
   }
 
   private static BatchCredentials credentials(BatchAccount account, TokenCredential override) {
@@ -210,7 +197,8 @@ public final class AzureBatchService implements BatchService {
         String key = job.classpathBlobKeys().get(i);
         jars.add(
             new ResourceFile()
-                .withHttpUrl(store.readUrl(key, CLASSPATH_URL_VALIDITY))
+                // Valid as long as the run: nodes that join late still need the classpath.
+                .withHttpUrl(store.readUrl(key, job.grantValidity()))
                 .withFilePath(NodeCommands.jarPath(i, key)));
       }
       Map<String, String> environment = new TreeMap<>(taskEnvironment);
@@ -221,7 +209,7 @@ public final class AzureBatchService implements BatchService {
       for (BatchPool pool : pools) {
         pool.provision();
         pool.createJob(
-            job.jobId(),
+            job,
             new JobPreparationTask()
                 .withId("redwood-classpath")
                 .withCommandLine(NodeCommands.prepareClasspath())
@@ -338,9 +326,9 @@ public final class AzureBatchService implements BatchService {
             NodeCommands.runJava(
                 workerJvmFlags, pool.taskSlotsPerNode(), task.mainClass(), task.arguments()))
         .withEnvironmentSettings(environment)
-        // Batch-level retries (_NUM_RETRYS) re-run the same attempt: safe, since a re-run that
-        // meets an object its predecessor committed fails and the driver retries anew.
-        .withConstraints(new TaskConstraints().withMaxTaskRetryCount(batchRetries));
+        // The driver is the one retry layer (a new attempt number each time); Batch retries on
+        // top would multiply the runs of a deterministic failure. Preempted nodes still requeue.
+        .withConstraints(new TaskConstraints().withMaxTaskRetryCount(0));
   }
 
   private List<TaskEvent> pollTaskEvents(Duration maxWait)

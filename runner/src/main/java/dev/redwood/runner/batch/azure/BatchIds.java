@@ -14,4 +14,9 @@ final class BatchIds {
     // The run's id is unique (time and a random suffix): keep it whole, shorten the pool part.
     return id.length() <= MAX ? id : id.substring(0, MAX);
   }
+
+  /** Batch display names may be at most 1,024 characters. */
+  static String displayName(String name) {
+    return name.length() <= 1024 ? name : name.substring(0, 1024);
+  }
 }

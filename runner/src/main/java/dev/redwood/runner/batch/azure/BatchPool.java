@@ -4,6 +4,7 @@ import com.microsoft.azure.PagedList;
 import com.microsoft.azure.batch.BatchClient;
 import com.microsoft.azure.batch.DetailLevel;
 import com.microsoft.azure.batch.protocol.models.BatchErrorException;
+import com.microsoft.azure.batch.protocol.models.CloudJob;
 import com.microsoft.azure.batch.protocol.models.CloudPool;
 import com.microsoft.azure.batch.protocol.models.CloudTask;
 import com.microsoft.azure.batch.protocol.models.ContainerConfiguration;
@@ -11,7 +12,9 @@ import com.microsoft.azure.batch.protocol.models.ContainerType;
 import com.microsoft.azure.batch.protocol.models.EnvironmentSetting;
 import com.microsoft.azure.batch.protocol.models.ImageReference;
 import com.microsoft.azure.batch.protocol.models.JobAddParameter;
+import com.microsoft.azure.batch.protocol.models.JobConstraints;
 import com.microsoft.azure.batch.protocol.models.JobPreparationTask;
+import com.microsoft.azure.batch.protocol.models.MetadataItem;
 import com.microsoft.azure.batch.protocol.models.OnAllTasksComplete;
 import com.microsoft.azure.batch.protocol.models.PoolAddParameter;
 import com.microsoft.azure.batch.protocol.models.PoolInformation;
@@ -20,11 +23,14 @@ import com.microsoft.azure.batch.protocol.models.TaskAddCollectionResult;
 import com.microsoft.azure.batch.protocol.models.TaskAddParameter;
 import com.microsoft.azure.batch.protocol.models.TaskContainerSettings;
 import com.microsoft.azure.batch.protocol.models.VirtualMachineConfiguration;
+import dev.redwood.runner.batch.JobSpec;
 import dev.redwood.runner.config.BatchAccount;
 import dev.redwood.runner.config.PoolConfig;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.joda.time.DateTime;
@@ -182,25 +188,64 @@ final class BatchPool {
     return currentSlots;
   }
 
-  /** Creates the run's job on this pool; its preparation task fetches the classpath per node. */
-  void createJob(String jobId, JobPreparationTask preparation, List<EnvironmentSetting> environment)
+  /** Metadata that marks a Batch job as one run's: a retried create recognises its own job. */
+  static final String RUN_METADATA = "redwood-run";
+
+  /**
+   * Batch ends the job this long after the run's deadline if the driver has not: a driver that is
+   * gone leaks no active job and no running task beyond that.
+   */
+  static final Duration BATCH_DEADLINE_DELAY = Duration.ofMinutes(5);
+
+  /**
+   * Creates the run's job on this pool; its preparation task fetches the classpath per node. A
+   * create whose answer was lost and that was retried meets its own job: that is accepted.
+   */
+  void createJob(JobSpec run, JobPreparationTask preparation, List<EnvironmentSetting> environment)
       throws IOException, InterruptedException {
-    batchJobId = BatchIds.job(jobId, config.poolId());
+    batchJobId = BatchIds.job(run.jobId(), config.poolId());
     completedSince = DateTime.now(DateTimeZone.UTC).minusMinutes(5);
     if (config.containerImage() != null) {
       preparation.withContainerSettings(
           new TaskContainerSettings().withImageName(config.containerImage()));
     }
+    Duration wallClock = Duration.between(Instant.now(), run.deadline()).plus(BATCH_DEADLINE_DELAY);
     JobAddParameter job =
         new JobAddParameter()
             .withId(batchJobId)
-            .withDisplayName("Redwood " + jobId)
+            .withDisplayName(BatchIds.displayName(run.jobName() + " on " + name()))
             .withPoolInfo(new PoolInformation().withPoolId(config.poolId()))
             .withJobPreparationTask(preparation)
             .withCommonEnvironmentSettings(environment)
+            .withConstraints(
+                new JobConstraints()
+                    .withMaxWallClockTime(
+                        Period.seconds((int) Math.max(60, wallClock.toSeconds()))))
+            .withMetadata(List.of(new MetadataItem().withName(RUN_METADATA).withValue(run.jobId())))
             .withOnAllTasksComplete(OnAllTasksComplete.NO_ACTION);
-    calls.run(
-        "create job " + batchJobId + " on " + name(), () -> client.jobOperations().createJob(job));
+    try {
+      calls.run(
+          "create job " + batchJobId + " on " + name(),
+          () -> client.jobOperations().createJob(job));
+    } catch (IOException e) {
+      if (!isOneOf(e, "JobExists") || !isOwnJob(run.jobId())) {
+        throw e;
+      }
+      LOG.info("Job {} on {} was created by an earlier try of this run", batchJobId, name());
+    }
+  }
+
+  /** Whether the existing job {@link #batchJobId} is this run's, on this pool. */
+  private boolean isOwnJob(String runId) throws IOException, InterruptedException {
+    CloudJob existing =
+        calls.call("read job " + batchJobId, () -> client.jobOperations().getJob(batchJobId));
+    boolean samePool =
+        existing.poolInfo() != null && config.poolId().equals(existing.poolInfo().poolId());
+    boolean sameRun =
+        existing.metadata() != null
+            && existing.metadata().stream()
+                .anyMatch(m -> RUN_METADATA.equals(m.name()) && runId.equals(m.value()));
+    return samePool && sameRun;
   }
 
   /**

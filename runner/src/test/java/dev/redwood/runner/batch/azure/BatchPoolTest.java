@@ -14,6 +14,7 @@ import com.microsoft.azure.batch.protocol.models.EnvironmentSetting;
 import com.microsoft.azure.batch.protocol.models.JobPreparationTask;
 import com.microsoft.azure.batch.protocol.models.TaskAddParameter;
 import com.microsoft.azure.batch.protocol.models.TaskState;
+import dev.redwood.runner.batch.JobSpec;
 import dev.redwood.runner.batch.azure.restdouble.BatchRestDouble;
 import dev.redwood.runner.batch.azure.restdouble.RecordedRequest;
 import dev.redwood.runner.config.BatchAccount;
@@ -25,6 +26,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -70,7 +72,7 @@ class BatchPoolTest {
             new BatchCalls(8, Duration.ofMillis(50), Duration.ofMillis(400)));
     pool.provision();
     pool.createJob(
-        "run1",
+        new JobSpec("run1", List.of(), Map.of()),
         new JobPreparationTask().withCommandLine("/bin/true").withWaitForSuccess(true),
         List.of(new EnvironmentSetting().withName("A").withValue("b")));
   }
