@@ -61,6 +61,8 @@ import org.slf4j.LoggerFactory;
 public final class AzureBatchService implements BatchService {
   private static final Logger LOG = LoggerFactory.getLogger(AzureBatchService.class);
 
+  private static final int LOG_TAIL_BYTES = 2048;
+
   /** Pool sizes are re-read at most this often while tasks wait for slots. */
   private static final Duration SLOT_REFRESH = Duration.ofSeconds(30);
 
@@ -73,6 +75,15 @@ public final class AzureBatchService implements BatchService {
 
   private final Deque<TaskSpec> queue = new ArrayDeque<>();
   private final Map<String, BatchPool> poolOfTask = new HashMap<>();
+
+  /** Tasks handed to a pool and not seen completed: they move on if their pool is given up. */
+  private final Map<String, TaskSpec> onPools = new HashMap<>();
+
+  private final List<PoolWatch> watches = new ArrayList<>();
+
+  /** Pools given up, with Batch's words for why and a log tail. */
+  private final Map<String, String> givenUp = new LinkedHashMap<>();
+
   private final Set<String> seenRunning = new HashSet<>();
   private final Set<String> seenCompleted = new HashSet<>();
   private String jobId;
@@ -91,6 +102,9 @@ public final class AzureBatchService implements BatchService {
       throw new IllegalArgumentException("The Azure backend needs at least one pool");
     }
     this.pools = List.copyOf(pools);
+    for (BatchPool pool : this.pools) {
+      watches.add(new PoolWatch(pool));
+    }
     this.store = store;
     this.workerJvmFlags = List.copyOf(workerJvmFlags);
     this.taskEnvironment = Map.copyOf(taskEnvironment);
@@ -295,6 +309,7 @@ public final class AzureBatchService implements BatchService {
       TaskSpec task = queue.poll();
       taken.merge(best, 1, Integer::sum);
       poolOfTask.put(task.taskId(), best);
+      onPools.put(task.taskId(), task);
       batches.computeIfAbsent(best, p -> new ArrayList<>()).add(toBatchTask(task, best));
     }
     for (Map.Entry<BatchPool, List<TaskAddParameter>> e : batches.entrySet()) {
@@ -347,15 +362,22 @@ public final class AzureBatchService implements BatchService {
     synchronized (this) {
       lastPollNanos = System.nanoTime();
       List<TaskEvent> events = new ArrayList<>();
-      for (BatchPool pool : pools) {
-        if (pool.batchJobId() == null) {
+      for (PoolWatch watch : watches) {
+        BatchPool pool = watch.pool();
+        if (pool.batchJobId() == null || pool.abandoned()) {
           continue;
         }
+        int before = events.size();
         for (CloudTask task : pool.changedTasks()) {
           TaskEvent event = event(pool, task);
           if (event != null) {
             events.add(event);
           }
+        }
+        PoolHealth health =
+            watch.poll(events.size() > before, pool.inFlight() > 0 || !queue.isEmpty());
+        if (health != null && health.hopeless() != null) {
+          giveUp(pool, health);
         }
       }
       dispatch();
@@ -376,6 +398,7 @@ public final class AzureBatchService implements BatchService {
       return null;
     }
     pool.completed();
+    onPools.remove(id);
     TaskExecutionInformation info = task.executionInfo();
     Integer exitCode = info != null ? info.exitCode() : null;
     TaskFailureInformation failure = info != null ? info.failureInfo() : null;
@@ -388,6 +411,78 @@ public final class AzureBatchService implements BatchService {
       code = -1;
     }
     return new TaskEvent(id, TaskEvent.State.COMPLETED, code, why, node);
+  }
+
+  /**
+   * Gives up a pool that can never run the job's tasks: its job ends, its tasks go back to the
+   * queue for the other pools. With no pool left the run fails, with each pool's cause.
+   */
+  private void giveUp(BatchPool pool, PoolHealth health) throws IOException, InterruptedException {
+    StringBuilder why = new StringBuilder(health.hopeless());
+    for (PoolHealth.NodeFailure f : health.failedNodes()) {
+      if (f.logFile() != null) {
+        String tail = pool.nodeFileTail(f.nodeId(), f.logFile(), LOG_TAIL_BYTES);
+        if (!tail.isBlank()) {
+          why.append("\n    ")
+              .append(f.logFile())
+              .append(" of node ")
+              .append(f.nodeId())
+              .append(" ends with:\n      ")
+              .append(tail.strip().replace("\n", "\n      "));
+        }
+        break;
+      }
+    }
+    givenUp.put(pool.name(), why.toString());
+    List<TaskSpec> back = new ArrayList<>();
+    for (Map.Entry<String, BatchPool> e : poolOfTask.entrySet()) {
+      if (e.getValue() == pool && onPools.containsKey(e.getKey())) {
+        back.add(onPools.remove(e.getKey()));
+      }
+    }
+    pool.abandon();
+    boolean anyLeft = pools.stream().anyMatch(p -> !p.abandoned());
+    LOG.warn(
+        "Giving up Batch pool {} for this run: {}{}",
+        pool.name(),
+        health.hopeless(),
+        anyLeft && !back.isEmpty() ? "; its " + back.size() + " tasks go to the other pools" : "");
+    if (!anyLeft) {
+      throw new IOException(noPoolLeft());
+    }
+    for (int i = back.size() - 1; i >= 0; i--) {
+      queue.addFirst(back.get(i));
+    }
+  }
+
+  private String noPoolLeft() {
+    StringBuilder s = new StringBuilder("No Batch pool can run job " + jobId + ":");
+    givenUp.forEach((pool, why) -> s.append("\n  ").append(pool).append(": ").append(why));
+    s.append("\nWhat to do: ");
+    String all = String.join(" ", givenUp.values());
+    if (all.contains("QuotaReached") || all.contains("Quota")) {
+      s.append(
+          "ask for more vCPU quota for the VM family (Azure portal: Batch account > Quotas) or"
+              + " choose a vmSize of another family; ");
+    }
+    if (all.contains("start task")) {
+      s.append(
+          "the start task installs Java on each node: check the image (it needs apt) and the log"
+              + " above; ");
+    }
+    if (all.contains("job preparation")) {
+      s.append(
+          "the job preparation downloads the classpath from the storage account: check that the"
+              + " pool's nodes can reach it and the log above; ");
+    }
+    if (all.contains("autoscale")) {
+      s.append("fix the pool's autoscaleFormula; ");
+    }
+    if (all.contains("being deleted")) {
+      s.append("wait until the pool is deleted or give the pool another id; ");
+    }
+    s.append("pools this run created are deleted, jobs are ended.");
+    return s.toString();
   }
 
   private String taskLogTail(String taskId, int maxBytes) throws IOException {
@@ -454,7 +549,7 @@ public final class AzureBatchService implements BatchService {
       try {
         pool.terminateJob();
         pool.deleteJob();
-        if (deletePools) {
+        if (deletePools || pool.abandoned() && pool.createdByRun()) {
           pool.deletePool();
         }
       } catch (IOException e) {

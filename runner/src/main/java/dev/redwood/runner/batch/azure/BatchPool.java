@@ -7,17 +7,20 @@ import com.microsoft.azure.batch.protocol.models.BatchErrorException;
 import com.microsoft.azure.batch.protocol.models.CloudJob;
 import com.microsoft.azure.batch.protocol.models.CloudPool;
 import com.microsoft.azure.batch.protocol.models.CloudTask;
+import com.microsoft.azure.batch.protocol.models.ComputeNode;
 import com.microsoft.azure.batch.protocol.models.ContainerConfiguration;
 import com.microsoft.azure.batch.protocol.models.ContainerType;
 import com.microsoft.azure.batch.protocol.models.EnvironmentSetting;
 import com.microsoft.azure.batch.protocol.models.ImageReference;
 import com.microsoft.azure.batch.protocol.models.JobAddParameter;
 import com.microsoft.azure.batch.protocol.models.JobConstraints;
+import com.microsoft.azure.batch.protocol.models.JobPreparationAndReleaseTaskExecutionInformation;
 import com.microsoft.azure.batch.protocol.models.JobPreparationTask;
 import com.microsoft.azure.batch.protocol.models.MetadataItem;
 import com.microsoft.azure.batch.protocol.models.OnAllTasksComplete;
 import com.microsoft.azure.batch.protocol.models.PoolAddParameter;
 import com.microsoft.azure.batch.protocol.models.PoolInformation;
+import com.microsoft.azure.batch.protocol.models.PoolState;
 import com.microsoft.azure.batch.protocol.models.StartTask;
 import com.microsoft.azure.batch.protocol.models.TaskAddCollectionResult;
 import com.microsoft.azure.batch.protocol.models.TaskAddParameter;
@@ -55,6 +58,7 @@ final class BatchPool {
   private final BatchCalls calls;
   private String batchJobId;
   private boolean created;
+  private boolean abandoned;
   private int taskSlotsPerNode;
   private int currentSlots;
 
@@ -88,12 +92,33 @@ final class BatchPool {
     return taskSlotsPerNode;
   }
 
-  /** Creates the pool, or reuses it when it exists (its size is then left as it is). */
+  /** How long a run waits for a pool of the same id to finish deleting before creating it anew. */
+  static final Duration DELETION_WAIT = Duration.ofMinutes(30);
+
+  /**
+   * Creates the pool, or reuses it when it exists and matches the configuration (its size is then
+   * left as it is). A pool still being deleted is waited for, then created afresh.
+   */
   void provision() throws IOException, InterruptedException {
-    boolean exists =
-        calls.call(
-            "check pool " + name(), () -> client.poolOperations().existsPool(config.poolId()));
-    if (exists) {
+    CloudPool existing = existingPool();
+    if (existing != null && existing.state() == PoolState.DELETING) {
+      waitForDeletion();
+      existing = null;
+    }
+    if (existing != null) {
+      List<String> differences = PoolConfigKeys.differences(config, existing);
+      if (!differences.isEmpty()) {
+        throw new IllegalArgumentException(
+            "Batch pool "
+                + name()
+                + " exists but does not match the configuration: "
+                + String.join("; ", differences)
+                + ". Delete the pool (az batch pool delete --account-name "
+                + account.name()
+                + " --pool-id "
+                + config.poolId()
+                + ") or give this pool another id in the parameters file");
+      }
       LOG.info("Reusing Batch pool {}", name());
       refreshSlots();
       return;
@@ -151,11 +176,161 @@ final class BatchPool {
       if (e.getCause() instanceof BatchErrorException be
           && "PoolExists".equals(BatchCalls.code(be))) {
         LOG.info("Batch pool {} appeared meanwhile; reusing it", name());
+      } else if (e.getCause() instanceof BatchErrorException be && isClientError(be)) {
+        throw new IllegalArgumentException(
+            "Batch refused to create pool "
+                + name()
+                + PoolConfigKeys.keyAtFault(be)
+                + ": "
+                + BatchCalls.describe(be),
+            e);
       } else {
         throw e;
       }
     }
     refreshSlots();
+  }
+
+  private CloudPool existingPool() throws IOException, InterruptedException {
+    try {
+      return calls.call(
+          "read pool " + name(),
+          () ->
+              client
+                  .poolOperations()
+                  .getPool(
+                      config.poolId(),
+                      new DetailLevel.Builder()
+                          .withSelectClause(
+                              "id,state,vmSize,taskSlotsPerNode,virtualMachineConfiguration")
+                          .build()));
+    } catch (IOException e) {
+      if (isOneOf(e, "PoolNotFound")) {
+        return null;
+      }
+      throw e;
+    }
+  }
+
+  private void waitForDeletion() throws IOException, InterruptedException {
+    long start = System.nanoTime();
+    long lastLog = 0;
+    while (true) {
+      CloudPool p = existingPool();
+      if (p == null) {
+        return;
+      }
+      long waited = System.nanoTime() - start;
+      if (waited > DELETION_WAIT.toNanos()) {
+        throw new IOException(
+            "Batch pool "
+                + name()
+                + " is still being deleted after "
+                + DELETION_WAIT.toMinutes()
+                + " minutes; give the pool another id or try again later");
+      }
+      if (lastLog == 0 || System.nanoTime() - lastLog > Duration.ofMinutes(1).toNanos()) {
+        LOG.info(
+            "Waiting for Batch pool {} to finish deleting before creating it again ({} s so far,"
+                + " at most {} min)",
+            name(),
+            waited / 1_000_000_000L,
+            DELETION_WAIT.toMinutes());
+        lastLog = System.nanoTime();
+      }
+      Thread.sleep(1000);
+    }
+  }
+
+  private static boolean isClientError(BatchErrorException e) {
+    int status = e.response() != null ? e.response().code() : 0;
+    return status >= 400 && status < 500 && status != 408 && status != 429;
+  }
+
+  /** Whether this run created the pool (and so may delete it when it gives the pool up). */
+  boolean createdByRun() {
+    return created;
+  }
+
+  /**
+   * The pool's health: one pool read, one node list, one job preparation status list. Also
+   * refreshes the pool's current slots.
+   */
+  PoolHealth health() throws IOException, InterruptedException {
+    CloudPool pool =
+        calls.call(
+            "read pool " + name(),
+            () ->
+                client
+                    .poolOperations()
+                    .getPool(
+                        config.poolId(),
+                        new DetailLevel.Builder()
+                            .withSelectClause(
+                                "id,state,allocationState,resizeErrors,enableAutoScale,autoScaleRun,"
+                                    + "currentDedicatedNodes,currentLowPriorityNodes,"
+                                    + "taskSlotsPerNode")
+                            .build()));
+    List<ComputeNode> nodes =
+        calls.call(
+            "list nodes of " + name(),
+            () -> {
+              PagedList<ComputeNode> page =
+                  client
+                      .computeNodeOperations()
+                      .listComputeNodes(
+                          config.poolId(),
+                          new DetailLevel.Builder()
+                              .withSelectClause("id,state,startTaskInfo")
+                              .build());
+              page.loadAll();
+              return new ArrayList<>(page);
+            });
+    List<JobPreparationAndReleaseTaskExecutionInformation> preps = List.of();
+    if (batchJobId != null) {
+      preps =
+          calls.call(
+              "list job preparation status of " + batchJobId,
+              () -> {
+                PagedList<JobPreparationAndReleaseTaskExecutionInformation> page =
+                    client.jobOperations().listPreparationAndReleaseTaskStatus(batchJobId);
+                page.loadAll();
+                return new ArrayList<>(page);
+              });
+    }
+    updateSlots(pool);
+    return new PoolHealth(name(), pool, nodes, preps);
+  }
+
+  /** The last {@code maxBytes} of a file on a node ({@code startup/stderr.txt}), or "". */
+  String nodeFileTail(String nodeId, String file, int maxBytes) throws InterruptedException {
+    try {
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      calls.run(
+          "read " + file + " of node " + nodeId,
+          () -> {
+            out.reset();
+            client.fileOperations().getFileFromComputeNode(config.poolId(), nodeId, file, out);
+          });
+      return tail(out.toByteArray(), maxBytes);
+    } catch (IOException e) {
+      return "";
+    }
+  }
+
+  /**
+   * Gives the pool up for this run: its job is terminated and deleted, and it gets no more tasks.
+   */
+  void abandon() throws IOException, InterruptedException {
+    terminateJob();
+    deleteJob();
+    abandoned = true;
+    inFlight = 0;
+    currentSlots = 0;
+  }
+
+  boolean abandoned() {
+    return abandoned;
   }
 
   /** Reads the pool's current node count: slots of nodes still allocating are not counted. */
@@ -172,20 +347,40 @@ final class BatchPool {
                             .withSelectClause(
                                 "id,currentDedicatedNodes,currentLowPriorityNodes,taskSlotsPerNode")
                             .build()));
+    updateSlots(pool);
+  }
+
+  private void updateSlots(CloudPool pool) {
     if (pool.taskSlotsPerNode() != null) {
       taskSlotsPerNode = pool.taskSlotsPerNode();
     }
     int nodes = nz(pool.currentDedicatedNodes()) + nz(pool.currentLowPriorityNodes());
-    currentSlots = nodes * taskSlotsPerNode;
+    currentSlots = abandoned ? 0 : nodes * taskSlotsPerNode;
   }
 
-  /** Slots this pool could start tasks on now, beyond the tasks already queued or running on it. */
+  /**
+   * Slots this pool could start tasks on now, beyond the tasks already queued or running on it. An
+   * autoscale pool at zero nodes counts its configured size: a formula on {@code $PendingTasks}
+   * scales up only when tasks wait for the pool.
+   */
   int freeSlots() {
-    return currentSlots - inFlight;
+    if (abandoned) {
+      return 0;
+    }
+    int slots =
+        currentSlots == 0 && config.autoscaleFormula() != null
+            ? Math.max(taskSlotsPerNode, config.targetSlots())
+            : currentSlots;
+    return slots - inFlight;
   }
 
   int currentSlots() {
     return currentSlots;
+  }
+
+  /** Tasks submitted to this pool and not seen completed. */
+  int inFlight() {
+    return inFlight;
   }
 
   /** Metadata that marks a Batch job as one run's: a retried create recognises its own job. */
@@ -349,9 +544,7 @@ final class BatchPool {
             out.reset();
             client.fileOperations().getFileFromTask(batchJobId, taskId, file, out);
           });
-      byte[] bytes = out.toByteArray();
-      int from = Math.max(0, bytes.length - maxBytes);
-      return new String(bytes, from, bytes.length - from, StandardCharsets.UTF_8);
+      return tail(out.toByteArray(), maxBytes);
     } catch (IOException e) {
       return "";
     }
@@ -395,6 +588,11 @@ final class BatchPool {
         throw e;
       }
     }
+  }
+
+  private static String tail(byte[] bytes, int maxBytes) {
+    int from = Math.max(0, bytes.length - maxBytes);
+    return new String(bytes, from, bytes.length - from, StandardCharsets.UTF_8);
   }
 
   private static boolean isOneOf(IOException e, String... codes) {
