@@ -193,17 +193,7 @@ final class BatchPool {
 
   private CloudPool existingPool() throws IOException, InterruptedException {
     try {
-      return calls.call(
-          "read pool " + name(),
-          () ->
-              client
-                  .poolOperations()
-                  .getPool(
-                      config.poolId(),
-                      new DetailLevel.Builder()
-                          .withSelectClause(
-                              "id,state,vmSize,taskSlotsPerNode,virtualMachineConfiguration")
-                          .build()));
+      return readPool("id,state,vmSize,taskSlotsPerNode,virtualMachineConfiguration");
     } catch (IOException e) {
       if (isOneOf(e, "PoolNotFound")) {
         return null;
@@ -258,19 +248,9 @@ final class BatchPool {
    */
   PoolHealth health() throws IOException, InterruptedException {
     CloudPool pool =
-        calls.call(
-            "read pool " + name(),
-            () ->
-                client
-                    .poolOperations()
-                    .getPool(
-                        config.poolId(),
-                        new DetailLevel.Builder()
-                            .withSelectClause(
-                                "id,state,allocationState,resizeErrors,enableAutoScale,autoScaleRun,"
-                                    + "currentDedicatedNodes,currentLowPriorityNodes,"
-                                    + "taskSlotsPerNode")
-                            .build()));
+        readPool(
+            "id,state,allocationState,resizeErrors,enableAutoScale,autoScaleRun,"
+                + "currentDedicatedNodes,currentLowPriorityNodes,taskSlotsPerNode");
     List<ComputeNode> nodes =
         calls.call(
             "list nodes of " + name(),
@@ -289,14 +269,9 @@ final class BatchPool {
     List<JobPreparationAndReleaseTaskExecutionInformation> preps = List.of();
     if (batchJobId != null) {
       preps =
-          calls.call(
+          listAll(
               "list job preparation status of " + batchJobId,
-              () -> {
-                PagedList<JobPreparationAndReleaseTaskExecutionInformation> page =
-                    client.jobOperations().listPreparationAndReleaseTaskStatus(batchJobId);
-                page.loadAll();
-                return new ArrayList<>(page);
-              });
+              () -> client.jobOperations().listPreparationAndReleaseTaskStatus(batchJobId));
     }
     updateSlots(pool);
     return new PoolHealth(name(), pool, nodes, preps);
@@ -335,18 +310,7 @@ final class BatchPool {
 
   /** Reads the pool's current node count: slots of nodes still allocating are not counted. */
   void refreshSlots() throws IOException, InterruptedException {
-    CloudPool pool =
-        calls.call(
-            "read pool " + name(),
-            () ->
-                client
-                    .poolOperations()
-                    .getPool(
-                        config.poolId(),
-                        new DetailLevel.Builder()
-                            .withSelectClause(
-                                "id,currentDedicatedNodes,currentLowPriorityNodes,taskSlotsPerNode")
-                            .build()));
+    CloudPool pool = readPool("id,currentDedicatedNodes,currentLowPriorityNodes,taskSlotsPerNode");
     updateSlots(pool);
   }
 
@@ -511,13 +475,9 @@ final class BatchPool {
             .withSelectClause("id,state,executionInfo,nodeInfo")
             .build();
     List<CloudTask> tasks =
-        calls.call(
+        listAll(
             "list tasks of " + batchJobId,
-            () -> {
-              PagedList<CloudTask> page = client.taskOperations().listTasks(batchJobId, detail);
-              page.loadAll();
-              return new ArrayList<>(page);
-            });
+            () -> client.taskOperations().listTasks(batchJobId, detail));
     for (CloudTask t : tasks) {
       if (t.executionInfo() != null
           && t.executionInfo().endTime() != null
@@ -588,6 +548,25 @@ final class BatchPool {
         throw e;
       }
     }
+  }
+
+  /** The pool's properties {@code select} names (one projected read). */
+  private CloudPool readPool(String select) throws IOException, InterruptedException {
+    DetailLevel detail = new DetailLevel.Builder().withSelectClause(select).build();
+    return calls.call(
+        "read pool " + name(), () -> client.poolOperations().getPool(config.poolId(), detail));
+  }
+
+  /** Every item of a paged list call. */
+  private <T> List<T> listAll(String what, BatchCalls.Call<PagedList<T>> list)
+      throws IOException, InterruptedException {
+    return calls.call(
+        what,
+        () -> {
+          PagedList<T> page = list.run();
+          page.loadAll();
+          return new ArrayList<>(page);
+        });
   }
 
   private static String tail(byte[] bytes, int maxBytes) {
