@@ -29,15 +29,14 @@ import java.util.Map;
  *   <li>{@link #withPreemptionRecoveryDelay preemptionRecoveryDelay} [10 min]: a preempted node
  *       stays {@code preempted} this long before a new node replaces it.
  *   <li>{@link #withPoolAllocationMode poolAllocationMode} [{@code BATCH_SERVICE}]: low-priority
- *       (Spot) nodes are refused unless {@code USER_SUBSCRIPTION} (retired on Batch-managed accounts
- *       on 30 Sep 2025).
+ *       (Spot) nodes are refused unless {@code USER_SUBSCRIPTION} (retired on Batch-managed
+ *       accounts on 30 Sep 2025).
  *   <li>{@link #withDedicatedCoreQuota dedicatedCoreQuota} [2000 vCPUs over all pools], {@link
- *       #withFamilyCoreQuota familyCoreQuota} per VM family as {@link VmSizes} names it
- *       [{@link #withDefaultFamilyCoreQuota defaultFamilyCoreQuota} 1000], {@link
- *       #withLowPriorityCoreQuota lowPriorityCoreQuota} [1000]. A resize beyond a quota allocates
- *       what fits and ends steady with a {@code resizeErrors} entry ({@code
- *       AccountVMSeriesCoreQuotaReached}, {@code AccountCoreQuotaReached} or {@code
- *       AccountLowPriorityCoreQuotaReached}).
+ *       #withFamilyCoreQuota familyCoreQuota} per VM family as {@link VmSizes} names it [{@link
+ *       #withDefaultFamilyCoreQuota defaultFamilyCoreQuota} 1000], {@link #withLowPriorityCoreQuota
+ *       lowPriorityCoreQuota} [1000]. A resize beyond a quota allocates what fits and ends steady
+ *       with a {@code resizeErrors} entry ({@code AccountVMSeriesCoreQuotaReached}, {@code
+ *       AccountCoreQuotaReached} or {@code AccountLowPriorityCoreQuotaReached}).
  * </ul>
  */
 public final class AccountLimits {

@@ -18,8 +18,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
@@ -138,13 +138,7 @@ final class BatchEngine {
     String fill = Json.text(spec.path("taskSchedulingPolicy"), "nodeFillType");
     Sim.Pool pool =
         new Sim.Pool(
-            id,
-            nextSeq(),
-            Instant.now(),
-            spec,
-            size,
-            slotsPerNode,
-            "pack".equalsIgnoreCase(fill));
+            id, nextSeq(), Instant.now(), spec, size, slotsPerNode, "pack".equalsIgnoreCase(fill));
     touch(pool);
     Integer d = Json.integer(spec, "targetDedicatedNodes");
     Integer l = Json.integer(spec, "targetLowPriorityNodes");
@@ -262,8 +256,8 @@ final class BatchEngine {
 
   /**
    * Starts moving the pool to its targets: the pool is {@code resizing}; surplus nodes leave now
-   * (per the pool's node deallocation option); after the allocation delay the leaving nodes go
-   * and new nodes are allocated as far as the quotas allow (the rest as {@code resizeErrors}).
+   * (per the pool's node deallocation option); after the allocation delay the leaving nodes go and
+   * new nodes are allocated as far as the quotas allow (the rest as {@code resizeErrors}).
    */
   void adjustNodes(Sim.Pool pool) {
     if (pool.deleting()) {
@@ -527,8 +521,8 @@ final class BatchEngine {
   }
 
   /**
-   * A node leaves its pool: no new tasks; with {@code requeue} its running tasks go back to
-   * active, with {@code terminate} they complete as ended, with {@code taskcompletion} or {@code
+   * A node leaves its pool: no new tasks; with {@code requeue} its running tasks go back to active,
+   * with {@code terminate} they complete as ended, with {@code taskcompletion} or {@code
    * retaineddata} they finish first.
    */
   private void startLeaving(Sim.Node node, String deallocationOption) {
@@ -536,8 +530,7 @@ final class BatchEngine {
       node.startTaskExecution.cancel();
     }
     setState(node, "leavingpool");
-    if (deallocationOption.equals("taskcompletion")
-        || deallocationOption.equals("retaineddata")) {
+    if (deallocationOption.equals("taskcompletion") || deallocationOption.equals("retaineddata")) {
       return;
     }
     for (Sim.Execution ex : new ArrayList<>(node.running)) {
@@ -1281,13 +1274,13 @@ final class BatchEngine {
               injected
                   ? injectedFailure(prep.dir, "job preparation task of job " + prep.job.id)
                   : agent.run(
-                  prep.execution,
-                  Json.text(spec, "commandLine"),
-                  wd,
-                  prep.dir.resolve("stdout.txt"),
-                  prep.dir.resolve("stderr.txt"),
-                  env,
-                  maxWall);
+                      prep.execution,
+                      Json.text(spec, "commandLine"),
+                      wd,
+                      prep.dir.resolve("stdout.txt"),
+                      prep.dir.resolve("stderr.txt"),
+                      env,
+                      maxWall);
           if (r == null) {
             prep.done.complete(false);
             return;

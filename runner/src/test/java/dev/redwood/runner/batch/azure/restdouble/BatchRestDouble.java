@@ -53,22 +53,22 @@ import java.util.stream.Stream;
  * UserSubscription} account (400 {@code InvalidPropertyValue} otherwise). A resize while resizing
  * answers 409 {@code PoolBeingResized}. A new node is {@code creating}, {@code starting}, then
  * {@code waitingforstarttask} while its start task runs (with {@code waitForSuccess}), then {@code
- * idle}/{@code running}, or {@code starttaskfailed}. Surplus nodes are {@code leavingpool} until the
- * resize comes due (with {@code taskcompletion}, until their tasks end). {@code Pool_Delete}
+ * idle}/{@code running}, or {@code starttaskfailed}. Surplus nodes are {@code leavingpool} until
+ * the resize comes due (with {@code taskcompletion}, until their tasks end). {@code Pool_Delete}
  * answers 202 and leaves the pool {@code deleting} for the deletion delay (its tasks requeued;
  * adding, resizing or patching it answers 409 {@code PoolBeingDeleted}); jobs bound to a deleting
  * or missing pool run nothing. Each pool aims at {@code targetDedicatedNodes +
  * targetLowPriorityNodes} simulated nodes (an autoscale formula that sets {@code
  * $TargetDedicatedNodes=N;} or {@code $TargetLowPriorityNodes=N;} sets them; any other formula
  * keeps the current targets, which for a new pool are its {@code targetDedicatedNodes}/{@code
- * targetLowPriorityNodes} or 0). A node has
- * {@code taskSlotsPerNode} slots and a Batch-like directory tree under {@link #nodeRoot()}: {@code
- * <pool>/<node>/{startup/wd, shared, fsmounts, workitems/<job>/job-1/<task>/wd}}. The pool's start
- * task runs once per node before the node takes tasks ({@code waitForSuccess}, the default); if it
- * fails the node is {@code starttaskfailed} and takes none. A job's preparation task runs once per
- * node before that node's first task of the job; if it fails (with {@code waitForSuccess}, the
- * default), the service schedules none of the job's tasks on that node: they stay active, and
- * {@code GET /jobs/{id}/jobpreparationandreleasetaskstatus} shows the failure per node.
+ * targetLowPriorityNodes} or 0). A node has {@code taskSlotsPerNode} slots and a Batch-like
+ * directory tree under {@link #nodeRoot()}: {@code <pool>/<node>/{startup/wd, shared, fsmounts,
+ * workitems/<job>/job-1/<task>/wd}}. The pool's start task runs once per node before the node takes
+ * tasks ({@code waitForSuccess}, the default); if it fails the node is {@code starttaskfailed} and
+ * takes none. A job's preparation task runs once per node before that node's first task of the job;
+ * if it fails (with {@code waitForSuccess}, the default), the service schedules none of the job's
+ * tasks on that node: they stay active, and {@code GET
+ * /jobs/{id}/jobpreparationandreleasetaskstatus} shows the failure per node.
  *
  * <p><b>Tasks.</b> Active tasks start on free slots of the job's pool (jobs by priority, then age;
  * tasks in submission order; spread over nodes, or packed with {@code nodeFillType=pack}). A task
@@ -87,8 +87,9 @@ import java.util.stream.Stream;
  * while {@code retryCount < maxTaskRetryCount} (the task's, else the job's; -1 is unlimited). A
  * failed download, a failed job preparation or a failed upload completes the task with result
  * failure and a failureInfo (category userError; codes {@code BlobNotFound}, {@code
- * BlobAccessDenied}, {@code BlobDownloadMiscError}, {@code FileUploadFailed}) without retries. Tasks with {@code containerSettings} (and pools with a
- * containerConfiguration) are accepted, but their commands run on this host, not in a container.
+ * BlobAccessDenied}, {@code BlobDownloadMiscError}, {@code FileUploadFailed}) without retries.
+ * Tasks with {@code containerSettings} (and pools with a containerConfiguration) are accepted, but
+ * their commands run on this host, not in a container.
  *
  * <p><b>Faults.</b> {@link #throttle}, {@link #failRequests}, {@link #dropConnections}, {@link
  * #loseResponses}, {@link #failTaskExecutions}, {@link #failStartTasks}, {@link

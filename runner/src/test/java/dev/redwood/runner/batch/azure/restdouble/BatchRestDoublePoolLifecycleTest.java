@@ -11,8 +11,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.microsoft.azure.batch.BatchClient;
 import com.microsoft.azure.batch.protocol.models.AllocationState;
-import com.microsoft.azure.batch.protocol.models.BatchErrorException;
 import com.microsoft.azure.batch.protocol.models.BatchErrorDetail;
+import com.microsoft.azure.batch.protocol.models.BatchErrorException;
 import com.microsoft.azure.batch.protocol.models.CloudPool;
 import com.microsoft.azure.batch.protocol.models.CloudTask;
 import com.microsoft.azure.batch.protocol.models.ComputeNode;
@@ -164,7 +164,8 @@ class BatchRestDoublePoolLifecycleTest {
 
     // A resize is resizing for the allocation delay; a second one meanwhile is refused.
     client.poolOperations().resizePool("p", 2, 0);
-    assertThat(client.poolOperations().getPool("p").allocationState(), is(AllocationState.RESIZING));
+    assertThat(
+        client.poolOperations().getPool("p").allocationState(), is(AllocationState.RESIZING));
     BatchErrorException busy =
         assertThrows(
             BatchErrorException.class, () -> client.poolOperations().resizePool("p", 3, 0));
@@ -177,14 +178,15 @@ class BatchRestDoublePoolLifecycleTest {
     await(
         "both nodes idle",
         TIMEOUT,
-        () ->
-            nodes("p").stream().allMatch(n -> n.state() == ComputeNodeState.IDLE) ? true : null);
+        () -> nodes("p").stream().allMatch(n -> n.state() == ComputeNodeState.IDLE) ? true : null);
     client.jobOperations().createJob("j", new PoolInformation().withPoolId("p"));
     client
         .taskOperations()
         .createTask("j", new TaskAddParameter().withId("busy").withCommandLine(gated("busy")));
     await(
-        "busy running", TIMEOUT, () -> task("j", "busy").state() == TaskState.RUNNING ? true : null);
+        "busy running",
+        TIMEOUT,
+        () -> task("j", "busy").state() == TaskState.RUNNING ? true : null);
     String busyNode = task("j", "busy").nodeInfo().nodeId();
     client
         .poolOperations()
@@ -202,7 +204,8 @@ class BatchRestDoublePoolLifecycleTest {
         });
     Thread.sleep(500); // well past the allocation delay: the node waits for its task
     assertThat(nodes("p"), hasSize(1));
-    assertThat(client.poolOperations().getPool("p").allocationState(), is(AllocationState.RESIZING));
+    assertThat(
+        client.poolOperations().getPool("p").allocationState(), is(AllocationState.RESIZING));
     assertThat(task("j", "busy").state(), is(TaskState.RUNNING));
     Files.createFile(tmp.resolve("busy"));
     CloudPool empty = DoubleTestSupport.awaitSteady(client, "p");

@@ -7,10 +7,10 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The VM sizes the double's accounts offer: vCPUs and the quota family Batch counts them in.
- * Covers the sizes Redwood's examples, docs and tests name (D/E-series v3 and v5 with premium
- * storage) and a few common neighbours; any other size is refused on pool add, as the service
- * refuses a size it does not offer. Names match case-insensitively, as in Batch.
+ * The VM sizes the double's accounts offer: vCPUs and the quota family Batch counts them in. Covers
+ * the sizes Redwood's examples, docs and tests name (D/E-series v3 and v5 with premium storage) and
+ * a few common neighbours; any other size is refused on pool add, as the service refuses a size it
+ * does not offer. Names match case-insensitively, as in Batch.
  */
 public final class VmSizes {
   /** One VM size: its canonical name, vCPUs and quota family (e.g. {@code standardDSv3Family}). */
