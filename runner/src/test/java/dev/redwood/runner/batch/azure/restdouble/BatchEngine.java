@@ -1,6 +1,7 @@
 package dev.redwood.runner.batch.azure.restdouble;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -18,6 +19,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
@@ -53,6 +55,16 @@ final class BatchEngine {
             return t;
           });
   private final List<FailureRule> taskFailures = new ArrayList<>();
+  private final java.util.Set<String> failingStartTaskPools = new java.util.HashSet<>();
+  private final List<Pattern> prepFailures = new ArrayList<>();
+  volatile AccountLimits limits = AccountLimits.defaults();
+  private final ScheduledExecutorService timer =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "batch-double-clock");
+            t.setDaemon(true);
+            return t;
+          });
   private long seq;
   private long etagCounter;
   private boolean closed;
@@ -93,31 +105,55 @@ final class BatchEngine {
   Sim.Pool createPool(ObjectNode spec) throws ApiException {
     String id = Json.required(spec, "id");
     checkId("id", id);
-    Json.required(spec, "vmSize");
-    if (pools.containsKey(key(id))) {
+    String vmSizeName = Json.required(spec, "vmSize");
+    Sim.Pool existing = pools.get(key(id));
+    if (existing != null && existing.deleting()) {
+      throw poolBeingDeleted();
+    }
+    if (existing != null) {
       throw ApiException.conflict("PoolExists", "The specified pool already exists.");
     }
+    VmSizes.VmSize size =
+        VmSizes.find(vmSizeName)
+            .orElseThrow(
+                () ->
+                    ApiException.invalidProperty(
+                        "vmSize",
+                        "The VM size '"
+                            + vmSizeName
+                            + "' is not available to Batch pools of this account."));
     Integer slots = Json.integer(spec, "taskSlotsPerNode");
     int slotsPerNode = slots == null ? 1 : slots;
-    if (slotsPerNode < 1 || slotsPerNode > 256) {
-      throw ApiException.invalidProperty("taskSlotsPerNode", "must be between 1 and 256");
+    if (slotsPerNode < 1 || slotsPerNode > size.maxTaskSlots()) {
+      throw ApiException.invalidProperty(
+          "taskSlotsPerNode",
+          "taskSlotsPerNode must be between 1 and "
+              + size.maxTaskSlots()
+              + " for "
+              + size.name()
+              + " ("
+              + size.vCpus()
+              + " vCPUs): at most the smaller of 4 x vCPUs and 256.");
     }
     String fill = Json.text(spec.path("taskSchedulingPolicy"), "nodeFillType");
     Sim.Pool pool =
         new Sim.Pool(
-            id, nextSeq(), Instant.now(), spec, slotsPerNode, "pack".equalsIgnoreCase(fill));
+            id, nextSeq(), Instant.now(), spec, size, slotsPerNode, "pack".equalsIgnoreCase(fill));
     touch(pool);
     Integer d = Json.integer(spec, "targetDedicatedNodes");
     Integer l = Json.integer(spec, "targetLowPriorityNodes");
     pool.targetDedicated = d == null ? 0 : d;
     pool.targetLowPriority = l == null ? 0 : l;
+    String lowPriorityProperty = "targetLowPriorityNodes";
     if (Boolean.TRUE.equals(Json.bool(spec, "enableAutoScale"))) {
       String formula = Json.text(spec, "autoScaleFormula");
       if (formula == null) {
         throw ApiException.missingProperty("autoScaleFormula");
       }
       applyAutoScale(pool, formula, Json.text(spec, "autoScaleEvaluationInterval"));
+      lowPriorityProperty = "autoScaleFormula";
     }
+    checkLowPriorityAllowed(pool.targetLowPriority, lowPriorityProperty);
     pools.put(key(id), pool);
     adjustNodes(pool);
     return pool;
@@ -148,51 +184,285 @@ final class BatchEngine {
     touch(pool);
   }
 
-  void resize(Sim.Pool pool, Integer dedicated, Integer lowPriority) {
+  /** Pool_Resize: refused while the pool resizes or is deleted; then moves to the targets. */
+  void resize(Sim.Pool pool, Integer dedicated, Integer lowPriority, String deallocationOption)
+      throws ApiException {
+    checkNotDeleting(pool);
+    if (pool.allocationState.equals("resizing")) {
+      throw ApiException.conflict(
+          "PoolBeingResized",
+          "The specified pool is being resized; resize it again once its allocationState is"
+              + " steady (or stop the resize).");
+    }
+    if (lowPriority != null) {
+      checkLowPriorityAllowed(lowPriority, "targetLowPriorityNodes");
+    }
     if (dedicated != null) {
       pool.targetDedicated = dedicated;
     }
     if (lowPriority != null) {
       pool.targetLowPriority = lowPriority;
     }
+    pool.nodeDeallocationOption = normalizeDeallocation(deallocationOption);
     touch(pool);
     adjustNodes(pool);
   }
 
-  /** Adds or removes nodes until the pool has its targets (removal requeues running tasks). */
+  /** Pool_StopResize: the pool is steady at the nodes it has now. */
+  void stopResize(Sim.Pool pool) throws ApiException {
+    checkNotDeleting(pool);
+    pool.resizeGeneration++;
+    pool.allocating = false;
+    setAllocationState(pool, "steady");
+    touch(pool);
+  }
+
+  void checkNotDeleting(Sim.Pool pool) throws ApiException {
+    if (pool.deleting()) {
+      throw poolBeingDeleted();
+    }
+  }
+
+  private static ApiException poolBeingDeleted() {
+    return ApiException.conflict(
+        "PoolBeingDeleted",
+        "The specified pool has been marked for deletion and is being reclaimed.");
+  }
+
+  /** Low-priority (Spot) nodes need a UserSubscription account, as on the service since 2025. */
+  void checkLowPriorityAllowed(int lowPriorityNodes, String property) throws ApiException {
+    if (lowPriorityNodes > 0
+        && limits.poolAllocationMode() == AccountLimits.PoolAllocationMode.BATCH_SERVICE) {
+      throw ApiException.invalidProperty(property, LOW_PRIORITY_REFUSED);
+    }
+  }
+
+  private static final String LOW_PRIORITY_REFUSED =
+      "Low-priority/Spot nodes are not available on this account: its pool allocation mode is"
+          + " BatchService, and Spot VMs need a Batch account in UserSubscription pool allocation"
+          + " mode (low-priority VMs on Batch-managed accounts were retired on 30 Sep 2025).";
+
+  private static String normalizeDeallocation(String option) throws ApiException {
+    if (option == null) {
+      return "requeue";
+    }
+    for (String known : new String[] {"requeue", "terminate", "taskcompletion", "retaineddata"}) {
+      if (known.equalsIgnoreCase(option)) {
+        return known;
+      }
+    }
+    throw ApiException.invalidProperty("nodeDeallocationOption", "unknown value " + option);
+  }
+
+  /**
+   * Starts moving the pool to its targets: the pool is {@code resizing}; surplus nodes leave now
+   * (per the pool's node deallocation option); after the allocation delay the leaving nodes go and
+   * new nodes are allocated as far as the quotas allow (the rest as {@code resizeErrors}).
+   */
   void adjustNodes(Sim.Pool pool) {
+    if (pool.deleting()) {
+      return;
+    }
+    long generation = ++pool.resizeGeneration;
+    pool.allocating = true;
+    pool.resizeErrors.clear();
+    setAllocationState(pool, "resizing");
     for (boolean dedicated : new boolean[] {true, false}) {
+      List<Sim.Node> current = counted(pool, dedicated);
       int target = dedicated ? pool.targetDedicated : pool.targetLowPriority;
-      List<Sim.Node> current = new ArrayList<>();
-      for (Sim.Node n : pool.nodes.values()) {
-        if (n.dedicated == dedicated) {
-          current.add(n);
-        }
-      }
-      for (int i = current.size(); i < target; i++) {
-        addNode(pool, dedicated);
-      }
       if (current.size() > target) {
+        // Unusable and not yet ready nodes go first, then the least busy, then the newest.
         current.sort(
-            Comparator.comparingInt((Sim.Node n) -> n.running.size())
+            Comparator.comparingInt((Sim.Node n) -> n.takesTasks() ? 1 : 0)
+                .thenComparingInt(n -> n.running.size())
                 .thenComparing(n -> -n.ordinal));
         for (Sim.Node n : current.subList(0, current.size() - target)) {
+          startLeaving(n, pool.nodeDeallocationOption);
+        }
+      }
+    }
+    later(limits.poolAllocationDelay(), () -> allocate(pool, generation));
+    schedule();
+  }
+
+  private List<Sim.Node> counted(Sim.Pool pool, boolean dedicated) {
+    List<Sim.Node> out = new ArrayList<>();
+    for (Sim.Node n : pool.nodes.values()) {
+      if (n.dedicated == dedicated && n.counted()) {
+        out.add(n);
+      }
+    }
+    return out;
+  }
+
+  /** The resize comes due: leaving nodes go (once idle), missing nodes are allocated. */
+  private void allocate(Sim.Pool pool, long generation) {
+    if (pool.resizeGeneration != generation || pool.deleting() || pools.get(key(pool.id)) != pool) {
+      return;
+    }
+    for (Sim.Node n : new ArrayList<>(pool.nodes.values())) {
+      if (n.state.equals("leavingpool")) {
+        n.leaveDue = true;
+        if (n.running.isEmpty()) {
           removeNode(n);
         }
       }
     }
-    pool.allocationStateTransition = Instant.now();
-    schedule();
-  }
-
-  void deletePool(Sim.Pool pool) {
-    for (Sim.Node n : new ArrayList<>(pool.nodes.values())) {
-      removeNode(n);
+    for (boolean dedicated : new boolean[] {true, false}) {
+      int missing =
+          (dedicated ? pool.targetDedicated : pool.targetLowPriority)
+              - counted(pool, dedicated).size();
+      for (int i = 0; i < missing; i++) {
+        ObjectNode error = quotaError(pool, dedicated, missing - i);
+        if (error != null) {
+          pool.resizeErrors.add(error);
+          break;
+        }
+        addNode(pool, dedicated);
+      }
     }
-    pools.remove(key(pool.id));
+    pool.allocating = false;
+    touch(pool);
+    maybeSteady(pool);
     schedule();
   }
 
+  /** Steady once the allocation is done and no node is still leaving. */
+  private void maybeSteady(Sim.Pool pool) {
+    if (pool.allocating || pool.deleting()) {
+      return;
+    }
+    for (Sim.Node n : pool.nodes.values()) {
+      if (n.state.equals("leavingpool")) {
+        return;
+      }
+    }
+    setAllocationState(pool, "steady");
+  }
+
+  private static void setAllocationState(Sim.Pool pool, String state) {
+    if (!pool.allocationState.equals(state)) {
+      pool.allocationState = state;
+      pool.allocationStateTransition = Instant.now();
+    }
+  }
+
+  /** Null when one more node fits the account's quotas, else the resize error that stops it. */
+  private ObjectNode quotaError(Sim.Pool pool, boolean dedicated, int stillMissing) {
+    AccountLimits l = limits;
+    VmSizes.VmSize size = pool.vmSize;
+    int need = size.vCpus();
+    if (!dedicated) {
+      if (l.poolAllocationMode() == AccountLimits.PoolAllocationMode.BATCH_SERVICE) {
+        return resizeError(
+            "AccountLowPriorityCoreQuotaReached", LOW_PRIORITY_REFUSED, 0, 0, stillMissing, pool);
+      }
+      int used = coresInUse(n -> !n.dedicated);
+      return used + need <= l.lowPriorityCoreQuota()
+          ? null
+          : resizeError(
+              "AccountLowPriorityCoreQuotaReached",
+              "The specified account has reached its low-priority/Spot core quota.",
+              l.lowPriorityCoreQuota(),
+              used,
+              stillMissing,
+              pool);
+    }
+    int family = coresInUse(n -> n.dedicated && n.pool.vmSize.family().equals(size.family()));
+    if (family + need > l.familyCoreQuota(size.family())) {
+      return resizeError(
+          "AccountVMSeriesCoreQuotaReached",
+          "The specified account has reached its dedicated core quota for the VM series "
+              + size.family()
+              + ".",
+          l.familyCoreQuota(size.family()),
+          family,
+          stillMissing,
+          pool);
+    }
+    int total = coresInUse(n -> n.dedicated);
+    if (total + need > l.dedicatedCoreQuota()) {
+      return resizeError(
+          "AccountCoreQuotaReached",
+          "The specified account has reached its total dedicated core quota.",
+          l.dedicatedCoreQuota(),
+          total,
+          stillMissing,
+          pool);
+    }
+    return null;
+  }
+
+  private int coresInUse(java.util.function.Predicate<Sim.Node> which) {
+    int cores = 0;
+    for (Sim.Pool p : pools.values()) {
+      for (Sim.Node n : p.nodes.values()) {
+        if (n.holdsCores() && which.test(n)) {
+          cores += p.vmSize.vCpus();
+        }
+      }
+    }
+    return cores;
+  }
+
+  private static ObjectNode resizeError(
+      String code, String message, int quota, int inUse, int missing, Sim.Pool pool) {
+    ObjectNode e = Json.object();
+    e.put("code", code);
+    e.put(
+        "message",
+        message
+            + " Quota: "
+            + quota
+            + " cores, in use: "
+            + inUse
+            + "; "
+            + missing
+            + " more "
+            + pool.vmSize.name()
+            + " node(s) of "
+            + pool.vmSize.vCpus()
+            + " vCPUs could not be allocated to pool "
+            + pool.id
+            + ". Ask for a quota increase or use a smaller pool.");
+    ArrayNode values = e.putArray("values");
+    values.addObject().put("name", "CoreQuota").put("value", Integer.toString(quota));
+    values.addObject().put("name", "CoresInUse").put("value", Integer.toString(inUse));
+    return e;
+  }
+
+  /**
+   * Pool_Delete: the pool is {@code deleting} (its tasks requeued, its nodes leaving) for the
+   * deletion delay, then gone.
+   */
+  void deletePool(Sim.Pool pool) throws ApiException {
+    checkNotDeleting(pool);
+    pool.resizeGeneration++;
+    pool.allocating = false;
+    pool.state = "deleting";
+    pool.stateTransition = Instant.now();
+    setAllocationState(pool, "resizing");
+    touch(pool);
+    for (Sim.Node n : new ArrayList<>(pool.nodes.values())) {
+      if (!n.state.equals("leavingpool")) {
+        startLeaving(n, "requeue");
+      }
+    }
+    later(
+        limits.poolDeletionDelay(),
+        () -> {
+          for (Sim.Node n : new ArrayList<>(pool.nodes.values())) {
+            removeNode(n);
+          }
+          if (pools.get(key(pool.id)) == pool) {
+            pools.remove(key(pool.id));
+          }
+          schedule();
+        });
+    schedule();
+  }
+
+  /** A new node: {@code creating}, then {@code starting}, then it runs its start task. */
   private void addNode(Sim.Pool pool, boolean dedicated) {
     int ordinal = pool.nodeCounter++;
     String id = String.format("tvmps_%06x%06x_%s", pool.seq, ordinal, dedicated ? "d" : "p");
@@ -206,25 +476,85 @@ final class BatchEngine {
     }
     Sim.Node node = new Sim.Node(id, pool, dedicated, nodeRoot, Instant.now(), ordinal);
     pool.nodes.put(id, node);
-    JsonNode startTask = pool.spec.get("startTask");
+    node.state = "creating";
+    Duration half = limits.nodeBootDelay().dividedBy(2);
+    later(
+        half,
+        () -> {
+          if (!node.removed && node.state.equals("creating")) {
+            setState(node, "starting");
+            later(
+                half,
+                () -> {
+                  if (!node.removed && node.state.equals("starting")) {
+                    boot(node);
+                  }
+                });
+          }
+        });
+  }
+
+  /** The node has booted: it runs the pool's start task, or is idle at once without one. */
+  private void boot(Sim.Node node) {
+    JsonNode startTask = node.pool.spec.get("startTask");
     if (startTask == null || startTask.isNull()) {
-      node.state = "idle";
+      setState(node, "idle");
+      schedule();
       return;
     }
     Boolean wait = Json.bool(startTask, "waitForSuccess");
     boolean waitForSuccess = wait == null || wait;
-    node.state = waitForSuccess ? "waitingforstarttask" : "idle";
+    setState(node, waitForSuccess ? "waitingforstarttask" : "idle");
     node.startTask = new Sim.RunInfo();
     node.startTask.state = "running";
     node.startTask.startTime = Instant.now();
     Sim.Execution ex = new Sim.Execution(null, node, 0);
     node.startTaskExecution = ex;
-    workers.execute(() -> runStartTask(node, ex, startTask, waitForSuccess));
+    boolean injected = failingStartTaskPools.contains(key(node.pool.id));
+    workers.execute(() -> runStartTask(node, ex, startTask, waitForSuccess, injected));
+    schedule();
+  }
+
+  private static void setState(Sim.Node node, String state) {
+    node.state = state;
+    node.stateTransition = Instant.now();
+  }
+
+  /**
+   * A node leaves its pool: no new tasks; with {@code requeue} its running tasks go back to active,
+   * with {@code terminate} they complete as ended, with {@code taskcompletion} or {@code
+   * retaineddata} they finish first.
+   */
+  private void startLeaving(Sim.Node node, String deallocationOption) {
+    if (node.startTaskExecution != null) {
+      node.startTaskExecution.cancel();
+    }
+    setState(node, "leavingpool");
+    if (deallocationOption.equals("taskcompletion") || deallocationOption.equals("retaineddata")) {
+      return;
+    }
+    for (Sim.Execution ex : new ArrayList<>(node.running)) {
+      if (deallocationOption.equals("terminate")) {
+        ex.cancel();
+        release(ex);
+        ex.task.endTime = Instant.now();
+        finishTask(ex.task, "failure", failureInfo("TaskEnded", "Task Was Ended by User Request"));
+        checkAutoTerminate(ex.task.job);
+      } else {
+        requeue(ex, true);
+      }
+    }
   }
 
   /** Takes a node away: its runs are killed, its running tasks go back to active (requeued). */
   private void removeNode(Sim.Node node) {
     node.removed = true;
+    stopRuns(node, true);
+    node.pool.nodes.remove(node.id);
+  }
+
+  /** Kills a node's start task, job preparations and tasks; the tasks go back to active. */
+  private void stopRuns(Sim.Node node, boolean userRequeue) {
     if (node.startTaskExecution != null) {
       node.startTaskExecution.cancel();
     }
@@ -235,22 +565,58 @@ final class BatchEngine {
       prep.done.complete(false);
     }
     for (Sim.Execution ex : new ArrayList<>(node.running)) {
-      requeue(ex);
+      requeue(ex, userRequeue);
     }
-    node.pool.nodes.remove(node.id);
   }
 
-  /** Preempts a node: it is replaced by a fresh node (new id, empty directories). */
+  /**
+   * Preempts a node: its tasks go back to active (without counting a requeue: preemption is not a
+   * user request), it stays {@code preempted} for the recovery delay, then a new node replaces it.
+   */
   boolean preemptNode(String poolId, String nodeId) {
-    Sim.Pool pool = pools.get(key(poolId));
-    Sim.Node node = pool == null ? null : pool.nodes.get(nodeId);
-    if (node == null) {
+    Sim.Node node = liveNode(poolId, nodeId);
+    if (node == null || node.state.equals("preempted") || node.state.equals("leavingpool")) {
       return false;
     }
-    removeNode(node);
-    addNode(pool, node.dedicated);
+    stopRuns(node, false);
+    setState(node, "preempted");
+    later(
+        limits.preemptionRecoveryDelay(),
+        () -> {
+          if (node.removed) {
+            return;
+          }
+          removeNode(node);
+          Sim.Pool pool = node.pool;
+          int target = node.dedicated ? pool.targetDedicated : pool.targetLowPriority;
+          if (!pool.deleting()
+              && pools.get(key(pool.id)) == pool
+              && counted(pool, node.dedicated).size() < target
+              && quotaError(pool, node.dedicated, 1) == null) {
+            addNode(pool, node.dedicated);
+          }
+          schedule();
+        });
     schedule();
     return true;
+  }
+
+  /** The node becomes {@code unusable}: its tasks are requeued and it takes no more. */
+  boolean makeNodeUnusable(String poolId, String nodeId) {
+    Sim.Node node = liveNode(poolId, nodeId);
+    if (node == null || node.state.equals("leavingpool")) {
+      return false;
+    }
+    stopRuns(node, false);
+    setState(node, "unusable");
+    schedule();
+    return true;
+  }
+
+  private Sim.Node liveNode(String poolId, String nodeId) {
+    Sim.Pool pool = pools.get(key(poolId));
+    Sim.Node node = pool == null ? null : pool.nodes.get(nodeId);
+    return node == null || node.removed ? null : node;
   }
 
   /** Preempts one running task: its process is killed and it goes back to active. */
@@ -260,18 +626,21 @@ final class BatchEngine {
     if (task == null || task.current == null) {
       return false;
     }
-    requeue(task.current);
+    requeue(task.current, false);
     schedule();
     return true;
   }
 
-  private void requeue(Sim.Execution ex) {
+  /** Back to active; {@code requeueCount} counts only requeues the user asked for (resize). */
+  private void requeue(Sim.Execution ex, boolean userRequested) {
     ex.cancel();
     release(ex);
     Sim.Task t = ex.task;
     if (!t.state.equals("completed")) {
-      t.requeueCount++;
-      t.lastRequeueTime = Instant.now();
+      if (userRequested) {
+        t.requeueCount++;
+        t.lastRequeueTime = Instant.now();
+      }
       transition(t, "active");
     }
   }
@@ -288,10 +657,31 @@ final class BatchEngine {
     if (ex.task != null && ex.task.current == ex) {
       ex.task.current = null;
     }
+    if (node.leaveDue && !node.removed && node.running.isEmpty()) {
+      removeNode(node);
+      maybeSteady(node.pool);
+    }
+  }
+
+  /** Runs {@code action} under the lock after {@code serviceTime} scaled to real time. */
+  private void later(Duration serviceTime, Runnable action) {
+    if (closed) {
+      return;
+    }
+    timer.schedule(
+        () -> {
+          synchronized (lock) {
+            if (!closed) {
+              action.run();
+            }
+          }
+        },
+        limits.real(serviceTime).toNanos(),
+        TimeUnit.NANOSECONDS);
   }
 
   private void runStartTask(
-      Sim.Node node, Sim.Execution ex, JsonNode spec, boolean waitForSuccess) {
+      Sim.Node node, Sim.Execution ex, JsonNode spec, boolean waitForSuccess, boolean injected) {
     Path dir = node.startupDir();
     Path wd = dir.resolve("wd");
     Map<String, String> env = NodeAgent.baseEnvironment();
@@ -310,8 +700,16 @@ final class BatchEngine {
         try {
           agent.downloadResourceFiles(spec.get("resourceFiles"), wd);
           NodeAgent.RunResult r =
-              agent.run(
-                  ex, command, wd, dir.resolve("stdout.txt"), dir.resolve("stderr.txt"), env, null);
+              injected
+                  ? injectedFailure(dir, "start task of pool " + node.pool.id)
+                  : agent.run(
+                      ex,
+                      command,
+                      wd,
+                      dir.resolve("stdout.txt"),
+                      dir.resolve("stderr.txt"),
+                      env,
+                      null);
           if (r == null) {
             return;
           }
@@ -365,6 +763,16 @@ final class BatchEngine {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+  }
+
+  /** A run that fails as a test asked: exit code 1 and a stderr that says so. */
+  private static NodeAgent.RunResult injectedFailure(Path dir, String what) throws IOException {
+    Files.createDirectories(dir);
+    Files.write(dir.resolve("stdout.txt"), new byte[0]);
+    Files.write(
+        dir.resolve("stderr.txt"),
+        ("batch double: injected failure of the " + what + "\n").getBytes(StandardCharsets.UTF_8));
+    return new NodeAgent.RunResult(1, false);
   }
 
   private static void completeRun(Sim.RunInfo info, Integer exitCode, ObjectNode failure) {
@@ -622,6 +1030,14 @@ final class BatchEngine {
     return fromJob == null ? 0 : fromJob;
   }
 
+  void failStartTasks(String poolId) {
+    failingStartTaskPools.add(key(poolId));
+  }
+
+  void failJobPreparations(Pattern jobId) {
+    prepFailures.add(jobId);
+  }
+
   void failTaskExecutions(Pattern taskId, int times) {
     taskFailures.add(new FailureRule(taskId, times));
   }
@@ -685,6 +1101,9 @@ final class BatchEngine {
       return;
     }
     for (Sim.Pool pool : pools.values()) {
+      if (pool.deleting()) {
+        continue;
+      }
       List<Sim.Node> ready = new ArrayList<>();
       for (Sim.Node n : pool.nodes.values()) {
         if (n.takesTasks()) {
@@ -704,6 +1123,12 @@ final class BatchEngine {
           Comparator.comparingInt((Sim.Job j) -> -j.priority).thenComparingLong(j -> j.seq));
       jobs:
       for (Sim.Job job : poolJobs) {
+        List<Sim.Node> eligible = new ArrayList<>();
+        for (Sim.Node n : ready) {
+          if (!preparationFailed(n, job)) {
+            eligible.add(n);
+          }
+        }
         int running = 0;
         if (job.maxParallelTasks != null && job.maxParallelTasks > 0) {
           for (Sim.Task t : job.tasks.values()) {
@@ -724,7 +1149,7 @@ final class BatchEngine {
           if (!dependenciesMet(task)) {
             continue;
           }
-          Sim.Node node = pick(ready, task.requiredSlots, pool.pack);
+          Sim.Node node = pick(eligible, task.requiredSlots, pool.pack);
           if (node == null) {
             if (ready.stream().noneMatch(n -> n.freeSlots() > 0)) {
               break jobs;
@@ -736,6 +1161,15 @@ final class BatchEngine {
         }
       }
     }
+  }
+
+  /** With waitForSuccess, a node whose preparation of the job failed gets none of its tasks. */
+  private static boolean preparationFailed(Sim.Node node, Sim.Job job) {
+    if (job.prep == null || !job.prepWaitsForSuccess()) {
+      return false;
+    }
+    Sim.JobPrep prep = node.jobPreps.get(key(job.id));
+    return prep != null && "failure".equals(prep.info.result);
   }
 
   private static Sim.Node pick(List<Sim.Node> nodes, int slots, boolean pack) {
@@ -816,11 +1250,12 @@ final class BatchEngine {
     env.put("AZ_BATCH_TASK_ID", job.prepId);
     env.put("AZ_BATCH_TASK_DIR", prep.dir.toString());
     env.put("AZ_BATCH_TASK_WORKING_DIR", prep.dir.resolve("wd").toString());
-    workers.execute(() -> runJobPrep(prep, env));
+    boolean injected = prepFailures.stream().anyMatch(p -> p.matcher(job.id).matches());
+    workers.execute(() -> runJobPrep(prep, env, injected));
     return prep;
   }
 
-  private void runJobPrep(Sim.JobPrep prep, Map<String, String> env) {
+  private void runJobPrep(Sim.JobPrep prep, Map<String, String> env, boolean injected) {
     JsonNode spec = prep.job.prep;
     Path wd = prep.dir.resolve("wd");
     Integer maxRetries = Json.integer(spec.path("constraints"), "maxTaskRetryCount");
@@ -836,14 +1271,16 @@ final class BatchEngine {
         try {
           agent.downloadResourceFiles(spec.get("resourceFiles"), wd);
           NodeAgent.RunResult r =
-              agent.run(
-                  prep.execution,
-                  Json.text(spec, "commandLine"),
-                  wd,
-                  prep.dir.resolve("stdout.txt"),
-                  prep.dir.resolve("stderr.txt"),
-                  env,
-                  maxWall);
+              injected
+                  ? injectedFailure(prep.dir, "job preparation task of job " + prep.job.id)
+                  : agent.run(
+                      prep.execution,
+                      Json.text(spec, "commandLine"),
+                      wd,
+                      prep.dir.resolve("stdout.txt"),
+                      prep.dir.resolve("stderr.txt"),
+                      env,
+                      maxWall);
           if (r == null) {
             prep.done.complete(false);
             return;
@@ -922,13 +1359,15 @@ final class BatchEngine {
           }
         }
         if (!ok) {
-          finishWithoutRun(
-              ex,
-              failureInfo(
-                  "JobPreparationTaskFailed",
-                  "The job preparation task failed on node "
-                      + node.id
-                      + "; tasks of this job cannot run there"));
+          // As the service does: the task is not failed, it waits for a node where the job's
+          // preparation succeeds (the scheduler no longer picks this node for the job).
+          synchronized (lock) {
+            if (!ex.cancelled()) {
+              release(ex);
+              transition(t, "active");
+              schedule();
+            }
+          }
           return;
         }
       }
@@ -1129,6 +1568,7 @@ final class BatchEngine {
         }
       }
     }
+    timer.shutdownNow();
     agent.killAll(Duration.ofSeconds(5));
     workers.shutdownNow();
     try {

@@ -44,16 +44,31 @@ import java.util.stream.Stream;
  * registered through {@link #acceptBearerToken}. Failures answer 401/403 {@code
  * AuthenticationFailed}.
  *
- * <p><b>Nodes.</b> Each pool has {@code targetDedicatedNodes + targetLowPriorityNodes} simulated
- * nodes (an autoscale formula that sets {@code $TargetDedicatedNodes=N;} or {@code
- * $TargetLowPriorityNodes=N;} sets them; any other formula keeps the current targets, which for a
- * new pool are its {@code targetDedicatedNodes}/{@code targetLowPriorityNodes} or 0). A node has
- * {@code taskSlotsPerNode} slots and a Batch-like directory tree under {@link #nodeRoot()}: {@code
- * <pool>/<node>/{startup/wd, shared, fsmounts, workitems/<job>/job-1/<task>/wd}}. The pool's start
- * task runs once per node before the node takes tasks ({@code waitForSuccess}, the default); if it
- * fails the node is {@code starttaskfailed} and takes none. A job's preparation task runs once per
- * node before that node's first task of the job; if it fails, that node's tasks of the job complete
- * with failureInfo {@code JobPreparationTaskFailed}.
+ * <p><b>Pools and nodes</b> behave as the service's do, on a scaled clock and within quotas set by
+ * {@link #limits(AccountLimits)} (see {@link AccountLimits}): a pool add, resize or autoscale
+ * change leaves the pool {@code allocationState: resizing} for the allocation delay; then the nodes
+ * that fit the account's core quotas are allocated (the rest is reported in {@code resizeErrors})
+ * and the pool is {@code steady}. The VM size must be one {@link VmSizes} knows, {@code
+ * taskSlotsPerNode} at most min(4 x vCPUs, 256), and low-priority nodes need a {@code
+ * UserSubscription} account (400 {@code InvalidPropertyValue} otherwise). A resize while resizing
+ * answers 409 {@code PoolBeingResized}. A new node is {@code creating}, {@code starting}, then
+ * {@code waitingforstarttask} while its start task runs (with {@code waitForSuccess}), then {@code
+ * idle}/{@code running}, or {@code starttaskfailed}. Surplus nodes are {@code leavingpool} until
+ * the resize comes due (with {@code taskcompletion}, until their tasks end). {@code Pool_Delete}
+ * answers 202 and leaves the pool {@code deleting} for the deletion delay (its tasks requeued;
+ * adding, resizing or patching it answers 409 {@code PoolBeingDeleted}); jobs bound to a deleting
+ * or missing pool run nothing. Each pool aims at {@code targetDedicatedNodes +
+ * targetLowPriorityNodes} simulated nodes (an autoscale formula that sets {@code
+ * $TargetDedicatedNodes=N;} or {@code $TargetLowPriorityNodes=N;} sets them; any other formula
+ * keeps the current targets, which for a new pool are its {@code targetDedicatedNodes}/{@code
+ * targetLowPriorityNodes} or 0). A node has {@code taskSlotsPerNode} slots and a Batch-like
+ * directory tree under {@link #nodeRoot()}: {@code <pool>/<node>/{startup/wd, shared, fsmounts,
+ * workitems/<job>/job-1/<task>/wd}}. The pool's start task runs once per node before the node takes
+ * tasks ({@code waitForSuccess}, the default); if it fails the node is {@code starttaskfailed} and
+ * takes none. A job's preparation task runs once per node before that node's first task of the job;
+ * if it fails (with {@code waitForSuccess}, the default), the service schedules none of the job's
+ * tasks on that node: they stay active, and {@code GET
+ * /jobs/{id}/jobpreparationandreleasetaskstatus} shows the failure per node.
  *
  * <p><b>Tasks.</b> Active tasks start on free slots of the job's pool (jobs by priority, then age;
  * tasks in submission order; spread over nodes, or packed with {@code nodeFillType=pack}). A task
@@ -72,13 +87,14 @@ import java.util.stream.Stream;
  * while {@code retryCount < maxTaskRetryCount} (the task's, else the job's; -1 is unlimited). A
  * failed download, a failed job preparation or a failed upload completes the task with result
  * failure and a failureInfo (category userError; codes {@code BlobNotFound}, {@code
- * BlobAccessDenied}, {@code BlobDownloadMiscError}, {@code JobPreparationTaskFailed}, {@code
- * FileUploadFailed}) without retries. Tasks with {@code containerSettings} (and pools with a
- * containerConfiguration) are accepted, but their commands run on this host, not in a container.
+ * BlobAccessDenied}, {@code BlobDownloadMiscError}, {@code FileUploadFailed}) without retries.
+ * Tasks with {@code containerSettings} (and pools with a containerConfiguration) are accepted, but
+ * their commands run on this host, not in a container.
  *
  * <p><b>Faults.</b> {@link #throttle}, {@link #failRequests}, {@link #dropConnections}, {@link
- * #failTaskExecutions}, {@link #preemptTask}, {@link #preemptNode}; {@link #requests()} logs every
- * request.
+ * #loseResponses}, {@link #failTaskExecutions}, {@link #failStartTasks}, {@link
+ * #failJobPreparations}, {@link #preemptTask}, {@link #preemptNode}, {@link #makeNodeUnusable};
+ * {@link #requests()} logs every request.
  */
 public final class BatchRestDouble implements AutoCloseable {
   /** Largest request body the service accepts (bytes). */
@@ -154,6 +170,17 @@ public final class BatchRestDouble implements AutoCloseable {
     return nodeRoot;
   }
 
+  /** Sets the account's limits and service timings (they apply to what happens from now on). */
+  public BatchRestDouble limits(AccountLimits limits) {
+    engine.limits = java.util.Objects.requireNonNull(limits);
+    return this;
+  }
+
+  /** The account's current limits and service timings. */
+  public AccountLimits limits() {
+    return engine.limits;
+  }
+
   /** Accepts {@code Authorization: Bearer token} for this token from now on. */
   public void acceptBearerToken(String token) {
     bearerTokens.add(token);
@@ -186,6 +213,15 @@ public final class BatchRestDouble implements AutoCloseable {
     return add(new RequestFault(RequestFault.Kind.DROP, method, pathRegex, count, 0, 0));
   }
 
+  /**
+   * The next {@code count} matching requests are served (their effect happens) but their answer is
+   * lost: the connection is reset before any response, so the client sees an I/O error and a
+   * retrying client repeats a request that was already applied.
+   */
+  public RequestFault loseResponses(String method, String pathRegex, int count) {
+    return add(new RequestFault(RequestFault.Kind.LOSE_RESPONSE, method, pathRegex, count, 0, 0));
+  }
+
   private RequestFault add(RequestFault f) {
     faults.add(f);
     return f;
@@ -202,8 +238,40 @@ public final class BatchRestDouble implements AutoCloseable {
   }
 
   /**
-   * Preempts a running (or preparing) task: kills its processes; it goes back to active with
-   * requeueCount + 1 and runs again. False when the task is not running.
+   * The start task of every node of pool {@code poolId} (including pools added later with that id)
+   * fails from now on: exit code 1 without running its command, with a stderr that says so; with
+   * {@code waitForSuccess} its nodes end {@code starttaskfailed}.
+   */
+  public void failStartTasks(String poolId) {
+    synchronized (engine.lock) {
+      engine.failStartTasks(poolId);
+    }
+  }
+
+  /**
+   * The job preparation task of each job whose id fully matches {@code jobIdRegex} fails on every
+   * node from now on: exit code 1 without running its command, with a stderr that says so.
+   */
+  public void failJobPreparations(String jobIdRegex) {
+    synchronized (engine.lock) {
+      engine.failJobPreparations(Pattern.compile(jobIdRegex));
+    }
+  }
+
+  /**
+   * Makes a node {@code unusable}: its runs are killed, its tasks go back to active (as the service
+   * requeues them) and it takes no more tasks. False when there is no such node.
+   */
+  public boolean makeNodeUnusable(String poolId, String nodeId) {
+    synchronized (engine.lock) {
+      return engine.makeNodeUnusable(poolId, nodeId);
+    }
+  }
+
+  /**
+   * Preempts a running (or preparing) task: kills its processes; it goes back to active and runs
+   * again (like the service, neither retryCount nor requeueCount grows). False when the task is not
+   * running.
    */
   public boolean preemptTask(String jobId, String taskId) {
     synchronized (engine.lock) {
@@ -212,8 +280,11 @@ public final class BatchRestDouble implements AutoCloseable {
   }
 
   /**
-   * Preempts a node: kills everything on it, requeues its tasks (requeueCount + 1) and replaces it
-   * with a fresh node (new id, empty directories: start task and job preparation run again).
+   * Preempts a node: kills everything on it and requeues its tasks (without counting a requeue);
+   * the node stays {@code preempted} for the preemption recovery delay, then a fresh node (new id,
+   * empty directories: start task and job preparation run again) replaces it. The service preempts
+   * only low-priority/Spot nodes; the double lets tests preempt any node. False when there is no
+   * such node or it is already preempted or leaving.
    */
   public boolean preemptNode(String poolId, String nodeId) {
     synchronized (engine.lock) {
@@ -239,6 +310,18 @@ public final class BatchRestDouble implements AutoCloseable {
     synchronized (engine.lock) {
       Sim.Pool pool = engine.pools.get(BatchEngine.key(poolId));
       return pool == null ? List.of() : new ArrayList<>(pool.nodes.keySet());
+    }
+  }
+
+  /** The states of a pool's current nodes by node id, in allocation order. */
+  public Map<String, String> nodeStates(String poolId) {
+    synchronized (engine.lock) {
+      Sim.Pool pool = engine.pools.get(BatchEngine.key(poolId));
+      Map<String, String> states = new LinkedHashMap<>();
+      if (pool != null) {
+        pool.nodes.values().forEach(n -> states.put(n.id, n.state));
+      }
+      return states;
     }
   }
 
@@ -340,6 +423,9 @@ public final class BatchRestDouble implements AutoCloseable {
     for (RequestFault f : faults) {
       if (f.claim(req.method, path)) {
         switch (f.kind) {
+          case LOSE_RESPONSE:
+            serveNormally(req, segments, query, requestId);
+            return MiniHttpServer.Response.dropConnection();
           case DROP:
             return MiniHttpServer.Response.dropConnection();
           case THROTTLE:
@@ -362,6 +448,14 @@ public final class BatchRestDouble implements AutoCloseable {
         }
       }
     }
+    return serveNormally(req, segments, query, requestId);
+  }
+
+  private MiniHttpServer.Response serveNormally(
+      MiniHttpServer.Request req,
+      List<String> segments,
+      Map<String, String> query,
+      String requestId) {
     try {
       authenticate(req);
       if (!query.containsKey("api-version")) {

@@ -4,7 +4,6 @@ import static dev.redwood.runner.batch.azure.restdouble.DoubleTestSupport.await;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.empty;
-import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.notNullValue;
@@ -263,8 +262,10 @@ class BatchRestDoubleFaultsTest {
             TIMEOUT,
             () -> {
               try {
-                ComputeNode n = client.computeNodeOperations().listComputeNodes("broken").get(0);
-                return n.state() == ComputeNodeState.START_TASK_FAILED ? n : null;
+                List<ComputeNode> ns = client.computeNodeOperations().listComputeNodes("broken");
+                return !ns.isEmpty() && ns.get(0).state() == ComputeNodeState.START_TASK_FAILED
+                    ? ns.get(0)
+                    : null;
               } catch (IOException e) {
                 throw new AssertionError(e);
               }
@@ -294,13 +295,28 @@ class BatchRestDoubleFaultsTest {
     client
         .taskOperations()
         .createTask("bad-prep", new TaskAddParameter().withId("b").withCommandLine("true"));
+    // The preparation fails on the only node: the service schedules none of the job's tasks
+    // there, and does not fail them either: they stay active.
+    var prep =
+        await(
+            "failed job preparation",
+            TIMEOUT,
+            () -> {
+              try {
+                var s = client.jobOperations().listPreparationAndReleaseTaskStatus("bad-prep");
+                return s.size() == 1
+                        && s.get(0).jobPreparationTaskExecutionInfo().result()
+                            == TaskExecutionResult.FAILURE
+                    ? s
+                    : null;
+              } catch (IOException e) {
+                throw new AssertionError(e);
+              }
+            });
+    Thread.sleep(500);
     for (String id : List.of("a", "b")) {
-      CloudTask t = awaitTask("bad-prep", id, TaskState.COMPLETED);
-      assertThat(t.executionInfo().result(), is(TaskExecutionResult.FAILURE));
-      assertThat(t.executionInfo().failureInfo().code(), is("JobPreparationTaskFailed"));
+      assertThat(client.taskOperations().getTask("bad-prep", id).state(), is(TaskState.ACTIVE));
     }
-    var prep = client.jobOperations().listPreparationAndReleaseTaskStatus("bad-prep");
-    assertThat(prep, hasSize(1));
     assertThat(prep.get(0).jobPreparationTaskExecutionInfo().exitCode(), is(4));
     assertThat(
         prep.get(0).jobPreparationTaskExecutionInfo().failureInfo().code(), is("FailureExitCode"));
@@ -323,6 +339,11 @@ class BatchRestDoubleFaultsTest {
 
   @Test
   void preemptedTasksAndNodesAreRequeued() throws Exception {
+    // Spot nodes need a UserSubscription account; a preempted node stays preempted for a while.
+    batch.limits(
+        AccountLimits.defaults()
+            .withPoolAllocationMode(AccountLimits.PoolAllocationMode.USER_SUBSCRIPTION)
+            .withPreemptionRecoveryDelay(Duration.ofMinutes(20)));
     pool("spot", 0, 1, 1, null);
     client
         .jobOperations()
@@ -346,7 +367,8 @@ class BatchRestDoubleFaultsTest {
     assertThat(first.onExit().get(10, TimeUnit.SECONDS).isAlive(), is(false));
     await("a ran twice", TIMEOUT, () -> lines(tmp.resolve("runs-a")) == 2 ? true : null);
     CloudTask a = client.taskOperations().getTask("j", "a");
-    assertThat(a.executionInfo().requeueCount(), is(1));
+    // Preemption is not a user's requeue: neither count grows.
+    assertThat(a.executionInfo().requeueCount(), is(0));
     assertThat(a.executionInfo().retryCount(), is(0));
 
     // Preempt the whole node: a fresh node (new id) replaces it and prepares the job again.
@@ -355,14 +377,21 @@ class BatchRestDoubleFaultsTest {
         await("a's process", TIMEOUT, () -> batch.taskProcess("j", "a").orElse(null));
     assertThat(batch.preemptNode("spot", oldNode), is(true));
     assertThat(second.onExit().get(10, TimeUnit.SECONDS).isAlive(), is(false));
-    List<String> nodes = batch.nodeIds("spot");
-    assertThat(nodes, hasSize(1));
-    assertThat(nodes.get(0), not(oldNode));
+    assertThat(batch.nodeStates("spot"), is(Map.of(oldNode, "preempted")));
+    assertThat(client.taskOperations().getTask("j", "a").state(), is(TaskState.ACTIVE));
+    List<String> nodes =
+        await(
+            "a node replacing the preempted one",
+            TIMEOUT,
+            () -> {
+              List<String> ids = batch.nodeIds("spot");
+              return ids.size() == 1 && !ids.get(0).equals(oldNode) ? ids : null;
+            });
     await("a ran three times", TIMEOUT, () -> lines(tmp.resolve("runs-a")) == 3 ? true : null);
     Files.createFile(gate("a"));
     a = awaitTask("j", "a", TaskState.COMPLETED);
     assertThat(a.executionInfo().result(), is(TaskExecutionResult.SUCCESS));
-    assertThat(a.executionInfo().requeueCount(), is(2));
+    assertThat(a.executionInfo().requeueCount(), is(0));
     assertThat(a.nodeInfo().nodeId(), is(nodes.get(0)));
     Path shared = batch.nodeRoot().resolve("spot").resolve(nodes.get(0)).resolve("shared");
     assertThat(Files.readAllLines(shared.resolve("prep-runs")), is(List.of("prep")));
@@ -524,6 +553,7 @@ class BatchRestDoubleFaultsTest {
         BatchClient.open(new DoubleTestSupport.BearerCredentials(batch.url(), () -> "good-token"));
     assertThat(bearer.poolOperations().listPools(), is(empty()));
     pool("p", 1, 0, 1, null);
+    DoubleTestSupport.awaitSteady(bearer, "p");
     assertThat(bearer.poolOperations().getPool("p").currentDedicatedNodes(), is(1));
     BatchClient badBearer =
         BatchClient.open(new DoubleTestSupport.BearerCredentials(batch.url(), () -> "bad-token"));

@@ -138,6 +138,7 @@ class BatchRestDoubleSdkTest {
     assertThat(client.poolOperations().existsPool("nope"), is(false));
     CloudPool pool = client.poolOperations().getPool("pool1");
     assertThat(pool.state(), is(PoolState.ACTIVE));
+    pool = DoubleTestSupport.awaitSteady(client, "pool1");
     assertThat(pool.allocationState(), is(AllocationState.STEADY));
     assertThat(pool.currentDedicatedNodes(), is(2));
     assertThat(pool.taskSlotsPerNode(), is(4));
@@ -411,7 +412,18 @@ class BatchRestDoubleSdkTest {
 
     client.jobOperations().deleteJob("job1");
     client.poolOperations().deletePool("pool1");
-    assertThat(client.poolOperations().existsPool("pool1"), is(false));
+    // Pool_Delete is asynchronous: the pool is deleting for a while, then gone.
+    assertThat(client.poolOperations().getPool("pool1").state(), is(PoolState.DELETING));
+    await(
+        "pool1 deleted",
+        TIMEOUT,
+        () -> {
+          try {
+            return client.poolOperations().existsPool("pool1") ? null : true;
+          } catch (Exception e) {
+            throw new AssertionError(e);
+          }
+        });
     assertThat(client.poolOperations().listPools(), is(empty()));
     assertThat(client.jobOperations().listJobs(), is(empty()));
   }
@@ -427,10 +439,14 @@ class BatchRestDoubleSdkTest {
 
   @Test
   void poolsResizeAutoscaleAndJobLists() throws Exception {
+    batch.limits(
+        AccountLimits.defaults()
+            .withPoolAllocationMode(AccountLimits.PoolAllocationMode.USER_SUBSCRIPTION));
     client.poolOperations().createPool("small", "standard_d2s_v3", ubuntu(), 1);
+    DoubleTestSupport.awaitSteady(client, "small");
     assertThat(batch.nodeIds("small"), hasSize(1));
     client.poolOperations().resizePool("small", 3, 2);
-    CloudPool p = client.poolOperations().getPool("small");
+    CloudPool p = DoubleTestSupport.awaitSteady(client, "small");
     assertThat(p.currentDedicatedNodes(), is(3));
     assertThat(p.currentLowPriorityNodes(), is(2));
     assertThat(batch.nodeIds("small"), hasSize(5));
@@ -438,7 +454,7 @@ class BatchRestDoubleSdkTest {
     client
         .poolOperations()
         .enableAutoScale("small", "$TargetDedicatedNodes=1; $TargetLowPriorityNodes=0;");
-    p = client.poolOperations().getPool("small");
+    p = DoubleTestSupport.awaitSteady(client, "small");
     assertThat(p.enableAutoScale(), is(true));
     assertThat(p.targetDedicatedNodes(), is(1));
     assertThat(p.currentLowPriorityNodes(), is(0));
@@ -446,7 +462,7 @@ class BatchRestDoubleSdkTest {
 
     String formula = "$TargetDedicatedNodes = min(10, $PendingTasks.GetSample(1));";
     client.poolOperations().enableAutoScale("small", formula);
-    p = client.poolOperations().getPool("small");
+    p = DoubleTestSupport.awaitSteady(client, "small");
     assertThat(p.autoScaleFormula(), is(formula));
     assertThat(p.currentDedicatedNodes(), is(1));
 
@@ -460,7 +476,7 @@ class BatchRestDoubleSdkTest {
                 .withEnableAutoScale(true)
                 .withAutoScaleFormula("$TargetLowPriorityNodes=2;")
                 .withEnableInterNodeCommunication(false));
-    assertThat(client.poolOperations().getPool("auto").currentLowPriorityNodes(), is(2));
+    assertThat(DoubleTestSupport.awaitSteady(client, "auto").currentLowPriorityNodes(), is(2));
 
     try {
       client.poolOperations().createPool("small", "standard_d2s_v3", ubuntu(), 1);

@@ -3,6 +3,8 @@ package dev.redwood.runner.batch.azure.restdouble;
 import com.microsoft.azure.batch.BatchClient;
 import com.microsoft.azure.batch.auth.BatchCredentials;
 import com.microsoft.azure.batch.auth.BatchSharedKeyCredentials;
+import com.microsoft.azure.batch.protocol.models.AllocationState;
+import com.microsoft.azure.batch.protocol.models.CloudPool;
 import com.microsoft.rest.credentials.TokenCredentials;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
@@ -63,6 +65,21 @@ final class DoubleTestSupport {
       }
       Thread.sleep(100);
     }
+  }
+
+  /** Polls the pool until its allocation state is steady (allocation takes service time). */
+  static CloudPool awaitSteady(BatchClient client, String poolId) throws InterruptedException {
+    return await(
+        "pool " + poolId + " steady",
+        Duration.ofSeconds(30),
+        () -> {
+          try {
+            CloudPool p = client.poolOperations().getPool(poolId);
+            return p.allocationState() == AllocationState.STEADY ? p : null;
+          } catch (IOException e) {
+            throw new AssertionError(e);
+          }
+        });
   }
 
   /** A JDK HTTP server on 127.0.0.1 serving fixed files (GET) and capturing uploads (PUT). */

@@ -10,7 +10,8 @@ public final class RequestFault {
   enum Kind {
     THROTTLE,
     STATUS,
-    DROP
+    DROP,
+    LOSE_RESPONSE
   }
 
   final Kind kind;

@@ -145,6 +145,7 @@ final class RestApi {
           return new Reply(202);
         case "PATCH":
           {
+            engine.checkNotDeleting(pool);
             ObjectNode body = Json.parseObject(c.http.body);
             for (String field :
                 new String[] {"startTask", "metadata", "applicationPackageReferences"}) {
@@ -168,11 +169,13 @@ final class RestApi {
             engine.resize(
                 pool,
                 Json.integer(body, "targetDedicatedNodes"),
-                Json.integer(body, "targetLowPriorityNodes"));
+                Json.integer(body, "targetLowPriorityNodes"),
+                Json.text(body, "nodeDeallocationOption"));
             return new Reply(202).entity(pool);
           }
         case "enableautoscale":
           {
+            engine.checkNotDeleting(pool);
             ObjectNode body = Json.parseObject(c.http.body);
             String formula = Json.text(body, "autoScaleFormula");
             engine.applyAutoScale(
@@ -183,12 +186,14 @@ final class RestApi {
             return new Reply(200).entity(pool);
           }
         case "disableautoscale":
+          engine.checkNotDeleting(pool);
           pool.autoScale = false;
           pool.formula = null;
           pool.autoScaleTime = null;
           engine.touch(pool);
           return new Reply(200).entity(pool);
         case "stopresize":
+          engine.stopResize(pool);
           return new Reply(202).entity(pool);
         default:
           throw notImplemented(c);
@@ -661,10 +666,13 @@ final class RestApi {
     o.put("eTag", p.etag);
     o.put("lastModified", Json.iso(p.lastModified));
     o.put("creationTime", Json.iso(p.created));
-    o.put("state", "active");
-    o.put("stateTransitionTime", Json.iso(p.created));
-    o.put("allocationState", "steady");
+    o.put("state", p.state);
+    o.put("stateTransitionTime", Json.iso(p.stateTransition));
+    o.put("allocationState", p.allocationState);
     o.put("allocationStateTransitionTime", Json.iso(p.allocationStateTransition));
+    if (!p.resizeErrors.isEmpty()) {
+      o.putArray("resizeErrors").addAll(p.resizeErrors);
+    }
     int dedicated = 0;
     int low = 0;
     for (Sim.Node n : p.nodes.values()) {

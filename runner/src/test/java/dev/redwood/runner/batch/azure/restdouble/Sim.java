@@ -40,6 +40,28 @@ final class Sim {
 
     final int slotsPerNode;
     final boolean pack;
+    final VmSizes.VmSize vmSize;
+
+    /** active | deleting. */
+    String state = "active";
+
+    Instant stateTransition;
+
+    /** resizing | steady. */
+    String allocationState = "resizing";
+
+    /** The current resize's errors ({@code resizeErrors}), cleared by the next resize. */
+    final List<ObjectNode> resizeErrors = new ArrayList<>();
+
+    /** Bumped by every resize, stop and delete, so an outdated allocation timer does nothing. */
+    long resizeGeneration;
+
+    /** A resize whose allocation has not come due yet. */
+    boolean allocating;
+
+    /** How surplus nodes leave: requeue, terminate, taskcompletion or retaineddata. */
+    String nodeDeallocationOption = "requeue";
+
     int targetDedicated;
     int targetLowPriority;
     boolean autoScale;
@@ -51,12 +73,25 @@ final class Sim {
     final LinkedHashMap<String, Node> nodes = new LinkedHashMap<>();
     int nodeCounter;
 
-    Pool(String id, long seq, Instant created, ObjectNode spec, int slotsPerNode, boolean pack) {
+    Pool(
+        String id,
+        long seq,
+        Instant created,
+        ObjectNode spec,
+        VmSizes.VmSize vmSize,
+        int slotsPerNode,
+        boolean pack) {
       super(id, seq, created);
       this.spec = spec;
+      this.vmSize = vmSize;
       this.slotsPerNode = slotsPerNode;
       this.pack = pack;
       this.allocationStateTransition = created;
+      this.stateTransition = created;
+    }
+
+    boolean deleting() {
+      return state.equals("deleting");
     }
   }
 
@@ -93,6 +128,9 @@ final class Sim {
     int totalTasksSucceeded;
     boolean removed;
 
+    /** A leaving node whose pool's resize has come due: it goes once its last task ends. */
+    boolean leaveDue;
+
     Node(String id, Pool pool, boolean dedicated, Path root, Instant allocated, int ordinal) {
       this.id = id;
       this.pool = pool;
@@ -105,6 +143,16 @@ final class Sim {
 
     boolean takesTasks() {
       return !removed && (state.equals("idle") || state.equals("running"));
+    }
+
+    /** Whether the node holds vCPUs of the account's quota (a preempted Spot VM does not). */
+    boolean holdsCores() {
+      return !removed && !state.equals("preempted");
+    }
+
+    /** Nodes that count towards the pool's targets: not on their way out. */
+    boolean counted() {
+      return !removed && !state.equals("leavingpool") && !state.equals("preempted");
     }
 
     int freeSlots() {
