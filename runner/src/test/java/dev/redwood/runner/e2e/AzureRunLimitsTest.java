@@ -12,25 +12,19 @@ import static org.hamcrest.Matchers.startsWith;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.redwood.runner.azure.Azurite;
 import dev.redwood.runner.batch.azure.restdouble.BatchRestDouble;
-import dev.redwood.runner.batch.azure.restdouble.RecordedRequest;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.io.TextIO;
-import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.values.TypeDescriptors;
@@ -46,28 +40,28 @@ import org.junit.jupiter.api.io.TempDir;
  * one retry layer, {@code --maxRunDuration} and the grant limits of Entra ID storage.
  */
 class AzureRunLimitsTest {
-  private static final ObjectMapper JSON = new ObjectMapper();
-  private static final String KEY = BatchRestDouble.newKey();
-  private static final String CONTAINER = "rwlim-" + UUID.randomUUID().toString().substring(0, 8);
+  private static OneAccountAzure azure;
   private static BatchRestDouble batch;
 
   @TempDir Path temp;
 
   @BeforeAll
   static void startDouble() throws IOException {
-    batch = new BatchRestDouble("limits", KEY).start();
+    azure = new OneAccountAzure("limits");
+    batch = azure.batch;
   }
 
   @AfterAll
   static void stopDouble() {
-    if (batch != null) {
-      batch.close();
+    if (azure != null) {
+      azure.close();
     }
   }
 
   @AfterEach
-  void nothingLeftRunning() {
+  void nothingLeftRunning() throws IOException {
     assertThat("task processes left behind", batch.liveProcesses(), is(List.of()));
+    assertThat("active jobs left behind", azure.activeJobs(), is(List.of()));
   }
 
   @Test
@@ -176,78 +170,26 @@ class AzureRunLimitsTest {
 
   /** The parameters file: one pool of one node with two slots, plus {@code extra} keys. */
   private Path config(Map<String, Object> extra) throws IOException {
-    Map<String, Object> params = new LinkedHashMap<>();
-    params.put("blobContainer", CONTAINER);
-    params.put(
-        "pools",
-        List.of(
-            Map.of(
-                "id",
-                "limits-pool",
-                "account",
-                "limits",
-                "vmSize",
-                "Standard_D2s_v5",
-                "dedicatedNodes",
-                1,
-                "taskSlotsPerNode",
-                2)));
-    params.putAll(extra);
-    Path file = temp.resolve("parameters.json");
-    Files.writeString(file, JSON.writeValueAsString(params));
-    return file;
+    return azure.parameters(
+        temp, List.of(azure.pool("limits-pool", "Standard_D2s_v5", 1, 2)), extra);
   }
 
   private Pipeline pipeline(Path parameters, String... extra) throws IOException {
-    return pipeline(parameters, Map.of("connectionString", Azurite.connectionString()), extra);
+    return azure.pipeline(temp, parameters, extra);
   }
 
   private Pipeline pipeline(Path parameters, Map<String, Object> storage, String... extra)
       throws IOException {
-    Path credentials = temp.resolve("credentials.json");
-    Files.writeString(
-        credentials,
-        JSON.writeValueAsString(
-            Map.of(
-                "accounts",
-                List.of(Map.of("name", "limits", "url", batch.url(), "batchAccountKey", KEY)),
-                "storage",
-                storage)));
-    Files.setPosixFilePermissions(credentials, PosixFilePermissions.fromString("rw-------"));
-    List<String> args =
-        new ArrayList<>(
-            List.of(
-                "--runner=AzureBatchRunner",
-                "--backend=AZURE",
-                "--parametersFile=" + parameters,
-                "--credentialsFile=" + credentials,
-                "--localWorkDir=" + temp.resolve("redwood"),
-                "--taskPollIntervalMs=200",
-                "--workerJvmFlags=-XX:TieredStopAtLevel=1,-XX:+UseSerialGC",
-                "--quiet"));
-    args.addAll(List.of(extra));
-    batch.clearRequests();
-    return Pipeline.create(PipelineOptionsFactory.fromArgs(args.toArray(new String[0])).create());
+    return azure.pipeline(temp, parameters, storage, extra);
   }
 
   private static JsonNode onlyJobCreated() {
-    List<JsonNode> jobs = new ArrayList<>();
-    for (RecordedRequest r : batch.requests()) {
-      if (r.method().equals("POST") && r.path().equals("/jobs") && r.status() == 201) {
-        jobs.add(r.bodyJson());
-      }
-    }
+    List<JsonNode> jobs = azure.jobsCreated();
     assertThat(jobs, hasSize(1));
     return jobs.get(0);
   }
 
   private static List<JsonNode> tasksAdded() {
-    List<JsonNode> tasks = new ArrayList<>();
-    for (RecordedRequest r : batch.requests()) {
-      if (r.method().equals("POST") && r.path().endsWith("/addtaskcollection")) {
-        r.bodyJson().path("value").forEach(tasks::add);
-      }
-    }
-    return tasks;
+    return azure.tasksAdded();
   }
 }

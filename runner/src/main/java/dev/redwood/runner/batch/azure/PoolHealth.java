@@ -114,12 +114,13 @@ final class PoolHealth {
     if (read.state() == PoolState.DELETING) {
       return "the pool is being deleted";
     }
-    AutoScaleRunError autoscale = read.autoScaleRun() != null ? read.autoScaleRun().error() : null;
-    if (autoscale != null && usable == 0) {
-      return "its autoscale formula fails: " + autoscale.code() + ": " + autoscale.message();
-    }
     if (usable > 0 || !coming.isEmpty() || read.allocationState() != AllocationState.STEADY) {
       return null;
+    }
+    AutoScaleRunError autoscale = read.autoScaleRun() != null ? read.autoScaleRun().error() : null;
+    // Too few samples is what a young pool's formula meets; later evaluations may succeed.
+    if (autoscale != null && !"InsufficientSampleData".equals(autoscale.code())) {
+      return "its autoscale formula fails: " + autoscale.code() + ": " + autoscale.message();
     }
     if (read.resizeErrors() != null && !read.resizeErrors().isEmpty()) {
       StringBuilder s = new StringBuilder("its resize failed: ");
