@@ -114,6 +114,12 @@ class BatchRestDoubleServiceRulesTest {
                 client.poolOperations().enableAutoScale("fixed", "$TargetDedicatedNodes = nodes;"));
     assertThat(enable.body().code(), is("AutoScalingFormulaSyntaxError"));
     assertThat(detail(enable, "Message"), containsString("unknown variable 'nodes'"));
+    BatchErrorException evaluate =
+        assertThrows(
+            BatchErrorException.class,
+            () -> client.poolOperations().evaluateAutoScale("fixed", "$TargetDedicatedNodes = 1;"));
+    assertThat(evaluate.response().code(), is(409));
+    assertThat(evaluate.body().code(), is("OperationNotValidOnPool"));
     CloudPool p = client.poolOperations().getPool("fixed");
     assertThat(p.enableAutoScale(), is(false));
     assertThat(p.autoScaleRun(), is(nullValue()));

@@ -194,9 +194,9 @@ final class RestApi {
             String formula = Json.required(Json.parseObject(c.http.body), "autoScaleFormula");
             AutoscaleFormula compiled = BatchEngine.compileFormula(formula);
             if (!pool.autoScale) {
+              // The service evaluates formulas only on pools with autoscale enabled.
               throw ApiException.conflict(
-                  "AutoScalingNotEnabled",
-                  "Automatic scaling must be enabled on the pool to evaluate a formula.");
+                  "OperationNotValidOnPool", "The specified operation is not valid on the pool.");
             }
             Instant now = BatchEngine.autoScaleClock();
             ObjectNode run =
