@@ -278,6 +278,9 @@ final class AutoscaleFormula {
     final Inputs in;
     final Map<String, Value> vars = new LinkedHashMap<>();
 
+    /** Targets assigned by their full name (which wins over the alias). */
+    final Set<String> setByFullName = new HashSet<>();
+
     Env(Inputs in) {
       this.in = in;
     }
@@ -289,12 +292,12 @@ final class AutoscaleFormula {
           throw evalError(at, name + " must be a double, not a " + typeName(v.kind));
         }
         // The full name wins over its alias when both are set.
-        if (!target.equals(name) && vars.containsKey(target + "#full")) {
+        if (!target.equals(name) && setByFullName.contains(target)) {
           return;
         }
         vars.put(target, v);
         if (target.equals(name)) {
-          vars.put(target + "#full", v);
+          setByFullName.add(target);
         }
         return;
       }
@@ -376,7 +379,7 @@ final class AutoscaleFormula {
       TreeMap<String, Value> user = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
       for (Map.Entry<String, Value> e : vars.entrySet()) {
         String k = e.getKey();
-        if (!TARGETS.containsValue(k) && !k.endsWith("#full") && !k.equals(DEALLOCATION)) {
+        if (!TARGETS.containsValue(k) && !k.equals(DEALLOCATION)) {
           user.put(k, e.getValue());
         }
       }

@@ -164,6 +164,13 @@ class AutoscaleFormulaTest {
         is(
             "$TargetDedicatedNodes=4.5;$TargetLowPriorityNodes=2;$NodeDeallocationOption=requeue;"
                 + "$busy=1;$cores=8;extra=2.5"));
+    // When a target is set by its full name and its alias, the full name wins.
+    assertThat(
+        run("$TargetDedicatedNodes = 3; $TargetDedicated = 5;", List.of()).targetDedicated(),
+        is(3));
+    assertThat(
+        run("$TargetDedicated = 5; $TargetDedicatedNodes = 3;", List.of()).targetDedicated(),
+        is(3));
     // Targets not set by the formula stay as they are; the default option is requeue.
     AutoscaleFormula.Run quiet = run("x = 1;", List.of());
     assertThat(quiet.targetDedicated(), is(nullValue()));
