@@ -136,9 +136,19 @@ final class BatchEngine {
       if (formula == null) {
         throw ApiException.missingProperty("autoScaleFormula");
       }
+      // The spec: node targets must not be given when the formula sets them.
+      for (String target : new String[] {"targetDedicatedNodes", "targetLowPriorityNodes"}) {
+        if (Json.integer(spec, target) != null) {
+          throw ApiException.invalidProperty(
+              target, "must not be specified when enableAutoScale is true");
+        }
+      }
       AutoscaleFormula compiled = compileFormula(formula);
       Duration interval = autoScaleInterval(Json.text(spec, "autoScaleEvaluationInterval"));
       applyAutoScale(pool, formula, compiled, interval);
+    } else if (spec.hasNonNull("autoScaleFormula")) {
+      throw ApiException.invalidProperty(
+          "autoScaleFormula", "must not be specified when enableAutoScale is not true");
     }
     pools.put(key(id), pool);
     adjustNodes(pool);

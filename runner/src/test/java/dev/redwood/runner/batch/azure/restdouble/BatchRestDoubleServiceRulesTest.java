@@ -142,6 +142,30 @@ class BatchRestDoubleServiceRulesTest {
     assertThat(detail(add, "Reason"), containsString("between 5 minutes and 168 hours"));
     assertThat(client.poolOperations().existsPool("quick"), is(false));
 
+    // A formula sets the targets: giving both is refused, and a formula without autoscale too.
+    BatchErrorException both =
+        assertThrows(
+            BatchErrorException.class,
+            () ->
+                client
+                    .poolOperations()
+                    .createPool(
+                        autoscalePool("both", "$TargetDedicatedNodes = 1;", Period.minutes(5))
+                            .withTargetDedicatedNodes(2)));
+    assertThat(detail(both, "PropertyName"), is("targetDedicatedNodes"));
+    BatchErrorException off =
+        assertThrows(
+            BatchErrorException.class,
+            () ->
+                client
+                    .poolOperations()
+                    .createPool(
+                        autoscalePool("off", "$TargetDedicatedNodes = 1;", null)
+                            .withEnableAutoScale(false)
+                            .withTargetDedicatedNodes(1)));
+    assertThat(detail(off, "PropertyName"), is("autoScaleFormula"));
+    assertThat(client.poolOperations().listPools().size(), is(0));
+
     client
         .poolOperations()
         .createPool(autoscalePool("steady", "$TargetDedicatedNodes = 1;", Period.minutes(5)));
