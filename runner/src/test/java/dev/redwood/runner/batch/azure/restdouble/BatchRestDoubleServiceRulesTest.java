@@ -60,6 +60,11 @@ class BatchRestDoubleServiceRulesTest {
         .withAutoScaleEvaluationInterval(interval);
   }
 
+  /** Adds a pool the double must refuse; returns the refusal. */
+  private BatchErrorException refusedPool(PoolAddParameter pool) {
+    return assertThrows(BatchErrorException.class, () -> client.poolOperations().createPool(pool));
+  }
+
   private static String detail(BatchErrorException e, String key) {
     for (BatchErrorDetail d : e.body().values()) {
       if (d.key().equals(key)) {
@@ -95,12 +100,7 @@ class BatchRestDoubleServiceRulesTest {
   @Test
   void aSyntaxErrorIsRefusedWithNothingLeftBehind() throws Exception {
     BatchErrorException add =
-        assertThrows(
-            BatchErrorException.class,
-            () ->
-                client
-                    .poolOperations()
-                    .createPool(autoscalePool("bad", "$TargetDedicatedNodes = min(3,;", null)));
+        refusedPool(autoscalePool("bad", "$TargetDedicatedNodes = min(3,;", null));
     assertThat(add.response().code(), is(400));
     assertThat(add.body().code(), is("AutoScalingFormulaSyntaxError"));
     assertThat(detail(add, "Message"), startsWith("Line 1, Col 31: "));
@@ -129,13 +129,7 @@ class BatchRestDoubleServiceRulesTest {
   @Test
   void anEvaluationIntervalUnderFiveMinutesIsRefused() throws Exception {
     BatchErrorException add =
-        assertThrows(
-            BatchErrorException.class,
-            () ->
-                client
-                    .poolOperations()
-                    .createPool(
-                        autoscalePool("quick", "$TargetDedicatedNodes = 1;", Period.minutes(4))));
+        refusedPool(autoscalePool("quick", "$TargetDedicatedNodes = 1;", Period.minutes(4)));
     assertThat(add.response().code(), is(400));
     assertThat(add.body().code(), is("InvalidPropertyValue"));
     assertThat(detail(add, "PropertyName"), is("autoScaleEvaluationInterval"));
@@ -144,25 +138,15 @@ class BatchRestDoubleServiceRulesTest {
 
     // A formula sets the targets: giving both is refused, and a formula without autoscale too.
     BatchErrorException both =
-        assertThrows(
-            BatchErrorException.class,
-            () ->
-                client
-                    .poolOperations()
-                    .createPool(
-                        autoscalePool("both", "$TargetDedicatedNodes = 1;", Period.minutes(5))
-                            .withTargetDedicatedNodes(2)));
+        refusedPool(
+            autoscalePool("both", "$TargetDedicatedNodes = 1;", Period.minutes(5))
+                .withTargetDedicatedNodes(2));
     assertThat(detail(both, "PropertyName"), is("targetDedicatedNodes"));
     BatchErrorException off =
-        assertThrows(
-            BatchErrorException.class,
-            () ->
-                client
-                    .poolOperations()
-                    .createPool(
-                        autoscalePool("off", "$TargetDedicatedNodes = 1;", null)
-                            .withEnableAutoScale(false)
-                            .withTargetDedicatedNodes(1)));
+        refusedPool(
+            autoscalePool("off", "$TargetDedicatedNodes = 1;", null)
+                .withEnableAutoScale(false)
+                .withTargetDedicatedNodes(1));
     assertThat(detail(off, "PropertyName"), is("autoScaleFormula"));
     assertThat(client.poolOperations().listPools().size(), is(0));
 
