@@ -22,7 +22,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -32,11 +31,15 @@ import java.util.regex.Pattern;
  */
 final class BatchEngine {
   static final Pattern ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
-  private static final Pattern TARGET_DEDICATED =
-      Pattern.compile("\\$TargetDedicatedNodes\\s*=\\s*(\\d+)\\s*(;|$)", Pattern.CASE_INSENSITIVE);
-  private static final Pattern TARGET_LOW =
-      Pattern.compile(
-          "\\$TargetLowPriorityNodes\\s*=\\s*(\\d+)\\s*(;|$)", Pattern.CASE_INSENSITIVE);
+
+  /** Evaluation intervals the service accepts for autoscale (REST reference). */
+  static final Duration MIN_AUTOSCALE_INTERVAL = Duration.ofMinutes(5);
+
+  static final Duration MAX_AUTOSCALE_INTERVAL = Duration.ofHours(168);
+  static final Duration DEFAULT_AUTOSCALE_INTERVAL = Duration.ofMinutes(15);
+
+  /** How long a pool's task samples are kept for its formula. */
+  private static final Duration SAMPLE_HISTORY = Duration.ofHours(24);
 
   final Object lock = new Object();
   final String account;
@@ -51,6 +54,13 @@ final class BatchEngine {
       Executors.newCachedThreadPool(
           r -> {
             Thread t = new Thread(r, "batch-double-node");
+            t.setDaemon(true);
+            return t;
+          });
+  private final ScheduledExecutorService autoScaleTimer =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "batch-double-autoscale");
             t.setDaemon(true);
             return t;
           });
@@ -83,6 +93,15 @@ final class BatchEngine {
   BatchEngine(String account, Path root) {
     this.account = account;
     this.root = root;
+    autoScaleTimer.scheduleWithFixedDelay(
+        () -> {
+          synchronized (lock) {
+            autoScaleTick();
+          }
+        },
+        100,
+        100,
+        TimeUnit.MILLISECONDS);
   }
 
   static String key(String id) {
@@ -150,8 +169,20 @@ final class BatchEngine {
       if (formula == null) {
         throw ApiException.missingProperty("autoScaleFormula");
       }
-      applyAutoScale(pool, formula, Json.text(spec, "autoScaleEvaluationInterval"));
+      // The spec: node targets must not be given when the formula sets them.
+      for (String target : new String[] {"targetDedicatedNodes", "targetLowPriorityNodes"}) {
+        if (Json.integer(spec, target) != null) {
+          throw ApiException.invalidProperty(
+              target, "must not be specified when enableAutoScale is true");
+        }
+      }
+      AutoscaleFormula compiled = compileFormula(formula);
+      Duration interval = autoScaleInterval(Json.text(spec, "autoScaleEvaluationInterval"));
+      applyAutoScale(pool, formula, compiled, interval);
       lowPriorityProperty = "autoScaleFormula";
+    } else if (spec.hasNonNull("autoScaleFormula")) {
+      throw ApiException.invalidProperty(
+          "autoScaleFormula", "must not be specified when enableAutoScale is not true");
     }
     checkLowPriorityAllowed(pool.targetLowPriority, lowPriorityProperty);
     pools.put(key(id), pool);
@@ -159,29 +190,192 @@ final class BatchEngine {
     return pool;
   }
 
-  /** Sets the formula; a formula that sets the targets to constants resizes the pool. */
-  void applyAutoScale(Sim.Pool pool, String formula, String interval) {
+  /** Compiles a formula; refuses it as the service does when a formula is set. */
+  static AutoscaleFormula compileFormula(String formula) throws ApiException {
+    if (formula.length() > AutoscaleFormula.MAX_LENGTH) {
+      throw ApiException.badRequest(
+              "AutoScaleFormulaTooLong",
+              "The specified auto-scaling formula exceeds lengths limit.")
+          .value("MaxLength", Integer.toString(AutoscaleFormula.MAX_LENGTH));
+    }
+    try {
+      return AutoscaleFormula.compile(formula);
+    } catch (AutoscaleFormula.FormulaError e) {
+      if (e.unsupported) {
+        throw new ApiException(
+                501,
+                "NotImplemented",
+                "The Batch REST double cannot evaluate this autoscale formula.")
+            .value("Message", e.getMessage());
+      }
+      throw ApiException.badRequest(
+              "AutoScalingFormulaSyntaxError",
+              "The specified auto-scaling formula has a syntax error.")
+          .value("Message", e.getMessage());
+    }
+  }
+
+  /** An evaluation interval (ISO-8601), null for the default; 5 minutes to 168 hours. */
+  static Duration autoScaleInterval(String iso) throws ApiException {
+    if (iso == null) {
+      return null;
+    }
+    Duration d;
+    try {
+      d = Duration.parse(iso);
+    } catch (DateTimeParseException e) {
+      throw ApiException.invalidProperty("autoScaleEvaluationInterval", "not a duration: " + iso);
+    }
+    if (d.compareTo(MIN_AUTOSCALE_INTERVAL) < 0 || d.compareTo(MAX_AUTOSCALE_INTERVAL) > 0) {
+      throw ApiException.invalidProperty(
+          "autoScaleEvaluationInterval",
+          "the interval is " + iso + "; it must be between 5 minutes and 168 hours");
+    }
+    return d;
+  }
+
+  /**
+   * Enables autoscale with a compiled formula (interval null: keep the current one, or the default)
+   * and evaluates it at once, as the service does; the schedule restarts now.
+   */
+  void applyAutoScale(Sim.Pool pool, String text, AutoscaleFormula formula, Duration interval) {
+    Instant now = autoScaleClock();
+    if (!pool.autoScale) {
+      pool.autoScaleInterval = DEFAULT_AUTOSCALE_INTERVAL;
+      pool.autoScaleEvaluationInterval = null;
+      pool.nextSample = now.plus(AutoscaleFormula.SAMPLE_PERIOD);
+    }
     pool.autoScale = true;
-    pool.formula = formula;
+    pool.formula = text;
+    pool.compiledFormula = formula;
     if (interval != null) {
-      pool.autoScaleEvaluationInterval = interval;
+      pool.autoScaleInterval = interval;
+      pool.autoScaleEvaluationInterval = interval.toString();
     }
-    Matcher d = TARGET_DEDICATED.matcher(formula);
-    Matcher l = TARGET_LOW.matcher(formula);
-    if (d.find()) {
-      pool.targetDedicated = Integer.parseInt(d.group(1));
+    evaluateAutoScale(pool, now);
+  }
+
+  /**
+   * Evaluates the pool's formula now and applies its targets (an error leaves them as they are).
+   */
+  void evaluateAutoScale(Sim.Pool pool, Instant now) {
+    AutoscaleFormula.Run run = pool.compiledFormula.evaluate(autoScaleInputs(pool, now));
+    pool.autoScaleRun = run;
+    pool.autoScaleTime = now;
+    pool.autoScaleResults = run.results();
+    pool.nextAutoScaleEvaluation = now.plus(pool.autoScaleInterval);
+    int dedicated = pool.targetDedicated;
+    int low = pool.targetLowPriority;
+    if (!run.failed()) {
+      if (run.nodeDeallocationOption() != null) {
+        pool.nodeDeallocationOption = run.nodeDeallocationOption();
+      }
+      if (run.targetDedicated() != null) {
+        pool.targetDedicated = run.targetDedicated();
+      }
+      if (run.targetLowPriority() != null) {
+        pool.targetLowPriority = run.targetLowPriority();
+      }
     }
-    if (l.find()) {
-      pool.targetLowPriority = Integer.parseInt(l.group(1));
-    }
-    pool.autoScaleTime = Instant.now();
-    pool.autoScaleResults =
-        "$TargetDedicatedNodes="
-            + pool.targetDedicated
-            + ";$TargetLowPriorityNodes="
-            + pool.targetLowPriority
-            + ";$NodeDeallocationOption=requeue";
     touch(pool);
+    // Like the service, a resize starts only when the targets change.
+    if (pool.targetDedicated != dedicated || pool.targetLowPriority != low) {
+      adjustNodes(pool);
+    }
+  }
+
+  AutoscaleFormula.Inputs autoScaleInputs(Sim.Pool pool, Instant now) {
+    int dedicated = 0;
+    int low = 0;
+    for (Sim.Node n : pool.nodes.values()) {
+      if (n.dedicated) {
+        dedicated++;
+      } else {
+        low++;
+      }
+    }
+    return new AutoscaleFormula.Inputs(
+        now,
+        List.copyOf(pool.samples),
+        dedicated,
+        low,
+        pool.targetDedicated,
+        pool.targetLowPriority,
+        pool.slotsPerNode);
+  }
+
+  /** Records one sample of the task counts of the pool's active jobs. */
+  void sampleTasks(Sim.Pool pool, Instant now) {
+    int active = 0;
+    int running = 0;
+    int succeeded = 0;
+    int failed = 0;
+    for (Sim.Job job : jobs.values()) {
+      if (!job.state.equals("active") || !job.poolId.equalsIgnoreCase(pool.id)) {
+        continue;
+      }
+      for (Sim.Task t : job.tasks.values()) {
+        switch (t.state) {
+          case "active":
+            // The service counts active tasks whose dependencies are met.
+            if (dependenciesMet(t)) {
+              active++;
+            }
+            break;
+          case "completed":
+            if ("success".equals(t.result)) {
+              succeeded++;
+            } else {
+              failed++;
+            }
+            break;
+          default:
+            running++;
+        }
+      }
+    }
+    pool.samples.add(new AutoscaleFormula.Sample(now, active, running, succeeded, failed));
+    Instant oldest = now.minus(SAMPLE_HISTORY);
+    while (!pool.samples.isEmpty() && pool.samples.get(0).at().isBefore(oldest)) {
+      pool.samples.remove(0);
+    }
+    pool.nextSample = now.plus(AutoscaleFormula.SAMPLE_PERIOD);
+  }
+
+  /** Takes the samples and runs the evaluations that are due (called every 100 ms). */
+  void autoScaleTick() {
+    if (closed) {
+      return;
+    }
+    Instant now = autoScaleClock();
+    for (Sim.Pool pool : new ArrayList<>(pools.values())) {
+      if (!pool.autoScale) {
+        continue;
+      }
+      // A tick may span several sampling periods of sped-up service time: take each sample.
+      for (int i = 0; i < 1000 && !now.isBefore(pool.nextSample); i++) {
+        sampleTasks(pool, pool.nextSample);
+      }
+      if (!now.isBefore(pool.nextSample)) {
+        pool.nextSample = now.plus(AutoscaleFormula.SAMPLE_PERIOD);
+      }
+      if (!now.isBefore(pool.nextAutoScaleEvaluation)) {
+        evaluateAutoScale(pool, now);
+      }
+    }
+  }
+
+  private final Instant clockStart = Instant.now();
+
+  /**
+   * The service time autoscale samples and evaluates by (the double's one clock read for it): real
+   * time since the engine started, sped up by the account's time scale, so that 5-minute evaluation
+   * intervals and 30-second samples pass as fast as allocations do.
+   */
+  Instant autoScaleClock() {
+    double scale = limits.timeScale() > 0 ? limits.timeScale() : 1.0 / 1200;
+    long realNanos = Duration.between(clockStart, Instant.now()).toNanos();
+    return clockStart.plusNanos((long) (realNanos / scale));
   }
 
   /** Pool_Resize: refused while the pool resizes or is deleted; then moves to the targets. */
@@ -1569,6 +1763,7 @@ final class BatchEngine {
       }
     }
     timer.shutdownNow();
+    autoScaleTimer.shutdownNow();
     agent.killAll(Duration.ofSeconds(5));
     workers.shutdownNow();
     try {

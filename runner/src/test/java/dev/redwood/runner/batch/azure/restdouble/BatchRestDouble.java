@@ -30,13 +30,14 @@ import java.util.stream.Stream;
  * the Batch REST API (api-version 2024-07-01.20.0) that the track-1 Java SDK {@code
  * com.microsoft.azure:azure-batch:11.2.0} uses, and runs tasks as local processes.
  *
- * <p><b>What it serves.</b> Pools (add, get, exists, list, delete, patch, resize, enable/disable
- * autoscale; nodes list/get and node files), jobs (add, get, list, patch, update, terminate,
- * delete, task counts, job preparation status), tasks (add, add collection, list, get, update,
- * delete, terminate, reactivate) and task files (get with {@code ocp-range}, properties via HEAD,
- * list, delete). Lists honour {@code $filter} (see {@link ODataFilter}), {@code $select}, {@code
- * maxresults} (default and cap 1000) and page with an absolute {@code odata.nextLink}. Anything
- * else answers 501 {@code NotImplemented}.
+ * <p><b>What it serves.</b> Pools (add, get, exists, list, delete, patch, resize, enable/disable/
+ * evaluate autoscale; nodes list/get and node files), jobs (add, get, list, patch, update,
+ * terminate, delete, task counts, job preparation status), tasks (add, add collection, list, get,
+ * update, delete, terminate, reactivate) and task files (get with {@code ocp-range}, properties via
+ * HEAD, list, delete). Lists honour {@code $filter} as far as the service accepts it per list (see
+ * {@link ODataFilter}; other filters answer 400), {@code $select}, {@code maxresults} (default and
+ * cap 1000) and page with an absolute {@code odata.nextLink}. Anything else answers 501 {@code
+ * NotImplemented}.
  *
  * <p><b>Auth.</b> Every request needs {@code api-version} and either {@code Authorization:
  * SharedKey account:signature} (checked as {@link SharedKey} describes; the {@code ocp-date}/{@code
@@ -58,11 +59,15 @@ import java.util.stream.Stream;
  * answers 202 and leaves the pool {@code deleting} for the deletion delay (its tasks requeued;
  * adding, resizing or patching it answers 409 {@code PoolBeingDeleted}); jobs bound to a deleting
  * or missing pool run nothing. Each pool aims at {@code targetDedicatedNodes +
- * targetLowPriorityNodes} simulated nodes (an autoscale formula that sets {@code
- * $TargetDedicatedNodes=N;} or {@code $TargetLowPriorityNodes=N;} sets them; any other formula
- * keeps the current targets, which for a new pool are its {@code targetDedicatedNodes}/{@code
- * targetLowPriorityNodes} or 0). A node has {@code taskSlotsPerNode} slots and a Batch-like
- * directory tree under {@link #nodeRoot()}: {@code <pool>/<node>/{startup/wd, shared, fsmounts,
+ * targetLowPriorityNodes} simulated nodes. With autoscale the targets come from the formula ({@link
+ * AutoscaleFormula}): it is compiled when set (syntax errors answer 400 {@code
+ * AutoScalingFormulaSyntaxError}; evaluation intervals outside 5 minutes to 168 hours 400 {@code
+ * InvalidPropertyValue}), evaluated at once and then every interval, over samples of the pool's
+ * jobs' task counts taken every 30 s; a failed evaluation ({@code InsufficientSampleData}, ...) is
+ * reported in {@code autoScaleRun.error} and leaves the targets as they were. {@code POST
+ * /pools/{id}/evaluateautoscale} evaluates without applying; {@link #runAutoScale} samples and
+ * evaluates at once for tests. A node has {@code taskSlotsPerNode} slots and a Batch-like directory
+ * tree under {@link #nodeRoot()}: {@code <pool>/<node>/{startup/wd, shared, fsmounts,
  * workitems/<job>/job-1/<task>/wd}}. The pool's start task runs once per node before the node takes
  * tasks ({@code waitForSuccess}, the default); if it fails the node is {@code starttaskfailed} and
  * takes none. A job's preparation task runs once per node before that node's first task of the job;
@@ -289,6 +294,25 @@ public final class BatchRestDouble implements AutoCloseable {
   public boolean preemptNode(String poolId, String nodeId) {
     synchronized (engine.lock) {
       return engine.preemptNode(poolId, nodeId);
+    }
+  }
+
+  /**
+   * Runs a pool's autoscale now, as the service does when its next 30-second sample and its next
+   * evaluation come round: records a sample of the task counts of the pool's active jobs, then
+   * evaluates the formula and applies its targets. False when the pool has no autoscale. (Without
+   * this, samples are taken every 30 s and formulas evaluated at their interval of the clock.)
+   */
+  public boolean runAutoScale(String poolId) {
+    synchronized (engine.lock) {
+      Sim.Pool pool = engine.pools.get(BatchEngine.key(poolId));
+      if (pool == null || !pool.autoScale) {
+        return false;
+      }
+      Instant now = engine.autoScaleClock();
+      engine.sampleTasks(pool, now);
+      engine.evaluateAutoScale(pool, now);
+      return true;
     }
   }
 

@@ -1,6 +1,7 @@
 package dev.redwood.runner.batch.azure.restdouble;
 
 import static dev.redwood.runner.batch.azure.restdouble.DoubleTestSupport.await;
+import static dev.redwood.runner.batch.azure.restdouble.DoubleTestSupport.ubuntu;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.allOf;
 import static org.hamcrest.Matchers.containsString;
@@ -29,7 +30,6 @@ import com.microsoft.azure.batch.protocol.models.ComputeNodeState;
 import com.microsoft.azure.batch.protocol.models.EnvironmentSetting;
 import com.microsoft.azure.batch.protocol.models.FileGetFromTaskOptions;
 import com.microsoft.azure.batch.protocol.models.FileProperties;
-import com.microsoft.azure.batch.protocol.models.ImageReference;
 import com.microsoft.azure.batch.protocol.models.JobAddParameter;
 import com.microsoft.azure.batch.protocol.models.JobPatchParameter;
 import com.microsoft.azure.batch.protocol.models.JobPreparationAndReleaseTaskExecutionInformation;
@@ -54,7 +54,6 @@ import com.microsoft.azure.batch.protocol.models.TaskDependencies;
 import com.microsoft.azure.batch.protocol.models.TaskExecutionResult;
 import com.microsoft.azure.batch.protocol.models.TaskListOptions;
 import com.microsoft.azure.batch.protocol.models.TaskState;
-import com.microsoft.azure.batch.protocol.models.VirtualMachineConfiguration;
 import com.microsoft.rest.ServiceResponseWithHeaders;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -97,17 +96,6 @@ class BatchRestDoubleSdkTest {
     batch.close();
     http.close();
     assertThat(batch.liveProcesses(), is(empty()));
-  }
-
-  private static VirtualMachineConfiguration ubuntu() {
-    return new VirtualMachineConfiguration()
-        .withImageReference(
-            new ImageReference()
-                .withPublisher("canonical")
-                .withOffer("0001-com-ubuntu-server-jammy")
-                .withSku("22_04-lts")
-                .withVersion("latest"))
-        .withNodeAgentSKUId("batch.node.ubuntu 22.04");
   }
 
   private static EnvironmentSetting env(String name, String value) {

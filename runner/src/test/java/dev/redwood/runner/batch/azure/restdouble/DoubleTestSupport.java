@@ -5,6 +5,8 @@ import com.microsoft.azure.batch.auth.BatchCredentials;
 import com.microsoft.azure.batch.auth.BatchSharedKeyCredentials;
 import com.microsoft.azure.batch.protocol.models.AllocationState;
 import com.microsoft.azure.batch.protocol.models.CloudPool;
+import com.microsoft.azure.batch.protocol.models.ImageReference;
+import com.microsoft.azure.batch.protocol.models.VirtualMachineConfiguration;
 import com.microsoft.rest.credentials.TokenCredentials;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
@@ -25,6 +27,18 @@ import java.util.function.Supplier;
 /** Clients, polling and small local HTTP servers for the double's tests. */
 final class DoubleTestSupport {
   private DoubleTestSupport() {}
+
+  /** The Ubuntu 22.04 image the tests' pools name (the double runs commands on this host). */
+  static VirtualMachineConfiguration ubuntu() {
+    return new VirtualMachineConfiguration()
+        .withImageReference(
+            new ImageReference()
+                .withPublisher("canonical")
+                .withOffer("0001-com-ubuntu-server-jammy")
+                .withSku("22_04-lts")
+                .withVersion("latest"))
+        .withNodeAgentSKUId("batch.node.ubuntu 22.04");
+  }
 
   static BatchClient sharedKeyClient(BatchRestDouble d, String key) {
     return BatchClient.open(new BatchSharedKeyCredentials(d.url(), d.accountName(), key));

@@ -9,28 +9,219 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Predicate;
 
 /**
- * The part of OData {@code $filter} the Batch service accepts on lists: comparisons ({@code eq ne
- * gt ge lt le}) between a property path ({@code state}, {@code executionInfo/endTime}) and a
- * literal ({@code 'text'}, numbers, {@code true}/{@code false}, {@code null}, {@code
- * datetime'...'}), {@code and}, {@code or}, {@code not}, parentheses, and {@code startswith}/{@code
- * endswith}/{@code substringof}. Text compares case-insensitively (the service's enum values are
- * not consistently cased); a missing property compares false except with {@code eq null}.
+ * OData {@code $filter} as the Batch service accepts it on lists: each list operation has its own
+ * table of properties and the operators allowed on each ({@link #SERVICE_ACCEPTS}, from Microsoft's
+ * "OData filters in Azure Batch" reference), combined with {@code and}, {@code or} and parentheses.
+ * A comparison is {@code property op literal} ({@code 'text'}, numbers, {@code true}/{@code false},
+ * {@code datetime'...'}) with a literal of the property's type, or {@code startswith(property,
+ * 'text')} where the table allows it. Anything else ({@code not}, other functions, properties the
+ * table does not list, a disallowed operator) is refused with {@link IllegalArgumentException},
+ * which the double answers with 400 {@code InvalidQueryParameterValue}. Text compares
+ * case-insensitively (the service's enum values are not consistently cased); a missing property
+ * compares false except with {@code ne}.
  */
 final class ODataFilter {
   private ODataFilter() {}
 
-  /** Parses a filter into a predicate over an entity's JSON; throws on a syntax error. */
-  static Predicate<JsonNode> parse(String filter) {
+  /** The type of a filterable property: which literal it is compared with. */
+  enum Type {
+    STRING,
+    INT,
+    DATETIME,
+    BOOLEAN
+  }
+
+  /** A filterable property of one list: its JSON path, type and allowed operators. */
+  record Property(String jsonPath, Type type, Set<String> ops) {}
+
+  /** The list operations that take a {@code $filter}, each with its own property table. */
+  enum Listing {
+    POOLS,
+    NODES,
+    JOBS,
+    TASKS,
+    FILES,
+    JOB_PREPARATION_STATUS
+  }
+
+  private static final Set<String> EQ = Set.of("eq");
+  private static final Set<String> EQ_NE = Set.of("eq", "ne");
+  private static final Set<String> ORDERED = Set.of("eq", "ne", "ge", "gt", "le", "lt");
+  private static final Set<String> ORDERED_AND_PREFIX =
+      Set.of("startswith", "eq", "ne", "ge", "gt", "le", "lt");
+
+  /**
+   * What the service accepts per list (REST reference "OData filters in Azure Batch"): filter name
+   * to property. The task table names {@code lastModifiedTime}, which filters the task's {@code
+   * lastModified}.
+   */
+  static final Map<Listing, Map<String, Property>> SERVICE_ACCEPTS =
+      Map.of(
+          Listing.POOLS,
+          table(
+              "id",
+              Type.STRING,
+              ORDERED_AND_PREFIX,
+              "state",
+              Type.STRING,
+              EQ_NE,
+              "stateTransitionTime",
+              Type.DATETIME,
+              ORDERED,
+              "allocationState",
+              Type.STRING,
+              EQ,
+              "allocationStateTransitionTime",
+              Type.DATETIME,
+              ORDERED,
+              "creationTime",
+              Type.DATETIME,
+              ORDERED,
+              "enableAutoScale",
+              Type.BOOLEAN,
+              EQ_NE,
+              "lastModified",
+              Type.DATETIME,
+              ORDERED,
+              "vmSize",
+              Type.STRING,
+              EQ_NE,
+              "enableInterNodeCommunication",
+              Type.BOOLEAN,
+              EQ_NE),
+          Listing.NODES,
+          table(
+              "state",
+              Type.STRING,
+              EQ_NE,
+              "stateTransitionTime",
+              Type.DATETIME,
+              ORDERED,
+              "lastBootTime",
+              Type.DATETIME,
+              ORDERED,
+              "allocationTime",
+              Type.DATETIME,
+              ORDERED,
+              "startTaskInfo/state",
+              Type.STRING,
+              EQ,
+              "startTaskInfo/result",
+              Type.STRING,
+              EQ_NE,
+              "startTaskInfo/exitCode",
+              Type.INT,
+              ORDERED,
+              "startTaskInfo/startTime",
+              Type.DATETIME,
+              ORDERED,
+              "startTaskInfo/endTime",
+              Type.DATETIME,
+              ORDERED),
+          Listing.JOBS,
+          table(
+              "id",
+              Type.STRING,
+              ORDERED_AND_PREFIX,
+              "state",
+              Type.STRING,
+              EQ_NE,
+              "stateTransitionTime",
+              Type.DATETIME,
+              ORDERED,
+              "creationTime",
+              Type.DATETIME,
+              ORDERED,
+              "lastModified",
+              Type.DATETIME,
+              ORDERED,
+              "executionInfo/startTime",
+              Type.DATETIME,
+              ORDERED,
+              "executionInfo/endTime",
+              Type.DATETIME,
+              ORDERED,
+              "executionInfo/poolId",
+              Type.STRING,
+              ORDERED_AND_PREFIX),
+          Listing.TASKS,
+          table(
+              "id",
+              Type.STRING,
+              ORDERED_AND_PREFIX,
+              "state",
+              Type.STRING,
+              EQ_NE,
+              "stateTransitionTime",
+              Type.DATETIME,
+              ORDERED,
+              "creationTime",
+              Type.DATETIME,
+              ORDERED,
+              "lastModifiedTime",
+              Type.DATETIME,
+              ORDERED,
+              "executionInfo/startTime",
+              Type.DATETIME,
+              ORDERED,
+              "executionInfo/endTime",
+              Type.DATETIME,
+              ORDERED,
+              "executionInfo/exitCode",
+              Type.INT,
+              ORDERED,
+              "executionInfo/result",
+              Type.STRING,
+              EQ_NE),
+          Listing.FILES,
+          table("name", Type.STRING, Set.of("startswith")),
+          Listing.JOB_PREPARATION_STATUS,
+          preparationTable());
+
+  /** The job preparation and release status list: the same rows for either task. */
+  private static Map<String, Property> preparationTable() {
+    List<Object> rows = new ArrayList<>(List.of("poolId", Type.STRING, EQ_NE));
+    rows.addAll(List.of("nodeId", Type.STRING, EQ_NE));
+    for (String task : List.of("jobPreparationTaskExecutionInfo", "jobReleaseTaskExecutionInfo")) {
+      rows.addAll(List.of(task + "/state", Type.STRING, EQ_NE));
+      rows.addAll(List.of(task + "/startTime", Type.DATETIME, ORDERED));
+      rows.addAll(List.of(task + "/endTime", Type.DATETIME, ORDERED));
+      rows.addAll(List.of(task + "/exitCode", Type.INT, ORDERED));
+      rows.addAll(List.of(task + "/result", Type.STRING, EQ_NE));
+    }
+    return table(rows.toArray());
+  }
+
+  /** Triples (name, type, operators) to a table; lastModifiedTime reads lastModified. */
+  @SuppressWarnings("unchecked")
+  private static Map<String, Property> table(Object... triples) {
+    Map<String, Property> t = new LinkedHashMap<>();
+    for (int i = 0; i < triples.length; i += 3) {
+      String name = (String) triples[i];
+      String path = name.equals("lastModifiedTime") ? "lastModified" : name;
+      t.put(name, new Property(path, (Type) triples[i + 1], (Set<String>) triples[i + 2]));
+    }
+    return Map.copyOf(t);
+  }
+
+  /**
+   * Parses a filter for one list into a predicate over an entity's JSON; throws {@link
+   * IllegalArgumentException} naming the fault when the service would refuse it.
+   */
+  static Predicate<JsonNode> parse(String filter, Listing listing) {
     if (filter == null || filter.isBlank()) {
       return n -> true;
     }
-    Parser p = new Parser(tokenize(filter));
+    Parser p = new Parser(tokenize(filter), SERVICE_ACCEPTS.get(listing), listing);
     Node root = p.expr();
     if (p.pos != p.tokens.size()) {
       throw new IllegalArgumentException("unexpected '" + p.tokens.get(p.pos).text + "'");
@@ -150,10 +341,14 @@ final class ODataFilter {
 
   private static final class Parser {
     final List<Token> tokens;
+    final Map<String, Property> accepted;
+    final String list;
     int pos;
 
-    Parser(List<Token> tokens) {
+    Parser(List<Token> tokens, Map<String, Property> accepted, Listing listing) {
       this.tokens = tokens;
+      this.accepted = accepted;
+      this.list = listing.name().toLowerCase(Locale.ROOT).replace('_', ' ');
     }
 
     Token peek() {
@@ -186,116 +381,143 @@ final class ODataFilter {
     }
 
     Node and() {
-      Node left = not();
+      Node left = condition();
       while (peek() != null && peek().isWord("and")) {
         next();
         Node l = left;
-        Node r = not();
+        Node r = condition();
         left = n -> truthy(l.eval(n)) && truthy(r.eval(n));
       }
       return left;
     }
 
-    Node not() {
-      if (peek() != null && peek().isWord("not")) {
-        next();
-        Node inner = not();
-        return n -> !truthy(inner.eval(n));
-      }
-      return comparison();
-    }
-
-    Node comparison() {
-      Node left = operand();
-      Token t = peek();
-      if (t != null && t.kind == Kind.WORD && OPS.containsKey(t.text.toLowerCase(Locale.ROOT))) {
-        next();
-        String op = t.text.toLowerCase(Locale.ROOT);
-        Node right = operand();
-        return n -> compare(left.eval(n), right.eval(n), op);
-      }
-      return left;
-    }
-
-    Node operand() {
+    /** A parenthesized expression, a startswith call or a comparison; nothing else. */
+    Node condition() {
       Token t = next();
-      switch (t.kind) {
-        case LPAREN:
-          {
-            Node inner = expr();
-            expect(Kind.RPAREN);
-            return inner;
-          }
-        case STRING:
-          return n -> t.text;
-        case DATETIME:
-          {
-            Instant at = parseInstant(t.text);
-            if (at == null) {
-              throw new IllegalArgumentException("bad datetime '" + t.text + "'");
-            }
-            return n -> at;
-          }
-        case NUMBER:
-          {
-            BigDecimal v = new BigDecimal(t.text);
-            return n -> v;
-          }
-        case WORD:
-          {
-            String w = t.text.toLowerCase(Locale.ROOT);
-            if (w.equals("true") || w.equals("false")) {
-              Boolean b = Boolean.valueOf(w);
-              return n -> b;
-            }
-            if (w.equals("null")) {
-              return n -> null;
-            }
-            if (peek() != null && peek().kind == Kind.LPAREN && FUNCTIONS.contains(w)) {
-              next();
-              List<Node> args = new ArrayList<>();
-              args.add(expr());
-              while (peek() != null && peek().kind == Kind.COMMA) {
-                next();
-                args.add(expr());
-              }
-              expect(Kind.RPAREN);
-              if (args.size() != 2) {
-                throw new IllegalArgumentException(w + " takes two arguments");
-              }
-              return n -> function(w, args.get(0).eval(n), args.get(1).eval(n));
-            }
-            String[] path = t.text.split("/");
-            return n -> resolve(n, path);
-          }
-        default:
-          throw new IllegalArgumentException("unexpected '" + t.text + "'");
+      if (t.kind == Kind.LPAREN) {
+        Node inner = expr();
+        expect(Kind.RPAREN);
+        return inner;
+      }
+      if (t.kind != Kind.WORD) {
+        throw new IllegalArgumentException(
+            "a condition must start with a property name, not '" + t.text + "'");
+      }
+      if (t.isWord("not")) {
+        throw new IllegalArgumentException("the Batch service does not support 'not' in $filter");
+      }
+      if (peek() != null && peek().kind == Kind.LPAREN) {
+        return function(t.text);
+      }
+      Property prop = property(t.text);
+      Token op = next();
+      String o = op.text.toLowerCase(Locale.ROOT);
+      if (op.kind != Kind.WORD || !OPS.contains(o)) {
+        throw new IllegalArgumentException(
+            "expected a comparison operator after '" + t.text + "' but found '" + op.text + "'");
+      }
+      allow(t.text, prop, o);
+      Object literal = literal(next(), t.text, prop.type());
+      String[] path = prop.jsonPath().split("/");
+      return n -> compare(resolve(n, path), literal, o);
+    }
+
+    Node function(String name) {
+      if (!name.equalsIgnoreCase("startswith")) {
+        throw new IllegalArgumentException(
+            "the Batch service does not support the function '" + name + "' in $filter");
+      }
+      expect(Kind.LPAREN);
+      Token p = next();
+      if (p.kind != Kind.WORD) {
+        throw new IllegalArgumentException("startswith takes a property name first");
+      }
+      Property prop = property(p.text);
+      allow(p.text, prop, "startswith");
+      expect(Kind.COMMA);
+      Object prefix = literal(next(), p.text, Type.STRING);
+      expect(Kind.RPAREN);
+      String[] path = prop.jsonPath().split("/");
+      String lower = ((String) prefix).toLowerCase(Locale.ROOT);
+      return n -> {
+        Object v = resolve(n, path);
+        return v instanceof String s && s.toLowerCase(Locale.ROOT).startsWith(lower);
+      };
+    }
+
+    Property property(String name) {
+      Property prop = accepted.get(name);
+      if (prop == null) {
+        throw new IllegalArgumentException(
+            "the Batch service does not filter "
+                + list
+                + " on '"
+                + name
+                + "'; it accepts "
+                + String.join(", ", new TreeSet<>(accepted.keySet())));
+      }
+      return prop;
+    }
+
+    void allow(String name, Property prop, String op) {
+      if (!prop.ops().contains(op)) {
+        throw new IllegalArgumentException(
+            "the Batch service does not allow '"
+                + op
+                + "' on '"
+                + name
+                + "' when listing "
+                + list
+                + "; it allows "
+                + String.join(", ", new TreeSet<>(prop.ops())));
       }
     }
+
+    /** A literal of the property's type (the service refuses mismatched literals). */
+    Object literal(Token t, String name, Type type) {
+      switch (type) {
+        case DATETIME:
+          if (t.kind == Kind.DATETIME) {
+            Instant at = parseInstant(t.text);
+            if (at != null) {
+              return at;
+            }
+          }
+          break;
+        case INT:
+          if (t.kind == Kind.NUMBER && t.text.matches("-?\\d+")) {
+            return new BigDecimal(t.text);
+          }
+          break;
+        case BOOLEAN:
+          if (t.isWord("true") || t.isWord("false")) {
+            return Boolean.valueOf(t.text.toLowerCase(Locale.ROOT));
+          }
+          break;
+        default:
+          if (t.kind == Kind.STRING) {
+            return t.text;
+          }
+      }
+      throw new IllegalArgumentException(
+          "'" + name + "' is compared with a " + describe(type) + ", not '" + t.text + "'");
+    }
   }
 
-  private static final Map<String, Boolean> OPS =
-      Map.of("eq", true, "ne", true, "gt", true, "ge", true, "lt", true, "le", true);
-  private static final List<String> FUNCTIONS =
-      List.of("startswith", "endswith", "substringof", "contains");
-
-  private static Object function(String name, Object a, Object b) {
-    if (!(a instanceof String) || !(b instanceof String)) {
-      return false;
-    }
-    String x = ((String) a).toLowerCase(Locale.ROOT);
-    String y = ((String) b).toLowerCase(Locale.ROOT);
-    switch (name) {
-      case "startswith":
-        return x.startsWith(y);
-      case "endswith":
-        return x.endsWith(y);
-      case "substringof":
-        return y.contains(x);
+  private static String describe(Type type) {
+    switch (type) {
+      case DATETIME:
+        return "datetime'...' literal";
+      case INT:
+        return "whole number";
+      case BOOLEAN:
+        return "true or false";
       default:
-        return x.contains(y);
+        return "'quoted string'";
     }
   }
+
+  private static final Set<String> OPS = Set.of("eq", "ne", "gt", "ge", "lt", "le");
 
   private static boolean truthy(Object v) {
     return Boolean.TRUE.equals(v);

@@ -178,18 +178,44 @@ final class RestApi {
             engine.checkNotDeleting(pool);
             ObjectNode body = Json.parseObject(c.http.body);
             String formula = Json.text(body, "autoScaleFormula");
+            String interval = Json.text(body, "autoScaleEvaluationInterval");
+            if (formula == null && (!pool.autoScale || interval == null)) {
+              // A pool without autoscale needs a formula; one with it needs something to change.
+              throw ApiException.missingProperty("autoScaleFormula");
+            }
+            AutoscaleFormula compiled =
+                formula == null ? pool.compiledFormula : BatchEngine.compileFormula(formula);
             engine.applyAutoScale(
                 pool,
-                formula != null ? formula : pool.formula != null ? pool.formula : "",
-                Json.text(body, "autoScaleEvaluationInterval"));
-            engine.adjustNodes(pool);
+                formula == null ? pool.formula : formula,
+                compiled,
+                BatchEngine.autoScaleInterval(interval));
             return new Reply(200).entity(pool);
+          }
+        case "evaluateautoscale":
+          {
+            String formula = Json.required(Json.parseObject(c.http.body), "autoScaleFormula");
+            AutoscaleFormula compiled = BatchEngine.compileFormula(formula);
+            if (!pool.autoScale) {
+              // The service evaluates formulas only on pools with autoscale enabled.
+              throw ApiException.conflict(
+                  "OperationNotValidOnPool", "The specified operation is not valid on the pool.");
+            }
+            Instant now = engine.autoScaleClock();
+            ObjectNode run =
+                autoScaleRunJson(compiled.evaluate(engine.autoScaleInputs(pool, now)), now);
+            run.put(
+                "odata.metadata",
+                base() + "/$metadata#Microsoft.Azure.Batch.Protocol.Entities.AutoScaleRun");
+            return Reply.json(200, run);
           }
         case "disableautoscale":
           engine.checkNotDeleting(pool);
           pool.autoScale = false;
           pool.formula = null;
+          pool.compiledFormula = null;
           pool.autoScaleTime = null;
+          pool.autoScaleRun = null;
           engine.touch(pool);
           return new Reply(200).entity(pool);
         case "stopresize":
@@ -413,10 +439,12 @@ final class RestApi {
    */
   private Reply list(Call c, List<Listed> items, String entitySet) throws ApiException {
     Predicate<JsonNode> filter;
+    String filterText = c.query.get("$filter");
     try {
-      filter = ODataFilter.parse(c.query.get("$filter"));
+      filter = ODataFilter.parse(filterText, listing(entitySet));
     } catch (IllegalArgumentException e) {
-      throw ApiException.invalidQuery("$filter", e.getMessage());
+      throw ApiException.invalidQuery("$filter", e.getMessage())
+          .value("QueryParameterValue", filterText);
     }
     int max = DEFAULT_PAGE;
     String mr = c.query.get("maxresults");
@@ -462,6 +490,26 @@ final class RestApi {
       out.put("odata.nextLink", nextLink(c, last));
     }
     return Reply.json(200, out);
+  }
+
+  /** The filter table of a list, by the entity set it answers with. */
+  private static ODataFilter.Listing listing(String entitySet) {
+    switch (entitySet) {
+      case "pools":
+        return ODataFilter.Listing.POOLS;
+      case "nodes":
+        return ODataFilter.Listing.NODES;
+      case "jobs":
+        return ODataFilter.Listing.JOBS;
+      case "tasks":
+        return ODataFilter.Listing.TASKS;
+      case "files":
+        return ODataFilter.Listing.FILES;
+      case "jobpreparationandreleasetaskstatus":
+        return ODataFilter.Listing.JOB_PREPARATION_STATUS;
+      default:
+        throw new IllegalStateException("no $filter table for " + entitySet);
+    }
   }
 
   private String nextLink(Call c, long last) {
@@ -689,12 +737,8 @@ final class RestApi {
     o.put("enableAutoScale", p.autoScale);
     if (p.autoScale) {
       o.put("autoScaleFormula", p.formula);
-      o.put(
-          "autoScaleEvaluationInterval",
-          p.autoScaleEvaluationInterval != null ? p.autoScaleEvaluationInterval : "PT15M");
-      ObjectNode run = o.putObject("autoScaleRun");
-      run.put("timestamp", Json.iso(p.autoScaleTime));
-      run.put("results", p.autoScaleResults);
+      o.put("autoScaleEvaluationInterval", p.autoScaleInterval.toString());
+      o.set("autoScaleRun", autoScaleRunJson(p.autoScaleRun, p.autoScaleTime));
     } else {
       o.remove("autoScaleFormula");
       o.remove("autoScaleEvaluationInterval");
@@ -709,6 +753,20 @@ final class RestApi {
       o.put("enableInterNodeCommunication", false);
     }
     return o;
+  }
+
+  /** An AutoScaleRun: timestamp, results and, when the evaluation failed, its error. */
+  private static ObjectNode autoScaleRunJson(AutoscaleFormula.Run r, Instant at) {
+    ObjectNode run = Json.object();
+    run.put("timestamp", Json.iso(at));
+    run.put("results", r.results());
+    if (r.failed()) {
+      ObjectNode error = run.putObject("error");
+      error.put("code", r.errorCode());
+      error.put("message", r.errorMessage());
+      error.putArray("values").addObject().put("name", "Message").put("value", r.errorDetail());
+    }
+    return run;
   }
 
   private ObjectNode nodeJson(Sim.Node n) {

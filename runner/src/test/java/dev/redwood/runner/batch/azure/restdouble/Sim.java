@@ -3,6 +3,7 @@ package dev.redwood.runner.batch.azure.restdouble;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -69,6 +70,15 @@ final class Sim {
     Instant autoScaleTime;
     String autoScaleResults;
     String autoScaleEvaluationInterval;
+    AutoscaleFormula compiledFormula;
+    Duration autoScaleInterval;
+    Instant nextAutoScaleEvaluation;
+    AutoscaleFormula.Run autoScaleRun;
+
+    /** Task samples every 30 s of service time for the formula (oldest first). */
+    final List<AutoscaleFormula.Sample> samples = new ArrayList<>();
+
+    Instant nextSample;
     Instant allocationStateTransition;
     final LinkedHashMap<String, Node> nodes = new LinkedHashMap<>();
     int nodeCounter;
