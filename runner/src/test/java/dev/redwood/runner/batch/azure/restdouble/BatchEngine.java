@@ -94,6 +94,7 @@ final class BatchEngine {
     String id = Json.required(spec, "id");
     checkId("id", id);
     Json.required(spec, "vmSize");
+    ResourceFileLimit.check(spec.get("startTask"));
     if (pools.containsKey(key(id))) {
       throw ApiException.conflict("PoolExists", "The specified pool already exists.");
     }
@@ -294,7 +295,7 @@ final class BatchEngine {
       Sim.Node node, Sim.Execution ex, JsonNode spec, boolean waitForSuccess) {
     Path dir = node.startupDir();
     Path wd = dir.resolve("wd");
-    Map<String, String> env = NodeAgent.baseEnvironment();
+    Map<String, String> env = agent.baseEnvironment(node);
     NodeAgent.addSettings(env, spec.get("environmentSettings"));
     env.putAll(nodeEnvironment(node));
     env.put("AZ_BATCH_TASK_DIR", dir.toString());
@@ -396,6 +397,8 @@ final class BatchEngine {
     if (prep != null && !prep.isNull()) {
       Json.required(prep, "commandLine");
     }
+    ResourceFileLimit.check(prep);
+    ResourceFileLimit.check(spec.get("jobReleaseTask"));
     Sim.Job job = new Sim.Job(id, nextSeq(), Instant.now(), spec, poolId);
     Integer priority = Json.integer(spec, "priority");
     job.priority = priority == null ? 0 : priority;
@@ -530,6 +533,7 @@ final class BatchEngine {
     String id = Json.required(spec, "id");
     checkId("id", id);
     Json.required(spec, "commandLine");
+    ResourceFileLimit.check(spec);
     if (spec.has("dependsOn")
         && !spec.get("dependsOn").isNull()
         && !Boolean.TRUE.equals(Json.bool(job.spec, "usesTaskDependencies"))) {
@@ -808,7 +812,7 @@ final class BatchEngine {
     prep.info.state = "running";
     prep.info.startTime = Instant.now();
     node.jobPreps.put(key(job.id), prep);
-    Map<String, String> env = NodeAgent.baseEnvironment();
+    Map<String, String> env = agent.baseEnvironment(node);
     NodeAgent.addSettings(env, job.spec.get("commonEnvironmentSettings"));
     NodeAgent.addSettings(env, job.prep.get("environmentSettings"));
     env.putAll(nodeEnvironment(node));
@@ -950,7 +954,7 @@ final class BatchEngine {
         t.failureInfo = null;
         touch(t);
         dir = t.dir();
-        env = NodeAgent.baseEnvironment();
+        env = agent.baseEnvironment(node);
         NodeAgent.addSettings(env, job.spec.get("commonEnvironmentSettings"));
         NodeAgent.addSettings(env, t.spec.get("environmentSettings"));
         env.putAll(nodeEnvironment(node));
