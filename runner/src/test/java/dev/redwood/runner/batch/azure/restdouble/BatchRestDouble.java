@@ -60,24 +60,27 @@ import java.util.stream.Stream;
  * runs as {@code /bin/bash -c <commandLine>} in its {@code wd}, with stdout/stderr to {@code
  * stdout.txt}/{@code stderr.txt} in its task directory, after its resource files were fetched with
  * plain GETs ({@code httpUrl}; {@code storageContainerUrl} is listed with the Blob List API). Its
- * environment is that of a fresh node ({@link MarketplaceImage}: a PATH of basic tools without
- * {@code java}, which a start task's {@code apt-get install} of an OpenJDK adds on Debian and
- * Ubuntu images; HOME), then the job's common environment settings, then the task's, then the Batch
- * variables ({@code AZ_BATCH_ACCOUNT_NAME, AZ_BATCH_ACCOUNT_URL, AZ_BATCH_POOL_ID,
- * AZ_BATCH_NODE_ID, AZ_BATCH_NODE_IS_DEDICATED, AZ_BATCH_NODE_ROOT_DIR, AZ_BATCH_NODE_SHARED_DIR,
- * AZ_BATCH_NODE_STARTUP_DIR, AZ_BATCH_NODE_STARTUP_WORKING_DIR, AZ_BATCH_NODE_MOUNTS_DIR,
- * AZ_BATCH_JOB_ID, AZ_BATCH_TASK_ID, AZ_BATCH_TASK_DIR, AZ_BATCH_TASK_WORKING_DIR}, and {@code
- * AZ_BATCH_JOB_PREP_DIR, AZ_BATCH_JOB_PREP_WORKING_DIR} when the job has a preparation task). Batch
- * has no retry-count variable, so neither does the double. A resource-file list larger than the
- * service's 32,768 characters is refused ({@code RequestEntityTooLarge}, {@link
- * ResourceFileLimit}). Output files are uploaded after the command per their uploadCondition with
- * {@code PUT {containerUrl}/{path}?{sas}} and {@code x-ms-blob-type: BlockBlob}. A non-zero exit is
- * retried while {@code retryCount < maxTaskRetryCount} (the task's, else the job's; -1 is
- * unlimited). A failed download, a failed job preparation or a failed upload completes the task
- * with result failure and a failureInfo (category userError; codes {@code BlobNotFound}, {@code
+ * environment is its image's PATH and HOME (see below), then the job's common environment settings,
+ * then the task's, then the Batch variables ({@code AZ_BATCH_ACCOUNT_NAME, AZ_BATCH_ACCOUNT_URL,
+ * AZ_BATCH_POOL_ID, AZ_BATCH_NODE_ID, AZ_BATCH_NODE_IS_DEDICATED, AZ_BATCH_NODE_ROOT_DIR,
+ * AZ_BATCH_NODE_SHARED_DIR, AZ_BATCH_NODE_STARTUP_DIR, AZ_BATCH_NODE_STARTUP_WORKING_DIR,
+ * AZ_BATCH_NODE_MOUNTS_DIR, AZ_BATCH_JOB_ID, AZ_BATCH_TASK_ID, AZ_BATCH_TASK_DIR,
+ * AZ_BATCH_TASK_WORKING_DIR}, and {@code AZ_BATCH_JOB_PREP_DIR, AZ_BATCH_JOB_PREP_WORKING_DIR} when
+ * the job has a preparation task). Batch has no retry-count variable, so neither does the double.
+ * Output files are uploaded after the command per their uploadCondition with {@code PUT
+ * {containerUrl}/{path}?{sas}} and {@code x-ms-blob-type: BlockBlob}. A non-zero exit is retried
+ * while {@code retryCount < maxTaskRetryCount} (the task's, else the job's; -1 is unlimited). A
+ * failed download, a failed job preparation or a failed upload completes the task with result
+ * failure and a failureInfo (category userError; codes {@code BlobNotFound}, {@code
  * BlobAccessDenied}, {@code BlobDownloadMiscError}, {@code JobPreparationTaskFailed}, {@code
  * FileUploadFailed}) without retries. Tasks with {@code containerSettings} (and pools with a
  * containerConfiguration) are accepted, but their commands run on this host, not in a container.
+ *
+ * <p><b>Images.</b> A node's PATH holds its image's basic tools only ({@link MarketplaceImage}): no
+ * {@code java} until a start task installs one with the {@code apt-get} that Debian and Ubuntu
+ * images have ({@link #holdAptLockAtBoot} makes it meet a first-boot dpkg lock); other images have
+ * no {@code apt-get}. A resource-file list over the service's 32,768 characters is refused with
+ * {@code RequestEntityTooLarge} ({@link ResourceFileLimit}).
  *
  * <p><b>Faults.</b> {@link #throttle}, {@link #failRequests}, {@link #dropConnections}, {@link
  * #failTaskExecutions}, {@link #preemptTask}, {@link #preemptNode}; {@link #requests()} logs every
