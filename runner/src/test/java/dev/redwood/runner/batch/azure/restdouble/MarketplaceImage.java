@@ -101,7 +101,16 @@ final class MarketplaceImage {
     if (Files.isDirectory(bin)) {
       return bin;
     }
-    Path part = Files.createDirectories(bin.resolveSibling(bin.getFileName() + ".part"));
+    Path part = bin.resolveSibling(bin.getFileName() + ".part");
+    if (Files.isDirectory(part)) {
+      // Left by a double that stopped while it set up this node.
+      try (java.util.stream.Stream<Path> files = Files.list(part)) {
+        for (Path f : (Iterable<Path>) files::iterator) {
+          Files.delete(f);
+        }
+      }
+    }
+    Files.createDirectories(part);
     for (String tool : BASIC_TOOLS) {
       for (String dir : List.of("/usr/bin", "/bin")) {
         Path host = Path.of(dir, tool);
