@@ -146,6 +146,7 @@ final class RestApi {
         case "PATCH":
           {
             ObjectNode body = Json.parseObject(c.http.body);
+            ResourceFileLimit.check(body.get("startTask"));
             for (String field :
                 new String[] {"startTask", "metadata", "applicationPackageReferences"}) {
               if (body.has(field)) {
