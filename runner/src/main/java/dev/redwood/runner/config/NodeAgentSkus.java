@@ -62,6 +62,15 @@ final class NodeAgentSkus {
     return Optional.empty();
   }
 
+  /**
+   * Whether images of this node agent have apt-get (Debian and Ubuntu); RHEL, AlmaLinux, Rocky,
+   * CentOS and Windows images have not.
+   */
+  static boolean hasApt(String nodeAgentSku) {
+    String sku = nodeAgentSku.toLowerCase(Locale.ROOT);
+    return sku.startsWith("batch.node.ubuntu ") || sku.startsWith("batch.node.debian ");
+  }
+
   /** A warning for an image whose node agent Azure Batch has retired, or null. */
   static String retirementWarning(String nodeAgentSku) {
     return !RETIRED.contains(nodeAgentSku)

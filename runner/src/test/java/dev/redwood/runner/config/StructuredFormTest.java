@@ -154,19 +154,14 @@ class StructuredFormTest {
     AzureConfig config =
         fx.read(
             """
-            {"_NODE_OS_PUBLISHER": "microsoftcblmariner", "_NODE_OS_OFFER": "azure-linux-3",
-             "_NODE_OS_SKU": "azure-linux-3-gen2",
-             "poolDefaults": {"image": {"nodeAgentSku": "batch.node.azurelinux 3.0"}}}
+            {"_NODE_OS_PUBLISHER": "contoso", "_NODE_OS_OFFER": "hardened-base",
+             "_NODE_OS_SKU": "2025-gen2",
+             "poolDefaults": {"image": {"nodeAgentSku": "batch.node.ubuntu 22.04"}}}
             """,
             ONE_ACCOUNT);
     assertThat(
         config.pools().get(0).image(),
-        is(
-            new NodeImage(
-                "microsoftcblmariner",
-                "azure-linux-3",
-                "azure-linux-3-gen2",
-                "batch.node.azurelinux 3.0")));
+        is(new NodeImage("contoso", "hardened-base", "2025-gen2", "batch.node.ubuntu 22.04")));
   }
 
   @Test

@@ -331,6 +331,38 @@ class ValidationErrorsTest {
         "must be a Batch node agent SKU");
   }
 
+  @Test
+  void imageWithoutAptAndNoContainerImage() {
+    AzureConfigException e =
+        assertFails(
+            "{\"pools\": [{\"id\": \"rhel\", \"image\": {\"publisher\": \"RedHat\","
+                + " \"offer\": \"RHEL\", \"sku\": \"9-lvm-gen2\"}}]}",
+            ONE_ACCOUNT,
+            "parameters.json",
+            "pools[0].image",
+            "is an image without apt-get (node agent \"batch.node.el 9\"), so the start task"
+                + " cannot install Java on the nodes of pool \"rhel\"");
+    assertThat(e.getMessage(), containsString("give the pool a containerImage"));
+    assertFails(
+        "{\"_NODE_OS_PUBLISHER\": \"almalinux\", \"_NODE_OS_OFFER\": \"almalinux-x86_64\","
+            + " \"_NODE_OS_SKU\": \"9-gen2\"}",
+        ONE_ACCOUNT,
+        "parameters.json",
+        "_NODE_OS_PUBLISHER/_NODE_OS_OFFER/_NODE_OS_SKU",
+        "without apt-get");
+    assertFails(
+        "{\"poolDefaults\": {\"image\": {\"nodeAgentSku\": \"batch.node.azurelinux 3.0\"}}}",
+        ONE_ACCOUNT,
+        "parameters.json",
+        "poolDefaults.image",
+        "without apt-get");
+    // With a container image the tasks bring their own Java.
+    fx.read(
+        "{\"_CONTAINER\": \"redwood-worker:1.0\", \"pools\": [{\"id\": \"rhel\", \"image\":"
+            + " {\"publisher\": \"RedHat\", \"offer\": \"RHEL\", \"sku\": \"9-lvm-gen2\"}}]}",
+        ONE_ACCOUNT);
+  }
+
   // ---- names Azure would reject
 
   @Test

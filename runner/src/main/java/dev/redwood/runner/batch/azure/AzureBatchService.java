@@ -49,8 +49,9 @@ import org.slf4j.LoggerFactory;
  * accounts (regions). Tasks wait in a queue here and go to the pool with the most free task slots,
  * a few at a time beyond its slots so that nodes never idle between polls; a pool that is slow,
  * small or still allocating nodes therefore takes few tasks and holds no stage back. Each node's
- * job preparation task downloads the staged classpath once per job; a pool's start task installs a
- * Java runtime if the image has none (or the pool runs a container image).
+ * job preparation task brings the staged classpath into the node's jar cache once per job,
+ * downloading only the jars the node does not hold yet ({@link ClasspathManifest}); a pool's start
+ * task installs a Java runtime if the image has none (or the pool runs a container image).
  *
  * <p>Task states are polled with one filtered, projected list call per pool and job, never one
  * request per task. The driver retries failed tasks under new attempt numbers and is the only layer
@@ -206,15 +207,9 @@ public final class AzureBatchService implements BatchService {
     }
     this.jobId = job.jobId();
     try {
-      List<ResourceFile> jars = new ArrayList<>();
-      for (int i = 0; i < job.classpathBlobKeys().size(); i++) {
-        String key = job.classpathBlobKeys().get(i);
-        jars.add(
-            new ResourceFile()
-                // Valid as long as the run: nodes that join late still need the classpath.
-                .withHttpUrl(store.readUrl(key, job.grantValidity()))
-                .withFilePath(NodeCommands.jarPath(i, key)));
-      }
+      // Valid as long as the run: nodes that join late still need the classpath.
+      List<ResourceFile> classpath =
+          ClasspathManifest.stage(store, job.jobId(), job.classpathBlobKeys(), job.grantValidity());
       Map<String, String> environment = new TreeMap<>(taskEnvironment);
       environment.putAll(job.environment());
       List<EnvironmentSetting> settings = new ArrayList<>();
@@ -227,7 +222,7 @@ public final class AzureBatchService implements BatchService {
             new JobPreparationTask()
                 .withId("redwood-classpath")
                 .withCommandLine(NodeCommands.prepareClasspath())
-                .withResourceFiles(jars)
+                .withResourceFiles(classpath)
                 .withWaitForSuccess(true)
                 .withRerunOnNodeRebootAfterSuccess(false),
             settings);

@@ -20,30 +20,64 @@ final class NodeCommands {
 
   private NodeCommands() {}
 
+  /** How often the start task tries apt-get, and how long it pauses between tries. */
+  static final int APT_ATTEMPTS = 30;
+
+  static final int APT_PAUSE_SECONDS = 10;
+
+  /** How long one apt-get install waits for the dpkg lock before it fails. */
+  static final int DPKG_LOCK_TIMEOUT_SECONDS = 300;
+
   /**
    * The pool's start task: installs a Java runtime unless the image has one. Idempotent, so a
-   * reused pool or a rebooted node runs it again harmlessly.
+   * reused pool or a rebooted node runs it again harmlessly. A fresh image's own first-boot apt run
+   * may hold the dpkg lock: install waits for it, and {@code apt-get update} (which cannot wait for
+   * its lock) is retried after a pause, saying so, a bounded number of times. An image without
+   * apt-get fails at once.
    */
   static String installJava() {
-    return "/bin/bash -c 'command -v java >/dev/null 2>&1 || { apt-get update -qq"
-        + " && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless; }'";
+    String apt = "apt-get -o DPkg::Lock::Timeout=" + DPKG_LOCK_TIMEOUT_SECONDS;
+    return "/bin/bash -c 'command -v java >/dev/null 2>&1 && exit 0;"
+        + " command -v apt-get >/dev/null 2>&1 || { echo \"redwood: the image has neither java nor"
+        + " apt-get to install it; use a Debian or Ubuntu image or a container image\" >&2;"
+        + " exit 1; };"
+        + " for attempt in {1.."
+        + APT_ATTEMPTS
+        + "}; do "
+        + apt
+        + " update -qq && DEBIAN_FRONTEND=noninteractive "
+        + apt
+        + " install -y -qq openjdk-17-jre-headless && command -v java && exit 0;"
+        + " echo \"redwood: installing Java with apt-get failed (attempt $attempt of "
+        + APT_ATTEMPTS
+        + "; at first boot the image may still hold the apt lock); retrying in "
+        + APT_PAUSE_SECONDS
+        + " s\";"
+        + " sleep "
+        + APT_PAUSE_SECONDS
+        + "; done;"
+        + " echo \"redwood: could not install Java with apt-get in "
+        + APT_ATTEMPTS
+        + " attempts\" >&2; exit 1'";
   }
 
   /**
-   * The job preparation task: its resource files put the staged jars under {@code lib/} (named so
-   * that sorting restores classpath order); it writes the classpath for the job's tasks.
+   * The job preparation task: runs the {@link ClasspathFetcher} its resource files bring on the
+   * classpath manifest, which fills the node's jar cache and writes the classpath for the job's
+   * tasks. No URL is on this command line: they are in the manifest.
    */
   static String prepareClasspath() {
-    return "/bin/bash -c 'cd \"$AZ_BATCH_JOB_PREP_WORKING_DIR\" && ls lib/*.jar | sort"
-        + " | sed \"s|^|$PWD/|\" | paste -sd: - > "
+    return "/bin/bash -c 'cd \"$AZ_BATCH_JOB_PREP_WORKING_DIR\" && exec java -cp "
+        + ClasspathManifest.FETCHER_DIR
+        + " "
+        + ClasspathFetcher.class.getName()
+        + " "
+        + ClasspathManifest.MANIFEST_FILE
+        + " \""
+        + ClasspathManifest.NODE_CACHE
+        + "\" "
         + CLASSPATH_FILE
         + "'";
-  }
-
-  /** The file name a staged jar gets on the node: its position first, so sorting keeps order. */
-  static String jarPath(int index, String blobKey) {
-    String name = blobKey.substring(blobKey.lastIndexOf('/') + 1);
-    return String.format("lib/%04d-%s", index, name);
   }
 
   /**

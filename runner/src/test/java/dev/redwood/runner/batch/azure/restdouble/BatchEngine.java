@@ -125,6 +125,7 @@ final class BatchEngine {
     String id = Json.required(spec, "id");
     checkId("id", id);
     String vmSizeName = Json.required(spec, "vmSize");
+    ResourceFileLimit.check(spec.get("startTask"));
     Sim.Pool existing = pools.get(key(id));
     if (existing != null && existing.deleting()) {
       throw poolBeingDeleted();
@@ -878,7 +879,7 @@ final class BatchEngine {
       Sim.Node node, Sim.Execution ex, JsonNode spec, boolean waitForSuccess, boolean injected) {
     Path dir = node.startupDir();
     Path wd = dir.resolve("wd");
-    Map<String, String> env = NodeAgent.baseEnvironment();
+    Map<String, String> env = agent.baseEnvironment(node);
     NodeAgent.addSettings(env, spec.get("environmentSettings"));
     env.putAll(nodeEnvironment(node));
     env.put("AZ_BATCH_TASK_DIR", dir.toString());
@@ -998,6 +999,8 @@ final class BatchEngine {
     if (prep != null && !prep.isNull()) {
       Json.required(prep, "commandLine");
     }
+    ResourceFileLimit.check(prep);
+    ResourceFileLimit.check(spec.get("jobReleaseTask"));
     Sim.Job job = new Sim.Job(id, nextSeq(), Instant.now(), spec, poolId);
     Integer priority = Json.integer(spec, "priority");
     job.priority = priority == null ? 0 : priority;
@@ -1132,6 +1135,7 @@ final class BatchEngine {
     String id = Json.required(spec, "id");
     checkId("id", id);
     Json.required(spec, "commandLine");
+    ResourceFileLimit.check(spec);
     if (spec.has("dependsOn")
         && !spec.get("dependsOn").isNull()
         && !Boolean.TRUE.equals(Json.bool(job.spec, "usesTaskDependencies"))) {
@@ -1436,7 +1440,7 @@ final class BatchEngine {
     prep.info.state = "running";
     prep.info.startTime = Instant.now();
     node.jobPreps.put(key(job.id), prep);
-    Map<String, String> env = NodeAgent.baseEnvironment();
+    Map<String, String> env = agent.baseEnvironment(node);
     NodeAgent.addSettings(env, job.spec.get("commonEnvironmentSettings"));
     NodeAgent.addSettings(env, job.prep.get("environmentSettings"));
     env.putAll(nodeEnvironment(node));
@@ -1583,7 +1587,7 @@ final class BatchEngine {
         t.failureInfo = null;
         touch(t);
         dir = t.dir();
-        env = NodeAgent.baseEnvironment();
+        env = agent.baseEnvironment(node);
         NodeAgent.addSettings(env, job.spec.get("commonEnvironmentSettings"));
         NodeAgent.addSettings(env, t.spec.get("environmentSettings"));
         env.putAll(nodeEnvironment(node));

@@ -80,7 +80,7 @@ import java.util.stream.Stream;
  * runs as {@code /bin/bash -c <commandLine>} in its {@code wd}, with stdout/stderr to {@code
  * stdout.txt}/{@code stderr.txt} in its task directory, after its resource files were fetched with
  * plain GETs ({@code httpUrl}; {@code storageContainerUrl} is listed with the Blob List API). Its
- * environment is this JVM's PATH, JAVA_HOME and HOME, then the job's common environment settings,
+ * environment is its image's PATH and HOME (see below), then the job's common environment settings,
  * then the task's, then the Batch variables ({@code AZ_BATCH_ACCOUNT_NAME, AZ_BATCH_ACCOUNT_URL,
  * AZ_BATCH_POOL_ID, AZ_BATCH_NODE_ID, AZ_BATCH_NODE_IS_DEDICATED, AZ_BATCH_NODE_ROOT_DIR,
  * AZ_BATCH_NODE_SHARED_DIR, AZ_BATCH_NODE_STARTUP_DIR, AZ_BATCH_NODE_STARTUP_WORKING_DIR,
@@ -95,6 +95,12 @@ import java.util.stream.Stream;
  * BlobAccessDenied}, {@code BlobDownloadMiscError}, {@code FileUploadFailed}) without retries.
  * Tasks with {@code containerSettings} (and pools with a containerConfiguration) are accepted, but
  * their commands run on this host, not in a container.
+ *
+ * <p><b>Images.</b> A node's PATH holds its image's basic tools only ({@link MarketplaceImage}): no
+ * {@code java} until a start task installs one with the {@code apt-get} that Debian and Ubuntu
+ * images have ({@link #holdAptLockAtBoot} makes it meet a first-boot dpkg lock); other images have
+ * no {@code apt-get}. A resource-file list over the service's 32,768 characters is refused with
+ * {@code RequestEntityTooLarge} ({@link ResourceFileLimit}).
  *
  * <p><b>Faults.</b> {@link #throttle}, {@link #failRequests}, {@link #dropConnections}, {@link
  * #loseResponses}, {@link #failTaskExecutions}, {@link #failStartTasks}, {@link
@@ -271,6 +277,15 @@ public final class BatchRestDouble implements AutoCloseable {
     synchronized (engine.lock) {
       return engine.makeNodeUnusable(poolId, nodeId);
     }
+  }
+
+  /**
+   * Nodes that boot from now on find their image's dpkg lock held for {@code duration} by its own
+   * first-boot apt run, as fresh Ubuntu nodes may: {@code apt-get update} fails meanwhile, {@code
+   * apt-get install} fails unless its {@code DPkg::Lock::Timeout} outlasts the lock.
+   */
+  public void holdAptLockAtBoot(Duration duration) {
+    engine.agent.aptLockAtBoot = duration;
   }
 
   /**

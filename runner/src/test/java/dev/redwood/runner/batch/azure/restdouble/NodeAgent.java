@@ -68,15 +68,30 @@ final class NodeAgent {
           .build();
   private final Set<ProcessHandle> spawned = ConcurrentHashMap.newKeySet();
 
-  /** The environment every command starts from: PATH, JAVA_HOME and HOME of this JVM. */
-  static Map<String, String> baseEnvironment() {
+  /**
+   * How long a new node's image holds the dpkg lock after boot (its first-boot apt run); see {@link
+   * MarketplaceImage}.
+   */
+  volatile Duration aptLockAtBoot = Duration.ZERO;
+
+  /**
+   * The environment every command on {@code node} starts from, as on a fresh image: a PATH of the
+   * image's basic tools only (no {@code java} until the start task installs one), and HOME.
+   */
+  Map<String, String> baseEnvironment(Sim.Node node) {
+    Path bin;
+    try {
+      bin =
+          MarketplaceImage.install(
+              node.root.resolveSibling(node.id + ".os").resolve("bin"),
+              MarketplaceImage.hasApt(node.pool.spec),
+              node.allocated.plus(aptLockAtBoot));
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException("cannot set up the image of node " + node.id, e);
+    }
     Map<String, String> env = new LinkedHashMap<>();
-    String path = System.getenv("PATH");
-    env.put("PATH", path != null ? path : "/usr/local/bin:/usr/bin:/bin");
-    String javaHome = System.getenv("JAVA_HOME");
-    env.put("JAVA_HOME", javaHome != null ? javaHome : System.getProperty("java.home"));
-    String home = System.getenv("HOME");
-    env.put("HOME", home != null ? home : System.getProperty("user.home"));
+    env.put("PATH", bin.toString());
+    env.put("HOME", node.root.toString());
     return env;
   }
 

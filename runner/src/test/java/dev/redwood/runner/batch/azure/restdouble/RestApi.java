@@ -147,6 +147,7 @@ final class RestApi {
           {
             engine.checkNotDeleting(pool);
             ObjectNode body = Json.parseObject(c.http.body);
+            ResourceFileLimit.check(body.get("startTask"));
             for (String field :
                 new String[] {"startTask", "metadata", "applicationPackageReferences"}) {
               if (body.has(field)) {
