@@ -7,6 +7,7 @@ import dev.redwood.runner.config.AzureConfigReader;
 import dev.redwood.runner.config.PoolConfig;
 import dev.redwood.runner.options.AzureBatchPipelineOptions;
 import dev.redwood.runner.options.PlanSizing;
+import dev.redwood.runner.options.TaskLogRetention;
 import dev.redwood.runner.storage.AzureBlobStore;
 import dev.redwood.runner.storage.BlobStore;
 import dev.redwood.runner.storage.LocalBlobStore;
@@ -89,7 +90,8 @@ final class Backends {
                 store,
                 workerJvmFlags(options),
                 options.isDeletePools(),
-                Duration.ofMillis(options.getTaskPollIntervalMs())),
+                Duration.ofMillis(options.getTaskPollIntervalMs()),
+                TaskLogRetention.of(options)),
         config.pools().size() + " Batch pools (" + pools + "), " + slots + " task slots",
         true);
   }

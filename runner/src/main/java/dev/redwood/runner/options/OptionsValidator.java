@@ -22,6 +22,7 @@ public final class OptionsValidator {
               + ": must be at most half of --nodeHeapMb="
               + options.getNodeHeapMb());
     }
+    TaskLogRetention.of(options);
     for (String flag : options.getWorkerJvmFlags()) {
       if (!flag.startsWith("-")) {
         throw new IllegalArgumentException(

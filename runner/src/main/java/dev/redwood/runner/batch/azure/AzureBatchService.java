@@ -26,6 +26,7 @@ import dev.redwood.runner.config.BatchAuth;
 import dev.redwood.runner.config.PoolConfig;
 import dev.redwood.runner.storage.BlobStore;
 import java.io.IOException;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -75,6 +76,7 @@ public final class AzureBatchService implements BatchService {
   private final boolean deletePools;
   private final Duration pollInterval;
   private final int batchRetries;
+  private final TaskLogs taskLogs;
 
   private final Deque<TaskSpec> queue = new ArrayDeque<>();
   private final Map<String, BatchPool> poolOfTask = new HashMap<>();
@@ -92,7 +94,8 @@ public final class AzureBatchService implements BatchService {
       Map<String, String> taskEnvironment,
       boolean deletePools,
       Duration pollInterval,
-      int batchRetries) {
+      int batchRetries,
+      TaskLogs taskLogs) {
     if (pools.isEmpty()) {
       throw new IllegalArgumentException("The Azure backend needs at least one pool");
     }
@@ -103,6 +106,7 @@ public final class AzureBatchService implements BatchService {
     this.deletePools = deletePools;
     this.pollInterval = pollInterval;
     this.batchRetries = batchRetries;
+    this.taskLogs = taskLogs;
   }
 
   /** The JVM flag the Batch SDK needs on Java 17 and later. */
@@ -134,14 +138,24 @@ public final class AzureBatchService implements BatchService {
    * @param workerJvmFlags flags of the task JVMs
    * @param deletePools whether {@link #close()} deletes the pools
    * @param pollInterval how often task states are listed
+   * @param taskLogRetention how long tasks' stdout and stderr stay in blob storage ({@link
+   *     TaskLogs}); zero: tasks upload none
    */
   public static AzureBatchService open(
       AzureConfig config,
       BlobStore store,
       List<String> workerJvmFlags,
       boolean deletePools,
-      Duration pollInterval) {
-    return open(config, store, workerJvmFlags, deletePools, account -> null, pollInterval);
+      Duration pollInterval,
+      Duration taskLogRetention) {
+    return open(
+        config,
+        store,
+        workerJvmFlags,
+        deletePools,
+        account -> null,
+        pollInterval,
+        taskLogRetention);
   }
 
   /**
@@ -154,7 +168,8 @@ public final class AzureBatchService implements BatchService {
       List<String> workerJvmFlags,
       boolean deletePools,
       Function<BatchAccount, TokenCredential> tokenCredentials,
-      Duration pollInterval) {
+      Duration pollInterval,
+      Duration taskLogRetention) {
     Map<String, BatchClient> clients = new LinkedHashMap<>();
     BatchCalls calls = BatchCalls.standard();
     List<BatchPool> pools = new ArrayList<>();
@@ -173,7 +188,9 @@ public final class AzureBatchService implements BatchService {
         config.taskEnvironment(),
         deletePools,
         pollInterval,
-        config.taskRetries());
+        config.taskRetries(),
+        // Log grants last as long as the classpath's URLs, the run's longest grant.
+        new TaskLogs(store, taskLogRetention, CLASSPATH_URL_VALIDITY, Clock.systemUTC()));
   }
 
   private static BatchCredentials credentials(BatchAccount account, TokenCredential override) {
@@ -263,6 +280,15 @@ public final class AzureBatchService implements BatchService {
     }
 
     @Override
+    public String taskLogLocation(String taskId) {
+      BatchPool pool;
+      synchronized (AzureBatchService.this) {
+        pool = poolOfTask.get(taskId);
+      }
+      return pool == null ? null : taskLogs.location(pool.batchJobId(), taskId);
+    }
+
+    @Override
     public void terminate() throws IOException {
       terminateJob();
     }
@@ -327,7 +353,7 @@ public final class AzureBatchService implements BatchService {
     return total;
   }
 
-  private TaskAddParameter toBatchTask(TaskSpec task, BatchPool pool) {
+  private TaskAddParameter toBatchTask(TaskSpec task, BatchPool pool) throws IOException {
     List<EnvironmentSetting> environment = new ArrayList<>();
     task.environment()
         .forEach((k, v) -> environment.add(new EnvironmentSetting().withName(k).withValue(v)));
@@ -338,6 +364,8 @@ public final class AzureBatchService implements BatchService {
             NodeCommands.runJava(
                 workerJvmFlags, pool.taskSlotsPerNode(), task.mainClass(), task.arguments()))
         .withEnvironmentSettings(environment)
+        .withOutputFiles(
+            taskLogs.kept() ? taskLogs.outputFiles(pool.batchJobId(), task.taskId()) : null)
         // Batch-level retries (_NUM_RETRYS) re-run the same attempt: safe, since a re-run that
         // meets an object its predecessor committed fails and the driver retries anew.
         .withConstraints(new TaskConstraints().withMaxTaskRetryCount(batchRetries));
@@ -393,7 +421,10 @@ public final class AzureBatchService implements BatchService {
     TaskFailureInformation failure = info != null ? info.failureInfo() : null;
     String why = null;
     if (failure != null && (exitCode == null || exitCode == 0)) {
-      why = failure.code() + (failure.message() != null ? ": " + failure.message() : "");
+      // Batch's messages may quote a URL of an output or resource file, SAS and all.
+      why =
+          TaskLogs.withoutSas(
+              failure.code() + (failure.message() != null ? ": " + failure.message() : ""));
     }
     int code = exitCode != null ? exitCode : -1;
     if (code == 0 && why != null) {
@@ -477,6 +508,7 @@ public final class AzureBatchService implements BatchService {
         throw new IOException("Interrupted while releasing the pools", e);
       }
     }
+    taskLogs.deleteExpired();
     if (first != null) {
       throw first;
     }

@@ -530,6 +530,7 @@ final class BatchEngine {
     String id = Json.required(spec, "id");
     checkId("id", id);
     Json.required(spec, "commandLine");
+    OutputFileSpecs.check(spec.get("outputFiles"));
     if (spec.has("dependsOn")
         && !spec.get("dependsOn").isNull()
         && !Boolean.TRUE.equals(Json.bool(job.spec, "usesTaskDependencies"))) {
