@@ -14,20 +14,16 @@ import com.azure.core.util.BinaryData;
 import com.azure.storage.blob.BlobContainerClient;
 import com.azure.storage.blob.models.BlobItem;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.redwood.runner.azure.Azurite;
 import dev.redwood.runner.azure.EmulatedAzure;
 import dev.redwood.runner.batch.azure.restdouble.BatchRestDouble;
 import dev.redwood.runner.batch.azure.restdouble.RecordedRequest;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -49,67 +45,34 @@ import org.junit.jupiter.api.io.TempDir;
  * fetch them, and each run deletes the logs older than its {@code --taskLogRetention}.
  */
 class AzureTaskLogsTest {
-  private static final ObjectMapper JSON = new ObjectMapper();
-  private static final String KEY = BatchRestDouble.newKey();
-  private static final String CONTAINER = "rwlogs-" + UUID.randomUUID().toString().substring(0, 8);
-  private static final String LOGS = CONTAINER + "-logs";
   private static final Pattern FETCH =
       Pattern.compile(
           "az storage blob download --account-name (\\S+) --container-name (\\S+) --name"
               + " (\\S+/stderr\\.txt) --file stderr\\.txt");
 
+  @TempDir static Path azureDir;
+  private static EmulatedAzure azure;
   private static BatchRestDouble batch;
-
-  @TempDir Path temp;
-  private Path parameters;
-  private Path credentials;
+  private static String logsContainer;
 
   @BeforeAll
-  static void startDouble() throws IOException {
-    batch = new BatchRestDouble("logsacct", KEY).start();
+  static void startAzure() throws IOException {
+    azure = EmulatedAzure.start(azureDir, 2);
+    batch = azure.batch();
+    logsContainer = azure.blobContainer() + "-logs";
   }
 
   @AfterAll
   static void cleanUp() {
-    if (batch != null) {
-      batch.close();
+    if (azure != null) {
+      azure.close();
+      EmulatedAzure.storage().getBlobContainerClient(logsContainer).deleteIfExists();
+      EmulatedAzure.storage().getBlobContainerClient(azure.blobContainer()).deleteIfExists();
     }
-    EmulatedAzure.storage().getBlobContainerClient(LOGS).deleteIfExists();
-    EmulatedAzure.storage().getBlobContainerClient(CONTAINER).deleteIfExists();
   }
 
   @BeforeEach
-  void writeConfiguration() throws IOException {
-    parameters = temp.resolve("parameters.json");
-    credentials = temp.resolve("credentials.json");
-    Files.writeString(
-        parameters,
-        JSON.writeValueAsString(
-            Map.of(
-                "blobContainer",
-                CONTAINER,
-                "pools",
-                List.of(
-                    Map.of(
-                        "id",
-                        "logs-pool",
-                        "account",
-                        "logsacct",
-                        "vmSize",
-                        "Standard_D2s_v5",
-                        "dedicatedNodes",
-                        1,
-                        "taskSlotsPerNode",
-                        2)))));
-    Files.writeString(
-        credentials,
-        JSON.writeValueAsString(
-            Map.of(
-                "accounts",
-                List.of(Map.of("name", "logsacct", "url", batch.url(), "batchAccountKey", KEY)),
-                "storage",
-                Map.of("connectionString", Azurite.connectionString()))));
-    Files.setPosixFilePermissions(credentials, PosixFilePermissions.fromString("rw-------"));
+  void forgetRequests() {
     batch.clearRequests();
   }
 
@@ -119,18 +82,12 @@ class AzureTaskLogsTest {
   }
 
   private Pipeline pipeline(String... extra) {
-    List<String> args =
-        new ArrayList<>(
-            List.of(
-                "--runner=AzureBatchRunner",
-                "--backend=AZURE",
-                "--parametersFile=" + parameters,
-                "--credentialsFile=" + credentials,
-                "--localWorkDir=" + temp.resolve("redwood"),
-                "--taskPollIntervalMs=200",
-                "--maxTaskRetries=0",
-                "--workerJvmFlags=-XX:TieredStopAtLevel=1,-XX:+UseSerialGC",
-                "--quiet"));
+    List<String> args = new ArrayList<>(azure.runnerArgs());
+    args.addAll(
+        List.of(
+            "--maxTaskRetries=0",
+            "--workerJvmFlags=-XX:TieredStopAtLevel=1,-XX:+UseSerialGC",
+            "--quiet"));
     args.addAll(List.of(extra));
     return Pipeline.create(PipelineOptionsFactory.fromArgs(args.toArray(new String[0])).create());
   }
@@ -145,7 +102,7 @@ class AzureTaskLogsTest {
   }
 
   private static BlobContainerClient logs() {
-    return EmulatedAzure.storage().getBlobContainerClient(LOGS);
+    return EmulatedAzure.storage().getBlobContainerClient(logsContainer);
   }
 
   /** Puts a log blob of an earlier run into the logs container. */
@@ -198,7 +155,7 @@ class AzureTaskLogsTest {
     Matcher fetch = FETCH.matcher(message);
     assertThat(message, fetch.find(), is(true));
     assertThat(fetch.group(1), is(Azurite.ACCOUNT));
-    assertThat(fetch.group(2), is(LOGS));
+    assertThat(fetch.group(2), is(logsContainer));
     String stderrBlob = fetch.group(3);
     List<String> jobs = batchJobIds();
     assertThat(jobs.size(), is(1));
@@ -225,7 +182,7 @@ class AzureTaskLogsTest {
         assertThat(f.get("filePattern").asText(), startsWith("../std"));
         assertThat(f.at("/uploadOptions/uploadCondition").asText(), is("taskcompletion"));
         String url = f.at("/destination/container/containerUrl").asText();
-        assertThat(url, containsString("/" + LOGS + "?"));
+        assertThat(url, containsString("/" + logsContainer + "?"));
         assertThat(url, containsString("sp=cw&"));
       }
     }
