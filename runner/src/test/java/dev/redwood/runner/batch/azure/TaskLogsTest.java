@@ -7,9 +7,16 @@ import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.nullValue;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import com.microsoft.azure.batch.protocol.models.BatchError;
+import com.microsoft.azure.batch.protocol.models.BatchErrorException;
+import com.microsoft.azure.batch.protocol.models.ErrorMessage;
 import com.microsoft.azure.batch.protocol.models.OutputFile;
 import com.microsoft.azure.batch.protocol.models.OutputFileUploadCondition;
+import com.microsoft.azure.batch.protocol.models.TaskAddParameter;
+import com.microsoft.azure.batch.protocol.models.TaskAddResult;
+import com.microsoft.azure.batch.protocol.models.TaskAddStatus;
 import dev.redwood.runner.storage.BlobStore;
 import dev.redwood.runner.storage.UploadTarget;
 import java.io.InputStream;
@@ -214,6 +221,39 @@ class TaskLogsTest {
     assertThat(cut, containsString("https://a.blob.core.windows.net/c/x.txt?<SAS removed>"));
     assertThat(cut, containsString("answered 403"));
     assertThat(TaskLogs.withoutSas("plain text"), is("plain text"));
+  }
+
+  @Test
+  void batchErrorsAndRefusedTasksLoseTheirSignatures() {
+    String quoted =
+        "The value of containerUrl https://a.blob.core.windows.net/c?sp=cw&sig=LEAK is bad";
+    BatchErrorException e =
+        new BatchErrorException(
+            "400",
+            null,
+            new BatchError()
+                .withCode("InvalidPropertyValue")
+                .withMessage(new ErrorMessage().withValue(quoted)));
+    String described = BatchCalls.describe(e);
+    assertThat(described, containsString("InvalidPropertyValue"));
+    assertThat(described, not(containsString("LEAK")));
+    IllegalStateException refused =
+        assertThrows(
+            IllegalStateException.class,
+            () ->
+                TaskCollections.retryable(
+                    List.of(new TaskAddParameter().withId("t").withCommandLine("x")),
+                    List.of(
+                        new TaskAddResult()
+                            .withStatus(TaskAddStatus.CLIENT_ERROR)
+                            .withTaskId("t")
+                            .withError(
+                                new BatchError()
+                                    .withCode("InvalidPropertyValue")
+                                    .withMessage(new ErrorMessage().withValue(quoted)))),
+                    "acct/pool"));
+    assertThat(refused.getMessage(), containsString("Batch refused task t on acct/pool"));
+    assertThat(refused.getMessage(), not(containsString("LEAK")));
   }
 
   @Test
