@@ -57,8 +57,9 @@ import org.slf4j.LoggerFactory;
  * request per task. The driver retries failed tasks under new attempt numbers; Batch retries an
  * attempt only as often as the configuration's task retries say, and requeues the tasks of
  * preempted spot nodes; write-once objects and the commit protocol make all of these safe. Jobs are
- * terminated at the end, on failure and on cancel, so no active job is leaked. A service runs one
- * pipeline's job.
+ * terminated at the end, on failure and on cancel, so no active job is leaked. Every task uploads
+ * its stdout and stderr to blob storage when it exits, where they outlive the job ({@link
+ * TaskLogs}). A service runs one pipeline's job.
  */
 public final class AzureBatchService implements BatchService {
   private static final Logger LOG = LoggerFactory.getLogger(AzureBatchService.class);
