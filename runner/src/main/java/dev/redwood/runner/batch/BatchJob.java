@@ -25,6 +25,14 @@ public interface BatchJob {
   /** The last {@code maxBytes} of the task's stderr.txt then stdout.txt, for error messages. */
   String taskLogTail(String taskId, int maxBytes) throws IOException;
 
+  /**
+   * Where the task's logs are kept beyond the job and how to fetch them (no credentials), for error
+   * messages; null when they are kept nowhere else than on the node.
+   */
+  default String taskLogLocation(String taskId) {
+    return null;
+  }
+
   /** Stops the job's running tasks and ends the job. Idempotent; safe after a failure. */
   void terminate() throws IOException;
 }

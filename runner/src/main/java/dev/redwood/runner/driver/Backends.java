@@ -6,6 +6,7 @@ import dev.redwood.runner.config.AzureConfig;
 import dev.redwood.runner.config.AzureConfigReader;
 import dev.redwood.runner.config.PoolConfig;
 import dev.redwood.runner.options.AzureBatchPipelineOptions;
+import dev.redwood.runner.options.DurationOptions;
 import dev.redwood.runner.options.ExplicitOptions;
 import dev.redwood.runner.options.PlanSizing;
 import dev.redwood.runner.storage.AzureBlobStore;
@@ -92,7 +93,8 @@ final class Backends {
                 store,
                 workerJvmFlags(options),
                 options.isDeletePools(),
-                Duration.ofMillis(options.getTaskPollIntervalMs())),
+                Duration.ofMillis(options.getTaskPollIntervalMs()),
+                DurationOptions.parse("taskLogRetention", options.getTaskLogRetention())),
         config.pools().size() + " Batch pools (" + pools + "), " + slots + " task slots",
         true,
         config.jobIdPrefix(),

@@ -297,7 +297,8 @@ final class JobDriver {
     } catch (IOException e) {
       tail = "(log unavailable: " + e.getMessage() + ")";
     }
-    return new TaskFailedException(run.name(), id.task(), id.attempt() + 1, cause, tail);
+    return new TaskFailedException(
+        run.name(), id.task(), id.attempt() + 1, cause, job.taskLogLocation(event.taskId()), tail);
   }
 
   private void commit(StageRun run) throws IOException {

@@ -4,13 +4,19 @@ import org.apache.beam.sdk.Pipeline;
 
 /**
  * A task failed for good. The cause is the exception the user's code threw (as Beam runners report
- * it); the message adds the stage, the task, the attempts and the tail of the task's log.
+ * it); the message adds the stage, the task, the attempts, where the task's logs are kept (when
+ * they outlive the job) and the tail of the task's log.
  */
 public class TaskFailedException extends Pipeline.PipelineExecutionException {
   private final String message;
 
   public TaskFailedException(
-      String stageName, int task, int attempts, Throwable userException, String logTail) {
+      String stageName,
+      int task,
+      int attempts,
+      Throwable userException,
+      String logLocation,
+      String logTail) {
     super(userException);
     this.message =
         "Stage '"
@@ -21,6 +27,7 @@ public class TaskFailedException extends Pipeline.PipelineExecutionException {
             + attempts
             + (attempts == 1 ? " attempt: " : " attempts: ")
             + userException
+            + (logLocation == null ? "" : "\n" + logLocation)
             + (logTail == null || logTail.isBlank() ? "" : "\n--- task log (tail) ---\n" + logTail);
   }
 

@@ -62,6 +62,16 @@ public interface AzureBatchPipelineOptions extends PipelineOptions {
 
   void setDeletePools(boolean value);
 
+  @Description(
+      "Azure backend: how long the stdout.txt and stderr.txt of every task stay in blob storage"
+          + " (container <blobContainer>-logs, under <Batch job id>/<task id>/) after the run, e.g."
+          + " 7d, 48h or P3D. At the end of each run, logs older than this are deleted. 0: tasks"
+          + " upload no logs.")
+  @Default.String("7d")
+  String getTaskLogRetention();
+
+  void setTaskLogRetention(String value);
+
   @Description("Local backend: number of worker nodes (JVM processes) to start.")
   @Default.Integer(2)
   int getLocalNodes();

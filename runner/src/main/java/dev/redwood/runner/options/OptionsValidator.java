@@ -25,6 +25,7 @@ public final class OptionsValidator {
               + ": must be at most half of --nodeHeapMb="
               + options.getNodeHeapMb());
     }
+    DurationOptions.parse("taskLogRetention", options.getTaskLogRetention());
     for (String flag : options.getWorkerJvmFlags()) {
       if (!flag.startsWith("-")) {
         throw new IllegalArgumentException(

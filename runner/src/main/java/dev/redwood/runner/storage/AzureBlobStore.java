@@ -4,6 +4,7 @@ import com.azure.core.util.BinaryData;
 import com.azure.core.util.Context;
 import com.azure.identity.DefaultAzureCredentialBuilder;
 import com.azure.storage.blob.BlobClient;
+import com.azure.storage.blob.BlobContainerClient;
 import com.azure.storage.blob.BlobServiceClient;
 import com.azure.storage.blob.BlobServiceClientBuilder;
 import com.azure.storage.blob.models.BlobErrorCode;
@@ -29,6 +30,8 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -407,6 +410,45 @@ public final class AzureBlobStore implements BlobStore {
     } catch (BlobStorageException e) {
       throw failure("grant tasks access to the containers of", containers.toString(), e);
     }
+  }
+
+  @Override
+  public UploadTarget uploadTarget(String suffix, Duration validity) throws IOException {
+    String container = ContainerNames.sibling(baseContainer, suffix);
+    try {
+      String sas = access.grantUpload(container, validity);
+      return new UploadTarget(access.accountName(), container, endpoint + "/" + container, sas);
+    } catch (BlobStorageException e) {
+      throw failure("grant uploads to container", container, e);
+    }
+  }
+
+  @Override
+  public int deleteUploadsBefore(String suffix, Instant cutoff, int maxListed) throws IOException {
+    String container = ContainerNames.sibling(baseContainer, suffix);
+    BlobContainerClient client = access.container(container);
+    int listed = 0;
+    int deleted = 0;
+    try {
+      for (BlobItem item :
+          client.listBlobs(
+              new ListBlobsOptions().setMaxResultsPerPage(Math.min(maxListed, 5000)), null)) {
+        if (++listed > maxListed) {
+          break;
+        }
+        OffsetDateTime modified = item.getProperties().getLastModified();
+        if (modified != null && modified.toInstant().isBefore(cutoff)) {
+          client.getBlobClient(item.getName()).deleteIfExists();
+          deleted++;
+        }
+      }
+    } catch (BlobStorageException e) {
+      if (e.getErrorCode() == BlobErrorCode.CONTAINER_NOT_FOUND) {
+        return deleted;
+      }
+      throw failure("delete old blobs of container", container, e);
+    }
+    return deleted;
   }
 
   @Override

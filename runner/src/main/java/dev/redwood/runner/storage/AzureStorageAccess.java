@@ -51,6 +51,13 @@ abstract class AzureStorageAccess {
 
   abstract String readUrl(String container, String blob, Duration validity) throws IOException;
 
+  /**
+   * A container SAS that may create and write blobs of {@code container} (and nothing else: no
+   * read, list or delete), valid for {@code validity}; creates the container when missing. For the
+   * Batch node agent, which uploads a task's output files with it.
+   */
+  abstract String grantUpload(String container, Duration validity);
+
   /** The storage account's name. */
   abstract String accountName();
 
@@ -164,6 +171,16 @@ abstract class AzureStorageAccess {
       String token =
           new Signer(validity).sign(client, new BlobSasPermission().setReadPermission(true));
       return client.getBlobUrl() + "?" + token;
+    }
+
+    @Override
+    String grantUpload(String name, Duration validity) {
+      BlobContainerClient container = container(name);
+      container.createIfNotExists();
+      return new Signer(validity)
+          .sign(
+              container,
+              new BlobContainerSasPermission().setCreatePermission(true).setWritePermission(true));
     }
 
     @Override
@@ -299,6 +316,11 @@ abstract class AzureStorageAccess {
     @Override
     String readUrl(String container, String blob, Duration validity) {
       throw new UnsupportedOperationException("A task cannot sign URLs");
+    }
+
+    @Override
+    String grantUpload(String container, Duration validity) {
+      throw new UnsupportedOperationException("A task cannot grant uploads");
     }
 
     @Override

@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -105,6 +106,27 @@ public interface BlobStore extends AutoCloseable {
   /** Why {@link #maxGrantValidity()} is what it is, for messages; null when there is no limit. */
   default String grantLimitReason() {
     return null;
+  }
+
+  /**
+   * A container beside this store's own, {@code <base container>-<suffix>}, that Batch's node agent
+   * uploads files into (a task's {@code outputFiles}), with a grant to create and write its blobs
+   * for {@code validity}. The container is created when missing.
+   *
+   * @throws UnsupportedOperationException for a store that Batch nodes cannot upload into (the
+   *     local store: its nodes' files stay on this machine)
+   */
+  default UploadTarget uploadTarget(String suffix, Duration validity) throws IOException {
+    throw new UnsupportedOperationException("This blob store takes no uploads from Batch nodes");
+  }
+
+  /**
+   * Deletes the blobs of the {@link #uploadTarget} container {@code suffix} that were last modified
+   * before {@code cutoff}, looking at no more than {@code maxListed} blobs (oldest names first is
+   * not promised); returns how many it deleted. No error when the container does not exist.
+   */
+  default int deleteUploadsBefore(String suffix, Instant cutoff, int maxListed) throws IOException {
+    return 0;
   }
 
   /**

@@ -23,6 +23,18 @@ final class ContainerNames {
     return base;
   }
 
+  /**
+   * A container beside the base container, {@code <base>-<suffix>}, for what Batch uploads (task
+   * logs). Job containers never take this name: job ids are not a bare suffix such as "logs".
+   */
+  static String sibling(String base, String suffix) {
+    String name = checkBase(base) + "-" + suffix;
+    if (!VALID.matcher(name).matches()) {
+      throw new IllegalArgumentException("Invalid blob container name '" + name + "'");
+    }
+    return name;
+  }
+
   /** The container of one job's objects. */
   static String job(String base, String jobId) {
     String name = (base + "-" + jobId.toLowerCase(Locale.ROOT)).replaceAll("[^a-z0-9-]", "-");

@@ -26,6 +26,7 @@ public final class EmulatedAzure implements AutoCloseable {
   private final Path parameters;
   private final Path credentials;
   private final Path workDir;
+  private final String blobContainer = "rwex-" + UUID.randomUUID().toString().substring(0, 8);
 
   private EmulatedAzure(BatchRestDouble batch, Path directory) {
     this.batch = batch;
@@ -44,7 +45,7 @@ public final class EmulatedAzure implements AutoCloseable {
         JSON.writeValueAsString(
             Map.of(
                 "blobContainer",
-                "rwex-" + UUID.randomUUID().toString().substring(0, 8),
+                azure.blobContainer,
                 "pools",
                 List.of(
                     Map.of(
@@ -116,6 +117,11 @@ public final class EmulatedAzure implements AutoCloseable {
     return new BlobServiceClientBuilder()
         .connectionString(Azurite.connectionString())
         .buildClient();
+  }
+
+  /** The run's base blob container (the parameters file's {@code blobContainer}). */
+  public String blobContainer() {
+    return blobContainer;
   }
 
   public BatchRestDouble batch() {

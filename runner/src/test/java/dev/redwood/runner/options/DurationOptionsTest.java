@@ -6,6 +6,7 @@ import static org.hamcrest.Matchers.is;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.time.Duration;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.junit.jupiter.api.Test;
 
 class DurationOptionsTest {
@@ -27,6 +28,26 @@ class DurationOptionsTest {
           assertThrows(
               IllegalArgumentException.class, () -> DurationOptions.parse("maxRunDuration", bad));
       assertThat(e.getMessage(), containsString("--maxRunDuration=" + bad + " is not a duration"));
+    }
+  }
+
+  @Test
+  void durationOptionsAreCheckedAtSubmitNamingTheOption() {
+    AzureBatchPipelineOptions defaults =
+        PipelineOptionsFactory.fromArgs().as(AzureBatchPipelineOptions.class);
+    assertThat(
+        DurationOptions.parse("taskLogRetention", defaults.getTaskLogRetention()),
+        is(Duration.ofDays(7)));
+    assertThat(
+        DurationOptions.parse("maxRunDuration", defaults.getMaxRunDuration()),
+        is(Duration.ofHours(48)));
+    for (String option : new String[] {"taskLogRetention", "maxRunDuration"}) {
+      AzureBatchPipelineOptions bad =
+          PipelineOptionsFactory.fromArgs("--" + option + "=3w")
+              .as(AzureBatchPipelineOptions.class);
+      IllegalArgumentException e =
+          assertThrows(IllegalArgumentException.class, () -> OptionsValidator.validate(bad));
+      assertThat(e.getMessage(), containsString("--" + option + "=3w"));
     }
   }
 }

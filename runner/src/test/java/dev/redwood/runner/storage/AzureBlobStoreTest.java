@@ -10,13 +10,19 @@ import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.not;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import com.azure.core.util.BinaryData;
+import com.azure.storage.blob.BlobContainerClient;
+import com.azure.storage.blob.BlobContainerClientBuilder;
+import com.azure.storage.blob.models.BlobStorageException;
 import dev.redwood.runner.azure.Azurite;
+import dev.redwood.runner.azure.EmulatedAzure;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -143,6 +149,50 @@ class AzureBlobStoreTest {
     assertThat(text(store.get(own)), is("manifest"));
     assertThat(text(store.get(key("stages/0/spec"))), is("spec"));
     assertThat(env, hasKey(AzureStorageAccess.READ_SAS_VARIABLE));
+  }
+
+  @Test
+  void anUploadTargetTakesNewBlobsAndOldOnesAreSweptOut() throws Exception {
+    UploadTarget target = store.uploadTarget("logs", Duration.ofMinutes(10));
+    try {
+      assertThat(target.container(), is(base + "-logs"));
+      assertThat(target.accountName(), is(Azurite.ACCOUNT));
+      assertThat(target.signedUrl(), containsString("sig="));
+      assertThat(target.toString(), not(containsString("sig=")));
+      // What Batch's node agent does with it: create, and overwrite on a retried task.
+      BlobContainerClient agent =
+          new BlobContainerClientBuilder()
+              .endpoint(target.containerUrl())
+              .sasToken(target.sas())
+              .buildClient();
+      agent.getBlobClient("j/t1/stdout.txt").upload(BinaryData.fromString("first"));
+      agent.getBlobClient("j/t1/stdout.txt").upload(BinaryData.fromString("again"), true);
+      agent.getBlobClient("j/t2/stdout.txt").upload(BinaryData.fromString("two"));
+      agent.getBlobClient("j/t3/stdout.txt").upload(BinaryData.fromString("three"));
+      // The grant cannot read, list or delete.
+      BlobContainerClient driver =
+          EmulatedAzure.storage().getBlobContainerClient(target.container());
+      assertThat(driver.getBlobClient("j/t1/stdout.txt").downloadContent().toString(), is("again"));
+      BlobStorageException read =
+          assertThrows(
+              BlobStorageException.class,
+              () -> agent.getBlobClient("j/t1/stdout.txt").downloadContent());
+      assertThat(read.getStatusCode(), is(403));
+      assertThrows(BlobStorageException.class, () -> agent.listBlobs().iterator().hasNext());
+      assertThrows(
+          BlobStorageException.class, () -> agent.getBlobClient("j/t1/stdout.txt").delete());
+
+      Instant past = Instant.now().minus(Duration.ofHours(1));
+      assertThat(store.deleteUploadsBefore("logs", past, 100), is(0));
+      Instant future = Instant.now().plus(Duration.ofMinutes(1));
+      // The listing is bounded: two of the three at most.
+      assertThat(store.deleteUploadsBefore("logs", future, 2), is(2));
+      assertThat(store.deleteUploadsBefore("logs", future, 100), is(1));
+      assertThat(driver.listBlobs().stream().count(), is(0L));
+    } finally {
+      EmulatedAzure.storage().getBlobContainerClient(base + "-logs").deleteIfExists();
+    }
+    assertThat(store.deleteUploadsBefore("logs", Instant.now(), 10), is(0));
   }
 
   @Test

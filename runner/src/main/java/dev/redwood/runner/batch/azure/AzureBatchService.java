@@ -26,6 +26,7 @@ import dev.redwood.runner.config.BatchAuth;
 import dev.redwood.runner.config.PoolConfig;
 import dev.redwood.runner.storage.BlobStore;
 import java.io.IOException;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -57,7 +58,9 @@ import org.slf4j.LoggerFactory;
  * request per task. The driver retries failed tasks under new attempt numbers and is the only layer
  * that does: Batch runs each attempt once, though it requeues the tasks of preempted spot nodes;
  * write-once objects and the commit protocol make all of these safe. Jobs are terminated at the
- * end, on failure and on cancel, so no active job is leaked. A service runs one pipeline's job.
+ * end, on failure and on cancel, so no active job is leaked. Every task uploads its stdout and
+ * stderr to blob storage when it exits, where they outlive the job ({@link TaskLogs}). A service
+ * runs one pipeline's job.
  */
 public final class AzureBatchService implements BatchService {
   private static final Logger LOG = LoggerFactory.getLogger(AzureBatchService.class);
@@ -73,6 +76,10 @@ public final class AzureBatchService implements BatchService {
   private final Map<String, String> taskEnvironment;
   private final boolean deletePools;
   private final Duration pollInterval;
+  private final Duration taskLogRetention;
+
+  /** Where tasks' logs go; made with the job, whose deadline bounds the upload grants. */
+  private TaskLogs taskLogs;
 
   private final Deque<TaskSpec> queue = new ArrayDeque<>();
   private final Map<String, BatchPool> poolOfTask = new HashMap<>();
@@ -98,7 +105,8 @@ public final class AzureBatchService implements BatchService {
       List<String> workerJvmFlags,
       Map<String, String> taskEnvironment,
       boolean deletePools,
-      Duration pollInterval) {
+      Duration pollInterval,
+      Duration taskLogRetention) {
     if (pools.isEmpty()) {
       throw new IllegalArgumentException("The Azure backend needs at least one pool");
     }
@@ -111,6 +119,7 @@ public final class AzureBatchService implements BatchService {
     this.taskEnvironment = Map.copyOf(taskEnvironment);
     this.deletePools = deletePools;
     this.pollInterval = pollInterval;
+    this.taskLogRetention = taskLogRetention;
   }
 
   /** The JVM flag the Batch SDK needs on Java 17 and later. */
@@ -142,14 +151,24 @@ public final class AzureBatchService implements BatchService {
    * @param workerJvmFlags flags of the task JVMs
    * @param deletePools whether {@link #close()} deletes the pools
    * @param pollInterval how often task states are listed
+   * @param taskLogRetention how long tasks' stdout and stderr stay in blob storage ({@link
+   *     TaskLogs}); zero: tasks upload none
    */
   public static AzureBatchService open(
       AzureConfig config,
       BlobStore store,
       List<String> workerJvmFlags,
       boolean deletePools,
-      Duration pollInterval) {
-    return open(config, store, workerJvmFlags, deletePools, account -> null, pollInterval);
+      Duration pollInterval,
+      Duration taskLogRetention) {
+    return open(
+        config,
+        store,
+        workerJvmFlags,
+        deletePools,
+        account -> null,
+        pollInterval,
+        taskLogRetention);
   }
 
   /**
@@ -162,7 +181,8 @@ public final class AzureBatchService implements BatchService {
       List<String> workerJvmFlags,
       boolean deletePools,
       Function<BatchAccount, TokenCredential> tokenCredentials,
-      Duration pollInterval) {
+      Duration pollInterval,
+      Duration taskLogRetention) {
     Map<String, BatchClient> clients = new LinkedHashMap<>();
     BatchCalls calls = BatchCalls.standard();
     List<BatchPool> pools = new ArrayList<>();
@@ -175,7 +195,13 @@ public final class AzureBatchService implements BatchService {
       pools.add(new BatchPool(pool, account, client, calls));
     }
     return new AzureBatchService(
-        pools, store, workerJvmFlags, config.taskEnvironment(), deletePools, pollInterval);
+        pools,
+        store,
+        workerJvmFlags,
+        config.taskEnvironment(),
+        deletePools,
+        pollInterval,
+        taskLogRetention);
   }
 
   private static BatchCredentials credentials(BatchAccount account, TokenCredential override) {
@@ -206,6 +232,7 @@ public final class AzureBatchService implements BatchService {
           "This service runs job " + jobId + " and cannot create " + job.jobId());
     }
     this.jobId = job.jobId();
+    this.taskLogs = new TaskLogs(store, taskLogRetention, job.grantValidity(), Clock.systemUTC());
     try {
       // Valid as long as the run: nodes that join late still need the classpath.
       List<ResourceFile> classpath =
@@ -257,6 +284,15 @@ public final class AzureBatchService implements BatchService {
     @Override
     public String taskLogTail(String taskId, int maxBytes) throws IOException {
       return AzureBatchService.this.taskLogTail(taskId, maxBytes);
+    }
+
+    @Override
+    public String taskLogLocation(String taskId) {
+      BatchPool pool;
+      synchronized (AzureBatchService.this) {
+        pool = poolOfTask.get(taskId);
+      }
+      return pool == null ? null : taskLogs.location(pool.batchJobId(), taskId);
     }
 
     @Override
@@ -325,7 +361,7 @@ public final class AzureBatchService implements BatchService {
     return total;
   }
 
-  private TaskAddParameter toBatchTask(TaskSpec task, BatchPool pool) {
+  private TaskAddParameter toBatchTask(TaskSpec task, BatchPool pool) throws IOException {
     List<EnvironmentSetting> environment = new ArrayList<>();
     task.environment()
         .forEach((k, v) -> environment.add(new EnvironmentSetting().withName(k).withValue(v)));
@@ -336,6 +372,8 @@ public final class AzureBatchService implements BatchService {
             NodeCommands.runJava(
                 workerJvmFlags, pool.taskSlotsPerNode(), task.mainClass(), task.arguments()))
         .withEnvironmentSettings(environment)
+        .withOutputFiles(
+            taskLogs.kept() ? taskLogs.outputFiles(pool.batchJobId(), task.taskId()) : null)
         // The driver is the one retry layer (a new attempt number each time); Batch retries on
         // top would multiply the runs of a deterministic failure. Preempted nodes still requeue.
         .withConstraints(new TaskConstraints().withMaxTaskRetryCount(0));
@@ -399,7 +437,10 @@ public final class AzureBatchService implements BatchService {
     TaskFailureInformation failure = info != null ? info.failureInfo() : null;
     String why = null;
     if (failure != null && (exitCode == null || exitCode == 0)) {
-      why = failure.code() + (failure.message() != null ? ": " + failure.message() : "");
+      // Batch's messages may quote a URL of an output or resource file, SAS and all.
+      why =
+          TaskLogs.withoutSas(
+              failure.code() + (failure.message() != null ? ": " + failure.message() : ""));
     }
     int code = exitCode != null ? exitCode : -1;
     if (code == 0 && why != null) {
@@ -554,6 +595,9 @@ public final class AzureBatchService implements BatchService {
         Thread.currentThread().interrupt();
         throw new IOException("Interrupted while releasing the pools", e);
       }
+    }
+    if (taskLogs != null) {
+      taskLogs.deleteExpired();
     }
     if (first != null) {
       throw first;

@@ -96,8 +96,10 @@ final class BatchCalls {
           e.body().message() != null && e.body().message().value() != null
               ? e.body().message().value()
               : "";
-      return e.body().code()
-          + (message.isEmpty() ? "" : ": " + message.lines().findFirst().orElse(""));
+      // The service may quote a URL it was given (a resource or output file's), SAS and all.
+      return TaskLogs.withoutSas(
+          e.body().code()
+              + (message.isEmpty() ? "" : ": " + message.lines().findFirst().orElse("")));
     }
     return "HTTP " + (e.response() != null ? e.response().code() : "?");
   }

@@ -85,15 +85,16 @@ final class TaskCollections {
         continue;
       }
       throw new IllegalStateException(
-          "Batch refused task "
-              + r.taskId()
-              + " on "
-              + pool
-              + ": "
-              + code
-              + (r.error() != null && r.error().message() != null
-                  ? " " + r.error().message().value()
-                  : ""));
+          TaskLogs.withoutSas(
+              "Batch refused task "
+                  + r.taskId()
+                  + " on "
+                  + pool
+                  + ": "
+                  + code
+                  + (r.error() != null && r.error().message() != null
+                      ? " " + r.error().message().value()
+                      : "")));
     }
     return again;
   }

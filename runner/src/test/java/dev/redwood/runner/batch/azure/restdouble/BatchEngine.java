@@ -1136,6 +1136,7 @@ final class BatchEngine {
     checkId("id", id);
     Json.required(spec, "commandLine");
     ResourceFileLimit.check(spec);
+    OutputFileSpecs.check(spec.get("outputFiles"));
     if (spec.has("dependsOn")
         && !spec.get("dependsOn").isNull()
         && !Boolean.TRUE.equals(Json.bool(job.spec, "usesTaskDependencies"))) {

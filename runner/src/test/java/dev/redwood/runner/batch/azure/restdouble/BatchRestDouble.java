@@ -88,13 +88,15 @@ import java.util.stream.Stream;
  * AZ_BATCH_TASK_WORKING_DIR}, and {@code AZ_BATCH_JOB_PREP_DIR, AZ_BATCH_JOB_PREP_WORKING_DIR} when
  * the job has a preparation task). Batch has no retry-count variable, so neither does the double.
  * Output files are uploaded after the command per their uploadCondition with {@code PUT
- * {containerUrl}/{path}?{sas}} and {@code x-ms-blob-type: BlockBlob}. A non-zero exit is retried
- * while {@code retryCount < maxTaskRetryCount} (the task's, else the job's; -1 is unlimited). A
- * failed download, a failed job preparation or a failed upload completes the task with result
- * failure and a failureInfo (category userError; codes {@code BlobNotFound}, {@code
- * BlobAccessDenied}, {@code BlobDownloadMiscError}, {@code FileUploadFailed}) without retries.
- * Tasks with {@code containerSettings} (and pools with a containerConfiguration) are accepted, but
- * their commands run on this host, not in a container.
+ * {containerUrl}/{path}?{sas}} and {@code x-ms-blob-type: BlockBlob}, and the upload logs go to
+ * {@code fileuploadout.txt}/{@code fileuploaderr.txt}; a task whose outputFiles lack a required
+ * property or name an unknown uploadCondition is refused with 400. A non-zero exit is retried while
+ * {@code retryCount < maxTaskRetryCount} (the task's, else the job's; -1 is unlimited). A failed
+ * download, a failed job preparation or a failed upload completes the task with result failure and
+ * a failureInfo (category userError; codes {@code BlobNotFound}, {@code BlobAccessDenied}, {@code
+ * BlobDownloadMiscError}, {@code FileUploadContainerNotFound}, {@code FileUploadMiscError}) without
+ * retries. Tasks with {@code containerSettings} (and pools with a containerConfiguration) are
+ * accepted, but their commands run on this host, not in a container.
  *
  * <p><b>Images.</b> A node's PATH holds its image's basic tools only ({@link MarketplaceImage}): no
  * {@code java} until a start task installs one with the {@code apt-get} that Debian and Ubuntu

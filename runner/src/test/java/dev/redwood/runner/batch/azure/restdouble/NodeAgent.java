@@ -356,12 +356,17 @@ final class NodeAgent {
 
   /**
    * Uploads the output files whose uploadCondition matches the exit code, with {@code PUT
-   * {container}/{path}?{sas}} and {@code x-ms-blob-type: BlockBlob}.
+   * {container}/{path}?{sas}} and {@code x-ms-blob-type: BlockBlob}. Like the node agent, writes
+   * what it uploaded to {@code fileuploadout.txt} and what failed to {@code fileuploaderr.txt} in
+   * the task directory, and fails with the first failure's Batch code (FileUploadContainerNotFound,
+   * FileUploadMiscError).
    */
   void uploadOutputFiles(JsonNode outputFiles, Path workingDir, int exitCode) throws StepFailure {
     if (outputFiles == null || !outputFiles.isArray()) {
       return;
     }
+    StringBuilder uploaded = new StringBuilder();
+    StringBuilder errors = new StringBuilder();
     StepFailure first = null;
     for (JsonNode of : outputFiles) {
       String condition = Json.text(of.path("uploadOptions"), "uploadCondition");
@@ -390,13 +395,23 @@ final class NodeAgent {
       try {
         String[] baseAndSas = splitSas(containerUrl);
         for (Map.Entry<Path, String> file : match(workingDir, pattern, path).entrySet()) {
-          upload(file.getKey(), blobUrl(baseAndSas[0], file.getValue(), baseAndSas[1]), headers);
+          String url = blobUrl(baseAndSas[0], file.getValue(), baseAndSas[1]);
+          upload(file.getKey(), url, headers);
+          uploaded.append(file.getKey()).append(" -> ").append(redact(url)).append('\n');
         }
       } catch (StepFailure e) {
+        errors.append(e.code).append(": ").append(e.getMessage()).append('\n');
         if (first == null) {
           first = e;
         }
       }
+    }
+    Path taskDir = workingDir.getParent();
+    try {
+      Files.writeString(taskDir.resolve("fileuploadout.txt"), uploaded);
+      Files.writeString(taskDir.resolve("fileuploaderr.txt"), errors);
+    } catch (IOException e) {
+      throw new StepFailure("FileUploadMiscError", "cannot write the upload logs: " + e);
     }
     if (first != null) {
       throw first;
@@ -442,7 +457,7 @@ final class NodeAgent {
         }
       }
     } catch (IOException e) {
-      throw new StepFailure("FileUploadFailed", "listing " + base + ": " + e);
+      throw new StepFailure("FileUploadMiscError", "listing " + base + ": " + e);
     }
     return out;
   }
@@ -464,21 +479,31 @@ final class NodeAgent {
           http.send(
               b.PUT(HttpRequest.BodyPublishers.ofFile(file)).build(),
               HttpResponse.BodyHandlers.ofByteArray());
-      if (response.statusCode() / 100 != 2) {
-        throw new StepFailure(
-            "FileUploadFailed",
+      int status = response.statusCode();
+      if (status / 100 != 2) {
+        String answer =
             "PUT "
                 + redact(url)
                 + " answered "
-                + response.statusCode()
-                + ": "
-                + new String(response.body(), StandardCharsets.UTF_8));
+                + status
+                + " "
+                + response.headers().firstValue("x-ms-error-code").orElse("");
+        if (status == 404) {
+          throw new StepFailure(
+              "FileUploadContainerNotFound",
+              "One of the specified Azure container(s) was not found while attempting to upload"
+                  + " an output file ("
+                  + answer
+                  + ")");
+        }
+        throw new StepFailure(
+            "FileUploadMiscError", "An output file could not be uploaded (" + answer + ")");
       }
     } catch (IOException | IllegalArgumentException e) {
-      throw new StepFailure("FileUploadFailed", "PUT " + redact(url) + " failed: " + e);
+      throw new StepFailure("FileUploadMiscError", "PUT " + redact(url) + " failed: " + e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new StepFailure("FileUploadFailed", "interrupted");
+      throw new StepFailure("FileUploadMiscError", "interrupted");
     }
   }
 
