@@ -2,6 +2,7 @@ package dev.redwood.runner.config;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Everything the Azure backend needs: Batch accounts, the pools in them, the storage account and
@@ -15,6 +16,7 @@ import java.util.Map;
  * @param jobIdPrefix prefix of Batch job ids ({@code _JOB_ID})
  * @param taskRetries Batch-level retries of a task ({@code _NUM_RETRYS})
  * @param taskEnvironment variables every task gets (e.g. {@code OMP_NUM_THREADS})
+ * @param containerRegistries private registries Batch logs in to for the pools' container images
  */
 public record AzureConfig(
     List<BatchAccount> accounts,
@@ -23,8 +25,10 @@ public record AzureConfig(
     String blobContainer,
     String jobIdPrefix,
     int taskRetries,
-    Map<String, String> taskEnvironment) {
+    Map<String, String> taskEnvironment,
+    List<ContainerRegistry> containerRegistries) {
   public AzureConfig {
+    containerRegistries = List.copyOf(containerRegistries);
     accounts = List.copyOf(accounts);
     pools = List.copyOf(pools);
     taskEnvironment = Map.copyOf(taskEnvironment);
@@ -35,5 +39,11 @@ public record AzureConfig(
         .filter(a -> a.name().equals(name))
         .findFirst()
         .orElseThrow(() -> new IllegalArgumentException("No Batch account named '" + name + "'"));
+  }
+
+  /** The credentials for the registry a container image is pulled from, if configured. */
+  public Optional<ContainerRegistry> registryFor(String image) {
+    String server = ContainerRegistry.serverOf(image);
+    return containerRegistries.stream().filter(r -> r.registryServer().equals(server)).findFirst();
   }
 }

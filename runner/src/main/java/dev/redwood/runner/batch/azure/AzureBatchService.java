@@ -80,6 +80,10 @@ public final class AzureBatchService implements BatchService {
   private final Map<String, BatchPool> poolOfTask = new HashMap<>();
   private final Set<String> seenRunning = new HashSet<>();
   private final Set<String> seenCompleted = new HashSet<>();
+
+  /** Pools whose nodes cannot run the run's tasks; {@link #close()} deletes those it created. */
+  private final Set<BatchPool> unusable = new HashSet<>();
+
   private String jobId;
   private long lastPollNanos;
   private long lastSlotRefreshNanos;
@@ -164,7 +168,14 @@ public final class AzureBatchService implements BatchService {
           clients.computeIfAbsent(
               account.name(),
               name -> BatchClient.open(credentials(account, tokenCredentials.apply(account))));
-      pools.add(new BatchPool(pool, account, client, calls));
+      String image = pool.containerImage();
+      pools.add(
+          new BatchPool(
+              pool,
+              account,
+              client,
+              calls,
+              image == null ? null : config.registryFor(image).orElse(null)));
     }
     return new AzureBatchService(
         pools,
@@ -376,7 +387,7 @@ public final class AzureBatchService implements BatchService {
   }
 
   /** The change {@code task} reports, or null if it was reported before. */
-  private TaskEvent event(BatchPool pool, CloudTask task) {
+  private TaskEvent event(BatchPool pool, CloudTask task) throws ContainerPullFailure {
     String id = task.id();
     String node = task.nodeInfo() != null ? task.nodeInfo().nodeId() : null;
     if (task.state() == TaskState.RUNNING) {
@@ -391,6 +402,10 @@ public final class AzureBatchService implements BatchService {
     TaskExecutionInformation info = task.executionInfo();
     Integer exitCode = info != null ? info.exitCode() : null;
     TaskFailureInformation failure = info != null ? info.failureInfo() : null;
+    if (failure != null && ContainerPullFailure.CODE.equals(failure.code())) {
+      unusable.add(pool);
+      throw new ContainerPullFailure(pool, failure);
+    }
     String why = null;
     if (failure != null && (exitCode == null || exitCode == 0)) {
       why = failure.code() + (failure.message() != null ? ": " + failure.message() : "");
@@ -466,7 +481,7 @@ public final class AzureBatchService implements BatchService {
       try {
         pool.terminateJob();
         pool.deleteJob();
-        if (deletePools) {
+        if (deletePools || unusable.contains(pool) && pool.created()) {
           pool.deletePool();
         }
       } catch (IOException e) {

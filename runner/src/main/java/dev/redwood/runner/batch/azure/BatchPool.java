@@ -7,6 +7,7 @@ import com.microsoft.azure.batch.protocol.models.BatchErrorException;
 import com.microsoft.azure.batch.protocol.models.CloudPool;
 import com.microsoft.azure.batch.protocol.models.CloudTask;
 import com.microsoft.azure.batch.protocol.models.ContainerConfiguration;
+import com.microsoft.azure.batch.protocol.models.ContainerRegistry;
 import com.microsoft.azure.batch.protocol.models.ContainerType;
 import com.microsoft.azure.batch.protocol.models.EnvironmentSetting;
 import com.microsoft.azure.batch.protocol.models.ImageReference;
@@ -47,6 +48,10 @@ final class BatchPool {
   private final BatchAccount account;
   private final BatchClient client;
   private final BatchCalls calls;
+
+  /** The login for the registry of the pool's container image, or null (none, or public). */
+  private final dev.redwood.runner.config.ContainerRegistry registry;
+
   private String batchJobId;
   private boolean created;
   private int taskSlotsPerNode;
@@ -59,10 +64,23 @@ final class BatchPool {
   private DateTime completedSince;
 
   BatchPool(PoolConfig config, BatchAccount account, BatchClient client, BatchCalls calls) {
+    this(config, account, client, calls, null);
+  }
+
+  /**
+   * @param registry the login Batch uses to pull the pool's container image, or null
+   */
+  BatchPool(
+      PoolConfig config,
+      BatchAccount account,
+      BatchClient client,
+      BatchCalls calls,
+      dev.redwood.runner.config.ContainerRegistry registry) {
     this.config = config;
     this.account = account;
     this.client = client;
     this.calls = calls;
+    this.registry = registry;
     this.taskSlotsPerNode = config.taskSlotsPerNode();
   }
 
@@ -76,6 +94,16 @@ final class BatchPool {
 
   String batchJobId() {
     return batchJobId;
+  }
+
+  /** Whether this run created the pool (rather than reusing one). */
+  boolean created() {
+    return created;
+  }
+
+  /** The registry login of the pool's container image, or null. */
+  dev.redwood.runner.config.ContainerRegistry registry() {
+    return registry;
   }
 
   int taskSlotsPerNode() {
@@ -102,10 +130,20 @@ final class BatchPool {
                     .withVersion("latest"))
             .withNodeAgentSKUId(config.image().nodeAgentSku());
     if (config.containerImage() != null) {
-      vm.withContainerConfiguration(
-          new ContainerConfiguration()
-              .withType(ContainerType.DOCKER_COMPATIBLE)
-              .withContainerImageNames(List.of(config.containerImage())));
+      // No containerImageNames: a node whose prefetch fails turns unusable and its tasks wait
+      // forever, while a task whose pull fails completes with ContainerInvalidImage, which the
+      // run reports at once. The registry login (the only place its password goes) serves both.
+      ContainerConfiguration containers =
+          new ContainerConfiguration().withType(ContainerType.DOCKER_COMPATIBLE);
+      if (registry != null) {
+        containers.withContainerRegistries(
+            List.of(
+                new ContainerRegistry()
+                    .withRegistryServer(registry.registryServer())
+                    .withUserName(registry.userName())
+                    .withPassword(registry.password().reveal())));
+      }
+      vm.withContainerConfiguration(containers);
     }
     PoolAddParameter pool =
         new PoolAddParameter()
@@ -187,10 +225,8 @@ final class BatchPool {
       throws IOException, InterruptedException {
     batchJobId = BatchIds.job(jobId, config.poolId());
     completedSince = DateTime.now(DateTimeZone.UTC).minusMinutes(5);
-    if (config.containerImage() != null) {
-      preparation.withContainerSettings(
-          new TaskContainerSettings().withImageName(config.containerImage()));
-    }
+    // The preparation task runs on the node itself (Batch allows that on container pools): it
+    // only lists the downloaded jars, and the tasks' containers see its directory at the same path.
     JobAddParameter job =
         new JobAddParameter()
             .withId(batchJobId)

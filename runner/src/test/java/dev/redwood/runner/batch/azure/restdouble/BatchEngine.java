@@ -40,6 +40,7 @@ final class BatchEngine {
   final String account;
   final Path root;
   final NodeAgent agent = new NodeAgent();
+  final ContainerRuntime containers = new ContainerRuntime();
   volatile String accountUrl = "http://127.0.0.1";
 
   final LinkedHashMap<String, Sim.Pool> pools = new LinkedHashMap<>();
@@ -94,6 +95,7 @@ final class BatchEngine {
     String id = Json.required(spec, "id");
     checkId("id", id);
     Json.required(spec, "vmSize");
+    ContainerRuntime.checkPool(spec);
     if (pools.containsKey(key(id))) {
       throw ApiException.conflict("PoolExists", "The specified pool already exists.");
     }
@@ -206,6 +208,11 @@ final class BatchEngine {
     }
     Sim.Node node = new Sim.Node(id, pool, dedicated, nodeRoot, Instant.now(), ordinal);
     pool.nodes.put(id, node);
+    node.error = containers.prefetchError(pool.spec);
+    if (node.error != null) {
+      node.state = "unusable";
+      return;
+    }
     JsonNode startTask = pool.spec.get("startTask");
     if (startTask == null || startTask.isNull()) {
       node.state = "idle";
@@ -960,6 +967,11 @@ final class BatchEngine {
         env.put("AZ_BATCH_TASK_WORKING_DIR", dir.resolve("wd").toString());
         injected = consumeInjectedFailure(t);
         maxWall = duration(Json.text(t.constraints, "maxWallClockTime"));
+      }
+      ObjectNode containerFailure = containers.taskFailure(node.pool.spec, t.spec);
+      if (containerFailure != null) {
+        finishWithoutRun(ex, containerFailure);
+        return;
       }
       Path wd = dir.resolve("wd");
       Files.createDirectories(wd);

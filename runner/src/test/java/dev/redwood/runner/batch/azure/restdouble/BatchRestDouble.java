@@ -73,8 +73,8 @@ import java.util.stream.Stream;
  * failed download, a failed job preparation or a failed upload completes the task with result
  * failure and a failureInfo (category userError; codes {@code BlobNotFound}, {@code
  * BlobAccessDenied}, {@code BlobDownloadMiscError}, {@code JobPreparationTaskFailed}, {@code
- * FileUploadFailed}) without retries. Tasks with {@code containerSettings} (and pools with a
- * containerConfiguration) are accepted, but their commands run on this host, not in a container.
+ * FileUploadFailed}) without retries. Container pools and tasks are checked and their images
+ * "pulled" as {@link ContainerRuntime} describes, but their commands run on this host.
  *
  * <p><b>Faults.</b> {@link #throttle}, {@link #failRequests}, {@link #dropConnections}, {@link
  * #failTaskExecutions}, {@link #preemptTask}, {@link #preemptNode}; {@link #requests()} logs every
@@ -152,6 +152,14 @@ public final class BatchRestDouble implements AutoCloseable {
   /** Where the simulated nodes' directories are. */
   public Path nodeRoot() {
     return nodeRoot;
+  }
+
+  /**
+   * Makes {@code server} (e.g. {@code myregistry.azurecr.io}) a private registry: its images pull
+   * only with a login to it with this user name and password ({@link ContainerRuntime}).
+   */
+  public void addPrivateRegistry(String server, String userName, String password) {
+    engine.containers.addPrivateRegistry(server, userName, password);
   }
 
   /** Accepts {@code Authorization: Bearer token} for this token from now on. */
