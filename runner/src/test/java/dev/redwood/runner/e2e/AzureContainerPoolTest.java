@@ -229,11 +229,11 @@ class AzureContainerPoolTest {
 
     // The job was ended and removed, the pool this run created for nothing deleted.
     List<RecordedRequest> requests = boxes.requests();
-    assertThat(count(requests, "POST", "/jobs/[^/]+/terminate"), greaterThan(0));
-    assertThat(count(requests, "DELETE", "/jobs/[^/]+"), is(1));
+    assertThat(AzureEndToEndTest.count(requests, "POST", "/jobs/[^/]+/terminate"), greaterThan(0));
+    assertThat(AzureEndToEndTest.count(requests, "DELETE", "/jobs/[^/]+"), is(1));
     BatchClient client = BatchClient.open(new BatchSharedKeyCredentials(boxes.url(), "boxes", KEY));
     assertThat(client.jobOperations().listJobs(), is(empty()));
-    assertThat(count(requests, "DELETE", "/pools/box-nologin"), is(1));
+    assertThat(AzureEndToEndTest.count(requests, "DELETE", "/pools/box-nologin"), is(1));
     assertThat(client.poolOperations().existsPool("box-nologin"), is(false));
     assertThat(boxes.nodeIds("box-nologin"), is(empty()));
   }
@@ -277,15 +277,5 @@ class AzureContainerPoolTest {
     String text = captured.toString(StandardCharsets.UTF_8);
     saved.print(text);
     return text;
-  }
-
-  private static int count(List<RecordedRequest> requests, String method, String pathRegex) {
-    int n = 0;
-    for (RecordedRequest r : requests) {
-      if (r.method().equals(method) && r.path().matches(pathRegex)) {
-        n++;
-      }
-    }
-    return n;
   }
 }
