@@ -253,7 +253,7 @@ class AzureContainerPoolTest {
                     "0001-com-ubuntu-server-jammy",
                     "sku",
                     "22_04-lts")),
-            true);
+            false);
     p.apply(Create.of(1)).apply(Sum.integersGlobally());
     AzureConfigException e = assertThrows(AzureConfigException.class, p::run);
     assertThat(e.file(), containsString("parameters.json"));
