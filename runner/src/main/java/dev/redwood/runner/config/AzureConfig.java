@@ -26,7 +26,7 @@ public record AzureConfig(
     String jobIdPrefix,
     int taskRetries,
     Map<String, String> taskEnvironment,
-    List<ContainerRegistry> containerRegistries) {
+    List<RegistryLogin> containerRegistries) {
   public AzureConfig {
     containerRegistries = List.copyOf(containerRegistries);
     accounts = List.copyOf(accounts);
@@ -42,8 +42,8 @@ public record AzureConfig(
   }
 
   /** The credentials for the registry a container image is pulled from, if configured. */
-  public Optional<ContainerRegistry> registryFor(String image) {
-    String server = ContainerRegistry.serverOf(image);
+  public Optional<RegistryLogin> registryFor(String image) {
+    String server = RegistryLogin.serverOf(image);
     return containerRegistries.stream().filter(r -> r.registryServer().equals(server)).findFirst();
   }
 }

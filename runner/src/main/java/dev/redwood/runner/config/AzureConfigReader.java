@@ -63,7 +63,7 @@ public final class AzureConfigReader {
   private record Credentials(
       List<BatchAccount> accounts,
       StorageAccount storage,
-      List<ContainerRegistry> containerRegistries) {}
+      List<RegistryLogin> containerRegistries) {}
 
   /** Reads the files of {@code --parametersFile} and {@code --credentialsFile}; logs warnings. */
   public static AzureConfig read(AzureBatchPipelineOptions options) {
@@ -188,9 +188,8 @@ public final class AzureConfigReader {
   }
 
   /** The credentials file's registries, one entry per registry server. */
-  private static List<ContainerRegistry> registries(
-      ConfigFile file, List<ContainerRegistry> given) {
-    List<ContainerRegistry> registries = given == null ? List.of() : given;
+  private static List<RegistryLogin> registries(ConfigFile file, List<RegistryLogin> given) {
+    List<RegistryLogin> registries = given == null ? List.of() : given;
     Map<String, Integer> seen = new HashMap<>();
     for (int i = 0; i < registries.size(); i++) {
       Integer before = seen.putIfAbsent(registries.get(i).registryServer(), i);

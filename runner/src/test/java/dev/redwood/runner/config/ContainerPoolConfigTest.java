@@ -116,15 +116,15 @@ class ContainerPoolConfigTest {
                     + " \"password\": \""
                     + PASSWORD
                     + "\"}]"));
-    ContainerRegistry login = config.registryFor(config.pools().get(0).containerImage()).get();
+    RegistryLogin login = config.registryFor(config.pools().get(0).containerImage()).get();
     assertThat(login.registryServer(), is("myregistry.azurecr.io"));
     assertThat(login.userName(), is("puller"));
     assertThat(login.password().reveal(), is(PASSWORD));
     assertThat(config.toString(), not(containsString(PASSWORD)));
     assertThat(config.registryFor("ghcr.io/acme/worker:2"), is(Optional.empty()));
     assertThat(config.registryFor("ubuntu:22.04"), is(Optional.empty()));
-    assertThat(ContainerRegistry.serverOf("ubuntu:22.04"), is("docker.io"));
-    assertThat(ContainerRegistry.serverOf("localhost:5000/w:1"), is("localhost:5000"));
+    assertThat(RegistryLogin.serverOf("ubuntu:22.04"), is("docker.io"));
+    assertThat(RegistryLogin.serverOf("localhost:5000/w:1"), is("localhost:5000"));
 
     // The structured credentials form takes them as well.
     AzureConfig structured =

@@ -23,6 +23,7 @@ import com.microsoft.azure.batch.protocol.models.TaskContainerSettings;
 import com.microsoft.azure.batch.protocol.models.VirtualMachineConfiguration;
 import dev.redwood.runner.config.BatchAccount;
 import dev.redwood.runner.config.PoolConfig;
+import dev.redwood.runner.config.RegistryLogin;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -50,7 +51,7 @@ final class BatchPool {
   private final BatchCalls calls;
 
   /** The login for the registry of the pool's container image, or null (none, or public). */
-  private final dev.redwood.runner.config.ContainerRegistry registry;
+  private final RegistryLogin registry;
 
   private String batchJobId;
   private boolean created;
@@ -75,7 +76,7 @@ final class BatchPool {
       BatchAccount account,
       BatchClient client,
       BatchCalls calls,
-      dev.redwood.runner.config.ContainerRegistry registry) {
+      RegistryLogin registry) {
     this.config = config;
     this.account = account;
     this.client = client;
@@ -102,7 +103,7 @@ final class BatchPool {
   }
 
   /** The registry login of the pool's container image, or null. */
-  dev.redwood.runner.config.ContainerRegistry registry() {
+  RegistryLogin registry() {
     return registry;
   }
 

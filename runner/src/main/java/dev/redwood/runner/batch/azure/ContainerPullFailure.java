@@ -2,7 +2,7 @@ package dev.redwood.runner.batch.azure;
 
 import com.microsoft.azure.batch.protocol.models.NameValuePair;
 import com.microsoft.azure.batch.protocol.models.TaskFailureInformation;
-import dev.redwood.runner.config.ContainerRegistry;
+import dev.redwood.runner.config.RegistryLogin;
 import java.io.IOException;
 
 /**
@@ -23,7 +23,7 @@ final class ContainerPullFailure extends IOException {
 
   private static String message(BatchPool pool, TaskFailureInformation failure) {
     String image = pool.config().containerImage();
-    String server = ContainerRegistry.serverOf(image);
+    String server = RegistryLogin.serverOf(image);
     StringBuilder batchSays = new StringBuilder(failure.code());
     if (failure.message() != null) {
       batchSays.append(": ").append(failure.message());
@@ -33,7 +33,7 @@ final class ContainerPullFailure extends IOException {
         batchSays.append("; ").append(detail.name()).append(": ").append(detail.value());
       }
     }
-    ContainerRegistry login = pool.registry();
+    RegistryLogin login = pool.registry();
     String todo =
         login == null
             ? "No login for "

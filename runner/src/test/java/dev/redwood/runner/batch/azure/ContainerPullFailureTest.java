@@ -8,9 +8,9 @@ import com.microsoft.azure.batch.protocol.models.NameValuePair;
 import com.microsoft.azure.batch.protocol.models.TaskFailureInformation;
 import dev.redwood.runner.config.BatchAccount;
 import dev.redwood.runner.config.BatchAuth;
-import dev.redwood.runner.config.ContainerRegistry;
 import dev.redwood.runner.config.NodeImage;
 import dev.redwood.runner.config.PoolConfig;
+import dev.redwood.runner.config.RegistryLogin;
 import dev.redwood.runner.config.Secret;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -57,8 +57,7 @@ class ContainerPullFailureTest {
 
   @Test
   void withALoginItNamesTheUserAndNeverThePassword() {
-    ContainerRegistry login =
-        new ContainerRegistry("acr1.azurecr.io", "puller", new Secret(PASSWORD));
+    RegistryLogin login = new RegistryLogin("acr1.azurecr.io", "puller", new Secret(PASSWORD));
     String message =
         new ContainerPullFailure(new BatchPool(POOL, ACCOUNT, null, null, login), INVALID_IMAGE)
             .getMessage();

@@ -13,7 +13,7 @@ import java.util.regex.Pattern;
  * @param registryServer the registry's host (and port), e.g. {@code myregistry.azurecr.io}: the
  *     first part of the images it holds
  */
-public record ContainerRegistry(String registryServer, String userName, Secret password) {
+public record RegistryLogin(String registryServer, String userName, Secret password) {
 
   /** A registry host with an optional port; no scheme, no path. */
   private static final Pattern SERVER =
@@ -23,7 +23,7 @@ public record ContainerRegistry(String registryServer, String userName, Secret p
   static final String DOCKER_HUB = "docker.io";
 
   @JsonCreator
-  static ContainerRegistry fromEntry(
+  static RegistryLogin fromEntry(
       @JsonProperty("registryServer") String server,
       @JsonProperty("userName") String userName,
       @JsonProperty("password") String password,
@@ -48,7 +48,7 @@ public record ContainerRegistry(String registryServer, String userName, Secret p
     Problem.unless(!userName.isBlank(), "userName", "is empty");
     Problem.unless(password != null, "password", "is missing (the registry's password or token)");
     Problem.unless(!password.isBlank(), "password", "is empty");
-    return new ContainerRegistry(server.toLowerCase(Locale.ROOT), userName, new Secret(password));
+    return new RegistryLogin(server.toLowerCase(Locale.ROOT), userName, new Secret(password));
   }
 
   /**
