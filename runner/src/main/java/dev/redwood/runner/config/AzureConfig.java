@@ -2,6 +2,7 @@ package dev.redwood.runner.config;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Everything the Azure backend needs: Batch accounts, the pools in them, the storage account and
@@ -16,6 +17,7 @@ import java.util.Map;
  * @param taskRetries how often a failed task is retried ({@code _NUM_RETRYS}), or null when the
  *     file does not say (then {@code --maxTaskRetries} decides)
  * @param taskEnvironment variables every task gets (e.g. {@code OMP_NUM_THREADS})
+ * @param containerRegistries private registries Batch logs in to for the pools' container images
  */
 public record AzureConfig(
     List<BatchAccount> accounts,
@@ -24,8 +26,10 @@ public record AzureConfig(
     String blobContainer,
     String jobIdPrefix,
     Integer taskRetries,
-    Map<String, String> taskEnvironment) {
+    Map<String, String> taskEnvironment,
+    List<RegistryLogin> containerRegistries) {
   public AzureConfig {
+    containerRegistries = List.copyOf(containerRegistries);
     accounts = List.copyOf(accounts);
     pools = List.copyOf(pools);
     taskEnvironment = Map.copyOf(taskEnvironment);
@@ -36,5 +40,11 @@ public record AzureConfig(
         .filter(a -> a.name().equals(name))
         .findFirst()
         .orElseThrow(() -> new IllegalArgumentException("No Batch account named '" + name + "'"));
+  }
+
+  /** The credentials for the registry a container image is pulled from, if configured. */
+  public Optional<RegistryLogin> registryFor(String image) {
+    String server = RegistryLogin.serverOf(image);
+    return containerRegistries.stream().filter(r -> r.registryServer().equals(server)).findFirst();
   }
 }

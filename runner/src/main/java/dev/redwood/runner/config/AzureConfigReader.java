@@ -61,7 +61,10 @@ public final class AzureConfigReader {
   }
 
   /** The credentials file in the structured form. */
-  private record Credentials(List<BatchAccount> accounts, StorageAccount storage) {}
+  private record Credentials(
+      List<BatchAccount> accounts,
+      StorageAccount storage,
+      List<RegistryLogin> containerRegistries) {}
 
   /** Reads the files of {@code --parametersFile} and {@code --credentialsFile}; logs warnings. */
   public static AzureConfig read(AzureBatchPipelineOptions options) {
@@ -106,7 +109,7 @@ public final class AzureConfigReader {
     }
     Parameters params = pf.bind(tree, "", Parameters.class);
     ConfigFile cf = pf;
-    Credentials creds = new Credentials(null, null);
+    Credentials creds = new Credentials(null, null, null);
     if (credentialsFile != null) {
       FilePermissions.warningFor(credentialsFile, credentialsFile.toString()).ifPresent(warnings);
       cf = ConfigFile.read(credentialsFile, true);
@@ -140,7 +143,8 @@ public final class AzureConfigReader {
         params.blobContainer(),
         params.jobId(),
         params.taskRetries(),
-        params.taskEnvironment());
+        params.taskEnvironment(),
+        registries(cf, creds.containerRegistries()));
   }
 
   /**
@@ -182,6 +186,24 @@ public final class AzureConfigReader {
       spreadOrder.add(account.name());
     }
     return List.copyOf(byName.values());
+  }
+
+  /** The credentials file's registries, one entry per registry server. */
+  private static List<RegistryLogin> registries(ConfigFile file, List<RegistryLogin> given) {
+    List<RegistryLogin> registries = given == null ? List.of() : given;
+    Map<String, Integer> seen = new HashMap<>();
+    for (int i = 0; i < registries.size(); i++) {
+      Integer before = seen.putIfAbsent(registries.get(i).registryServer(), i);
+      file.require(
+          before == null,
+          ClusterlessHpcKeys.REGISTRIES + "[" + i + "].registryServer",
+          "repeats the registry of "
+              + ClusterlessHpcKeys.REGISTRIES
+              + "["
+              + before
+              + "]; give each registry once");
+    }
+    return registries;
   }
 
   /** The storage account: the credentials file's, else the environment's, else the parameters'. */
@@ -242,6 +264,21 @@ public final class AzureConfigReader {
     for (int i = 0; i < params.pools().size(); i++) {
       String path = "pools[" + i + "]";
       ObjectNode tree = inherit(file, params.pools().get(i), path, defaults, "poolDefaults");
+      boolean imageGiven =
+          params.poolDefaults().path("image").has("publisher")
+              || params.pools().get(i).path("image").has("publisher");
+      if (!imageGiven && tree.hasNonNull("containerImage")) {
+        // Redwood's default image has no container runtime; a container pool gets one that has.
+        ObjectNode image = ConfigFile.tree(DockerCompatibleImages.DEFAULT);
+        JsonNode agent = tree.path("image").path("nodeAgentSku");
+        boolean agentGiven =
+            params.poolDefaults().path("image").has("nodeAgentSku")
+                || params.pools().get(i).path("image").has("nodeAgentSku");
+        if (agentGiven) {
+          image.set("nodeAgentSku", agent);
+        }
+        tree.set("image", image);
+      }
       tree.put(
           "account",
           file.root().hasNonNull("pools")
@@ -259,6 +296,32 @@ public final class AzureConfigReader {
               + " of "
               + before
               + " (pool ids must be unique; Batch ignores case in them)");
+      if (pool.containerImage() != null
+          && DockerCompatibleImages.of(pool.image()) == DockerCompatibleImages.Runtime.NONE) {
+        throw file.fail(
+            path + ".image",
+            "is "
+                + pool.image().publisher()
+                + " / "
+                + pool.image().offer()
+                + " / "
+                + pool.image().sku()
+                + ", an image without a container runtime, but pool "
+                + Problem.quote(pool.poolId())
+                + " runs its tasks in the container image "
+                + Problem.quote(pool.containerImage())
+                + " ("
+                + file.resolve(path + ".containerImage")
+                + "). Leave the image out to get Redwood's container image for pools, "
+                + DockerCompatibleImages.DEFAULT.publisher()
+                + " / "
+                + DockerCompatibleImages.DEFAULT.offer()
+                + " / "
+                + DockerCompatibleImages.DEFAULT.sku()
+                + ", name an image with a container runtime (docs/azure-config.md,"
+                + " \"Containers\"), or leave out the container image to run tasks on the node"
+                + " itself");
+      }
       String agent = pool.image().nodeAgentSku();
       String image = tree.path("image").has("nodeAgentSku") ? ".image.nodeAgentSku" : ".image";
       if (NodeAgentSkus.retirementWarning(agent) != null) {

@@ -100,6 +100,9 @@ final class ClusterlessHpcKeys {
 
   static final List<String> CREDENTIALS = List.copyOf(CREDENTIAL_TWINS.keySet());
 
+  /** The credentials file's private container registries, in either form. */
+  static final String REGISTRIES = "containerRegistries";
+
   private static final List<String> IGNORED_CREDENTIALS =
       List.of("_APP_INSIGHTS_APP_ID", "_APP_INSIGHTS_INSTRUMENTATION_KEY");
 
@@ -116,7 +119,8 @@ final class ClusterlessHpcKeys {
           "clientSecret",
           "resource",
           "accountKey",
-          "connectionString");
+          "connectionString",
+          REGISTRIES);
 
   private static Map<String, String> twins(String... pairs) {
     Map<String, String> twins = new LinkedHashMap<>();
@@ -220,7 +224,7 @@ final class ClusterlessHpcKeys {
     if (!root.isArray()) {
       ObjectNode top = file.bind(root, "", ObjectNode.class);
       Stream<String> flat = Stream.concat(CREDENTIALS.stream(), IGNORED_CREDENTIALS.stream());
-      boolean structured = top.has("accounts") || top.has("storage");
+      boolean structured = top.has("accounts") || top.has("storage") || top.has(REGISTRIES);
       if (top.isEmpty() || structured && flat.noneMatch(top::has)) {
         return top;
       }
@@ -238,11 +242,21 @@ final class ClusterlessHpcKeys {
           IGNORED_CREDENTIALS,
           warnings,
           "AzureClusterlessHPC's Batch Insights monitoring, which Redwood does not install");
+      // Registry logins have no AzureClusterlessHPC key: they keep Redwood's name and shape.
+      JsonNode registries = entry.get(REGISTRIES);
+      if (registries != null) {
+        file.require(
+            !structured.has(REGISTRIES),
+            ConfigFile.join(path, REGISTRIES),
+            "is given twice; list every registry in one \"" + REGISTRIES + "\"");
+        structured.set(REGISTRIES, registries);
+        file.alias(REGISTRIES, ConfigFile.join(path, REGISTRIES));
+      }
       entry
           .fieldNames()
           .forEachRemaining(
               key -> {
-                if (!CREDENTIAL_TWINS.containsKey(key)) {
+                if (!CREDENTIAL_TWINS.containsKey(key) && !key.equals(REGISTRIES)) {
                   throw file.unknownKey(path, key, CREDENTIALS);
                 }
               });

@@ -61,7 +61,7 @@ class StructuredFormTest {
                  "dedicatedNodes": 0, "spotNodes": 16, "taskSlotsPerNode": 8,
                  "autoscaleFormula": "$TargetLowPriorityNodes = 16;",
                  "containerImage": "myregistry.azurecr.io/redwood-worker:1.0",
-                 "image": {"publisher": "canonical", "offer": "ubuntu-24_04-lts", "sku": "server"},
+                 "image": {"publisher": "microsoft-dsvm", "offer": "ubuntu-hpc", "sku": "2404"},
                  "interNodeCommunication": true}
               ]
             }
@@ -100,7 +100,7 @@ class StructuredFormTest {
                 16,
                 8,
                 "$TargetLowPriorityNodes = 16;",
-                new NodeImage("canonical", "ubuntu-24_04-lts", "server", "batch.node.ubuntu 24.04"),
+                new NodeImage("microsoft-dsvm", "ubuntu-hpc", "2404", "batch.node.ubuntu 24.04"),
                 "myregistry.azurecr.io/redwood-worker:1.0",
                 true)));
     assertThat(scus.targetSlots(), is(128));

@@ -459,7 +459,7 @@ class AzureEndToEndTest extends EndToEndPipelines {
     return out;
   }
 
-  private static int count(List<RecordedRequest> requests, String method, String pathRegex) {
+  static int count(List<RecordedRequest> requests, String method, String pathRegex) {
     int n = 0;
     for (RecordedRequest r : requests) {
       if (r.method().equals(method) && r.path().matches(pathRegex)) {

@@ -94,6 +94,10 @@ public final class AzureBatchService implements BatchService {
 
   private final Set<String> seenRunning = new HashSet<>();
   private final Set<String> seenCompleted = new HashSet<>();
+
+  /** Pools whose nodes cannot run the run's tasks; {@link #close()} deletes those it created. */
+  private final Set<BatchPool> unusable = new HashSet<>();
+
   private String jobId;
   private long lastPollNanos;
   private long lastSlotRefreshNanos;
@@ -192,7 +196,14 @@ public final class AzureBatchService implements BatchService {
           clients.computeIfAbsent(
               account.name(),
               name -> BatchClient.open(credentials(account, tokenCredentials.apply(account))));
-      pools.add(new BatchPool(pool, account, client, calls));
+      String image = pool.containerImage();
+      pools.add(
+          new BatchPool(
+              pool,
+              account,
+              client,
+              calls,
+              image == null ? null : config.registryFor(image).orElse(null)));
     }
     return new AzureBatchService(
         pools,
@@ -419,7 +430,7 @@ public final class AzureBatchService implements BatchService {
   }
 
   /** The change {@code task} reports, or null if it was reported before. */
-  private TaskEvent event(BatchPool pool, CloudTask task) {
+  private TaskEvent event(BatchPool pool, CloudTask task) throws ContainerPullFailure {
     String id = task.id();
     String node = task.nodeInfo() != null ? task.nodeInfo().nodeId() : null;
     if (task.state() == TaskState.RUNNING) {
@@ -435,6 +446,10 @@ public final class AzureBatchService implements BatchService {
     TaskExecutionInformation info = task.executionInfo();
     Integer exitCode = info != null ? info.exitCode() : null;
     TaskFailureInformation failure = info != null ? info.failureInfo() : null;
+    if (failure != null && ContainerPullFailure.CODE.equals(failure.code())) {
+      unusable.add(pool);
+      throw new ContainerPullFailure(pool, failure);
+    }
     String why = null;
     if (failure != null && (exitCode == null || exitCode == 0)) {
       // Batch's messages may quote a URL of an output or resource file, SAS and all.
@@ -585,7 +600,7 @@ public final class AzureBatchService implements BatchService {
       try {
         pool.terminateJob();
         pool.deleteJob();
-        if (deletePools || pool.abandoned() && pool.createdByRun()) {
+        if (deletePools || (pool.abandoned() || unusable.contains(pool)) && pool.createdByRun()) {
           pool.deletePool();
         }
       } catch (IOException e) {

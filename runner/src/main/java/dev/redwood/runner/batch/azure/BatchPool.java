@@ -9,6 +9,7 @@ import com.microsoft.azure.batch.protocol.models.CloudPool;
 import com.microsoft.azure.batch.protocol.models.CloudTask;
 import com.microsoft.azure.batch.protocol.models.ComputeNode;
 import com.microsoft.azure.batch.protocol.models.ContainerConfiguration;
+import com.microsoft.azure.batch.protocol.models.ContainerRegistry;
 import com.microsoft.azure.batch.protocol.models.ContainerType;
 import com.microsoft.azure.batch.protocol.models.EnvironmentSetting;
 import com.microsoft.azure.batch.protocol.models.ImageReference;
@@ -29,6 +30,7 @@ import com.microsoft.azure.batch.protocol.models.VirtualMachineConfiguration;
 import dev.redwood.runner.batch.JobSpec;
 import dev.redwood.runner.config.BatchAccount;
 import dev.redwood.runner.config.PoolConfig;
+import dev.redwood.runner.config.RegistryLogin;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -56,6 +58,10 @@ final class BatchPool {
   private final BatchAccount account;
   private final BatchClient client;
   private final BatchCalls calls;
+
+  /** The login for the registry of the pool's container image, or null (none, or public). */
+  private final RegistryLogin registry;
+
   private String batchJobId;
   private boolean created;
   private boolean abandoned;
@@ -69,10 +75,23 @@ final class BatchPool {
   private DateTime completedSince;
 
   BatchPool(PoolConfig config, BatchAccount account, BatchClient client, BatchCalls calls) {
+    this(config, account, client, calls, null);
+  }
+
+  /**
+   * @param registry the login Batch uses to pull the pool's container image, or null
+   */
+  BatchPool(
+      PoolConfig config,
+      BatchAccount account,
+      BatchClient client,
+      BatchCalls calls,
+      RegistryLogin registry) {
     this.config = config;
     this.account = account;
     this.client = client;
     this.calls = calls;
+    this.registry = registry;
     this.taskSlotsPerNode = config.taskSlotsPerNode();
   }
 
@@ -86,6 +105,12 @@ final class BatchPool {
 
   String batchJobId() {
     return batchJobId;
+  }
+
+  /** Whether this run created the pool (rather than reusing one). */
+  /** The registry login of the pool's container image, or null. */
+  RegistryLogin registry() {
+    return registry;
   }
 
   int taskSlotsPerNode() {
@@ -133,10 +158,20 @@ final class BatchPool {
                     .withVersion("latest"))
             .withNodeAgentSKUId(config.image().nodeAgentSku());
     if (config.containerImage() != null) {
-      vm.withContainerConfiguration(
-          new ContainerConfiguration()
-              .withType(ContainerType.DOCKER_COMPATIBLE)
-              .withContainerImageNames(List.of(config.containerImage())));
+      // No containerImageNames: a node whose prefetch fails turns unusable and its tasks wait
+      // forever, while a task whose pull fails completes with ContainerInvalidImage, which the
+      // run reports at once. The registry login (the only place its password goes) serves both.
+      ContainerConfiguration containers =
+          new ContainerConfiguration().withType(ContainerType.DOCKER_COMPATIBLE);
+      if (registry != null) {
+        containers.withContainerRegistries(
+            List.of(
+                new ContainerRegistry()
+                    .withRegistryServer(registry.registryServer())
+                    .withUserName(registry.userName())
+                    .withPassword(registry.password().reveal())));
+      }
+      vm.withContainerConfiguration(containers);
     }
     PoolAddParameter pool =
         new PoolAddParameter()
@@ -154,14 +189,13 @@ final class BatchPool {
       pool.withTargetDedicatedNodes(config.dedicatedNodes())
           .withTargetLowPriorityNodes(config.spotNodes());
     }
-    if (config.containerImage() == null) {
-      pool.withStartTask(
-          new StartTask()
-              .withCommandLine(NodeCommands.installJava())
-              .withUserIdentity(NodeCommands.poolAdmin())
-              .withMaxTaskRetryCount(2)
-              .withWaitForSuccess(true));
-    }
+    // Container pools too: the job preparation fetches the classpath with the host's Java.
+    pool.withStartTask(
+        new StartTask()
+            .withCommandLine(NodeCommands.installJava())
+            .withUserIdentity(NodeCommands.poolAdmin())
+            .withMaxTaskRetryCount(2)
+            .withWaitForSuccess(true));
     try {
       calls.run("create pool " + name(), () -> client.poolOperations().createPool(pool));
       created = true;
@@ -364,10 +398,8 @@ final class BatchPool {
       throws IOException, InterruptedException {
     batchJobId = BatchIds.job(run.jobId(), config.poolId());
     completedSince = DateTime.now(DateTimeZone.UTC).minusMinutes(5);
-    if (config.containerImage() != null) {
-      preparation.withContainerSettings(
-          new TaskContainerSettings().withImageName(config.containerImage()));
-    }
+    // The preparation task runs on the node itself (Batch allows that on container pools): it
+    // only lists the downloaded jars, and the tasks' containers see its directory at the same path.
     Duration wallClock = Duration.between(Instant.now(), run.deadline()).plus(BATCH_DEADLINE_DELAY);
     JobAddParameter job =
         new JobAddParameter()

@@ -45,6 +45,7 @@ final class BatchEngine {
   final String account;
   final Path root;
   final NodeAgent agent = new NodeAgent();
+  final ContainerRuntime containers = new ContainerRuntime();
   volatile String accountUrl = "http://127.0.0.1";
 
   final LinkedHashMap<String, Sim.Pool> pools = new LinkedHashMap<>();
@@ -126,6 +127,7 @@ final class BatchEngine {
     checkId("id", id);
     String vmSizeName = Json.required(spec, "vmSize");
     ResourceFileLimit.check(spec.get("startTask"));
+    ContainerRuntime.checkPool(spec);
     Sim.Pool existing = pools.get(key(id));
     if (existing != null && existing.deleting()) {
       throw poolBeingDeleted();
@@ -691,6 +693,11 @@ final class BatchEngine {
 
   /** The node has booted: it runs the pool's start task, or is idle at once without one. */
   private void boot(Sim.Node node) {
+    node.error = containers.prefetchError(node.pool.spec);
+    if (node.error != null) {
+      setState(node, "unusable");
+      return;
+    }
     JsonNode startTask = node.pool.spec.get("startTask");
     if (startTask == null || startTask.isNull()) {
       setState(node, "idle");
@@ -1598,6 +1605,11 @@ final class BatchEngine {
         env.put("AZ_BATCH_TASK_WORKING_DIR", dir.resolve("wd").toString());
         injected = consumeInjectedFailure(t);
         maxWall = duration(Json.text(t.constraints, "maxWallClockTime"));
+      }
+      ObjectNode containerFailure = containers.taskFailure(node.pool.spec, t.spec);
+      if (containerFailure != null) {
+        finishWithoutRun(ex, containerFailure);
+        return;
       }
       Path wd = dir.resolve("wd");
       Files.createDirectories(wd);

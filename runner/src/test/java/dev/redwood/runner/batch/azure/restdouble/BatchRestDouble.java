@@ -95,8 +95,8 @@ import java.util.stream.Stream;
  * download, a failed job preparation or a failed upload completes the task with result failure and
  * a failureInfo (category userError; codes {@code BlobNotFound}, {@code BlobAccessDenied}, {@code
  * BlobDownloadMiscError}, {@code FileUploadContainerNotFound}, {@code FileUploadMiscError}) without
- * retries. Tasks with {@code containerSettings} (and pools with a containerConfiguration) are
- * accepted, but their commands run on this host, not in a container.
+ * retries. Container pools and tasks are checked and their images "pulled" as {@link
+ * ContainerRuntime} describes, but their commands run on this host.
  *
  * <p><b>Images.</b> A node's PATH holds its image's basic tools only ({@link MarketplaceImage}): no
  * {@code java} until a start task installs one with the {@code apt-get} that Debian and Ubuntu
@@ -192,6 +192,14 @@ public final class BatchRestDouble implements AutoCloseable {
   /** The account's current limits and service timings. */
   public AccountLimits limits() {
     return engine.limits;
+  }
+
+  /**
+   * Makes {@code server} (e.g. {@code myregistry.azurecr.io}) a private registry: its images pull
+   * only with a login to it with this user name and password ({@link ContainerRuntime}).
+   */
+  public void addPrivateRegistry(String server, String userName, String password) {
+    engine.containers.addPrivateRegistry(server, userName, password);
   }
 
   /** Accepts {@code Authorization: Bearer token} for this token from now on. */

@@ -34,7 +34,7 @@ import org.w3c.dom.NodeList;
 /**
  * What a Batch node agent does for one command: fetch resource files, run {@code /bin/bash -c} in
  * the working directory with stdout/stderr to files, upload output files. Processes run on this
- * host (also for tasks with containerSettings).
+ * host (also for tasks with containerSettings; {@link ContainerRuntime} checks those first).
  */
 final class NodeAgent {
   /** A failure before or after the command (download, upload), as a Batch failureInfo code. */

@@ -794,6 +794,9 @@ final class RestApi {
     if (n.startTask != null) {
       o.set("startTaskInfo", runInfoJson(n.startTask));
     }
+    if (n.error != null) {
+      o.putArray("errors").add(n.error);
+    }
     o.putObject("nodeAgentInfo")
         .put("version", "batch-rest-double")
         .put("lastUpdateTime", Json.iso(n.allocated));

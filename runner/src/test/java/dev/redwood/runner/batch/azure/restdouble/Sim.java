@@ -134,6 +134,10 @@ final class Sim {
 
     RunInfo startTask;
     Execution startTaskExecution;
+
+    /** Why the node is unusable (an entry of its {@code errors}), or null. */
+    ObjectNode error;
+
     int totalTasksRun;
     int totalTasksSucceeded;
     boolean removed;

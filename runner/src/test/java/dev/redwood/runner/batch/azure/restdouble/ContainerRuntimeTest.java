@@ -1,0 +1,189 @@
+package dev.redwood.runner.batch.azure.restdouble;
+
+import static dev.redwood.runner.batch.azure.restdouble.DoubleTestSupport.await;
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.empty;
+import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.nullValue;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import com.microsoft.azure.batch.BatchClient;
+import com.microsoft.azure.batch.protocol.models.BatchErrorException;
+import com.microsoft.azure.batch.protocol.models.CloudTask;
+import com.microsoft.azure.batch.protocol.models.ComputeNode;
+import com.microsoft.azure.batch.protocol.models.ComputeNodeState;
+import com.microsoft.azure.batch.protocol.models.ContainerConfiguration;
+import com.microsoft.azure.batch.protocol.models.ContainerRegistry;
+import com.microsoft.azure.batch.protocol.models.ContainerType;
+import com.microsoft.azure.batch.protocol.models.ImageReference;
+import com.microsoft.azure.batch.protocol.models.JobAddParameter;
+import com.microsoft.azure.batch.protocol.models.PoolAddParameter;
+import com.microsoft.azure.batch.protocol.models.PoolInformation;
+import com.microsoft.azure.batch.protocol.models.TaskAddParameter;
+import com.microsoft.azure.batch.protocol.models.TaskContainerSettings;
+import com.microsoft.azure.batch.protocol.models.TaskState;
+import com.microsoft.azure.batch.protocol.models.VirtualMachineConfiguration;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Container pools and tasks on the double: the image checks and the registry logins. */
+@Timeout(value = 90, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+class ContainerRuntimeTest {
+  private static final String REGISTRY = "rwprivate.azurecr.io";
+  private static final String IMAGE = REGISTRY + "/redwood-worker:1.0";
+  private static final String PASSWORD = "registry-Passw0rd";
+
+  private final String key = BatchRestDouble.newKey();
+  private BatchRestDouble batch;
+  private BatchClient client;
+
+  @BeforeEach
+  void start() throws IOException {
+    batch = new BatchRestDouble("containers", key).start();
+    batch.addPrivateRegistry(REGISTRY, "puller", PASSWORD);
+    client = DoubleTestSupport.sharedKeyClient(batch, key);
+  }
+
+  @AfterEach
+  void stop() {
+    batch.close();
+    assertThat(batch.liveProcesses(), is(empty()));
+  }
+
+  private static PoolAddParameter pool(
+      String id, String publisher, String offer, String sku, ContainerConfiguration containers) {
+    return new PoolAddParameter()
+        .withId(id)
+        .withVmSize("standard_d2s_v3")
+        .withVirtualMachineConfiguration(
+            new VirtualMachineConfiguration()
+                .withImageReference(
+                    new ImageReference().withPublisher(publisher).withOffer(offer).withSku(sku))
+                .withNodeAgentSKUId("batch.node.ubuntu 22.04")
+                .withContainerConfiguration(containers))
+        .withTargetDedicatedNodes(1);
+  }
+
+  private static ContainerConfiguration docker(String password, String... prefetch) {
+    ContainerConfiguration c =
+        new ContainerConfiguration()
+            .withType(ContainerType.DOCKER_COMPATIBLE)
+            .withContainerImageNames(prefetch.length == 0 ? null : List.of(prefetch));
+    if (password != null) {
+      c.withContainerRegistries(
+          List.of(
+              new ContainerRegistry()
+                  .withRegistryServer(REGISTRY)
+                  .withUserName("puller")
+                  .withPassword(password)));
+    }
+    return c;
+  }
+
+  private CloudTask run(String poolId, TaskAddParameter task) throws Exception {
+    String job = "job-" + task.id();
+    client
+        .jobOperations()
+        .createJob(
+            new JobAddParameter()
+                .withId(job)
+                .withPoolInfo(new PoolInformation().withPoolId(poolId)));
+    client.taskOperations().createTask(job, task);
+    return await(
+        task.id() + " completed",
+        Duration.ofSeconds(30),
+        () -> {
+          try {
+            CloudTask t = client.taskOperations().getTask(job, task.id());
+            return t.state() == TaskState.COMPLETED ? t : null;
+          } catch (IOException e) {
+            throw new AssertionError(e);
+          }
+        });
+  }
+
+  private static TaskAddParameter inContainer(String id, String image) {
+    return new TaskAddParameter()
+        .withId(id)
+        .withCommandLine("/bin/bash -c 'echo ran'")
+        .withContainerSettings(new TaskContainerSettings().withImageName(image));
+  }
+
+  @Test
+  void aContainerConfigurationOnAnImageWithoutContainerRuntimeIsRefused() {
+    BatchErrorException e =
+        assertThrows(
+            BatchErrorException.class,
+            () ->
+                client
+                    .poolOperations()
+                    .createPool(
+                        pool(
+                            "plain",
+                            "canonical",
+                            "0001-com-ubuntu-server-jammy",
+                            "22_04-lts",
+                            docker(null))));
+    assertThat(e.response().code(), is(400));
+    assertThat(e.body().code(), is("InvalidPropertyValue"));
+    assertThat(e.body().values().get(0).value(), is("containerConfiguration"));
+    assertThat(e.body().values().get(1).value(), containsString("does not support containers"));
+  }
+
+  @Test
+  void aPrivateImagePullsOnlyWithTheRegistryLoginOfThePool() throws Exception {
+    client
+        .poolOperations()
+        .createPool(pool("nologin", "microsoft-dsvm", "ubuntu-hpc", "2204", docker(null)));
+    CloudTask denied = run("nologin", inContainer("denied", IMAGE));
+    assertThat(denied.executionInfo().failureInfo().code(), is("ContainerInvalidImage"));
+    assertThat(
+        denied.executionInfo().failureInfo().message(),
+        is("One or more container images specified are invalid"));
+    assertThat(
+        denied.executionInfo().failureInfo().details().get(1).value(),
+        containsString("unauthorized: authentication required"));
+    assertThat(denied.executionInfo().retryCount(), is(0));
+    assertThat("never ran", denied.executionInfo().exitCode(), is(nullValue()));
+
+    client
+        .poolOperations()
+        .createPool(pool("wrong", "microsoft-dsvm", "ubuntu-hpc", "2204", docker("not-it")));
+    CloudTask wrong = run("wrong", inContainer("wrong", IMAGE));
+    assertThat(wrong.executionInfo().failureInfo().code(), is("ContainerInvalidImage"));
+
+    client
+        .poolOperations()
+        .createPool(pool("login", "microsoft-dsvm", "ubuntu-hpc", "2204", docker(PASSWORD)));
+    CloudTask ran = run("login", inContainer("ran", IMAGE));
+    assertThat(ran.executionInfo().exitCode(), is(0));
+    // Public images need no login; a task must say which image it runs in.
+    assertThat(
+        run("login", inContainer("public", "ubuntu:22.04")).executionInfo().exitCode(), is(0));
+    CloudTask bare =
+        run("login", new TaskAddParameter().withId("bare").withCommandLine("/bin/true"));
+    assertThat(bare.executionInfo().failureInfo().code(), is("ContainerTaskSettingsNotFound"));
+  }
+
+  @Test
+  void aNodeWhosePrefetchFailsIsUnusable() throws Exception {
+    client
+        .poolOperations()
+        .createPool(
+            pool(
+                "prefetch",
+                "microsoft-azure-batch",
+                "ubuntu-server-container",
+                "20-04-lts",
+                docker(null, IMAGE)));
+    ComputeNode node = client.computeNodeOperations().listComputeNodes("prefetch").get(0);
+    assertThat(node.state(), is(ComputeNodeState.UNUSABLE));
+    assertThat(node.errors().get(0).code(), is("ContainerInvalidImage"));
+  }
+}
