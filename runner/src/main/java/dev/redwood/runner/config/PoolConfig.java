@@ -94,17 +94,18 @@ public record PoolConfig(
             + image.sku()
             + "): give it, e.g. \"poolDefaults\": {\"image\": {\"nodeAgentSku\":"
             + " \"batch.node.ubuntu 22.04\"}}");
-    // Tasks on the host need the Java runtime the start task installs with apt-get.
+    // The start task installs Java with apt-get on every node: tasks on the host run on it, and
+    // on container pools the job preparation fetches the classpath with it.
     Problem.unless(
-        containerImage != null || NodeAgentSkus.hasApt(image.nodeAgentSku()),
+        NodeAgentSkus.hasApt(image.nodeAgentSku()),
         "image",
         "is an image without apt-get (node agent \""
             + image.nodeAgentSku()
             + "\"), so the start task cannot install Java on the nodes of pool \""
             + poolId
             + "\": use a Debian or Ubuntu image such as canonical /"
-            + " 0001-com-ubuntu-server-jammy / 22_04-lts, or give the pool a {containerImage}"
-            + " that provides Java 17");
+            + " 0001-com-ubuntu-server-jammy / 22_04-lts (or, for containers, microsoft-dsvm /"
+            + " ubuntu-hpc / 2204)");
   }
 
   /** The pool's task slots at its target size: what the driver plans its spread with. */

@@ -342,7 +342,7 @@ class ValidationErrorsTest {
             "pools[0].image",
             "is an image without apt-get (node agent \"batch.node.el 9\"), so the start task"
                 + " cannot install Java on the nodes of pool \"rhel\"");
-    assertThat(e.getMessage(), containsString("give the pool a containerImage"));
+    assertThat(e.getMessage(), containsString("22_04-lts"));
     assertFails(
         "{\"_NODE_OS_PUBLISHER\": \"almalinux\", \"_NODE_OS_OFFER\": \"almalinux-x86_64\","
             + " \"_NODE_OS_SKU\": \"9-gen2\"}",
@@ -356,11 +356,14 @@ class ValidationErrorsTest {
         "parameters.json",
         "poolDefaults.image",
         "without apt-get");
-    // With a container image the tasks bring their own Java.
-    fx.read(
+    // Container pools too: the job preparation fetches the classpath with the host's Java.
+    assertFails(
         "{\"_CONTAINER\": \"redwood-worker:1.0\", \"pools\": [{\"id\": \"rhel\", \"image\":"
-            + " {\"publisher\": \"RedHat\", \"offer\": \"RHEL\", \"sku\": \"9-lvm-gen2\"}}]}",
-        ONE_ACCOUNT);
+            + " {\"nodeAgentSku\": \"batch.node.el 9\"}}]}",
+        ONE_ACCOUNT,
+        "parameters.json",
+        "pools[0].image",
+        "without apt-get");
   }
 
   // ---- names Azure would reject

@@ -25,6 +25,7 @@ import com.microsoft.azure.batch.protocol.models.TaskContainerSettings;
 import com.microsoft.azure.batch.protocol.models.TaskState;
 import com.microsoft.azure.batch.protocol.models.VirtualMachineConfiguration;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -182,7 +183,22 @@ class ContainerRuntimeTest {
                 "ubuntu-server-container",
                 "20-04-lts",
                 docker(null, IMAGE)));
-    ComputeNode node = client.computeNodeOperations().listComputeNodes("prefetch").get(0);
+    // The node is allocated and boots on the double's clock; its prefetch then fails.
+    ComputeNode node =
+        await(
+            "an unusable node in pool prefetch",
+            Duration.ofSeconds(30),
+            () -> {
+              try {
+                List<ComputeNode> nodes =
+                    client.computeNodeOperations().listComputeNodes("prefetch");
+                return nodes.isEmpty() || nodes.get(0).state() != ComputeNodeState.UNUSABLE
+                    ? null
+                    : nodes.get(0);
+              } catch (IOException e) {
+                throw new UncheckedIOException(e);
+              }
+            });
     assertThat(node.state(), is(ComputeNodeState.UNUSABLE));
     assertThat(node.errors().get(0).code(), is("ContainerInvalidImage"));
   }
