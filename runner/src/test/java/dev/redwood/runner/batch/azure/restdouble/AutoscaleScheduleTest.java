@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Timeout;
  * The double's own autoscale schedule (no test hook): on the scaled service clock a sample is taken
  * each time its 30 s come round (a 100 ms tick may take several, each at its own due time) and the
  * formula is evaluated when its interval does. At the default time scale the 5 minutes pass in a
- * quarter of a second of real time.
+ * quarter of a second of real time; a new time scale applies from when it is set.
  */
 @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class AutoscaleScheduleTest {
@@ -104,6 +104,30 @@ class AutoscaleScheduleTest {
           Files.deleteIfExists(p);
         }
       }
+    }
+  }
+
+  @Test
+  void aNewTimeScaleAppliesFromNowOn() throws Exception {
+    Path root = Files.createTempDirectory("autoscale-clock-");
+    BatchEngine engine = new BatchEngine("acct", root);
+    try {
+      Instant start = engine.autoScaleClock();
+      Thread.sleep(200);
+      Instant sped = engine.autoScaleClock();
+      // 200 ms of real time at the default 1/1200 are 4 minutes of service time.
+      assertThat(sped, greaterThanOrEqualTo(start.plus(Duration.ofMinutes(4))));
+      // Real time from now on: the minutes already passed stay passed.
+      engine.limits = AccountLimits.defaults().withTimeScale(1.0);
+      Instant real = engine.autoScaleClock();
+      assertThat(real, greaterThanOrEqualTo(sped));
+      Thread.sleep(200);
+      Instant later = engine.autoScaleClock();
+      assertThat(later, greaterThanOrEqualTo(real.plusMillis(200)));
+      assertThat(later, lessThanOrEqualTo(real.plusSeconds(10)));
+    } finally {
+      engine.close();
+      Files.deleteIfExists(root);
     }
   }
 }
