@@ -368,7 +368,12 @@ final class BatchEngine {
     }
   }
 
-  private final Instant clockStart = Instant.now();
+  private final Object clockLock = new Object();
+  // The service clock runs piecewise: a new time scale applies from when it is first read, so
+  // changing the account's limits never moves the service time already passed (nor backwards).
+  private Instant clockRealAnchor = Instant.now();
+  private Instant clockServiceAnchor = clockRealAnchor;
+  private double clockScale = Double.NaN;
 
   /**
    * The service time autoscale samples and evaluates by (the double's one clock read for it): real
@@ -377,8 +382,22 @@ final class BatchEngine {
    */
   Instant autoScaleClock() {
     double scale = limits.timeScale() > 0 ? limits.timeScale() : 1.0 / 1200;
-    long realNanos = Duration.between(clockStart, Instant.now()).toNanos();
-    return clockStart.plusNanos((long) (realNanos / scale));
+    synchronized (clockLock) {
+      Instant real = Instant.now();
+      if (scale != clockScale) {
+        if (!Double.isNaN(clockScale)) {
+          clockServiceAnchor = serviceTime(real, clockScale);
+          clockRealAnchor = real;
+        }
+        clockScale = scale;
+      }
+      return serviceTime(real, scale);
+    }
+  }
+
+  private Instant serviceTime(Instant real, double scale) {
+    long realNanos = Duration.between(clockRealAnchor, real).toNanos();
+    return clockServiceAnchor.plusNanos((long) (realNanos / scale));
   }
 
   /** Pool_Resize: refused while the pool resizes or is deleted; then moves to the targets. */

@@ -448,11 +448,32 @@ class BatchRestDoubleSdkTest {
     assertThat(p.currentLowPriorityNodes(), is(0));
     assertThat(p.autoScaleRun().results(), containsString("$TargetDedicatedNodes=1"));
 
+    // Samples of the pool's tasks are taken every 30 s of service time from when autoscale was
+    // enabled; wait for one (the resize above took minutes of it), then replace the formula.
     String formula = "$TargetDedicatedNodes = min(10, $PendingTasks.GetSample(1));";
+    await(
+        "a task sample of pool small",
+        TIMEOUT,
+        () -> {
+          try {
+            return client.poolOperations().evaluateAutoScale("small", formula).error() == null
+                ? true
+                : null;
+          } catch (Exception e) {
+            throw new AssertionError(e);
+          }
+        });
     client.poolOperations().enableAutoScale("small", formula);
-    p = DoubleTestSupport.awaitSteady(client, "small");
+    p = client.poolOperations().getPool("small");
     assertThat(p.autoScaleFormula(), is(formula));
-    assertThat(p.currentDedicatedNodes(), is(1));
+    assertThat(p.autoScaleRun().error(), is(nullValue()));
+    // No job has pending tasks: the new formula scales the pool down to no node.
+    assertThat(
+        p.autoScaleRun().results(), is("$TargetDedicatedNodes=0;$NodeDeallocationOption=requeue"));
+    p = DoubleTestSupport.awaitSteady(client, "small");
+    assertThat(p.targetDedicatedNodes(), is(0));
+    assertThat(p.currentDedicatedNodes(), is(0));
+    assertThat(batch.nodeIds("small"), is(empty()));
 
     client
         .poolOperations()

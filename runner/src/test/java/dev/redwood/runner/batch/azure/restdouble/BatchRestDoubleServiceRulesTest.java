@@ -1,5 +1,6 @@
 package dev.redwood.runner.batch.azure.restdouble;
 
+import static dev.redwood.runner.batch.azure.restdouble.DoubleTestSupport.awaitSteady;
 import static dev.redwood.runner.batch.azure.restdouble.DoubleTestSupport.ubuntu;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
@@ -12,6 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.microsoft.azure.batch.BatchClient;
 import com.microsoft.azure.batch.DetailLevel;
+import com.microsoft.azure.batch.protocol.models.AllocationState;
 import com.microsoft.azure.batch.protocol.models.AutoScaleRun;
 import com.microsoft.azure.batch.protocol.models.AutoScaleRunError;
 import com.microsoft.azure.batch.protocol.models.BatchErrorDetail;
@@ -77,14 +79,17 @@ class BatchRestDoubleServiceRulesTest {
   @Test
   void aFailedEvaluationIsReportedInAutoScaleRunAndLeavesTheTargets() throws Exception {
     client.poolOperations().createPool("fixed", "standard_d2s_v3", ubuntu(), 1);
-    // 95% of ten minutes of samples: a pool that was just given a formula has none.
+    awaitSteady(client, "fixed");
+    assertThat(batch.nodeIds("fixed"), hasSize(1));
+    // 95% of ten minutes of samples: a pool that was just given a formula has none. (An hour's
+    // interval: the next evaluation, 3 s of real time away, must not replace this one.)
     String formula =
         "$TargetDedicatedNodes = avg($PendingTasks.GetSample(TimeInterval_Minute * 10, 95));";
-    client.poolOperations().enableAutoScale("fixed", formula, Period.minutes(5));
+    client.poolOperations().enableAutoScale("fixed", formula, Period.hours(1));
 
     CloudPool p = client.poolOperations().getPool("fixed");
     assertThat(p.enableAutoScale(), is(true));
-    assertThat(p.autoScaleEvaluationInterval(), is(Period.minutes(5)));
+    assertThat(p.autoScaleEvaluationInterval(), is(Period.hours(1)));
     AutoScaleRunError error = p.autoScaleRun().error();
     assertThat(error.code(), is("InsufficientSampleData"));
     assertThat(error.message(), is("Autoscale evaluation failed due to insufficient sample data"));
@@ -93,7 +98,9 @@ class BatchRestDoubleServiceRulesTest {
         error.values().get(0).value(),
         is(
             "Line 1, Col 43: Insufficient data from data set: $PendingTasks wanted 95%, received 0%"));
+    // The targets are left, so no resize starts and the node stays.
     assertThat(p.targetDedicatedNodes(), is(1));
+    assertThat(p.allocationState(), is(AllocationState.STEADY));
     assertThat(batch.nodeIds("fixed"), hasSize(1));
   }
 
@@ -107,6 +114,7 @@ class BatchRestDoubleServiceRulesTest {
     assertThat(client.poolOperations().existsPool("bad"), is(false));
 
     client.poolOperations().createPool("fixed", "standard_d2s_v3", ubuntu(), 2);
+    awaitSteady(client, "fixed");
     BatchErrorException enable =
         assertThrows(
             BatchErrorException.class,
@@ -123,6 +131,7 @@ class BatchRestDoubleServiceRulesTest {
     CloudPool p = client.poolOperations().getPool("fixed");
     assertThat(p.enableAutoScale(), is(false));
     assertThat(p.autoScaleRun(), is(nullValue()));
+    assertThat(p.allocationState(), is(AllocationState.STEADY));
     assertThat(batch.nodeIds("fixed"), hasSize(2));
   }
 
@@ -167,7 +176,9 @@ class BatchRestDoubleServiceRulesTest {
   @Test
   void aPendingTasksFormulaScalesAPoolUpFromZero() throws Exception {
     String formula = "$TargetDedicatedNodes = min(3, max($PendingTasks.GetSample(1)));";
-    client.poolOperations().createPool(autoscalePool("auto", formula, Period.minutes(5)));
+    // An hour's interval: no scheduled evaluation (3 s of real time away) may come between the
+    // steps below; samples are still taken every 30 s of service time.
+    client.poolOperations().createPool(autoscalePool("auto", formula, Period.hours(1)));
     // No sample yet: the first evaluation fails and the pool stays at zero nodes.
     CloudPool p = client.poolOperations().getPool("auto");
     assertThat(p.autoScaleRun().error().code(), is("InsufficientSampleData"));
@@ -187,6 +198,8 @@ class BatchRestDoubleServiceRulesTest {
     assertThat(
         p.autoScaleRun().results(), is("$TargetDedicatedNodes=3;$NodeDeallocationOption=requeue"));
     assertThat(p.targetDedicatedNodes(), is(3));
+    // The nodes come after the allocation delay of service time.
+    assertThat(awaitSteady(client, "auto").currentDedicatedNodes(), is(3));
     assertThat(batch.nodeIds("auto"), hasSize(3));
 
     // evaluateautoscale answers without applying.
