@@ -39,6 +39,9 @@ final class JobDriver {
   private static final Logger LOG = LoggerFactory.getLogger(JobDriver.class);
   private static final int LOG_TAIL_BYTES = 4096;
 
+  /** How often a run without task changes says what it waits for. */
+  private static final Duration STALL_LINE_EVERY = Duration.ofMinutes(1);
+
   private final StagePlan plan;
   private final BlobStore store;
   private final BatchService batch;
@@ -55,6 +58,8 @@ final class JobDriver {
   private volatile boolean cancelled;
   private int retries;
   private long taskMillis;
+  private long lastChangeNanos;
+  private long lastStallLineNanos;
 
   JobDriver(
       StagePlan plan,
@@ -114,9 +119,11 @@ final class JobDriver {
       if (done == ordered.size()) {
         break;
       }
-      for (TaskEvent event : job.pollTaskEvents(Duration.ofMillis(200))) {
+      List<TaskEvent> events = job.pollTaskEvents(Duration.ofMillis(200));
+      for (TaskEvent event : events) {
         handle(event);
       }
+      stallWatch(!events.isEmpty());
       for (StageRun run : ordered) {
         if (run.status == StageRun.Status.RUNNING) {
           progress.stage(run, false);
@@ -132,6 +139,38 @@ final class JobDriver {
             retries,
             (System.nanoTime() - started) / 1e9,
             taskMillis / 1e3));
+  }
+
+  /**
+   * Says what the run waits for when no task has changed for a while, so that a slow pool or a long
+   * task never looks like a hang.
+   */
+  private void stallWatch(boolean changed) {
+    long now = System.nanoTime();
+    if (changed || lastChangeNanos == 0) {
+      lastChangeNanos = now;
+      return;
+    }
+    if (now - lastChangeNanos < STALL_LINE_EVERY.toNanos()
+        || now - lastStallLineNanos < STALL_LINE_EVERY.toNanos()) {
+      return;
+    }
+    lastStallLineNanos = now;
+    StringBuilder open = new StringBuilder();
+    for (StageRun run : ordered) {
+      if (run.status == StageRun.Status.RUNNING) {
+        open.append(open.length() == 0 ? "" : "; ")
+            .append("stage '")
+            .append(run.name())
+            .append("' ")
+            .append(run.counts());
+      }
+    }
+    LOG.info(
+        "No task changed state for {} s; waiting for {} (job {})",
+        (now - lastChangeNanos) / 1_000_000_000L,
+        open,
+        spec.jobId());
   }
 
   /** Ends a run that outlived {@code --maxRunDuration}, naming what it was still doing. */

@@ -67,8 +67,8 @@ class AzurePoolTroubleTest {
   }
 
   @AfterEach
-  void nothingLeftRunning() throws IOException {
-    assertThat("task processes left behind", batch.liveProcesses(), is(List.of()));
+  void nothingLeftRunning() throws Exception {
+    assertThat("task processes left behind", azure.liveProcessesAfterAWhile(), is(List.of()));
     assertThat("active jobs left behind", azure.activeJobs(), is(List.of()));
   }
 
@@ -130,6 +130,35 @@ class AzurePoolTroubleTest {
   }
 
   /**
+   * An autoscale pool that starts at zero nodes: Batch scales it only for tasks that wait for it,
+   * so the run must give it tasks before it has slots.
+   */
+  @Test
+  void anAutoscalePoolAtZeroNodesGetsTasksAndScalesUp() throws IOException {
+    Path out = temp.resolve("out");
+    Pipeline p =
+        pipeline(
+            List.of(
+                azure.pool(
+                    "auto-pool",
+                    "Standard_D2s_v5",
+                    1,
+                    2,
+                    "autoscaleFormula",
+                    "$TargetDedicatedNodes = min(1, max($PendingTasks.GetSample(1)));")));
+    p.apply(Create.of("x", "y"))
+        .apply(MapElements.into(TypeDescriptors.strings()).via(s -> s + "!"))
+        .apply(TextIO.write().to(out.resolve("x").toString()).withoutSharding());
+    assertThat(p.run().waitUntilFinish(), is(PipelineResult.State.DONE));
+    assertThat(
+        Files.readAllLines(out.resolve("x"), StandardCharsets.UTF_8).stream().sorted().toList(),
+        is(List.of("x!", "y!")));
+    CloudPool pool = azure.client().poolOperations().getPool("auto-pool");
+    assertThat(pool.autoScaleRun().results(), containsString("$TargetDedicatedNodes="));
+    azure.client().poolOperations().deletePool("auto-pool");
+  }
+
+  /**
    * One run meets two troubles at once: its first pool is still being deleted (it is waited for,
    * then created afresh) and its second cannot get nodes (it is given up and its tasks move).
    */
@@ -140,10 +169,11 @@ class AzurePoolTroubleTest {
             .withFamilyCoreQuota("standardESv5Family", 0)
             .withPoolDeletionDelay(Duration.ofHours(4)));
     createPoolAsAUserWould("again-pool", "Standard_D2s_v5");
-    // The user deletes the pool just as the run starts: the run's first look at the pool fails
-    // (503 to the SDK's three tries; Redwood retries later), and the pool is deleting by then.
-    batch.failRequests("GET", "/pools/again-pool", 3, 503);
+    // The user deletes the pool just as the run starts: the run's first looks at the pool fail
+    // (503s, which Redwood retries after a pause), and the pool is deleting by then.
     BatchClient user = azure.client();
+    user.poolOperations().existsPool("again-pool");
+    batch.failRequests("GET", "/pools/again-pool", 6, 503);
     Thread deleter =
         new Thread(
             () -> {

@@ -59,8 +59,8 @@ class AzureRunLimitsTest {
   }
 
   @AfterEach
-  void nothingLeftRunning() throws IOException {
-    assertThat("task processes left behind", batch.liveProcesses(), is(List.of()));
+  void nothingLeftRunning() throws Exception {
+    assertThat("task processes left behind", azure.liveProcessesAfterAWhile(), is(List.of()));
     assertThat("active jobs left behind", azure.activeJobs(), is(List.of()));
   }
 

@@ -102,6 +102,20 @@ final class OneAccountAzure implements AutoCloseable {
     return Pipeline.create(PipelineOptionsFactory.fromArgs(args.toArray(new String[0])).create());
   }
 
+  /**
+   * The task processes still alive on the account's nodes, after giving processes that were just
+   * stopped (a terminated job's tasks) up to 10 seconds to exit.
+   */
+  List<ProcessHandle> liveProcessesAfterAWhile() throws InterruptedException {
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    List<ProcessHandle> live = batch.liveProcesses();
+    while (!live.isEmpty() && System.nanoTime() < deadline) {
+      Thread.sleep(200);
+      live = batch.liveProcesses();
+    }
+    return live;
+  }
+
   /** A client of the account, as a user's own tools would have. */
   BatchClient client() {
     return BatchClient.open(new BatchSharedKeyCredentials(batch.url(), account, key));

@@ -1,17 +1,22 @@
 package dev.redwood.runner.batch.azure;
 
 import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.everyItem;
 import static org.hamcrest.Matchers.greaterThan;
 import static org.hamcrest.Matchers.greaterThanOrEqualTo;
 import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.lessThanOrEqualTo;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.microsoft.azure.batch.BatchClient;
 import com.microsoft.azure.batch.auth.BatchSharedKeyCredentials;
+import com.microsoft.azure.batch.protocol.models.CloudJob;
 import com.microsoft.azure.batch.protocol.models.CloudTask;
 import com.microsoft.azure.batch.protocol.models.EnvironmentSetting;
+import com.microsoft.azure.batch.protocol.models.JobAddParameter;
 import com.microsoft.azure.batch.protocol.models.JobPreparationTask;
+import com.microsoft.azure.batch.protocol.models.PoolInformation;
 import com.microsoft.azure.batch.protocol.models.TaskAddParameter;
 import com.microsoft.azure.batch.protocol.models.TaskState;
 import dev.redwood.runner.batch.JobSpec;
@@ -22,6 +27,7 @@ import dev.redwood.runner.config.BatchAuth;
 import dev.redwood.runner.config.NodeImage;
 import dev.redwood.runner.config.PoolConfig;
 import dev.redwood.runner.config.Secret;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -39,11 +45,14 @@ class BatchPoolTest {
   private final String key = BatchRestDouble.newKey();
   private BatchRestDouble account;
   private BatchPool pool;
+  private PoolConfig config;
+  private BatchAccount batch;
+  private BatchClient client;
 
   @BeforeEach
   void start() throws Exception {
     account = new BatchRestDouble("acct", key).start();
-    PoolConfig config =
+    config =
         new PoolConfig(
             "p1",
             "acct",
@@ -59,22 +68,60 @@ class BatchPoolTest {
                 "batch.node.ubuntu 22.04"),
             null,
             false);
-    BatchAccount batch =
+    batch =
         new BatchAccount(
             "acct", account.url(), null, new BatchAuth.SharedKey("acct", new Secret(key)));
-    BatchClient client =
-        BatchClient.open(new BatchSharedKeyCredentials(account.url(), "acct", key));
-    pool =
-        new BatchPool(
-            config,
-            batch,
-            client,
-            new BatchCalls(8, Duration.ofMillis(50), Duration.ofMillis(400)));
+    client = BatchClient.open(new BatchSharedKeyCredentials(account.url(), "acct", key));
+    pool = anotherRunsPool();
     pool.provision();
     pool.createJob(
         new JobSpec("run1", List.of(), Map.of()),
         new JobPreparationTask().withCommandLine("/bin/true").withWaitForSuccess(true),
         List.of(new EnvironmentSetting().withName("A").withValue("b")));
+  }
+
+  private BatchPool anotherRunsPool() {
+    return new BatchPool(
+        config, batch, client, new BatchCalls(8, Duration.ofMillis(50), Duration.ofMillis(400)));
+  }
+
+  @Test
+  void aCreateJobRetriedAfterALostAnswerFindsItsOwnJob() throws Exception {
+    account.clearRequests();
+    account.loseResponses("POST", "/jobs", 1);
+    BatchPool second = anotherRunsPool();
+    second.createJob(
+        new JobSpec("run2", List.of(), Map.of()),
+        new JobPreparationTask().withCommandLine("/bin/true"),
+        List.of());
+    CloudJob job = client.jobOperations().getJob(second.batchJobId());
+    assertThat(job.metadata().get(0).value(), is("run2"));
+    long creates =
+        account.requests().stream()
+            .filter(r -> r.method().equals("POST") && r.path().equals("/jobs"))
+            .count();
+    assertThat("the lost create and its retry", creates, is(2L));
+    second.terminateJob();
+  }
+
+  @Test
+  void aJobOfAnotherRunWithTheSameIdIsNotTakenOver() throws Exception {
+    client
+        .jobOperations()
+        .createJob(
+            new JobAddParameter()
+                .withId("run3-p1")
+                .withPoolInfo(new PoolInformation().withPoolId("p1")));
+    IOException e =
+        assertThrows(
+            IOException.class,
+            () ->
+                anotherRunsPool()
+                    .createJob(
+                        new JobSpec("run3", List.of(), Map.of()),
+                        new JobPreparationTask().withCommandLine("/bin/true"),
+                        List.of()));
+    assertThat(e.getMessage(), containsString("JobExists"));
   }
 
   @AfterEach
