@@ -1034,10 +1034,44 @@ final class BatchEngine {
     job.onAllTasksComplete = normalizeOnAllTasksComplete(Json.text(spec, "onAllTasksComplete"));
     JsonNode c = spec.get("constraints");
     job.constraints = c != null && c.isObject() ? ((ObjectNode) c).deepCopy() : null;
+    String wallClock =
+        job.constraints != null ? Json.text(job.constraints, "maxWallClockTime") : null;
+    if (wallClock != null && duration(wallClock) == null) {
+      throw ApiException.invalidProperty(
+          "maxWallClockTime", "must be a positive ISO-8601 duration, got " + wallClock);
+    }
     touch(job);
     jobs.put(key(id), job);
+    endAtMaxWallClockTime(job);
     checkAutoTerminate(job);
     return job;
+  }
+
+  /**
+   * Terminates the job once its {@code constraints.maxWallClockTime} has passed since it was
+   * created, its running tasks with it ({@code terminateReason: MaxWallClockTimeExpiry}). Counted
+   * in real time, not on the scaled service clock: it bounds how long tasks, which run in real time
+   * here, may take.
+   */
+  private void endAtMaxWallClockTime(Sim.Job job) {
+    String limit = job.constraints != null ? Json.text(job.constraints, "maxWallClockTime") : null;
+    if (limit == null || closed) {
+      return;
+    }
+    timer.schedule(
+        () -> {
+          synchronized (lock) {
+            if (!closed && job.state.equals("active") && jobs.get(key(job.id)) == job) {
+              try {
+                terminateJob(job, "MaxWallClockTimeExpiry");
+              } catch (ApiException e) {
+                // Completed meanwhile: nothing to end.
+              }
+            }
+          }
+        },
+        duration(limit).toMillis(),
+        TimeUnit.MILLISECONDS);
   }
 
   static String normalizeOnAllTasksComplete(String v) throws ApiException {

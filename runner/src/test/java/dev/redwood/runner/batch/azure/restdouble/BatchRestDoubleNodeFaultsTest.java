@@ -12,15 +12,18 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.microsoft.azure.batch.BatchClient;
 import com.microsoft.azure.batch.protocol.models.BatchErrorException;
+import com.microsoft.azure.batch.protocol.models.CloudJob;
 import com.microsoft.azure.batch.protocol.models.CloudTask;
 import com.microsoft.azure.batch.protocol.models.ComputeNode;
 import com.microsoft.azure.batch.protocol.models.ComputeNodeState;
 import com.microsoft.azure.batch.protocol.models.ImageReference;
 import com.microsoft.azure.batch.protocol.models.JobAddParameter;
+import com.microsoft.azure.batch.protocol.models.JobConstraints;
 import com.microsoft.azure.batch.protocol.models.JobPreparationAndReleaseTaskExecutionInformation;
 import com.microsoft.azure.batch.protocol.models.JobPreparationTask;
 import com.microsoft.azure.batch.protocol.models.JobPreparationTaskExecutionInformation;
 import com.microsoft.azure.batch.protocol.models.JobPreparationTaskState;
+import com.microsoft.azure.batch.protocol.models.JobState;
 import com.microsoft.azure.batch.protocol.models.PoolAddParameter;
 import com.microsoft.azure.batch.protocol.models.PoolInformation;
 import com.microsoft.azure.batch.protocol.models.StartTask;
@@ -307,5 +310,52 @@ class BatchRestDoubleNodeFaultsTest {
     assertThat(posts.get(1).status(), is(409));
     assertThat(e, org.hamcrest.Matchers.instanceOf(BatchErrorException.class));
     assertThat(((BatchErrorException) e).body().code(), is("JobExists"));
+  }
+
+  @Test
+  void aJobPastItsWallClockLimitIsTerminatedWithItsRunningTasks() throws Exception {
+    pool("clock", 1, null);
+    nodesIn("clock", ComputeNodeState.IDLE, 1);
+    client
+        .jobOperations()
+        .createJob(
+            new JobAddParameter()
+                .withId("short")
+                .withPoolInfo(new PoolInformation().withPoolId("clock"))
+                .withConstraints(
+                    new JobConstraints().withMaxWallClockTime(org.joda.time.Period.seconds(3))));
+    client
+        .taskOperations()
+        .createTask("short", new TaskAddParameter().withId("long").withCommandLine("sleep 120"));
+    CloudJob job =
+        await(
+            "job short completed",
+            TIMEOUT,
+            () -> {
+              try {
+                CloudJob j = client.jobOperations().getJob("short");
+                return j.state() == JobState.COMPLETED ? j : null;
+              } catch (IOException e) {
+                throw new AssertionError(e);
+              }
+            });
+    assertThat(job.executionInfo().terminateReason(), is("MaxWallClockTimeExpiry"));
+    CloudTask task = client.taskOperations().getTask("short", "long");
+    assertThat(task.state(), is(TaskState.COMPLETED));
+    assertThat(task.executionInfo().result(), is(TaskExecutionResult.FAILURE));
+    BatchErrorException refused =
+        assertThrows(
+            BatchErrorException.class,
+            () ->
+                client
+                    .jobOperations()
+                    .createJob(
+                        new JobAddParameter()
+                            .withId("bad")
+                            .withPoolInfo(new PoolInformation().withPoolId("clock"))
+                            .withConstraints(
+                                new JobConstraints()
+                                    .withMaxWallClockTime(org.joda.time.Period.seconds(0)))));
+    assertThat(refused.body().code(), is("InvalidPropertyValue"));
   }
 }
