@@ -105,7 +105,7 @@ class AzurePoolTroubleTest {
   void moreSlotsThanTheVmSizeAllowsAreRefusedNamingTheKey() throws IOException {
     String message = failure(pipeline(List.of(azure.pool("slots-pool", "Standard_D2s_v5", 1, 64))));
     assertThat(message, containsString("trouble/slots-pool"));
-    assertThat(message, containsString("\"taskSlotsPerNode\""));
+    assertThat(message, containsString("(configuration key \"taskSlotsPerNode\")"));
     assertThat(poolExists("slots-pool"), is(false));
   }
 
@@ -115,7 +115,7 @@ class AzurePoolTroubleTest {
         failure(
             pipeline(List.of(azure.pool("spot-pool", "Standard_D2s_v5", 0, 2, "spotNodes", 1))));
     assertThat(message, containsString("trouble/spot-pool"));
-    assertThat(message, containsString("\"spotNodes\""));
+    assertThat(message, containsString("(configuration key \"spotNodes\")"));
     assertThat(poolExists("spot-pool"), is(false));
   }
 
