@@ -85,11 +85,11 @@ import java.util.stream.Stream;
  * Output files are uploaded after the command per their uploadCondition with {@code PUT
  * {containerUrl}/{path}?{sas}} and {@code x-ms-blob-type: BlockBlob}. A non-zero exit is retried
  * while {@code retryCount < maxTaskRetryCount} (the task's, else the job's; -1 is unlimited). A
- * failed download, a failed job preparation or a failed upload completes the task with result
- * failure and a failureInfo (category userError; codes {@code BlobNotFound}, {@code
- * BlobAccessDenied}, {@code BlobDownloadMiscError}, {@code FileUploadFailed}) without retries.
- * Tasks with {@code containerSettings} (and pools with a containerConfiguration) are accepted, but
- * their commands run on this host, not in a container.
+ * failed download or a failed upload completes the task with result failure and a failureInfo
+ * (category userError; codes {@code BlobNotFound}, {@code BlobAccessDenied}, {@code
+ * BlobDownloadMiscError}, {@code FileUploadFailed}) without retries. Tasks with {@code
+ * containerSettings} (and pools with a containerConfiguration) are accepted, but their commands run
+ * on this host, not in a container.
  *
  * <p><b>Faults.</b> {@link #throttle}, {@link #failRequests}, {@link #dropConnections}, {@link
  * #loseResponses}, {@link #failTaskExecutions}, {@link #failStartTasks}, {@link
