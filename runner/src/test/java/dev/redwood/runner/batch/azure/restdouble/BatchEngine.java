@@ -479,6 +479,11 @@ final class BatchEngine {
     if (pool.deleting()) {
       return;
     }
+    if (pool.allocationState.equals("steady")
+        && counted(pool, true).size() == pool.targetDedicated
+        && counted(pool, false).size() == pool.targetLowPriority) {
+      return; // e.g. an autoscale evaluation that keeps the targets: no resize
+    }
     long generation = ++pool.resizeGeneration;
     pool.allocating = true;
     pool.resizeErrors.clear();

@@ -92,11 +92,11 @@ import java.util.stream.Stream;
  * {@code fileuploadout.txt}/{@code fileuploaderr.txt}; a task whose outputFiles lack a required
  * property or name an unknown uploadCondition is refused with 400. A non-zero exit is retried while
  * {@code retryCount < maxTaskRetryCount} (the task's, else the job's; -1 is unlimited). A failed
- * download, a failed job preparation or a failed upload completes the task with result failure and
- * a failureInfo (category userError; codes {@code BlobNotFound}, {@code BlobAccessDenied}, {@code
- * BlobDownloadMiscError}, {@code FileUploadContainerNotFound}, {@code FileUploadMiscError}) without
- * retries. Container pools and tasks are checked and their images "pulled" as {@link
- * ContainerRuntime} describes, but their commands run on this host.
+ * download or a failed upload completes the task with result failure and a failureInfo (category
+ * userError; codes {@code BlobNotFound}, {@code BlobAccessDenied}, {@code BlobDownloadMiscError},
+ * {@code FileUploadContainerNotFound}, {@code FileUploadMiscError}) without retries. Container
+ * pools and tasks are checked and their images "pulled" as {@link ContainerRuntime} describes, but
+ * their commands run on this host.
  *
  * <p><b>Images.</b> A node's PATH holds its image's basic tools only ({@link MarketplaceImage}): no
  * {@code java} until a start task installs one with the {@code apt-get} that Debian and Ubuntu

@@ -117,17 +117,18 @@ class BatchRestDoublePoolLifecycleTest {
 
   @Test
   void allocationTakesServiceTimeAndNodesPassThroughTheirStates() throws Exception {
-    // 20 minutes of service time per allocation and per boot: 1 s each at the default scale.
+    // 40 minutes of service time per allocation and per boot: 2 s each at the default scale
+    // (long enough for the polls below to see every state on a loaded machine).
     batch.limits(
         AccountLimits.defaults()
-            .withPoolAllocationDelay(Duration.ofMinutes(20))
-            .withNodeBootDelay(Duration.ofMinutes(20)));
+            .withPoolAllocationDelay(Duration.ofMinutes(40))
+            .withNodeBootDelay(Duration.ofMinutes(40)));
     client
         .poolOperations()
         .createPool(
             pool("p", "Standard_D2s_v3", 1, 2)
                 .withStartTask(
-                    new StartTask().withCommandLine("sleep 1").withWaitForSuccess(true)));
+                    new StartTask().withCommandLine("sleep 2").withWaitForSuccess(true)));
     CloudPool p = client.poolOperations().getPool("p");
     assertThat(p.state(), is(PoolState.ACTIVE));
     assertThat(p.allocationState(), is(AllocationState.RESIZING));
@@ -331,7 +332,7 @@ class BatchRestDoublePoolLifecycleTest {
 
   @Test
   void aDeletedPoolIsDeletingForAWhileAndItsJobsRunNothing() throws Exception {
-    batch.limits(AccountLimits.defaults().withPoolDeletionDelay(Duration.ofMinutes(20)));
+    batch.limits(AccountLimits.defaults().withPoolDeletionDelay(Duration.ofMinutes(60)));
     client.poolOperations().createPool(pool("p", "Standard_D2s_v3", 1, 1));
     client.jobOperations().createJob("j", new PoolInformation().withPoolId("p"));
     client
