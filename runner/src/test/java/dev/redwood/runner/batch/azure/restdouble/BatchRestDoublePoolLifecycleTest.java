@@ -339,6 +339,8 @@ class BatchRestDoublePoolLifecycleTest {
         .taskOperations()
         .createTask("j", new TaskAddParameter().withId("t").withCommandLine(gated("t")));
     await("t running", TIMEOUT, () -> task("j", "t").state() == TaskState.RUNNING ? true : null);
+    // Running in Batch's eyes comes before the command's first line: wait for that line too.
+    await("t's command started", TIMEOUT, () -> lines(tmp.resolve("runs-t")) == 1 ? true : null);
 
     batch.clearRequests();
     client.poolOperations().deletePool("p");
