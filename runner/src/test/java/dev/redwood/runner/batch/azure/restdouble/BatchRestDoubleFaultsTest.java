@@ -361,6 +361,8 @@ class BatchRestDoubleFaultsTest {
     awaitTask("j", "a", TaskState.RUNNING);
     ProcessHandle first =
         await("a's process", TIMEOUT, () -> batch.taskProcess("j", "a").orElse(null));
+    // The process exists before its command's first line: wait for that line too.
+    await("a started", TIMEOUT, () -> lines(tmp.resolve("runs-a")) == 1 ? true : null);
 
     // Preempt the task alone: its process dies, it runs again on the same node.
     assertThat(batch.preemptTask("j", "a"), is(true));
