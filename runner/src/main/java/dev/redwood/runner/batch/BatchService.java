@@ -1,6 +1,7 @@
 package dev.redwood.runner.batch;
 
 import java.io.IOException;
+import java.time.Duration;
 
 /**
  * The Batch API as the driver uses it: one job per pipeline run, created here; its tasks are added,
@@ -23,4 +24,13 @@ public interface BatchService extends AutoCloseable {
   /** Releases what this service leased (local: stops every node process). Idempotent. */
   @Override
   void close() throws IOException;
+
+  /**
+   * {@link #close()} for a driver that is being stopped (Ctrl-C, SIGTERM): calls that fail are not
+   * retried beyond {@code budget}. Safe while another thread still uses the service, and while
+   * another thread closes it too.
+   */
+  default void closeWithin(Duration budget) throws IOException {
+    close();
+  }
 }

@@ -84,6 +84,10 @@ public final class JobLauncher {
 
     BlobStore store = backend.store();
     JobLayout layout = new JobLayout(jobId);
+    // Ctrl-C or SIGTERM from here on stops the run's tasks and removes its objects (RunShutdownHook).
+    RunShutdownHook hook =
+        RunShutdownHook.register(
+            jobId, store, layout, options.isKeepJobData() || jobName != null, backend.remoteNodes());
     BatchService batch = null;
     List<String> classpath;
     Map<String, String> jobEnvironment;
@@ -102,9 +106,12 @@ public final class JobLauncher {
       job =
           new JobSpec(
               jobId, jobName != null ? jobName : jobId, classpath, jobEnvironment, deadline);
-      batch = batchDecorator.apply(backend.batch().open());
+      batch = hook.watch(batchDecorator.apply(backend.batch().open()));
     } catch (IOException | RuntimeException e) {
-      cleanUp(batch, null, store, layout, jobId, options.isKeepJobData());
+      if (hook.runCleansUp()) {
+        cleanUp(batch, null, store, layout, jobId, options.isKeepJobData());
+      }
+      hook.runEnded();
       throw e;
     }
 
@@ -130,6 +137,7 @@ public final class JobLauncher {
             options.getMaxRunDuration(),
             metrics,
             progress);
+    hook.onStop(driver::cancel);
     AzureBatchPipelineResult result = new AzureBatchPipelineResult(metrics, driver::cancel);
     metrics.startPushing(options.as(MetricsOptions.class), result);
     BatchService service = batch;
@@ -146,10 +154,13 @@ public final class JobLauncher {
               } catch (Throwable t) {
                 failure = new Pipeline.PipelineExecutionException(t);
               } finally {
-                if (failure != null) {
+                if (failure != null && !hook.stopping()) {
                   LOG.error("Job {} failed: {}", jobId, failure.getMessage());
                 }
-                cleanUp(service, driver, store, layout, jobId, options.isKeepJobData());
+                if (hook.runCleansUp()) {
+                  cleanUp(service, driver, store, layout, jobId, options.isKeepJobData());
+                }
+                hook.runEnded();
                 result.finish(state, failure);
               }
             },

@@ -28,6 +28,7 @@ import dev.redwood.runner.storage.BlobStore;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -38,6 +39,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -61,6 +66,10 @@ import org.slf4j.LoggerFactory;
  * end, on failure and on cancel, so no active job is leaked. Every task uploads its stdout and
  * stderr to blob storage when it exits, where they outlive the job ({@link TaskLogs}). A service
  * runs one pipeline's job.
+ *
+ * <p>While the run is active, a daemon thread renews the {@link BatchPool#HEARTBEAT_METADATA} of its
+ * jobs about once a minute, so that a later run can tell when this driver is gone without ending
+ * them; each run starts by ending such jobs of other runs ({@link AbandonedJobs}).
  */
 public final class AzureBatchService implements BatchService {
   private static final Logger LOG = LoggerFactory.getLogger(AzureBatchService.class);
@@ -69,6 +78,14 @@ public final class AzureBatchService implements BatchService {
 
   /** Pool sizes are re-read at most this often while tasks wait for slots. */
   private static final Duration SLOT_REFRESH = Duration.ofSeconds(30);
+
+  /**
+   * System property (an ISO-8601 duration) that replaces {@link #HEARTBEAT_INTERVAL}: for tests.
+   */
+  static final String HEARTBEAT_INTERVAL_PROPERTY = "redwood.azure.heartbeatInterval";
+
+  /** How often the driver renews its jobs' heartbeat: one job PATCH per pool per interval. */
+  static final Duration HEARTBEAT_INTERVAL = Duration.ofMinutes(1);
 
   private final List<BatchPool> pools;
   private final BlobStore store;
@@ -101,7 +118,12 @@ public final class AzureBatchService implements BatchService {
   private String jobId;
   private long lastPollNanos;
   private long lastSlotRefreshNanos;
-  private boolean closed;
+
+  /** Not guarded by this: a shutdown hook closes the service while createJob holds the lock. */
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  /** Renews the jobs' heartbeat; started by {@link #createJob}, stopped by {@link #close()}. */
+  private volatile ScheduledExecutorService heartbeat;
 
   AzureBatchService(
       List<BatchPool> pools,
@@ -245,6 +267,8 @@ public final class AzureBatchService implements BatchService {
     this.jobId = job.jobId();
     this.taskLogs = new TaskLogs(store, taskLogRetention, job.grantValidity(), Clock.systemUTC());
     try {
+      endAbandonedJobs(job.jobId());
+      startHeartbeat();
       // Valid as long as the run: nodes that join late still need the classpath.
       List<ResourceFile> classpath =
           ClasspathManifest.stage(store, job.jobId(), job.classpathBlobKeys(), job.grantValidity());
@@ -264,6 +288,12 @@ public final class AzureBatchService implements BatchService {
                 .withWaitForSuccess(true)
                 .withRerunOnNodeRebootAfterSuccess(false),
             settings);
+        if (closed.get()) {
+          // close() ran meanwhile and may have passed this pool before its job existed.
+          pool.terminateJob();
+          pool.deleteJob();
+          throw new IOException("The run was stopped while creating job " + job.jobId());
+        }
       }
       lastSlotRefreshNanos = System.nanoTime();
       LOG.info("Job {} runs on {} pools: {}", job.jobId(), pools.size(), describePools());
@@ -272,6 +302,65 @@ public final class AzureBatchService implements BatchService {
       Thread.currentThread().interrupt();
       throw new IOException("Interrupted while creating job " + job.jobId(), e);
     }
+  }
+
+  /** Ends the jobs of other runs whose driver is gone, on each account this run uses. */
+  private void endAbandonedJobs(String runId) throws InterruptedException {
+    Duration staleAfter = AbandonedJobs.staleAfter();
+    Set<String> accounts = new HashSet<>();
+    for (BatchPool pool : pools) {
+      if (accounts.add(pool.account().name())) {
+        AbandonedJobs.endOnAccount(
+            pool.client(),
+            pool.account().name(),
+            BatchCalls.standard(),
+            runId,
+            staleAfter,
+            Instant.now());
+      }
+    }
+  }
+
+  private void startHeartbeat() {
+    Duration every = heartbeatInterval();
+    heartbeat =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "redwood-batch-heartbeat");
+              t.setDaemon(true); // a driver JVM that is gone must stop renewing
+              return t;
+            });
+    heartbeat.scheduleWithFixedDelay(
+        this::renewHeartbeats, every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
+    if (closed.get()) {
+      heartbeat.shutdownNow(); // close() ran before there was a thread to stop
+    }
+  }
+
+  private void renewHeartbeats() {
+    for (BatchPool pool : pools) {
+      if (closed.get()) {
+        return;
+      }
+      try {
+        pool.heartbeat(Instant.now());
+      } catch (IOException | RuntimeException e) {
+        LOG.warn(
+            "Could not renew the heartbeat of job {} on {} (a later run ends a job silent for {}"
+                + " s): {}",
+            pool.batchJobId(),
+            pool.name(),
+            AbandonedJobs.staleAfter().toSeconds(),
+            e.getMessage());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
+
+  private static Duration heartbeatInterval() {
+    return AbandonedJobs.durationProperty(HEARTBEAT_INTERVAL_PROPERTY, HEARTBEAT_INTERVAL);
   }
 
   /** The job of this service: its calls are the service's. */
@@ -586,14 +675,34 @@ public final class AzureBatchService implements BatchService {
     return current > 0 ? current : Math.max(1, target);
   }
 
-  /** Terminates and deletes the run's jobs, and deletes the pools if asked to. Idempotent. */
+  /**
+   * Terminates and deletes the run's jobs, and deletes the pools if asked to. Idempotent, and safe
+   * from another thread while the driver still uses the service.
+   */
   @Override
   public void close() throws IOException {
-    synchronized (this) {
-      if (closed) {
-        return;
-      }
-      closed = true;
+    release(true);
+  }
+
+  /**
+   * Like {@link #close()}, but each Batch call gives up once {@code budget} has passed, and expired
+   * task logs are left for the next run to delete.
+   */
+  @Override
+  public void closeWithin(Duration budget) throws IOException {
+    for (BatchPool pool : pools) {
+      pool.hurry(budget);
+    }
+    release(false);
+  }
+
+  private void release(boolean tidyLogs) throws IOException {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    ScheduledExecutorService beats = heartbeat;
+    if (beats != null) {
+      beats.shutdownNow();
     }
     IOException first = null;
     for (BatchPool pool : pools) {
@@ -611,7 +720,7 @@ public final class AzureBatchService implements BatchService {
         throw new IOException("Interrupted while releasing the pools", e);
       }
     }
-    if (taskLogs != null) {
+    if (tidyLogs && taskLogs != null) {
       taskLogs.deleteExpired();
     }
     if (first != null) {

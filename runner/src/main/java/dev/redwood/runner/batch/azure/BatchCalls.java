@@ -27,6 +27,12 @@ final class BatchCalls {
   private final Duration firstBackoff;
   private final Duration maxBackoff;
 
+  /**
+   * When set ({@link #hurry}), System.nanoTime() after which no call is tried again: a driver that
+   * is being stopped has seconds, not the minutes the backoff would take.
+   */
+  private volatile Long hurryUntilNanos;
+
   BatchCalls(int maxAttempts, Duration firstBackoff, Duration maxBackoff) {
     this.maxAttempts = maxAttempts;
     this.firstBackoff = firstBackoff;
@@ -38,6 +44,14 @@ final class BatchCalls {
     return new BatchCalls(8, Duration.ofSeconds(1), Duration.ofSeconds(30));
   }
 
+  /**
+   * From now on, calls are not tried again once {@code budget} has passed, and retries wait at most
+   * a quarter of a second: for the last calls of a driver that is being stopped.
+   */
+  void hurry(Duration budget) {
+    hurryUntilNanos = System.nanoTime() + budget.toNanos();
+  }
+
   <T> T call(String what, Call<T> call) throws IOException, InterruptedException {
     Duration backoff = firstBackoff;
     for (int attempt = 1; ; attempt++) {
@@ -47,31 +61,44 @@ final class BatchCalls {
         int status = e.response() != null ? e.response().code() : 0;
         boolean retriable =
             status == 429 || status == 408 || status >= 500 && status != 501 && status != 505;
-        if (!retriable || attempt >= maxAttempts) {
+        if (!retriable || attempt >= maxAttempts || outOfTime()) {
           throw new IOException("Batch: could not " + what + ": " + describe(e), e);
         }
         Duration wait = status == 429 ? retryAfter(e, backoff) : jitter(backoff);
         LOG.debug("Batch answered {} to '{}'; retrying in {} ms", status, what, wait.toMillis());
-        Thread.sleep(wait.toMillis());
+        pause(wait);
       } catch (IOException | UncheckedIOException e) {
         if (e instanceof InterruptedIOException && Thread.currentThread().isInterrupted()) {
           throw new InterruptedException("Interrupted during Batch call: " + what);
         }
-        if (attempt >= maxAttempts) {
+        if (attempt >= maxAttempts || outOfTime()) {
           throw new IOException("Batch: could not " + what + " after " + attempt + " attempts", e);
         }
         LOG.debug("I/O error on '{}' ({}); retrying", what, e.toString());
-        Thread.sleep(jitter(backoff).toMillis());
+        pause(jitter(backoff));
       } catch (RuntimeException e) {
         // The SDK wraps transport errors of some calls (createTasks) in RuntimeException.
-        if (!(e.getCause() instanceof IOException) || attempt >= maxAttempts) {
+        if (!(e.getCause() instanceof IOException) || attempt >= maxAttempts || outOfTime()) {
           throw e;
         }
-        Thread.sleep(jitter(backoff).toMillis());
+        pause(jitter(backoff));
       }
       backoff =
           backoff.multipliedBy(2).compareTo(maxBackoff) > 0 ? maxBackoff : backoff.multipliedBy(2);
     }
+  }
+
+  private boolean outOfTime() {
+    Long until = hurryUntilNanos;
+    return until != null && System.nanoTime() - until >= 0;
+  }
+
+  private void pause(Duration wait) throws InterruptedException {
+    long ms = wait.toMillis();
+    if (hurryUntilNanos != null) {
+      ms = Math.min(ms, 250);
+    }
+    Thread.sleep(ms);
   }
 
   /** Like {@link #call} for calls without a result. */

@@ -15,6 +15,7 @@ import com.microsoft.azure.batch.protocol.models.EnvironmentSetting;
 import com.microsoft.azure.batch.protocol.models.ImageReference;
 import com.microsoft.azure.batch.protocol.models.JobAddParameter;
 import com.microsoft.azure.batch.protocol.models.JobConstraints;
+import com.microsoft.azure.batch.protocol.models.JobPatchParameter;
 import com.microsoft.azure.batch.protocol.models.JobPreparationAndReleaseTaskExecutionInformation;
 import com.microsoft.azure.batch.protocol.models.JobPreparationTask;
 import com.microsoft.azure.batch.protocol.models.MetadataItem;
@@ -62,9 +63,11 @@ final class BatchPool {
   /** The login for the registry of the pool's container image, or null (none, or public). */
   private final RegistryLogin registry;
 
-  private String batchJobId;
+  // Volatile: a shutdown hook and the heartbeat thread read them while the driver runs.
+  private volatile String batchJobId;
+  private volatile String runId;
   private boolean created;
-  private boolean abandoned;
+  private volatile boolean abandoned;
   private int taskSlotsPerNode;
   private int currentSlots;
 
@@ -381,8 +384,21 @@ final class BatchPool {
     return inFlight;
   }
 
-  /** Metadata that marks a Batch job as one run's: a retried create recognises its own job. */
+  /**
+   * Metadata that marks a Batch job as one run's: a retried create recognises its own job, and
+   * later runs recognise jobs of Redwood runs whose driver is gone ({@link AbandonedJobs}).
+   */
   static final String RUN_METADATA = "redwood-run";
+
+  /**
+   * Metadata with the time (UTC, ISO-8601) the run's driver last said it is alive: set when the job
+   * is created and renewed about once a minute ({@link #heartbeat}).
+   */
+  static final String HEARTBEAT_METADATA = "redwood-heartbeat";
+
+  /** A heartbeat is one quick try and a retry: a missed one is renewed a minute later. */
+  private static final BatchCalls HEARTBEAT_CALLS =
+      new BatchCalls(2, Duration.ofMillis(500), Duration.ofMillis(500));
 
   /**
    * Batch ends the job this long after the run's deadline if the driver has not: a driver that is
@@ -396,6 +412,7 @@ final class BatchPool {
    */
   void createJob(JobSpec run, JobPreparationTask preparation, List<EnvironmentSetting> environment)
       throws IOException, InterruptedException {
+    runId = run.jobId();
     batchJobId = BatchIds.job(run.jobId(), config.poolId());
     completedSince = DateTime.now(DateTimeZone.UTC).minusMinutes(5);
     // The preparation task runs on the node itself (Batch allows that on container pools): it
@@ -412,7 +429,7 @@ final class BatchPool {
                 new JobConstraints()
                     .withMaxWallClockTime(
                         Period.seconds((int) Math.max(60, wallClock.toSeconds()))))
-            .withMetadata(List.of(new MetadataItem().withName(RUN_METADATA).withValue(run.jobId())))
+            .withMetadata(metadata(run.jobId(), Instant.now()))
             .withOnAllTasksComplete(OnAllTasksComplete.NO_ACTION);
     try {
       calls.run(
@@ -424,6 +441,44 @@ final class BatchPool {
       }
       LOG.info("Job {} on {} was created by an earlier try of this run", batchJobId, name());
     }
+  }
+
+  /** The run's metadata on its jobs, {@link #RUN_METADATA} first. */
+  private static List<MetadataItem> metadata(String runId, Instant heartbeat) {
+    return List.of(
+        new MetadataItem().withName(RUN_METADATA).withValue(runId),
+        new MetadataItem().withName(HEARTBEAT_METADATA).withValue(heartbeat.toString()));
+  }
+
+  /**
+   * Renews the job's {@link #HEARTBEAT_METADATA} (one job PATCH; PATCH replaces the whole metadata
+   * list, so the run's id goes with it). Nothing to do before the job exists or once the pool is
+   * given up.
+   */
+  void heartbeat(Instant now) throws IOException, InterruptedException {
+    String job = batchJobId;
+    String run = runId;
+    if (job == null || run == null || abandoned) {
+      return;
+    }
+    JobPatchParameter patch = new JobPatchParameter().withMetadata(metadata(run, now));
+    HEARTBEAT_CALLS.run(
+        "renew the heartbeat of job " + job, () -> client.jobOperations().patchJob(job, patch));
+  }
+
+  /** From now on this pool's calls give up after {@code budget} (see {@link BatchCalls#hurry}). */
+  void hurry(Duration budget) {
+    if (calls != null) {
+      calls.hurry(budget);
+    }
+  }
+
+  BatchClient client() {
+    return client;
+  }
+
+  BatchAccount account() {
+    return account;
   }
 
   /** Whether the existing job {@link #batchJobId} is this run's, on this pool. */
@@ -606,7 +661,7 @@ final class BatchPool {
     return new String(bytes, from, bytes.length - from, StandardCharsets.UTF_8);
   }
 
-  private static boolean isOneOf(IOException e, String... codes) {
+  static boolean isOneOf(IOException e, String... codes) {
     if (e.getCause() instanceof BatchErrorException be) {
       String code = BatchCalls.code(be);
       for (String c : codes) {
