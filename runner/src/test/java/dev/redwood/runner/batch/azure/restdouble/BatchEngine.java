@@ -1032,6 +1032,7 @@ final class BatchEngine {
     }
     ResourceFileLimit.check(prep);
     ResourceFileLimit.check(spec.get("jobReleaseTask"));
+    checkMetadata(spec.get("metadata"));
     Sim.Job job = new Sim.Job(id, nextSeq(), Instant.now(), spec, poolId);
     Integer priority = Json.integer(spec, "priority");
     job.priority = priority == null ? 0 : priority;
@@ -1109,6 +1110,7 @@ final class BatchEngine {
       JsonNode c = body.get("constraints");
       job.constraints = c != null && c.isObject() ? ((ObjectNode) c).deepCopy() : null;
     }
+    checkMetadata(body.get("metadata"));
     if (body.has("metadata") || replace) {
       JsonNode m = body.get("metadata");
       if (m == null || m.isNull()) {
@@ -1120,6 +1122,27 @@ final class BatchEngine {
     touch(job);
     checkAutoTerminate(job);
     schedule();
+  }
+
+  /**
+   * A metadata list as the service takes it: name/value pairs, both required (a job's metadata is
+   * the caller's own; the service only stores it, and a PATCH or PUT replaces the whole list).
+   */
+  static void checkMetadata(JsonNode metadata) throws ApiException {
+    if (metadata == null || metadata.isNull()) {
+      return;
+    }
+    if (!metadata.isArray()) {
+      throw ApiException.invalidProperty("metadata", "must be a list of name/value pairs");
+    }
+    for (JsonNode item : metadata) {
+      if (!item.isObject() || Json.text(item, "name") == null) {
+        throw ApiException.missingProperty("metadata.name");
+      }
+      if (Json.text(item, "value") == null) {
+        throw ApiException.missingProperty("metadata.value");
+      }
+    }
   }
 
   void terminateJob(Sim.Job job, String reason) throws ApiException {
