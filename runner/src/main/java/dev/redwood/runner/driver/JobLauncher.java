@@ -154,7 +154,12 @@ public final class JobLauncher {
               } catch (Throwable t) {
                 failure = new Pipeline.PipelineExecutionException(t);
               } finally {
-                if (failure != null && !hook.stopping()) {
+                if (hook.stopping()) {
+                  // Stopped by a signal: not a failure of the pipeline; the hook says what it did.
+                  state = State.CANCELLED;
+                  failure = null;
+                }
+                if (failure != null) {
                   LOG.error("Job {} failed: {}", jobId, failure.getMessage());
                 }
                 if (hook.runCleansUp()) {

@@ -75,6 +75,21 @@ final class OneAccountAzure implements AutoCloseable {
   /** A pipeline on this account with {@code storage} as the credentials file's storage entry. */
   Pipeline pipeline(Path dir, Path parameters, Map<String, Object> storage, String... extra)
       throws IOException {
+    List<String> args = args(dir, parameters, storage, extra);
+    batch.clearRequests();
+    return Pipeline.create(PipelineOptionsFactory.fromArgs(args.toArray(new String[0])).create());
+  }
+
+  /**
+   * The options of a pipeline on this account (storage on Azurite), for a driver in another JVM;
+   * writes the credentials file they name.
+   */
+  List<String> args(Path dir, Path parameters, String... extra) throws IOException {
+    return args(dir, parameters, Map.of("connectionString", Azurite.connectionString()), extra);
+  }
+
+  private List<String> args(
+      Path dir, Path parameters, Map<String, Object> storage, String... extra) throws IOException {
     Path credentials = dir.resolve("credentials.json");
     Files.writeString(
         credentials,
@@ -98,8 +113,12 @@ final class OneAccountAzure implements AutoCloseable {
                 "--workerJvmFlags=-XX:TieredStopAtLevel=1,-XX:+UseSerialGC",
                 "--quiet"));
     args.addAll(List.of(extra));
-    batch.clearRequests();
-    return Pipeline.create(PipelineOptionsFactory.fromArgs(args.toArray(new String[0])).create());
+    return args;
+  }
+
+  /** The base blob container of the parameters files this writes. */
+  String container() {
+    return container;
   }
 
   /**
