@@ -84,10 +84,14 @@ public final class JobLauncher {
 
     BlobStore store = backend.store();
     JobLayout layout = new JobLayout(jobId);
-    // Ctrl-C or SIGTERM from here on stops the run's tasks and removes its objects (RunShutdownHook).
+    // From here on, Ctrl-C or SIGTERM stops the run and cleans up after it.
     RunShutdownHook hook =
         RunShutdownHook.register(
-            jobId, store, layout, options.isKeepJobData() || jobName != null, backend.remoteNodes());
+            jobId,
+            store,
+            layout,
+            options.isKeepJobData() || jobName != null,
+            backend.remoteNodes());
     BatchService batch = null;
     List<String> classpath;
     Map<String, String> jobEnvironment;

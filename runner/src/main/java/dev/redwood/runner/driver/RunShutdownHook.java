@@ -24,8 +24,8 @@ import org.slf4j.LoggerFactory;
 /**
  * What a run does when its driver JVM is told to stop (Ctrl-C, SIGTERM) while the run is active: a
  * JVM shutdown hook, registered when the run starts and removed when it ends. It cancels the
- * driver, stops the run's tasks (Azure: terminates and deletes its Batch jobs, and deletes the pools
- * the run created where {@link BatchService#close()} would; local: stops the node JVMs), then
+ * driver, stops the run's tasks (Azure: terminates and deletes its Batch jobs, and deletes the
+ * pools the run created where {@link BatchService#close()} would; local: stops the node JVMs), then
  * deletes the run's objects unless they are kept, and prints one line to stderr saying what it did.
  *
  * <p>Objects are kept when {@code --keepJobData} is given or the run was named ({@code --jobName}):
@@ -96,12 +96,17 @@ final class RunShutdownHook {
    * The run's Batch service, wrapped so that the hook knows which tasks run; the run uses what this
    * returns.
    */
-  BatchService watch(BatchService service) {
+  BatchService watch(BatchService service) throws IOException {
     if (service instanceof LocalBatchService local) {
       nodeProcesses = local::nodeProcesses;
     }
     BatchService watched = new WatchedBatch(service);
     batch = watched;
+    if (stopping()) {
+      // The hook ran while the run was still staging: nothing may start now.
+      service.closeWithin(STOP_SHARE);
+      throw new IllegalStateException("Run " + jobId + " was stopped before it started");
+    }
     return watched;
   }
 

@@ -88,8 +88,8 @@ final class OneAccountAzure implements AutoCloseable {
     return args(dir, parameters, Map.of("connectionString", Azurite.connectionString()), extra);
   }
 
-  private List<String> args(
-      Path dir, Path parameters, Map<String, Object> storage, String... extra) throws IOException {
+  private List<String> args(Path dir, Path parameters, Map<String, Object> storage, String... extra)
+      throws IOException {
     Path credentials = dir.resolve("credentials.json");
     Files.writeString(
         credentials,

@@ -9,10 +9,10 @@ import static org.hamcrest.Matchers.lessThan;
 import static org.hamcrest.Matchers.matchesPattern;
 import static org.hamcrest.Matchers.not;
 
+import com.azure.storage.blob.models.BlobContainerItem;
 import com.microsoft.azure.batch.protocol.models.CloudJob;
 import com.microsoft.azure.batch.protocol.models.JobState;
 import com.microsoft.azure.batch.protocol.models.MetadataItem;
-import com.azure.storage.blob.models.BlobContainerItem;
 import dev.redwood.runner.azure.EmulatedAzure;
 import dev.redwood.runner.batch.azure.restdouble.RecordedRequest;
 import java.io.ByteArrayOutputStream;
@@ -40,8 +40,8 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A driver stopped from outside, in a JVM of its own ({@link SleepingRunMain}): Ctrl-C (SIGTERM)
- * on the local backend and on emulated Azure stops its tasks, ends its Batch jobs and deletes its
+ * A driver stopped from outside, in a JVM of its own ({@link SleepingRunMain}): Ctrl-C (SIGTERM) on
+ * the local backend and on emulated Azure stops its tasks, ends its Batch jobs and deletes its
  * objects (keeps them for a named run) within seconds, and the driver exits non-zero saying so; a
  * driver killed with SIGKILL leaves its Batch jobs active, and the next run on the account ends
  * them and says whose they were.
@@ -71,10 +71,7 @@ class StoppedDriverTest {
   @Test
   void ctrlCOnTheLocalBackendStopsItsNodesAndDeletesItsObjects() throws Exception {
     LocalStop stop = stopLocalRun(List.of());
-    assertThat(
-        stop.log,
-        containsString(
-            "; node JVMs stopped; its objects were deleted"));
+    assertThat(stop.log, containsString("; node JVMs stopped; its objects were deleted"));
     assertThat("the job's objects", Files.exists(stop.jobDir), is(false));
   }
 
@@ -157,8 +154,7 @@ class StoppedDriverTest {
     System.setProperty("redwood.azure.driverGoneAfter", "PT2S");
     String log;
     try {
-      Pipeline p =
-          azure.pipeline(Files.createDirectories(temp.resolve("next")), parameters);
+      Pipeline p = azure.pipeline(Files.createDirectories(temp.resolve("next")), parameters);
       p.apply(Create.of("a", "b"))
           .apply(MapElements.into(TypeDescriptors.strings()).via(s -> s + "!"));
       log = stderrOf(() -> assertThat(p.run().waitUntilFinish(), is(PipelineResult.State.DONE)));
@@ -400,7 +396,8 @@ class StoppedDriverTest {
         }
         Thread.sleep(200);
       }
-      throw new AssertionError("No line matching " + pattern + " within " + seconds + " s:\n" + log());
+      throw new AssertionError(
+          "No line matching " + pattern + " within " + seconds + " s:\n" + log());
     }
 
     /** The run's id, from its first progress line. */

@@ -16,8 +16,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Ends the Batch jobs of Redwood runs whose driver is gone without ending them (killed with
- * SIGKILL, its machine lost): such jobs stay active, with their tasks running and the account's
- * job quota spent, until their {@code maxWallClockTime} (the run's whole {@code --maxRunDuration}).
+ * SIGKILL, its machine lost): such jobs stay active, with their tasks running and the account's job
+ * quota spent, until their {@code maxWallClockTime} (the run's whole {@code --maxRunDuration}).
  *
  * <p>A live driver renews its jobs' {@link BatchPool#HEARTBEAT_METADATA} about once a minute. At
  * the start of every run, each account's active jobs that carry {@link BatchPool#RUN_METADATA} and
@@ -34,7 +34,9 @@ final class AbandonedJobs {
    */
   static final String STALE_AFTER_PROPERTY = "redwood.azure.driverGoneAfter";
 
-  /** Five missed heartbeats: a driver that is merely slow or paused briefly is not taken for gone. */
+  /**
+   * Five missed heartbeats: a driver that is merely slow or paused briefly is not taken for gone.
+   */
   static final Duration DEFAULT_STALE_AFTER = Duration.ofMinutes(5);
 
   /** Batch keeps a terminate reason short; this one tells a reader of the job what ended it. */
@@ -62,8 +64,8 @@ final class AbandonedJobs {
   }
 
   /**
-   * Ends the abandoned Redwood jobs of one account; returns their ids. A job that cannot be ended is
-   * logged and skipped: it ends at its own deadline, and this run goes on.
+   * Ends the abandoned Redwood jobs of one account; returns their ids. A job that cannot be ended
+   * is logged and skipped: it ends at its own deadline, and this run goes on.
    *
    * @param ownRunId this run's id: its own jobs (a retried create) are never touched
    */
@@ -135,9 +137,7 @@ final class AbandonedJobs {
         // Not written by Redwood: judge the job by its age.
       }
     }
-    return job.creationTime() != null
-        ? Instant.ofEpochMilli(job.creationTime().getMillis())
-        : null;
+    return job.creationTime() != null ? Instant.ofEpochMilli(job.creationTime().getMillis()) : null;
   }
 
   private static String value(CloudJob job, String name) {

@@ -67,9 +67,9 @@ import org.slf4j.LoggerFactory;
  * stderr to blob storage when it exits, where they outlive the job ({@link TaskLogs}). A service
  * runs one pipeline's job.
  *
- * <p>While the run is active, a daemon thread renews the {@link BatchPool#HEARTBEAT_METADATA} of its
- * jobs about once a minute, so that a later run can tell when this driver is gone without ending
- * them; each run starts by ending such jobs of other runs ({@link AbandonedJobs}).
+ * <p>While the run is active, a daemon thread renews the {@link BatchPool#HEARTBEAT_METADATA} of
+ * its jobs about once a minute, so that a later run can tell when this driver is gone without
+ * ending them; each run starts by ending such jobs of other runs ({@link AbandonedJobs}).
  */
 public final class AzureBatchService implements BatchService {
   private static final Logger LOG = LoggerFactory.getLogger(AzureBatchService.class);
@@ -264,6 +264,9 @@ public final class AzureBatchService implements BatchService {
       throw new IllegalStateException(
           "This service runs job " + jobId + " and cannot create " + job.jobId());
     }
+    if (closed.get()) {
+      throw new IllegalStateException("The Batch service was closed: the run was stopped");
+    }
     this.jobId = job.jobId();
     this.taskLogs = new TaskLogs(store, taskLogRetention, job.grantValidity(), Clock.systemUTC());
     try {
@@ -344,19 +347,31 @@ public final class AzureBatchService implements BatchService {
       }
       try {
         pool.heartbeat(Instant.now());
-      } catch (IOException | RuntimeException e) {
-        LOG.warn(
-            "Could not renew the heartbeat of job {} on {} (a later run ends a job silent for {}"
-                + " s): {}",
-            pool.batchJobId(),
-            pool.name(),
-            AbandonedJobs.staleAfter().toSeconds(),
-            e.getMessage());
+      } catch (IOException e) {
+        if (BatchPool.isOneOf(
+            e, "JobCompleted", "JobNotFound", "JobBeingTerminated", "JobBeingDeleted")) {
+          // Ended meanwhile (the run's end, or a pool given up): nothing left to keep alive.
+          LOG.debug("No heartbeat for job {}: {}", pool.batchJobId(), e.getMessage());
+          continue;
+        }
+        warnHeartbeat(pool, e);
+      } catch (RuntimeException e) {
+        warnHeartbeat(pool, e);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return;
       }
     }
+  }
+
+  private static void warnHeartbeat(BatchPool pool, Exception e) {
+    LOG.warn(
+        "Could not renew the heartbeat of job {} on {} (a later run ends a job silent for {} s):"
+            + " {}",
+        pool.batchJobId(),
+        pool.name(),
+        AbandonedJobs.staleAfter().toSeconds(),
+        e.getMessage());
   }
 
   private static Duration heartbeatInterval() {

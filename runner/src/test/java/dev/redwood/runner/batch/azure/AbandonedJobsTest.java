@@ -81,7 +81,8 @@ class AbandonedJobsTest {
     client.jobOperations().terminateJob("completed-p1", "test");
     account.clearRequests();
 
-    List<String> ended = AbandonedJobs.endOnAccount(client, "acct", calls, "mine", FIVE_MINUTES, now);
+    List<String> ended =
+        AbandonedJobs.endOnAccount(client, "acct", calls, "mine", FIVE_MINUTES, now);
 
     assertThat(ended, is(List.of("gone-p1")));
     BatchErrorException gone =

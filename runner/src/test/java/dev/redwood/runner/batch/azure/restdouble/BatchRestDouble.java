@@ -76,9 +76,9 @@ import java.util.stream.Stream;
  * /jobs/{id}/jobpreparationandreleasetaskstatus} shows the failure per node.
  *
  * <p><b>Jobs.</b> Job metadata is a list of name/value pairs (both required, 400 otherwise) that
- * the service only stores; a job PATCH or PUT with {@code metadata} replaces the whole list (PATCH of
- * a completed job answers 409 {@code JobCompleted}). The job list filters on {@code state}, times,
- * {@code id} and {@code executionInfo/poolId}, never on metadata.
+ * the service only stores; a job PATCH or PUT with {@code metadata} replaces the whole list (PATCH
+ * of a completed job answers 409 {@code JobCompleted}). The job list filters on {@code state},
+ * times, {@code id} and {@code executionInfo/poolId}, never on metadata.
  *
  * <p><b>Tasks.</b> Active tasks start on free slots of the job's pool (jobs by priority, then age;
  * tasks in submission order; spread over nodes, or packed with {@code nodeFillType=pack}). A task
