@@ -138,8 +138,8 @@ final class RunShutdownHook {
     }
   }
 
-  /** The hook's body. */
-  private void stopRun() {
+  /** The hook's body (called directly by tests). */
+  void stopRun() {
     if (!cleaner.compareAndSet(null, Cleaner.HOOK)) {
       // The run ended as the signal came: let its own clean-up finish before the JVM exits.
       try {
@@ -274,7 +274,7 @@ final class RunShutdownHook {
       }
       String s = objects;
       if (s == null) {
-        return "its objects were still being deleted when the time ran out (" + prefix + ")";
+        return "its objects were not all deleted in time (" + prefix + ")";
       }
       if (s.startsWith("failed: ")) {
         return "its objects could not all be deleted ("

@@ -13,12 +13,10 @@ import com.azure.storage.blob.models.BlobContainerItem;
 import com.microsoft.azure.batch.protocol.models.CloudJob;
 import com.microsoft.azure.batch.protocol.models.JobState;
 import com.microsoft.azure.batch.protocol.models.MetadataItem;
+import dev.redwood.runner.CapturedStderr;
 import dev.redwood.runner.azure.EmulatedAzure;
 import dev.redwood.runner.batch.azure.restdouble.RecordedRequest;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -157,7 +155,9 @@ class StoppedDriverTest {
       Pipeline p = azure.pipeline(Files.createDirectories(temp.resolve("next")), parameters);
       p.apply(Create.of("a", "b"))
           .apply(MapElements.into(TypeDescriptors.strings()).via(s -> s + "!"));
-      log = stderrOf(() -> assertThat(p.run().waitUntilFinish(), is(PipelineResult.State.DONE)));
+      log =
+          CapturedStderr.of(
+              () -> assertThat(p.run().waitUntilFinish(), is(PipelineResult.State.DONE)), true);
     } finally {
       System.clearProperty("redwood.azure.driverGoneAfter");
     }
@@ -312,33 +312,6 @@ class StoppedDriverTest {
       }
     }
     return names;
-  }
-
-  /** What {@code run} writes to stderr (where the runner's log goes), also passed on. */
-  private static String stderrOf(Runnable run) {
-    PrintStream saved = System.err;
-    ByteArrayOutputStream captured = new ByteArrayOutputStream();
-    OutputStream both =
-        new OutputStream() {
-          @Override
-          public synchronized void write(int c) throws IOException {
-            saved.write(c);
-            captured.write(c);
-          }
-
-          @Override
-          public synchronized void write(byte[] b, int off, int len) throws IOException {
-            saved.write(b, off, len);
-            captured.write(b, off, len);
-          }
-        };
-    System.setErr(new PrintStream(both, true, StandardCharsets.UTF_8));
-    try {
-      run.run();
-    } finally {
-      System.setErr(saved);
-    }
-    return captured.toString(StandardCharsets.UTF_8);
   }
 
   /** A driver JVM running {@link SleepingRunMain}, its stdout and stderr in one file. */
