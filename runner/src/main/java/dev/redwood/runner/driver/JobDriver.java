@@ -39,6 +39,9 @@ final class JobDriver {
   private static final Logger LOG = LoggerFactory.getLogger(JobDriver.class);
   private static final int LOG_TAIL_BYTES = 4096;
 
+  /** How many lost nodes a task survives: Batch too gives up on a task that keeps losing them. */
+  static final int MAX_NODE_LOSSES = 5;
+
   /** How often a run without task changes says what it waits for. */
   private static final Duration STALL_LINE_EVERY = Duration.ofMinutes(1);
 
@@ -275,14 +278,30 @@ final class JobDriver {
       return; // a stale attempt; the task is already done or retried
     }
     run.failedAttempts++;
-    if (attempt < maxTaskRetries) {
+    if (event.nodeLost()) {
+      int losses = run.nodeLosses.get(task) + 1;
+      run.nodeLosses.set(task, losses);
+      if (losses > MAX_NODE_LOSSES) {
+        throw failure(run, id, event, "it lost its node " + losses + " times");
+      }
+      LOG.info(
+          "Task {} of stage '{}' lost its node ({}); running it again as attempt {} (a lost node"
+              + " is not one of the task's retries)",
+          task,
+          run.name(),
+          event.failureInfo(),
+          attempt + 1);
+    } else {
+      int failures = run.failures.get(task) + 1;
+      run.failures.set(task, failures);
+      if (failures > maxTaskRetries) {
+        throw failure(run, id, event, null);
+      }
       retries++;
-      run.attempts.set(task, attempt + 1);
       LOG.info("Retrying task {} of stage '{}' (attempt {} failed)", task, run.name(), attempt);
-      job.addTasks(List.of(taskSpec(run, id.retry())));
-      return;
     }
-    throw failure(run, id, event);
+    run.attempts.set(task, attempt + 1);
+    job.addTasks(List.of(taskSpec(run, id.retry())));
   }
 
   /**
@@ -317,13 +336,31 @@ final class JobDriver {
     job.addTasks(List.of(taskSpec(run, TaskId.first(run.stage.id(), task))));
   }
 
-  private TaskFailedException failure(StageRun run, TaskId id, TaskEvent event) throws IOException {
+  /**
+   * @param why what ended the task's attempts when it is not its own failure, else null
+   */
+  private TaskFailedException failure(StageRun run, TaskId id, TaskEvent event, String why)
+      throws IOException {
     String failureKey = layout.attempt(id).failure();
     Throwable cause =
         store.exists(failureKey)
             ? JobObjects.read(store, failureKey, TaskFailure.class).toThrowable()
             : null;
-    if (cause == null) {
+    if (why != null) {
+      cause =
+          new IllegalStateException(
+              "Task "
+                  + id.task()
+                  + " of stage '"
+                  + run.name()
+                  + "' was given up: "
+                  + why
+                  + " (last: "
+                  + event.failureInfo()
+                  + "). Nodes that keep dying under a task are often out of memory: give the"
+                  + " nodes more (--nodeHeapMb, a larger vmSize) or the task less.",
+              cause);
+    } else if (cause == null) {
       cause =
           new IllegalStateException(
               event.failureInfo() != null
