@@ -54,12 +54,17 @@ final class JobDriver {
   private final String maxRunDuration;
   private final JobMetrics metrics;
   private final Progress progress;
+
+  /** What stages take over from earlier sessions of a resumed run, by stage id. */
+  private final Map<Integer, RunResume.StageReuse> reuse;
+
   private final Map<Integer, StageRun> runs = new HashMap<>();
   private final List<StageRun> ordered = new ArrayList<>();
   private final Set<String> seenManifests = new HashSet<>();
   private BatchJob job;
   private volatile boolean cancelled;
   private int retries;
+  private int reusedTasks;
   private long taskMillis;
   private long lastChangeNanos;
   private long lastStallLineNanos;
@@ -72,8 +77,10 @@ final class JobDriver {
       int maxTaskRetries,
       String maxRunDuration,
       JobMetrics metrics,
-      Progress progress) {
+      Progress progress,
+      Map<Integer, RunResume.StageReuse> reuse) {
     this.plan = plan;
+    this.reuse = Map.copyOf(reuse);
     this.store = store;
     this.batch = batch;
     this.layout = new JobLayout(spec.jobId());
@@ -136,9 +143,10 @@ final class JobDriver {
     progress.summary(
         String.format(
             Locale.ROOT,
-            "done: %d stages, %d tasks, %d retries, wall %.1fs, task time %.1fs",
+            "done: %d stages, %d tasks%s, %d retries, wall %.1fs, task time %.1fs",
             ordered.size(),
             ordered.stream().mapToInt(StageRun::taskCount).sum(),
+            reusedTasks == 0 ? "" : " (" + reusedTasks + " reused from earlier sessions)",
             retries,
             (System.nanoTime() - started) / 1e9,
             taskMillis / 1e3));
@@ -206,17 +214,62 @@ final class JobDriver {
       }
       run.status = StageRun.Status.RUNNING;
       run.startedNanos = System.nanoTime();
-      if (run.taskCount() == 0) {
-        commit(run);
+      RunResume.StageReuse reused = reuse.get(run.stage.id());
+      List<TaskManifest> toContinue = reused == null ? List.of() : takeOver(run, reused);
+      if (reused != null && reused.committed()) {
+        run.status = StageRun.Status.DONE;
+        run.endedNanos = System.nanoTime();
+        progress.stage(run, true);
         continue;
       }
       List<TaskSpec> tasks = new ArrayList<>();
       for (int t = 0; t < run.taskCount(); t++) {
-        tasks.add(taskSpec(run, TaskId.first(run.stage.id(), t)));
+        if (run.accepted.get(t) == null) {
+          tasks.add(taskSpec(run, new TaskId(run.stage.id(), t, run.attempts.get(t))));
+        }
       }
-      job.addTasks(tasks);
+      if (!tasks.isEmpty()) {
+        job.addTasks(tasks);
+      }
+      for (TaskManifest manifest : toContinue) {
+        continueFrom(run, manifest);
+      }
+      if (run.allAccepted()) {
+        commit(run);
+        continue;
+      }
       progress.stage(run, true);
     }
+  }
+
+  /**
+   * Takes over what earlier sessions of a resumed run accepted for the stage: its tasks' manifests
+   * (their metrics count again, as this run's result reports the whole pipeline) and the attempt
+   * numbers they used, which stay used. Returns the manifests whose residuals have no continuation
+   * task yet.
+   */
+  private List<TaskManifest> takeOver(StageRun run, RunResume.StageReuse reused) {
+    while (run.taskCount() < reused.accepted().size()) {
+      run.addTask();
+    }
+    List<TaskManifest> withResiduals = new ArrayList<>();
+    for (int t = 0; t < reused.accepted().size(); t++) {
+      run.attempts.set(t, reused.nextAttempt().get(t));
+      TaskManifest manifest = reused.accepted().get(t);
+      if (manifest != null) {
+        run.accepted.set(t, manifest);
+        run.succeeded++;
+        run.reused++;
+        metrics.accepted(manifest.metrics());
+        if (!reused.committed()
+            && !manifest.residuals().isEmpty()
+            && !reused.continued().contains(t)) {
+          withResiduals.add(manifest);
+        }
+      }
+    }
+    reusedTasks += run.reused;
+    return withResiduals;
   }
 
   private boolean dependenciesDone(StageRun run) {

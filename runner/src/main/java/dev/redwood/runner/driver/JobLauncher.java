@@ -71,7 +71,6 @@ public final class JobLauncher {
 
     RunBackend backend = Backends.open(options, inProcessByDefault);
     String jobName = ExplicitOptions.isSet(options, "jobName") ? options.getJobName() : null;
-    String jobId = RunId.of(backend.jobIdPrefix(), jobName);
     Instant deadline = deadline(options, backend.store());
     // Remote nodes get the options without credentials; they reach storage through grants.
     PipelineOptions nodeOptions =
@@ -83,17 +82,36 @@ public final class JobLauncher {
     FileSystems.setDefaultPipelineOptions(options);
 
     BlobStore store = backend.store();
+    Progress progress = new Progress(System.err, options.isQuiet(), plan.stages().size());
+    RunResume resume =
+        RunResume.open(
+            store,
+            options.getResumeFrom(),
+            options.isResume() ? RunId.namePrefix(backend.jobIdPrefix(), jobName) : null,
+            progress::summary);
+    String jobId = resume != null ? resume.jobId() : RunId.of(backend.jobIdPrefix(), jobName);
+    int session = resume != null ? resume.nextSession() : 0;
+    // Failed and interrupted runs that can be resumed keep their objects for it.
+    boolean resumable = jobName != null || resume != null;
     JobLayout layout = new JobLayout(jobId);
     BatchService batch = null;
     List<String> classpath;
     Map<String, String> jobEnvironment;
+    Map<Integer, RunResume.StageReuse> reuse;
     JobSpec job;
     try {
+      Map<Integer, StageFingerprint> fingerprints = StageFingerprint.of(plan);
+      reuse = resume != null ? resume.reuse(plan, fingerprints, progress::summary) : Map.of();
       Duration grants = Duration.between(Instant.now(), deadline.plus(JobSpec.GRANT_MARGIN));
       jobEnvironment = azfsAccess(store, options, grants);
       for (StagePlan.Stage stage : plan.stages()) {
-        JobObjects.write(store, layout.stageSpec(stage.id()), stage.spec());
+        // A resumed run's unchanged stages keep their spec, which is the same.
+        if (resume == null || !store.exists(layout.stageSpec(stage.id()))) {
+          JobObjects.write(store, layout.stageSpec(stage.id()), stage.spec());
+        }
       }
+      RunResume.startSession(
+          store, new RunResume.Session(jobId, jobName, session, Instant.now(), fingerprints));
       classpath =
           backend.stagesClasspath()
               ? ClasspathStager.stage(
@@ -101,16 +119,28 @@ public final class JobLauncher {
               : List.of();
       job =
           new JobSpec(
-              jobId, jobName != null ? jobName : jobId, classpath, jobEnvironment, deadline);
+              jobId,
+              jobName != null ? jobName : jobId,
+              classpath,
+              jobEnvironment,
+              deadline,
+              session);
       batch = batchDecorator.apply(backend.batch().open());
     } catch (IOException | RuntimeException e) {
-      cleanUp(batch, null, store, layout, jobId, options.isKeepJobData());
+      // Nothing of this session ran; an earlier session's work stays for the next resume.
+      cleanUp(
+          batch,
+          null,
+          store,
+          layout,
+          session,
+          State.FAILED,
+          options.isKeepJobData() || resume != null);
       throw e;
     }
 
     JobMetrics metrics = new JobMetrics();
     metrics.accepted(planner.splitMetrics());
-    Progress progress = new Progress(System.err, options.isQuiet(), plan.stages().size());
     progress.line(
         "job "
             + jobId
@@ -129,7 +159,8 @@ public final class JobLauncher {
             backend.taskRetries(),
             options.getMaxRunDuration(),
             metrics,
-            progress);
+            progress,
+            reuse);
     AzureBatchPipelineResult result = new AzureBatchPipelineResult(metrics, driver::cancel);
     metrics.startPushing(options.as(MetricsOptions.class), result);
     BatchService service = batch;
@@ -149,7 +180,8 @@ public final class JobLauncher {
                 if (failure != null) {
                   LOG.error("Job {} failed: {}", jobId, failure.getMessage());
                 }
-                cleanUp(service, driver, store, layout, jobId, options.isKeepJobData());
+                boolean keep = options.isKeepJobData() || state != State.DONE && resumable;
+                cleanUp(service, driver, store, layout, session, state, keep);
                 result.finish(state, failure);
               }
             },
@@ -194,15 +226,18 @@ public final class JobLauncher {
 
   /**
    * Terminates the job (when {@code driver} created it), releases the nodes and deletes the job's
-   * objects unless they are to be kept; logs what fails and goes on.
+   * objects unless they are to be kept (then records how the session ended, for resume); logs what
+   * fails and goes on.
    */
   private static void cleanUp(
       BatchService batch,
       JobDriver driver,
       BlobStore store,
       JobLayout layout,
-      String jobId,
+      int session,
+      State state,
       boolean keep) {
+    String jobId = layout.jobId();
     if (driver != null) {
       try {
         driver.terminateJob();
@@ -218,8 +253,19 @@ public final class JobLauncher {
       }
     }
     try {
-      if (!keep) {
+      if (keep) {
+        RunResume.endSession(store, jobId, session, state.name());
+        if (state != State.DONE) {
+          LOG.info(
+              "The objects of job {} are kept in {}: resume it with --resumeFrom={} (or --resume"
+                  + " with its --jobName)",
+              jobId,
+              store.location(),
+              jobId);
+        }
+      } else {
         store.deletePrefix(layout.jobPrefix());
+        store.delete(layout.runIndex());
       }
       store.close();
     } catch (Exception e) {

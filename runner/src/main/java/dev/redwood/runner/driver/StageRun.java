@@ -33,6 +33,10 @@ final class StageRun {
   final List<TaskManifest> accepted = new ArrayList<>();
   Status status = Status.WAITING;
   int succeeded;
+
+  /** Tasks whose accepted attempt an earlier session of a resumed run ran. */
+  int reused;
+
   int failedAttempts;
   long startedNanos;
   long endedNanos;
@@ -77,7 +81,9 @@ final class StageRun {
     return succeeded
         + "/"
         + accepted.size()
-        + " tasks succeeded, "
+        + " tasks succeeded"
+        + (reused == 0 ? "" : " (" + reused + " reused)")
+        + ", "
         + runningCount()
         + " running, "
         + failedAttempts
