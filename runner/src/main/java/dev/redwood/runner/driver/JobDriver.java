@@ -68,6 +68,7 @@ final class JobDriver {
   private long taskMillis;
   private long lastChangeNanos;
   private long lastStallLineNanos;
+  private long lastHeartbeatNanos;
 
   JobDriver(
       StagePlan plan,
@@ -134,6 +135,7 @@ final class JobDriver {
         handle(event);
       }
       stallWatch(!events.isEmpty());
+      heartbeat();
       for (StageRun run : ordered) {
         if (run.status == StageRun.Status.RUNNING) {
           progress.stage(run, false);
@@ -182,6 +184,20 @@ final class JobDriver {
         (now - lastChangeNanos) / 1_000_000_000L,
         open,
         spec.jobId());
+  }
+
+  /** Says in the store that this driver is alive, so that no resume runs beside it. */
+  private void heartbeat() {
+    long now = System.nanoTime();
+    if (lastHeartbeatNanos != 0 && now - lastHeartbeatNanos < RunResume.HEARTBEAT_EVERY.toNanos()) {
+      return;
+    }
+    lastHeartbeatNanos = now;
+    try {
+      RunResume.heartbeat(store, spec.jobId(), spec.session());
+    } catch (IOException e) {
+      LOG.warn("Could not write the heartbeat of job {}: {}", spec.jobId(), e.toString());
+    }
   }
 
   /** Ends a run that outlived {@code --maxRunDuration}, naming what it was still doing. */

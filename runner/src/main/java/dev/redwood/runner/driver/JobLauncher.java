@@ -110,8 +110,7 @@ public final class JobLauncher {
           JobObjects.write(store, layout.stageSpec(stage.id()), stage.spec());
         }
       }
-      RunResume.startSession(
-          store, new RunResume.Session(jobId, jobName, session, Instant.now(), fingerprints));
+      RunResume.startSession(store, new RunResume.Session(jobId, jobName, session, fingerprints));
       classpath =
           backend.stagesClasspath()
               ? ClasspathStager.stage(

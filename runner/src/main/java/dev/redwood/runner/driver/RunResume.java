@@ -10,12 +10,17 @@ import dev.redwood.runner.storage.BlobStore;
 import dev.redwood.runner.translation.StagePlan;
 import java.io.IOException;
 import java.io.Serializable;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -32,14 +37,33 @@ import java.util.regex.Pattern;
  * are deleted and it runs again, with every stage that reads it.
  */
 final class RunResume {
-  /** One driver session of a run, as written when it started. */
+  /**
+   * One driver session of a run, as written when it started.
+   *
+   * @param host where its driver runs, and {@code pid} its process: a resume on the same machine
+   *     checks that this driver is gone
+   */
   record Session(
       String jobId,
       String jobName,
       int number,
       Instant started,
+      String host,
+      long pid,
       Map<Integer, StageFingerprint> stages)
-      implements Serializable {}
+      implements Serializable {
+
+    Session(String jobId, String jobName, int number, Map<Integer, StageFingerprint> stages) {
+      this(
+          jobId, jobName, number, Instant.now(), thisHost(), ProcessHandle.current().pid(), stages);
+    }
+  }
+
+  /** How often a session's driver says it is alive ({@link JobLayout#sessionHeartbeat}). */
+  static final Duration HEARTBEAT_EVERY = Duration.ofMinutes(1);
+
+  /** A driver on another machine not seen for this long is taken for gone. */
+  static final Duration GONE_AFTER = HEARTBEAT_EVERY.multipliedBy(3);
 
   /**
    * What a stage takes over from earlier sessions.
@@ -89,15 +113,11 @@ final class RunResume {
           runs.add(id);
         }
       }
-      // Run ids sort by their start time: take the latest that did not finish.
-      for (int i = runs.size() - 1; i >= 0 && jobId == null; i--) {
-        if (!"DONE".equals(lastEnd(store, new JobLayout(runs.get(i))))) {
-          jobId = runs.get(i);
-        }
-      }
+      // Run ids sort by their start time: take the latest.
+      jobId = runs.isEmpty() ? null : runs.get(runs.size() - 1);
       if (jobId == null) {
         lines.accept(
-            "--resume: no unfinished run with this --jobName is kept in "
+            "--resume: no run with this --jobName is kept in "
                 + store.location()
                 + "; starting a new run");
         return null;
@@ -118,7 +138,11 @@ final class RunResume {
               + " with --keepJobData)");
     }
     Session previous = JobObjects.read(store, layout.session(last), Session.class);
-    if ("DONE".equals(lastEnd(store, layout))) {
+    String end = lastEnd(store, layout);
+    if (end == null) {
+      requireGone(store, layout, previous);
+    }
+    if ("DONE".equals(end)) {
       lines.accept("Run " + jobId + " finished before; resuming it reuses every unchanged stage");
     }
     return new RunResume(store, layout, previous);
@@ -221,6 +245,70 @@ final class RunResume {
     return new StageReuse(false, accepted, attempts, continued);
   }
 
+  /**
+   * Refuses to resume a run whose driver may still be running it: two drivers would run the same
+   * tasks. On the same machine the process tells; elsewhere the session's heartbeat does.
+   */
+  private static void requireGone(BlobStore store, JobLayout layout, Session session)
+      throws IOException {
+    String alive = null;
+    if (session.host().equals(thisHost())) {
+      Optional<ProcessHandle> driver = ProcessHandle.of(session.pid());
+      boolean same =
+          driver.isPresent()
+              && driver.get().isAlive()
+              && driver
+                  .get()
+                  .info()
+                  .startInstant()
+                  .map(t -> !t.isAfter(session.started()))
+                  .orElse(true);
+      if (same) {
+        alive = "its driver, process " + session.pid() + " on this machine, is still running";
+      }
+    } else {
+      String key = layout.sessionHeartbeat(session.number());
+      Instant seen =
+          store.exists(key)
+              ? Instant.parse(new String(store.get(key), StandardCharsets.UTF_8))
+              : session.started();
+      Duration ago = Duration.between(seen, Instant.now());
+      if (ago.compareTo(GONE_AFTER) < 0) {
+        alive =
+            "its driver on "
+                + session.host()
+                + " was seen "
+                + ago.toSeconds()
+                + " s ago (a driver is taken for gone "
+                + GONE_AFTER.toMinutes()
+                + " min after it was last seen)";
+      }
+    }
+    if (alive != null) {
+      throw new IllegalStateException(
+          "Cannot resume run "
+              + session.jobId()
+              + ": "
+              + alive
+              + ". Stop that driver (Ctrl-C) or wait, then resume.");
+    }
+  }
+
+  /** Says that this session's driver is alive; a resume elsewhere waits until it is not. */
+  static void heartbeat(BlobStore store, String jobId, int session) throws IOException {
+    String key = new JobLayout(jobId).sessionHeartbeat(session);
+    store.delete(key);
+    store.put(key, Instant.now().toString().getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static String thisHost() {
+    try {
+      return InetAddress.getLocalHost().getHostName();
+    } catch (UnknownHostException e) {
+      return "unknown host";
+    }
+  }
+
   /** Writes this session's record and marks the run as kept for resume. */
   static void startSession(BlobStore store, Session session) throws IOException {
     JobLayout layout = new JobLayout(session.jobId());
@@ -232,7 +320,7 @@ final class RunResume {
   /** Records how the session ended: DONE, FAILED or CANCELLED. */
   static void endSession(BlobStore store, String jobId, int session, String state)
       throws IOException {
-    store.put(new JobLayout(jobId).sessionEnd(session), state.getBytes());
+    store.put(new JobLayout(jobId).sessionEnd(session), state.getBytes(StandardCharsets.UTF_8));
   }
 
   private static int lastSession(BlobStore store, JobLayout layout) throws IOException {
@@ -252,6 +340,8 @@ final class RunResume {
   private static String lastEnd(BlobStore store, JobLayout layout) throws IOException {
     int last = lastSession(store, layout);
     String end = layout.sessionEnd(last);
-    return last >= 0 && store.exists(end) ? new String(store.get(end)) : null;
+    return last >= 0 && store.exists(end)
+        ? new String(store.get(end), StandardCharsets.UTF_8)
+        : null;
   }
 }

@@ -1,5 +1,7 @@
 package dev.redwood.runner.driver;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.redwood.runner.translation.StagePlan;
@@ -19,12 +21,15 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
 import org.apache.beam.runners.core.construction.SerializablePipelineOptions;
 import org.apache.beam.sdk.io.FileBasedSource;
 import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.fs.EmptyMatchTreatment;
 import org.apache.beam.sdk.io.fs.MatchResult;
+import org.apache.beam.sdk.util.SerializableUtils;
 import org.apache.beam.sdk.util.common.ReflectHelpers;
 
 /**
@@ -71,6 +76,9 @@ record StageFingerprint(
           "metricsSink",
           "metricsPushPeriod",
           "userAgent");
+
+  /** The random part of a Beam tuple tag id: {@code <call site>:<line>#<random hex>}. */
+  private static final Pattern RANDOM_TAG_SUFFIX = Pattern.compile("(:\\d+)#[0-9a-f]{1,16}");
 
   private static final ObjectMapper OPTIONS_JSON =
       new ObjectMapper()
@@ -233,7 +241,32 @@ record StageFingerprint(
       if (o instanceof FileBasedSource<?> source) {
         noteFiles(source);
       }
+      if (o instanceof String text) {
+        // Beam makes the ids of tuple tags (outputs, side inputs) from the call site and a
+        // random number: the call site is what identifies them across builds.
+        return RANDOM_TAG_SUFFIX.matcher(text).replaceAll("$1#");
+      }
+      if (o instanceof byte[] bytes && isSerialized(bytes)) {
+        // An object Beam serialized on its own (a DoFn, a CombineFn): fingerprint what is in it.
+        try {
+          return SerializableUtils.deserializeFromByteArray(bytes, "part of a stage spec");
+        } catch (RuntimeException e) {
+          return o;
+        }
+      }
+      if (o instanceof UUID) {
+        // Made at random when a pipeline is built (Beam's file sinks name their temporary
+        // directories with one): it never changes what a stage computes.
+        return "a UUID";
+      }
       return o;
+    }
+
+    /** Java serialization, plain or in the Snappy stream {@link SerializableUtils} writes. */
+    private static boolean isSerialized(byte[] bytes) {
+      return bytes.length > 8
+          && ((bytes[0] == (byte) 0xAC && bytes[1] == (byte) 0xED)
+              || (bytes[0] == (byte) 0x82 && new String(bytes, 1, 6, UTF_8).equals("SNAPPY")));
     }
 
     private void noteFiles(FileBasedSource<?> source) throws IOException {

@@ -182,10 +182,10 @@ public interface AzureBatchPipelineOptions extends PipelineOptions {
   void setKeepJobData(boolean value);
 
   @Description(
-      "Resumes the latest run of this --jobName that did not finish: every committed stage and"
-          + " every accepted task of an unchanged stage is reused, only what is missing or changed"
-          + " runs. Starts afresh, saying so, when there is no such run. Failed and interrupted"
-          + " runs with an explicit --jobName keep their objects for this.")
+      "Resumes the latest kept run of this --jobName: every committed stage and every accepted"
+          + " task of an unchanged stage is reused, only what is missing or changed runs. Starts"
+          + " afresh, saying so, when no run of the name is kept. Failed and interrupted runs with"
+          + " an explicit --jobName are kept for this, finished runs with --keepJobData.")
   @Default.Boolean(false)
   boolean isResume();
 

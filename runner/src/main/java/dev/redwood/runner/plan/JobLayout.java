@@ -13,6 +13,7 @@ package dev.redwood.runner.plan;
  * jobs/&lt;job&gt;/stages/&lt;s&gt;/tasks/&lt;t&gt;/continuation       input of a continuation task
  * jobs/&lt;job&gt;/sessions/&lt;n&gt;                          a driver session of the run (resume)
  * jobs/&lt;job&gt;/sessions/&lt;n&gt;-end                      how that session ended
+ * jobs/&lt;job&gt;/sessions/&lt;n&gt;-heartbeat                when its driver was last alive
  * runs/&lt;job&gt;                                      index of runs kept for resume
  * </pre>
  *
@@ -57,6 +58,11 @@ public final class JobLayout {
   /** How a driver session ended, written when it ends (absent when the driver died). */
   public String sessionEnd(int session) {
     return session(session) + "-end";
+  }
+
+  /** When the session's driver last said it was alive (rewritten every minute). */
+  public String sessionHeartbeat(int session) {
+    return session(session) + "-heartbeat";
   }
 
   /** The marker of a run whose objects are kept for resume; {@code --resume} lists these. */

@@ -17,11 +17,13 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.io.TextIO;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.GroupByKey;
+import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.Reshuffle;
 import org.apache.beam.sdk.transforms.Sum;
@@ -169,6 +171,37 @@ class ResumeTest {
   }
 
   @Test
+  void aFinishedRunResumedUnchangedRunsNothingAgain() throws IOException {
+    // Built twice in one JVM, with a file sink (whose temporary directory gets a new name each
+    // time): the fingerprints must still match.
+    Path out = temp.resolve("out");
+    String[] options = {
+      "--runner=AzureBatchRunner",
+      "--inProcessNodes=true",
+      "--quiet",
+      "--keepJobData",
+      "--jobName=again",
+      "--localWorkDir=" + temp.resolve("redwood")
+    };
+    for (String resume : List.of("--resume=false", "--resume")) {
+      List<String> args = new ArrayList<>(List.of(options));
+      args.add(resume);
+      Pipeline p =
+          Pipeline.create(PipelineOptionsFactory.fromArgs(args.toArray(new String[0])).create());
+      p.apply(Create.of(1, 2, 3, 4, 5, 6))
+          .apply("a", ParDo.of(new Tally<>(temp, "a", false)))
+          .apply(WithKeys.of((Integer x) -> x % 2).withKeyType(TypeDescriptors.integers()))
+          .apply(GroupByKey.create())
+          .apply("times", ParDo.of(new Times(2)))
+          .apply("b", ParDo.of(new Tally<>(temp, "b", false)))
+          .apply(MapElements.into(TypeDescriptors.strings()).via(x -> "" + x))
+          .apply(TextIO.write().to(out.resolve("x").toString()));
+      assertThat(p.run().waitUntilFinish(), is(PipelineResult.State.DONE));
+    }
+    assertThat("nothing ran again", tally("a") + tally("b"), is(12L));
+  }
+
+  @Test
   void resumeFromAnUnknownRunFailsNamingTheOption() {
     IllegalArgumentException e =
         assertThrows(
@@ -227,6 +260,14 @@ class ResumeTest {
               + Files.readString(temp.resolve("driver.log")),
           atKill >= 8 && atKill < ResumableRun.ELEMENTS,
           is(true));
+      // Two drivers must never run one run: while it lives, it cannot be resumed.
+      List<String> meanwhile = new ArrayList<>(options);
+      meanwhile.add("--resume");
+      IllegalStateException refused =
+          assertThrows(
+              IllegalStateException.class, () -> ResumableRun.pipeline(temp, meanwhile).run());
+      assertThat(refused.getMessage(), containsString("is still running"));
+      assertThat(refused.getMessage(), containsString(String.valueOf(driver.pid())));
     } finally {
       driver.destroyForcibly(); // SIGKILL: no hook, no cleanup
       driver.waitFor();
