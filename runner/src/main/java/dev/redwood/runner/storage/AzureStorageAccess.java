@@ -286,7 +286,9 @@ abstract class AzureStorageAccess {
       String token = writeTokens.get(key);
       if (token == null) {
         throw new IOException(
-            "This task may not write '" + key + "': its credentials cover only its own outputs");
+            "This task may not write '"
+                + key
+                + "': the key is outside the attempt's grant, which covers only its own outputs");
       }
       return client(container, token).getBlobClient(blob);
     }
