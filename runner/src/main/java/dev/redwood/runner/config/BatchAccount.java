@@ -69,10 +69,10 @@ public record BatchAccount(String name, String accountUrl, String region, BatchA
             List.of("sharedKey", "servicePrincipal", "default"),
             key == null ? null : "batchAccountKey",
             principalKey);
-    BatchAuth how = new BatchAuth.DefaultCredential();
+    BatchAuth how = new BatchAuth.BatchDefaultCredential();
     if (kind.equals("sharedKey")) {
       how =
-          new BatchAuth.SharedKey(
+          new BatchAuth.BatchSharedKey(
               name, Secret.key("batchAccountKey", key, kind, "a Batch account key"));
     } else if (kind.equals("servicePrincipal")) {
       for (int i = 0; i < 3; i++) {

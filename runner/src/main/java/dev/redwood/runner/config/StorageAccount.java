@@ -62,7 +62,7 @@ public record StorageAccount(String accountName, String blobEndpoint, StorageAut
         name,
         url == null ? "https://" + name + ".blob.core.windows.net" : url.url(),
         kind.equals("default")
-            ? new StorageAuth.DefaultCredential()
+            ? new StorageAuth.StorageDefaultCredential()
             : new StorageAuth.AccountKey(
                 Secret.key("accountKey", key, kind, "a storage account key")));
   }
