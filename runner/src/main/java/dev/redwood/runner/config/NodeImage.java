@@ -28,4 +28,9 @@ public record NodeImage(String publisher, String offer, String sku, String nodeA
       nodeAgentSku = NodeAgentSkus.derive(publisher, offer, sku).orElse(null);
     }
   }
+
+  /** The image as messages name it: {@code publisher / offer / sku}. */
+  String label() {
+    return publisher + " / " + offer + " / " + sku;
+  }
 }

@@ -1,6 +1,7 @@
 package dev.redwood.runner.config;
 
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.JsonNode;
 
 /**
  * What is wrong with a value, found where the value is checked (mostly a record's constructor)
@@ -55,7 +56,9 @@ final class Problem extends RuntimeException {
   }
 
   /** A JSON value that is not what {@code message} says; its kind is named even where hidden. */
-  static Problem ofToken(String message, JsonToken token, String text, String after) {
+  static Problem ofJson(String message, JsonNode value, String after) {
+    JsonToken token = value.asToken();
+    String text = value.asText();
     String kind =
         token.isNumeric()
             ? "a number"
