@@ -1,5 +1,6 @@
 package dev.redwood.runner.config;
 
+import static java.util.Objects.requireNonNullElse;
 import static java.util.stream.Collectors.joining;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -12,7 +13,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
@@ -33,7 +33,17 @@ public final class AzureConfigReader {
   /** The environment variable with a storage connection string (as the Azure CLI reads it). */
   public static final String STORAGE_CONNECTION_STRING_ENV = "AZURE_STORAGE_CONNECTION_STRING";
 
-  private AzureConfigReader() {}
+  /** The parameters file, and the credentials file (the parameters file when there is none). */
+  private final ConfigFile pf;
+
+  private final ConfigFile cf;
+  private final Consumer<String> warnings;
+
+  private AzureConfigReader(ConfigFile pf, ConfigFile cf, Consumer<String> warnings) {
+    this.pf = pf;
+    this.cf = cf;
+    this.warnings = warnings;
+  }
 
   /** The parameters file in the structured form; its pools are bound one by one once placed. */
   private record Parameters(
@@ -113,11 +123,13 @@ public final class AzureConfigReader {
       cf = ConfigFile.read(credentialsFile, true);
       creds = cf.bind(ClusterlessHpcKeys.credentials(cf, warnings), "", Credentials.class);
     }
-    onlyOne(pf, cf, "accounts", params.accounts(), creds.accounts(), "the Batch accounts");
+    return new AzureConfigReader(pf, cf, warnings).config(params, creds, environment);
+  }
+
+  private AzureConfig config(Parameters params, Credentials creds, Map<String, String> env) {
+    onlyOne("accounts", params.accounts(), creds.accounts(), "the Batch accounts");
     requireSomewhere(
         params.accounts() != null || creds.accounts() != null,
-        pf,
-        cf,
         "accounts",
         "gives none, and " + pf.name() + " has no \"accounts\"",
         """
@@ -126,44 +138,34 @@ public final class AzureConfigReader {
         file to sign in with DefaultAzureCredential""");
     ConfigFile accountsFile = creds.accounts() != null ? cf : pf;
     List<BatchAccount> entries = creds.accounts() != null ? creds.accounts() : params.accounts();
-    List<BatchAccount> accounts = accounts(accountsFile, entries, warnings);
-    StorageAccount storage = storage(pf, cf, params.storage(), creds.storage(), environment);
+    List<BatchAccount> accounts = accounts(accountsFile, entries);
+    StorageAccount storage = storage(params.storage(), creds.storage(), env);
     return new AzureConfig(
         accounts,
-        pools(pf, params, accounts, entries, accountsFile.name(), warnings),
+        pools(params, accounts, entries, accountsFile.name()),
         storage,
         params.blobContainer(),
         params.jobId(),
         params.taskRetries(),
         params.taskEnvironment(),
-        registries(cf, creds.containerRegistries()));
+        registries(creds.containerRegistries()));
   }
 
   /** Fails if both files give {@code key}. */
-  private static void onlyOne(
-      ConfigFile pf,
-      ConfigFile cf,
-      String key,
-      Object inParameters,
-      Object inCredentials,
-      String what) {
-    pf.require(
-        inParameters == null || inCredentials == null,
-        key,
-        "is also given in %s; give %s in one file".formatted(cf.name(), what));
+  private void onlyOne(String key, Object inParameters, Object inCredentials, String what) {
+    String problem = "is also given in %s; give %s in one file".formatted(cf.name(), what);
+    pf.require(inParameters == null || inCredentials == null, key, problem);
   }
 
   /** Fails unless {@code ok}: neither file gives {@code key}; {@code where} says how to give it. */
-  private static void requireSomewhere(
-      boolean ok, ConfigFile pf, ConfigFile cf, String key, String none, String where) {
+  private void requireSomewhere(boolean ok, String key, String none, String where) {
     cf.require(ok, cf == pf ? key : "", (cf == pf ? "is missing" : none) + where);
   }
 
   /**
    * The accounts; entries with one name are one account (AzureClusterlessHPC builds such arrays).
    */
-  private static List<BatchAccount> accounts(
-      ConfigFile file, List<BatchAccount> entries, Consumer<String> warnings) {
+  private List<BatchAccount> accounts(ConfigFile file, List<BatchAccount> entries) {
     file.require(!entries.isEmpty(), "accounts", "is empty; list an account or leave it out");
     Map<String, BatchAccount> byName = new LinkedHashMap<>();
     for (int i = 0; i < entries.size(); i++) {
@@ -171,16 +173,14 @@ public final class AzureConfigReader {
       String path = "accounts[" + i + "]";
       String urlRegion = ServiceUrl.parse(account.accountUrl(), false).batchRegion();
       if (urlRegion != null && !urlRegion.equals(account.region().toLowerCase(Locale.ROOT))) {
+        String region = file.resolve(path + ".region");
         warnings.accept(
             file.warning(
                 """
                 %s differs from the region of %s (%s); Redwood takes the region from %s, but pools \
                 run where the account is"""
                     .formatted(
-                        file.resolve(path + ".region"),
-                        file.lastKey(path + ".url"),
-                        urlRegion,
-                        file.lastKey(path + ".region"))));
+                        region, file.lastKey(path + ".url"), urlRegion, file.lastKey(region))));
       }
       BatchAccount before = byName.putIfAbsent(account.name(), account);
       file.require(
@@ -192,37 +192,30 @@ public final class AzureConfigReader {
   }
 
   /** The credentials file's registries, one entry per registry server. */
-  private static List<RegistryLogin> registries(ConfigFile file, List<RegistryLogin> given) {
+  private List<RegistryLogin> registries(List<RegistryLogin> given) {
     List<RegistryLogin> registries = given == null ? List.of() : given;
     Map<String, Integer> seen = new HashMap<>();
     for (int i = 0; i < registries.size(); i++) {
       Integer before = seen.putIfAbsent(registries.get(i).registryServer(), i);
-      file.require(
-          before == null,
-          ClusterlessHpcKeys.REGISTRIES + "[" + i + "].registryServer",
-          "repeats the registry of %s[%d]; give each registry once"
-              .formatted(ClusterlessHpcKeys.REGISTRIES, before));
+      String key = ClusterlessHpcKeys.REGISTRIES;
+      String problem = "repeats the registry of %s[%d]; give each registry once";
+      cf.require(
+          before == null, key + "[" + i + "].registryServer", problem.formatted(key, before));
     }
     return registries;
   }
 
   /** The storage account: the credentials file's, else the environment's, else the parameters'. */
-  private static StorageAccount storage(
-      ConfigFile pf,
-      ConfigFile cf,
-      StorageAccount given,
-      StorageAccount fromCredentials,
-      Map<String, String> environment) {
+  private StorageAccount storage(
+      StorageAccount given, StorageAccount fromCredentials, Map<String, String> environment) {
     String env = STORAGE_CONNECTION_STRING_ENV;
     String connection = environment.getOrDefault(env, "");
-    onlyOne(pf, cf, "storage", given, fromCredentials, "the storage account");
+    onlyOne("storage", given, fromCredentials, "the storage account");
     if (fromCredentials != null || connection.isBlank() && given != null) {
       return fromCredentials != null ? fromCredentials : given;
     }
     requireSomewhere(
         !connection.isBlank(),
-        pf,
-        cf,
         "storage",
         "gives none",
         """
@@ -243,30 +236,18 @@ public final class AzureConfigReader {
     return fromEnvironment;
   }
 
-  /**
-   * The pools, each placed in an account: by {@code "pools"}, else spread as AzureClusterlessHPC.
-   */
-  private static List<PoolConfig> pools(
-      ConfigFile file,
-      Parameters params,
-      List<BatchAccount> accounts,
-      List<BatchAccount> entries,
-      String accountsFile,
-      Consumer<String> warnings) {
-    ObjectNode defaults =
-        inherit(
-            file,
-            params.poolDefaults(),
-            "poolDefaults",
-            ConfigFile.tree(PoolConfig.DEFAULTS),
-            "poolDefaults");
+  /** The pools, each in an account: as its entry of "pools" says, else spread over the entries. */
+  private List<PoolConfig> pools(
+      Parameters params, List<BatchAccount> accounts, List<BatchAccount> entries, String from) {
+    ObjectNode base = ConfigFile.tree(PoolConfig.DEFAULTS);
+    ObjectNode defaults = inherit(params.poolDefaults(), "poolDefaults", base, "poolDefaults");
     Map<String, String> ids = new HashMap<>();
     Map<String, String> retired = new LinkedHashMap<>();
     List<PoolConfig> pools = new ArrayList<>();
     for (int i = 0; i < params.pools().size(); i++) {
       String path = "pools[" + i + "]";
       ObjectNode own = params.pools().get(i);
-      ObjectNode tree = inherit(file, own, path, defaults, "poolDefaults");
+      ObjectNode tree = inherit(own, path, defaults, "poolDefaults");
       Predicate<String> imageGives =
           k -> params.poolDefaults().path("image").has(k) || own.path("image").has(k);
       if (!imageGives.test("publisher") && tree.hasNonNull("containerImage")) {
@@ -277,23 +258,21 @@ public final class AzureConfigReader {
         }
         tree.set("image", image);
       }
-      tree.put(
-          "account",
-          file.root().hasNonNull("pools")
-              ? place(file, tree, path, accounts, accountsFile)
-              : entries.get(i % entries.size()).name());
+      boolean listed = pf.root().hasNonNull("pools");
+      String spread = entries.get(i % entries.size()).name();
+      tree.put("account", listed ? place(tree, path, accounts, from) : spread);
       tree.remove("region");
-      PoolConfig pool = file.bind(tree, path, PoolConfig.class);
+      PoolConfig pool = pf.bind(tree, path, PoolConfig.class);
       pools.add(pool);
       String id = Problem.quote(pool.poolId());
-      String before = ids.putIfAbsent(pool.poolId().toLowerCase(Locale.ROOT), file.resolve(path));
-      file.require(
+      String before = ids.putIfAbsent(pool.poolId().toLowerCase(Locale.ROOT), pf.resolve(path));
+      pf.require(
           before == null,
           path + ".id",
           "repeats the pool id %s of %s (pool ids must be unique; Batch ignores case in them)"
               .formatted(id, before));
       if (pool.containerImage() != null && DockerCompatibleImages.lacksRuntime(pool.image())) {
-        throw file.fail(
+        throw pf.fail(
             path + ".image",
             """
             is %s, an image without a container runtime, but pool %s runs its tasks in the \
@@ -304,22 +283,19 @@ public final class AzureConfigReader {
                     pool.image().label(),
                     id,
                     Problem.quote(pool.containerImage()),
-                    file.resolve(path + ".containerImage"),
+                    pf.resolve(path + ".containerImage"),
                     DockerCompatibleImages.DEFAULT.label()));
       }
       String agent = pool.image().nodeAgentSku();
       String image =
           path + (tree.path("image").has("nodeAgentSku") ? ".image.nodeAgentSku" : ".image");
-      if (NodeAgentSkus.retirementWarning(agent) != null) {
-        retired.putIfAbsent(
-            agent,
-            file.warning(file.resolve(image) + ": " + NodeAgentSkus.retirementWarning(agent)));
+      String retirement = NodeAgentSkus.retirementWarning(agent);
+      if (retirement != null) {
+        retired.putIfAbsent(agent, pf.warning(pf.resolve(image) + ": " + retirement));
       }
       if (pool.dedicatedNodes() + pool.spotNodes() == 0 && pool.autoscaleFormula() == null) {
-        warnings.accept(
-            file.warning(
-                "pool %s (%s) has no nodes and no autoscaleFormula, so it gets no tasks"
-                    .formatted(id, file.resolve(path))));
+        String idle = "pool %s (%s) has no nodes and no autoscaleFormula, so it gets no tasks";
+        warnings.accept(pf.warning(idle.formatted(id, pf.resolve(path))));
       }
     }
     retired.values().forEach(warnings);
@@ -330,44 +306,40 @@ public final class AzureConfigReader {
    * {@code pool} with the settings it does not give taken from {@code base}, found at {@code from},
    * which errors about them name. An image that gives only its nodeAgentSku refines the base's.
    */
-  private static ObjectNode inherit(
-      ConfigFile file, ObjectNode pool, String path, ObjectNode base, String from) {
+  private ObjectNode inherit(ObjectNode pool, String path, ObjectNode base, String from) {
     ObjectNode merged = pool.deepCopy();
     for (String key : ConfigFile.fieldNames(base)) {
       JsonNode own = merged.get(key);
       JsonNode inherited = base.get(key);
       if (own == null || own.isNull()) {
         merged.set(key, inherited);
-        file.aliasAll(path + "." + key, from + "." + key, inherited);
+        pf.aliasAll(path + "." + key, from + "." + key, inherited);
       } else if (key.equals("image")
           && own.isObject()
           && inherited.isObject()
           && Stream.of("publisher", "offer", "sku").noneMatch(own::has)) {
         String at = path + "." + key;
-        merged.set(
-            key, inherit(file, (ObjectNode) own, at, (ObjectNode) inherited, from + "." + key));
+        merged.set(key, inherit((ObjectNode) own, at, (ObjectNode) inherited, from + "." + key));
       }
     }
     return merged;
   }
 
   /** The account of a {@code "pools"} entry: named, or the one in its region, or the only one. */
-  private static String place(
-      ConfigFile file, ObjectNode pool, String path, List<BatchAccount> accounts, String from) {
-    String account = file.string(pool, path, "account");
-    String region = file.string(pool, path, "region");
+  private String place(ObjectNode pool, String path, List<BatchAccount> accounts, String from) {
+    String account = pf.string(pool, path, "account");
+    String region = pf.string(pool, path, "region");
     List<String> names = accounts.stream().map(BatchAccount::name).toList();
     String known = "; the accounts are " + String.join(", ", names) + " (from " + from + ")";
     if (account != null) {
       BatchAccount named =
           accounts.stream().filter(b -> b.name().equals(account)).findFirst().orElse(null);
-      file.require(
-          named != null,
-          path + ".account",
-          "names the Batch account %s, which is not configured%s%s"
-              .formatted(Problem.quote(account), DidYouMean.hint(account, names), known));
+      String hint = DidYouMean.hint(account, names);
+      String problem = "names the Batch account %s, which is not configured%s%s";
+      pf.require(
+          named != null, path + ".account", problem.formatted(Problem.quote(account), hint, known));
       String in = named.region() == null ? "an unknown region" : Problem.quote(named.region());
-      file.require(
+      pf.require(
           region == null || region.equalsIgnoreCase(named.region()),
           path + ".region",
           "is %s but the account %s is in %s"
@@ -378,24 +350,20 @@ public final class AzureConfigReader {
         region == null
             ? accounts
             : accounts.stream().filter(b -> region.equalsIgnoreCase(b.region())).toList();
-    file.require(
+    pf.require(
         inRegion.size() == 1 || region != null,
         path + ".account",
         "is missing: with several Batch accounts each pool names its \"account\" (or \"region\")"
             + known);
+    String regions =
+        accounts.stream()
+            .map(b -> b.name() + " (" + requireNonNullElse(b.region(), "region unknown") + ")")
+            .collect(joining(", "));
     String where =
         inRegion.isEmpty()
-            ? ", where no configured Batch account is; the accounts are "
-                + accounts.stream()
-                    .map(
-                        b ->
-                            "%s (%s)"
-                                .formatted(
-                                    b.name(),
-                                    Objects.requireNonNullElse(b.region(), "region unknown")))
-                    .collect(joining(", "))
+            ? ", where no configured Batch account is; the accounts are " + regions
             : ", where several Batch accounts are: name one with \"account\"";
-    file.require(inRegion.size() == 1, path + ".region", "is " + Problem.quote(region) + where);
+    pf.require(inRegion.size() == 1, path + ".region", "is " + Problem.quote(region) + where);
     return inRegion.get(0).name();
   }
 }

@@ -15,17 +15,14 @@ public record NodeImage(String publisher, String offer, String sku, String nodeA
           "must be a Batch node agent SKU such as \"batch.node.ubuntu 22.04\"",
           nodeAgentSku);
     }
-    String[][] os = {{"publisher", publisher}, {"offer", offer}, {"sku", sku}};
-    boolean any = publisher != null || offer != null || sku != null;
-    for (String[] key : os) {
-      Problem.unless(
-          !any || key[1] != null,
-          key[0],
-          "is missing: give {publisher}, {offer} and {sku} together");
-      Problem.unless(!any || !key[1].isBlank(), key[0], "is empty");
-    }
-    if (nodeAgentSku == null && any) {
-      nodeAgentSku = NodeAgentSkus.derive(publisher, offer, sku).orElse(null);
+    if (publisher != null || offer != null || sku != null) {
+      for (String[] key :
+          new String[][] {{"publisher", publisher}, {"offer", offer}, {"sku", sku}}) {
+        Problem.given(key[0], key[1], ": give {publisher}, {offer} and {sku} together");
+      }
+      if (nodeAgentSku == null) {
+        nodeAgentSku = NodeAgentSkus.derive(publisher, offer, sku).orElse(null);
+      }
     }
   }
 

@@ -42,6 +42,13 @@ final class Problem extends RuntimeException {
     }
   }
 
+  /** {@code value}, which must be given ({@code missing} follows "is missing") and not blank. */
+  static String given(String key, String value, String missing) {
+    unless(value != null, key, "is missing" + missing);
+    unless(!value.isBlank(), key, "is empty");
+    return value;
+  }
+
   /** Throws the problem with {@code n}, the value of {@code key}, unless it is in bounds. */
   static void whole(String key, int n, int min, int max) {
     if (n < min || n > max) {

@@ -10,7 +10,6 @@ import java.util.Map;
 /**
  * The storage account that holds staged code, stage specs, shuffles and task logs.
  *
- * @param accountName e.g. {@code mystorage}
  * @param blobEndpoint e.g. {@code https://mystorage.blob.core.windows.net}, or Azurite's {@code
  *     http://127.0.0.1:10000/devstoreaccount1}
  * @param auth how the driver authenticates; tasks never see it (they get SAS URLs)
@@ -50,21 +49,19 @@ public record StorageAccount(String accountName, String blobEndpoint, StorageAut
       Problem.unless(
           sameName && (url == null || url.url().equals(given.blobEndpoint)),
           sameName ? "blobEndpoint" : "accountName",
-          "is not the account of {connectionString}, "
-              + Problem.quote(given.accountName)
-              + " at "
-              + given.blobEndpoint);
+          "is not the account of {connectionString}, %s at %s"
+              .formatted(Problem.quote(given.accountName), given.blobEndpoint));
       return given;
     }
     name = name == null && url != null ? url.account() : name;
     Problem.unless(name != null, "accountName", "is missing (the storage account's name)");
-    return new StorageAccount(
-        name,
-        url == null ? "https://" + name + ".blob.core.windows.net" : url.url(),
+    StorageAuth how =
         kind.equals("default")
             ? new StorageAuth.StorageDefaultCredential()
             : new StorageAuth.AccountKey(
-                Secret.key("accountKey", key, kind, "a storage account key")));
+                Secret.key("accountKey", key, kind, "a storage account key"));
+    String blob = url == null ? "https://" + name + ".blob.core.windows.net" : url.url();
+    return new StorageAccount(name, blob, how);
   }
 
   /**
@@ -78,23 +75,24 @@ public record StorageAccount(String accountName, String blobEndpoint, StorageAut
       int eq = part.indexOf('=');
       if (eq <= 0 && !part.isBlank()) {
         throw new IllegalArgumentException(
-            "is not a storage connection string (expected"
-                + " Name=value pairs separated by ';'; the value is not shown)");
+            "is not a storage connection string (expected Name=value pairs separated by ';'; the"
+                + " value is not shown)");
       } else if (eq > 0) {
-        String key = part.substring(0, eq).trim().toLowerCase(Locale.ROOT);
-        parts.put(key, part.substring(eq + 1).trim());
+        parts.put(
+            part.substring(0, eq).trim().toLowerCase(Locale.ROOT), part.substring(eq + 1).trim());
       }
     }
     if ("true".equalsIgnoreCase(parts.get("usedevelopmentstorage"))) {
-      String account = "devstoreaccount1";
-      return new StorageAccount(account, "http://127.0.0.1:10000/" + account, auth);
+      return new StorageAccount(
+          "devstoreaccount1", "http://127.0.0.1:10000/devstoreaccount1", auth);
     }
     String name = parts.get("accountname");
     String endpoint = parts.get("blobendpoint");
+    boolean key = parts.containsKey("accountkey");
     String problem =
-        !parts.containsKey("accountkey") && !parts.containsKey("sharedaccesssignature")
+        !key && !parts.containsKey("sharedaccesssignature")
             ? "without a credential: it needs AccountKey=... or SharedAccessSignature=..."
-            : parts.containsKey("accountkey") && name == null
+            : key && name == null
                 ? "with AccountKey but no AccountName"
                 : endpoint == null && name == null
                     ? "with neither AccountName nor BlobEndpoint"
@@ -103,14 +101,11 @@ public record StorageAccount(String accountName, String blobEndpoint, StorageAut
       throw new IllegalArgumentException(
           "is a connection string " + problem + " (the value is not shown)");
     }
-    endpoint =
-        endpoint != null
-            ? endpoint
-            : parts.getOrDefault("defaultendpointsprotocol", "https")
-                + "://"
-                + name
-                + ".blob."
-                + parts.getOrDefault("endpointsuffix", "core.windows.net");
+    if (endpoint == null) {
+      String protocol = parts.getOrDefault("defaultendpointsprotocol", "https");
+      String suffix = parts.getOrDefault("endpointsuffix", "core.windows.net");
+      endpoint = protocol + "://" + name + ".blob." + suffix;
+    }
     ServiceUrl url;
     try {
       url = ServiceUrl.parse(endpoint, true);
@@ -121,8 +116,8 @@ public record StorageAccount(String accountName, String blobEndpoint, StorageAut
     name = name != null ? name : url.account();
     if (AzureNames.ACCOUNT.problem(name) != null) {
       throw new IllegalArgumentException(
-          "is a connection string whose account name is not a"
-              + " storage account name (3-24 lowercase letters and digits; the value is not shown)");
+          "is a connection string whose account name is not a storage account name (3-24"
+              + " lowercase letters and digits; the value is not shown)");
     }
     return new StorageAccount(name, url.url(), auth);
   }
