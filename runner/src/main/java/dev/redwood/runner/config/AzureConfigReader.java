@@ -20,12 +20,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reads the Azure backend's configuration, the parameters file and the credentials file (see {@code
- * docs/azure-config.md}), into an {@link AzureConfig}. Everything is checked before any request
- * goes to Azure; a problem is an {@link AzureConfigException} naming the file and the key. Warnings
- * (keys only AzureClusterlessHPC's Julia runtime uses, a credentials file others can read, a
- * retired node image) go to SLF4J or a given consumer. A pool's settings are its own, else {@code
- * "poolDefaults"}' (where the flat keys go), else Redwood's.
+ * Reads the parameters and credentials files ({@code docs/azure-config.md}) into an {@link
+ * AzureConfig}, all checked before any request goes to Azure: a problem is an {@link
+ * AzureConfigException} naming the file and the key; warnings go to SLF4J or a given consumer. A
+ * pool's settings are its own, else {@code "poolDefaults"}' (where the flat keys go), else
+ * Redwood's.
  */
 public final class AzureConfigReader {
   private static final Logger LOG = LoggerFactory.getLogger(AzureConfigReader.class);
@@ -162,9 +161,7 @@ public final class AzureConfigReader {
     cf.require(ok, cf == pf ? key : "", (cf == pf ? "is missing" : none) + where);
   }
 
-  /**
-   * The accounts; entries with one name are one account (AzureClusterlessHPC builds such arrays).
-   */
+  /** The accounts; entries with one name are one account (AzureClusterlessHPC makes such). */
   private List<BatchAccount> accounts(ConfigFile file, List<BatchAccount> entries) {
     file.require(!entries.isEmpty(), "accounts", "is empty; list an account or leave it out");
     Map<String, BatchAccount> byName = new LinkedHashMap<>();
@@ -272,19 +269,17 @@ public final class AzureConfigReader {
           "repeats the pool id %s of %s (pool ids must be unique; Batch ignores case in them)"
               .formatted(id, before));
       if (pool.containerImage() != null && DockerCompatibleImages.lacksRuntime(pool.image())) {
-        throw pf.fail(
-            path + ".image",
+        String container = Problem.quote(pool.containerImage());
+        String at = pf.resolve(path + ".containerImage");
+        String problem =
             """
             is %s, an image without a container runtime, but pool %s runs its tasks in the \
             container image %s (%s). Leave the image out to get Redwood's container image for \
             pools, %s, name an image with a container runtime (docs/azure-config.md, \
-            "Containers"), or leave out the container image to run tasks on the node itself"""
-                .formatted(
-                    pool.image().label(),
-                    id,
-                    Problem.quote(pool.containerImage()),
-                    pf.resolve(path + ".containerImage"),
-                    DockerCompatibleImages.DEFAULT.label()));
+            "Containers"), or leave out the container image to run tasks on the node itself""";
+        String image = pool.image().label();
+        String ours = DockerCompatibleImages.DEFAULT.label();
+        throw pf.fail(path + ".image", problem.formatted(image, id, container, at, ours));
       }
       String agent = pool.image().nodeAgentSku();
       String image =

@@ -73,8 +73,9 @@ final class ClusterlessHpcKeys {
 
   private static final List<String> CREDENTIAL_KEYS =
       words(
-          "auth batchAccountKey tenantId clientId clientSecret resource accountKey connectionString "
-              + REGISTRIES);
+          """
+          auth batchAccountKey tenantId clientId clientSecret resource accountKey connectionString
+          containerRegistries""");
 
   private static List<String> words(String text) {
     return List.of(text.trim().split("\\s+"));
@@ -292,9 +293,7 @@ final class ClusterlessHpcKeys {
     }
   }
 
-  /**
-   * Sets {@code value} at the dotted {@code key} under {@code top}, once; errors name {@code flat}.
-   */
+  /** Sets {@code value} at the dotted {@code key} under {@code top}, once, as {@code flat}. */
   private static void put(
       ConfigFile file, ObjectNode top, String key, String flat, JsonNode value) {
     ObjectNode at = top;

@@ -87,13 +87,8 @@ record ConfigFile(String name, JsonNode root, boolean holdsSecrets, Map<String, 
 
   /** The JSON keys of {@code type}, in declaration order. */
   static List<String> keys(Class<?> type) {
-    return MAPPER
-        .getDeserializationConfig()
-        .introspect(MAPPER.constructType(type))
-        .findProperties()
-        .stream()
-        .map(BeanPropertyDefinition::getName)
-        .toList();
+    var bean = MAPPER.getDeserializationConfig().introspect(MAPPER.constructType(type));
+    return bean.findProperties().stream().map(BeanPropertyDefinition::getName).toList();
   }
 
   static String join(String path, String key) {

@@ -38,8 +38,9 @@ final class FilePermissions {
     }
     String who =
         permissions.contains(PosixFilePermission.OTHERS_READ) ? "other users" : "its group";
-    return Optional.of(
-        "%s holds secrets but is readable by %s (permissions %s); make it private with: chmod 600 %s"
-            .formatted(name, who, PosixFilePermissions.toString(permissions), name));
+    String mode = PosixFilePermissions.toString(permissions);
+    String warning =
+        "%s holds secrets but is readable by %s (permissions %s); make it private with";
+    return Optional.of(warning.formatted(name, who, mode) + ": chmod 600 " + name);
   }
 }

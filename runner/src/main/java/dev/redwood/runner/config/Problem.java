@@ -35,6 +35,16 @@ final class Problem extends RuntimeException {
     this(key, message, null, null, "");
   }
 
+  /**
+   * Throws {@code problem} as an {@link IllegalArgumentException} (for a caller that knows the
+   * key).
+   */
+  static void refuse(boolean bad, String problem) {
+    if (bad) {
+      throw new IllegalArgumentException(problem);
+    }
+  }
+
   /** Throws the problem {@code message} about {@code key} unless {@code ok}. */
   static void unless(boolean ok, String key, String message) {
     if (!ok) {

@@ -49,9 +49,7 @@ public record RegistryLogin(String registryServer, String userName, Secret passw
     return new RegistryLogin(server.toLowerCase(Locale.ROOT), userName, new Secret(password));
   }
 
-  /**
-   * The registry an image reference pulls from: its first part if that is a host, else Docker Hub.
-   */
+  /** The registry an image pulls from: its first part if that is a host, else Docker Hub. */
   public static String serverOf(String image) {
     int slash = image.indexOf('/');
     String first = slash < 0 ? "" : image.substring(0, slash);

@@ -25,7 +25,7 @@ record ServiceUrl(String url, String host) {
     String example =
         allowPath ? "mystorage.blob.core.windows.net" : "mybatch.westeurope.batch.azure.com";
     String bad = "must be a URL such as \"https://" + example + "\"";
-    refuse(!text.contains("://"), bad + " (the https:// is missing)");
+    Problem.refuse(!text.contains("://"), bad + " (the https:// is missing)");
     URI uri;
     try {
       uri = new URI(text.trim());
@@ -35,25 +35,19 @@ record ServiceUrl(String url, String host) {
     String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
     String host = uri.getHost() == null ? "" : uri.getHost().toLowerCase(Locale.ROOT);
     String path = uri.getRawPath() == null ? "" : uri.getRawPath().replaceFirst("/+$", "");
-    refuse(!scheme.equals("https") && !scheme.equals("http"), "must be an https:// URL");
-    refuse(host.isEmpty(), "must be a URL with a host name");
-    refuse(uri.getRawUserInfo() != null, "must not carry a user name or password");
-    refuse(
+    Problem.refuse(!scheme.equals("https") && !scheme.equals("http"), "must be an https:// URL");
+    Problem.refuse(host.isEmpty(), "must be a URL with a host name");
+    Problem.refuse(uri.getRawUserInfo() != null, "must not carry a user name or password");
+    Problem.refuse(
         uri.getRawQuery() != null || uri.getRawFragment() != null,
         "must not have a query (?...) or fragment (#...): give the base URL only (a SAS token"
             + " belongs in a connection string in the credentials file)");
-    refuse(!path.isEmpty() && !allowPath, "must be the account's base URL, without a path");
-    refuse(
+    Problem.refuse(!path.isEmpty() && !allowPath, "must be the account's base URL, without a path");
+    Problem.refuse(
         scheme.equals("http") && !LOOPBACK.contains(host),
         "must use https (plain http is only for an emulator or test double on 127.0.0.1)");
     String port = uri.getPort() < 0 ? "" : ":" + uri.getPort();
     return new ServiceUrl(scheme + "://" + host + port + path, host);
-  }
-
-  private static void refuse(boolean bad, String problem) {
-    if (bad) {
-      throw new IllegalArgumentException(problem);
-    }
   }
 
   /** As {@link #parse}, for the value of {@code key}. */

@@ -73,11 +73,11 @@ public record StorageAccount(String accountName, String blobEndpoint, StorageAut
     Map<String, String> parts = new HashMap<>();
     for (String part : text.split(";")) {
       int eq = part.indexOf('=');
-      if (eq <= 0 && !part.isBlank()) {
-        throw new IllegalArgumentException(
-            "is not a storage connection string (expected Name=value pairs separated by ';'; the"
-                + " value is not shown)");
-      } else if (eq > 0) {
+      Problem.refuse(
+          eq <= 0 && !part.isBlank(),
+          "is not a storage connection string (expected Name=value pairs separated by ';'; the"
+              + " value is not shown)");
+      if (eq > 0) {
         parts.put(
             part.substring(0, eq).trim().toLowerCase(Locale.ROOT), part.substring(eq + 1).trim());
       }
@@ -89,18 +89,15 @@ public record StorageAccount(String accountName, String blobEndpoint, StorageAut
     String name = parts.get("accountname");
     String endpoint = parts.get("blobendpoint");
     boolean key = parts.containsKey("accountkey");
-    String problem =
-        !key && !parts.containsKey("sharedaccesssignature")
-            ? "without a credential: it needs AccountKey=... or SharedAccessSignature=..."
-            : key && name == null
-                ? "with AccountKey but no AccountName"
-                : endpoint == null && name == null
-                    ? "with neither AccountName nor BlobEndpoint"
-                    : null;
-    if (problem != null) {
-      throw new IllegalArgumentException(
-          "is a connection string " + problem + " (the value is not shown)");
-    }
+    String bad = "is a connection string %s (the value is not shown)";
+    Problem.refuse(
+        !key && !parts.containsKey("sharedaccesssignature"),
+        bad.formatted(
+            "without a credential: it needs AccountKey=... or SharedAccessSignature=..."));
+    Problem.refuse(key && name == null, bad.formatted("with AccountKey but no AccountName"));
+    Problem.refuse(
+        endpoint == null && name == null,
+        bad.formatted("with neither AccountName nor BlobEndpoint"));
     if (endpoint == null) {
       String protocol = parts.getOrDefault("defaultendpointsprotocol", "https");
       String suffix = parts.getOrDefault("endpointsuffix", "core.windows.net");
@@ -114,11 +111,10 @@ public record StorageAccount(String accountName, String blobEndpoint, StorageAut
           "is a connection string whose blob endpoint " + e.getMessage());
     }
     name = name != null ? name : url.account();
-    if (AzureNames.ACCOUNT.problem(name) != null) {
-      throw new IllegalArgumentException(
-          "is a connection string whose account name is not a storage account name (3-24"
-              + " lowercase letters and digits; the value is not shown)");
-    }
+    Problem.refuse(
+        AzureNames.ACCOUNT.problem(name) != null,
+        "is a connection string whose account name is not a storage account name (3-24 lowercase"
+            + " letters and digits; the value is not shown)");
     return new StorageAccount(name, url.url(), auth);
   }
 }
