@@ -14,6 +14,7 @@ import java.util.List;
  *     null when neither given nor part of the URL (a test double on 127.0.0.1)
  */
 public record BatchAccount(String name, String accountUrl, String region, BatchAuth auth) {
+  private static final List<String> SIGN_INS = List.of("sharedKey", "servicePrincipal", "default");
 
   /**
    * The account an entry of {@code "accounts"} gives, checked: name and region default to the
@@ -54,11 +55,7 @@ public record BatchAccount(String name, String accountUrl, String region, BatchA
       principalKey = principal[i] != null ? keys[i] : principalKey;
     }
     String kind =
-        Secret.signIn(
-            auth,
-            List.of("sharedKey", "servicePrincipal", "default"),
-            key == null ? null : "batchAccountKey",
-            principalKey);
+        Secret.signIn(auth, SIGN_INS, key == null ? null : "batchAccountKey", principalKey);
     BatchAuth how = new BatchAuth.BatchDefaultCredential();
     if (kind.equals("sharedKey")) {
       Secret batchKey = Secret.key("batchAccountKey", key, kind, "a Batch account key");

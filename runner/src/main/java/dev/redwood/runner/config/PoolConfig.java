@@ -1,5 +1,7 @@
 package dev.redwood.runner.config;
 
+import static java.util.Map.entry;
+
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.List;
 import java.util.Map;
@@ -37,19 +39,13 @@ public record PoolConfig(
 
   /** The settings a pool has where the parameters file gives none. */
   static final Map<String, Object> DEFAULTS =
-      Map.of(
-          "vmSize",
-          "Standard_E2s_v3",
-          "dedicatedNodes",
-          1,
-          "spotNodes",
-          0,
-          "taskSlotsPerNode",
-          1,
-          "image",
-          DEFAULT_IMAGE,
-          "interNodeCommunication",
-          false);
+      Map.ofEntries(
+          entry("vmSize", "Standard_E2s_v3"),
+          entry("dedicatedNodes", 1),
+          entry("spotNodes", 0),
+          entry("taskSlotsPerNode", 1),
+          entry("image", DEFAULT_IMAGE),
+          entry("interNodeCommunication", false));
 
   /** The JSON keys of a pool. */
   static final List<String> KEYS = ConfigFile.keys(PoolConfig.class);

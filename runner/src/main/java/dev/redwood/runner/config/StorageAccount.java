@@ -15,6 +15,7 @@ import java.util.Map;
  * @param auth how the driver authenticates; tasks never see it (they get SAS URLs)
  */
 public record StorageAccount(String accountName, String blobEndpoint, StorageAuth auth) {
+  private static final List<String> SIGN_INS = List.of("accountKey", "connectionString", "default");
 
   /**
    * The account a {@code "storage"} object gives, checked: the way to sign in is {@code auth}, or
@@ -28,12 +29,8 @@ public record StorageAccount(String accountName, String blobEndpoint, StorageAut
       @JsonProperty("auth") String auth,
       @JsonProperty("accountKey") String key,
       @JsonProperty("connectionString") String connection) {
-    String kind =
-        Secret.signIn(
-            auth,
-            List.of("accountKey", "connectionString", "default"),
-            key == null ? null : "accountKey",
-            connection == null ? null : "connectionString");
+    String connectionKey = connection == null ? null : "connectionString";
+    String kind = Secret.signIn(auth, SIGN_INS, key == null ? null : "accountKey", connectionKey);
     if (name != null) {
       AzureNames.ACCOUNT.check("accountName", name);
     }
