@@ -16,8 +16,8 @@ public record NodeImage(String publisher, String offer, String sku, String nodeA
           nodeAgentSku);
     }
     if (publisher != null || offer != null || sku != null) {
-      for (String[] key :
-          new String[][] {{"publisher", publisher}, {"offer", offer}, {"sku", sku}}) {
+      String[][] os = {{"publisher", publisher}, {"offer", offer}, {"sku", sku}};
+      for (String[] key : os) {
         Problem.given(key[0], key[1], ": give {publisher}, {offer} and {sku} together");
       }
       if (nodeAgentSku == null) {

@@ -35,10 +35,7 @@ final class Problem extends RuntimeException {
     this(key, message, null, null, "");
   }
 
-  /**
-   * Throws {@code problem} as an {@link IllegalArgumentException} (for a caller that knows the
-   * key).
-   */
+  /** Throws {@code problem} as an IllegalArgumentException, for a caller that adds the key. */
   static void refuse(boolean bad, String problem) {
     if (bad) {
       throw new IllegalArgumentException(problem);
