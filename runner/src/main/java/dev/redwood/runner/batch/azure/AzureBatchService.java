@@ -221,7 +221,7 @@ public final class AzureBatchService implements BatchService {
       return new BatchTokenCredentials(url, override, null);
     }
     BatchAuth auth = account.auth();
-    if (auth instanceof BatchAuth.SharedKey k) {
+    if (auth instanceof BatchAuth.BatchSharedKey k) {
       return new BatchSharedKeyCredentials(url, k.accountName(), k.key().reveal());
     }
     if (auth instanceof BatchAuth.ServicePrincipal sp) {

@@ -147,7 +147,7 @@ class NodeSetupTest {
                 null,
                 false),
             new BatchAccount(
-                "acct", account.url(), null, new BatchAuth.SharedKey("acct", new Secret(key))),
+                "acct", account.url(), null, new BatchAuth.BatchSharedKey("acct", new Secret(key))),
             client,
             new BatchCalls(8, Duration.ofMillis(50), Duration.ofMillis(400)));
     pool.provision();
