@@ -37,10 +37,10 @@ public final class ProbeBaker {
    * @param nanos the whole bake of the probe
    * @param simulationNanos the time stepping (with recording) within it
    */
-  public record Result(
+  public record BakeOutcome(
       ProbeField field, int domainCells, int steps, long nanos, long simulationNanos) {}
 
-  public Result bake(Probe probe) {
+  public BakeOutcome bake(Probe probe) {
     long start = System.nanoTime();
     SimulationDomain domain =
         SimulationDomain.around(raster, settings.grid(), probe.x(), probe.y());
@@ -65,6 +65,7 @@ public final class ProbeBaker {
         }
       }
     }
-    return new Result(field, domain.cellCount(), steps, System.nanoTime() - start, simulationNanos);
+    return new BakeOutcome(
+        field, domain.cellCount(), steps, System.nanoTime() - start, simulationNanos);
   }
 }

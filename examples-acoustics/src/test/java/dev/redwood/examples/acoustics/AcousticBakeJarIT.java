@@ -28,7 +28,7 @@ class AcousticBakeJarIT {
             + " --probeSpacing=1.5 --frequency=250 --duration=0.3 --cellSpacing=0.5";
     ConsumerBuild build = ConsumerBuild.ofExample("examples-acoustics", work);
 
-    ConsumerBuild.Result result =
+    ConsumerBuild.BuildResult result =
         build.runExample(
             "examples-acoustics",
             "dev.redwood.examples.acoustics.AcousticBake",

@@ -1,6 +1,6 @@
 package dev.redwood.examples.acoustics;
 
-import dev.redwood.examples.acoustics.fdtd.StencilKernel;
+import dev.redwood.examples.acoustics.fdtd.FivePointKernel;
 import dev.redwood.examples.acoustics.pipeline.WriteBakeFn;
 import dev.redwood.examples.acoustics.scene.Probe;
 import java.nio.file.Files;
@@ -70,7 +70,7 @@ public final class AcousticsBenchmark {
         java.lang.management.ManagementFactory.getThreadMXBean();
     long cpuStart = threads.getCurrentThreadCpuTime();
     for (Probe probe : probes.subList(1, probes.size())) {
-      ProbeBaker.Result r = baker.bake(probe);
+      ProbeBaker.BakeOutcome r = baker.bake(probe);
       nanos += r.nanos();
       simulation += r.simulationNanos();
       cellSteps += (long) r.domainCells() * r.steps();
@@ -90,7 +90,7 @@ public final class AcousticsBenchmark {
         "One core (%s): %d probes in %.1f s CPU (%.1f s wall), %.2f s CPU per probe = %.0f probes"
             + " per hour per core%n  time stepping %.0f%% of the wall time (%.2f G cell updates/s),"
             + " parameter extraction the rest%n",
-        StencilKernel.best().name(),
+        FivePointKernel.best().name(),
         measured,
         cpu / 1e9,
         nanos / 1e9,

@@ -42,7 +42,7 @@ public final class FullWaveformInversion {
   private static final Logger LOG = LoggerFactory.getLogger(FullWaveformInversion.class);
 
   /** What a run produced: the models and the misfit after each iteration (index 0: start). */
-  public record Result(
+  public record InversionResult(
       VelocityModel truth,
       VelocityModel start,
       VelocityModel inverted,
@@ -57,7 +57,7 @@ public final class FullWaveformInversion {
       PipelineOptionsFactory.printHelp(System.out, FwiOptions.class);
       return;
     }
-    Result result;
+    InversionResult result;
     FwiOptions options;
     try {
       options =
@@ -83,7 +83,7 @@ public final class FullWaveformInversion {
         Storage.resolve(options.getOutputDirectory(), "fwi-*.png"));
   }
 
-  public static Result run(FwiOptions options) throws Exception {
+  public static InversionResult run(FwiOptions options) throws Exception {
     VelocityModel truth =
         SurveySetup.model(
             options, options.getModelNz(), options.getModelNx(), options.getGridSpacing());
@@ -173,7 +173,7 @@ public final class FullWaveformInversion {
             parameters.lowerBounds(options.getMaxVelocity()),
             parameters.upperBounds(options.getMinVelocity()),
             0.03);
-    Lbfgs.Result result =
+    Lbfgs.LbfgsResult result =
         optimiser.minimise(
             parameters.start(),
             objective,
@@ -208,6 +208,7 @@ public final class FullWaveformInversion {
     Storage.write(
         Storage.resolve(out, "fwi-misfit.csv"),
         history.toString().getBytes(StandardCharsets.UTF_8));
-    return new Result(truth, start, inverted, misfits, result.evaluations(), result.stop());
+    return new InversionResult(
+        truth, start, inverted, misfits, result.evaluations(), result.stop());
   }
 }

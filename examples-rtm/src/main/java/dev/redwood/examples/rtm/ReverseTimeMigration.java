@@ -50,7 +50,7 @@ public final class ReverseTimeMigration {
   private static final Logger LOG = LoggerFactory.getLogger(ReverseTimeMigration.class);
 
   /** What a run produced. */
-  public record Result(
+  public record MigrationResult(
       VelocityModel truth,
       VelocityModel background,
       float[] stack,
@@ -73,7 +73,7 @@ public final class ReverseTimeMigration {
       return;
     }
     RtmOptions options;
-    Result result;
+    MigrationResult result;
     try {
       options =
           PipelineOptionsFactory.fromArgs(ExampleArgs.withDefaults(args))
@@ -104,7 +104,7 @@ public final class ReverseTimeMigration {
   }
 
   /** Runs the example: survey (unless --shotRecords), migration, pictures. */
-  public static Result run(RtmOptions options) throws IOException {
+  public static MigrationResult run(RtmOptions options) throws IOException {
     VelocityModel truth =
         SurveySetup.model(
             options, options.getModelNz(), options.getModelNx(), options.getGridSpacing());
@@ -190,7 +190,7 @@ public final class ReverseTimeMigration {
     float[] image =
         Float32Grid.read(Storage.resolve(out, WriteImageFn.IMAGE), ByteOrder.LITTLE_ENDIAN);
     drawPictures(options, out, truth, background, image, records);
-    return new Result(
+    return new MigrationResult(
         truth,
         background,
         stack,

@@ -25,7 +25,7 @@ class ReverseTimeMigrationJarIT {
   void migratesASmallSurveyFromThePublishedArtifact() throws IOException {
     ConsumerBuild build = ConsumerBuild.ofExample("examples-rtm", work);
 
-    ConsumerBuild.Result result =
+    ConsumerBuild.BuildResult result =
         build.runExample(
             "examples-rtm",
             "dev.redwood.examples.rtm.ReverseTimeMigration",

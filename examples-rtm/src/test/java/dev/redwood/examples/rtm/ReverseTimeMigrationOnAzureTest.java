@@ -42,7 +42,7 @@ class ReverseTimeMigrationOnAzureTest {
   @Test
   void migratesOnAzureIntoAnAzfsDirectoryLikeOnTheLocalBackend() throws Exception {
     String container = EmulatedAzure.newContainer("rtm");
-    ReverseTimeMigration.Result onAzure;
+    ReverseTimeMigration.MigrationResult onAzure;
     try (EmulatedAzure azure = EmulatedAzure.start(temp, 2)) {
       List<String> args = new ArrayList<>(azure.exampleArgs());
       args.addAll(SURVEY);
@@ -54,7 +54,7 @@ class ReverseTimeMigrationOnAzureTest {
     local.add("--runner=TestAzureBatchRunner");
     local.add("--localWorkDir=" + temp.resolve("local-redwood"));
     local.add("--outputDirectory=" + temp.resolve("local-out"));
-    ReverseTimeMigration.Result onLocal = ReverseTimeMigration.run(options(local));
+    ReverseTimeMigration.MigrationResult onLocal = ReverseTimeMigration.run(options(local));
 
     assertThat(onAzure.records().size(), equalTo(3));
     // Same shots, same stack up to summation order and kernel (nodes may lack the Vector API).

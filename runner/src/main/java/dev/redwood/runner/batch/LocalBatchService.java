@@ -44,6 +44,9 @@ public final class LocalBatchService implements BatchService {
   /** What Azure Batch accepts as a job or task id. */
   private static final Pattern ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
 
+  /** How often a node tries job preparation before it is left out of the job. */
+  static final int PREPARATION_ATTEMPTS = 3;
+
   /**
    * How the local pool is made.
    *
@@ -210,19 +213,45 @@ public final class LocalBatchService implements BatchService {
     return job;
   }
 
-  /** Job preparation on every node at once: node JVMs start up in parallel. */
+  /**
+   * Job preparation on every node at once (node JVMs start up in parallel), each node up to {@value
+   * #PREPARATION_ATTEMPTS} times: a node lost while it prepares (its JVM killed) costs a restart,
+   * not the job. The job needs one prepared node; the others are left out of it with a warning. It
+   * fails only when no node could be prepared, which is what a bad setting (JVM flags, classpath)
+   * does.
+   */
   private void prepareNodes(JobSpec spec) throws IOException {
     List<Thread> threads = new ArrayList<>();
-    List<Exception> failures = Collections.synchronizedList(new ArrayList<>());
+    Map<String, Exception> failures = Collections.synchronizedMap(new LinkedHashMap<>());
     for (NodeSlots slots : nodes) {
       Thread thread =
           new Thread(
               () -> {
-                try {
-                  slots.node.prepareJob(spec);
-                } catch (IOException | RuntimeException e) {
-                  failures.add(e);
+                Exception last = null;
+                for (int attempt = 1; attempt <= PREPARATION_ATTEMPTS; attempt++) {
+                  try {
+                    slots.node.prepareJob(spec);
+                    synchronized (this) {
+                      slots.preparedJobs.add(spec.jobId());
+                    }
+                    if (last != null) {
+                      LOG.info(
+                          "{} prepared job {} at attempt {} (before: {})",
+                          slots.node.nodeId(),
+                          spec.jobId(),
+                          attempt,
+                          last.getMessage().lines().findFirst().orElse(""));
+                    }
+                    return;
+                  } catch (IOException | RuntimeException e) {
+                    last = e;
+                    slots.node.terminateJob(spec.jobId());
+                    if (e instanceof InterruptedIOException) {
+                      break;
+                    }
+                  }
                 }
+                failures.put(slots.node.nodeId(), last);
               },
               "redwood-" + slots.node.nodeId() + "-job-preparation");
       thread.setDaemon(true);
@@ -237,14 +266,29 @@ public final class LocalBatchService implements BatchService {
       Thread.currentThread().interrupt();
       throw new InterruptedIOException("Interrupted while preparing job " + spec.jobId());
     }
-    if (!failures.isEmpty()) {
+    if (failures.size() == nodes.size()) {
+      Exception first = failures.values().iterator().next();
       IOException failure =
           new IOException(
-              "Job preparation of " + spec.jobId() + " failed: " + failures.get(0).getMessage(),
-              failures.get(0));
-      failures.stream().skip(1).forEach(failure::addSuppressed);
+              "Job preparation of "
+                  + spec.jobId()
+                  + " failed on every node ("
+                  + PREPARATION_ATTEMPTS
+                  + " attempts each): "
+                  + first.getMessage(),
+              first);
+      failures.values().stream().skip(1).forEach(failure::addSuppressed);
       throw failure;
     }
+    failures.forEach(
+        (nodeId, e) ->
+            LOG.warn(
+                "{} could not prepare job {} in {} attempts and runs none of its tasks; the"
+                    + " job runs on the other nodes. Last failure: {}",
+                nodeId,
+                spec.jobId(),
+                PREPARATION_ATTEMPTS,
+                e.getMessage()));
   }
 
   @Override
@@ -299,7 +343,7 @@ public final class LocalBatchService implements BatchService {
   /** Starts queued tasks while there are free slots. */
   private void dispatch() {
     while (!closed && !queue.isEmpty()) {
-      NodeSlots node = freestNode();
+      NodeSlots node = freestNode(queue.peek().job.jobId());
       if (node == null) {
         return;
       }
@@ -307,10 +351,13 @@ public final class LocalBatchService implements BatchService {
     }
   }
 
-  private NodeSlots freestNode() {
+  /** The node prepared for the job with the most free slots, or null if none has a free slot. */
+  private NodeSlots freestNode(String jobId) {
     NodeSlots best = null;
     for (NodeSlots slots : nodes) {
-      if (slots.free() > 0 && (best == null || slots.free() > best.free())) {
+      if (slots.free() > 0
+          && slots.preparedJobs.contains(jobId)
+          && (best == null || slots.free() > best.free())) {
         best = slots;
       }
     }
@@ -369,6 +416,21 @@ public final class LocalBatchService implements BatchService {
     @Override
     public void taskCompleted(
         String nodeId, String jobId, String taskId, int exitCode, String failureInfo) {
+      ended(nodeId, jobId, taskId, exitCode, failureInfo, false);
+    }
+
+    @Override
+    public void taskLost(String nodeId, String jobId, String taskId, String why) {
+      ended(nodeId, jobId, taskId, -1, why, true);
+    }
+
+    private void ended(
+        String nodeId,
+        String jobId,
+        String taskId,
+        int exitCode,
+        String failureInfo,
+        boolean nodeLost) {
       synchronized (LocalBatchService.this) {
         RunningTask task = running.remove(new RunningKey(jobId, taskId));
         if (task == null) {
@@ -378,7 +440,8 @@ public final class LocalBatchService implements BatchService {
         if (!task.reported) {
           task.reported = true;
           task.job.events.add(
-              new TaskEvent(taskId, TaskEvent.State.COMPLETED, exitCode, failureInfo, nodeId));
+              new TaskEvent(
+                  taskId, TaskEvent.State.COMPLETED, exitCode, failureInfo, nodeId, nodeLost));
         }
         dispatch();
       }
@@ -414,6 +477,9 @@ public final class LocalBatchService implements BatchService {
     final LocalNode node;
     final int slots;
     int busy;
+
+    /** The jobs whose preparation succeeded on this node: only their tasks go to it. */
+    final Set<String> preparedJobs = new HashSet<>();
 
     NodeSlots(LocalNode node, int slots) {
       this.node = node;
@@ -514,6 +580,9 @@ public final class LocalBatchService implements BatchService {
           return;
         }
         terminated = true;
+        for (NodeSlots slots : nodes) {
+          slots.preparedJobs.remove(jobId());
+        }
         int dropped = 0;
         for (var it = queue.iterator(); it.hasNext(); ) {
           if (it.next().job == this) {

@@ -22,6 +22,9 @@ interface LocalNode extends AutoCloseable {
      */
     void taskCompleted(
         String nodeId, String jobId, String taskId, int exitCode, String failureInfo);
+
+    /** The task ended with its node's process, not by itself: it did not spend a retry. */
+    void taskLost(String nodeId, String jobId, String taskId, String why);
   }
 
   LocalNodeLayout layout();

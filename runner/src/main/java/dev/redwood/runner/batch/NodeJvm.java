@@ -239,7 +239,11 @@ final class NodeJvm {
       LOG.warn("{}; tasks lost: {}", failure, lost);
     }
     for (String taskId : lost) {
-      listener.taskCompleted(layout.nodeId(), jobId, taskId, -1, failure);
+      if (intended) {
+        listener.taskCompleted(layout.nodeId(), jobId, taskId, -1, failure);
+      } else {
+        listener.taskLost(layout.nodeId(), jobId, taskId, failure);
+      }
     }
   }
 

@@ -8,12 +8,19 @@ package dev.redwood.runner.batch;
  *     (node lost, terminated)
  * @param failureInfo for a COMPLETED task that failed without an exit code: why; else null
  * @param nodeId the node the task ran on
+ * @param nodeLost for a COMPLETED task: it ended because its node was lost (the node's process
+ *     died, the node was preempted or became unusable), not because of what it ran. Batch does not
+ *     count such an end as one of the task's retries, and neither does the driver.
  */
 public record TaskEvent(
-    String taskId, State state, int exitCode, String failureInfo, String nodeId) {
+    String taskId, State state, int exitCode, String failureInfo, String nodeId, boolean nodeLost) {
   public enum State {
     RUNNING,
     COMPLETED
+  }
+
+  public TaskEvent(String taskId, State state, int exitCode, String failureInfo, String nodeId) {
+    this(taskId, state, exitCode, failureInfo, nodeId, false);
   }
 
   public boolean succeeded() {

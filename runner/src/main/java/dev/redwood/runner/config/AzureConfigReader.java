@@ -1,5 +1,8 @@
 package dev.redwood.runner.config;
 
+import static java.util.Objects.requireNonNullElse;
+import static java.util.stream.Collectors.joining;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.redwood.runner.options.AzureBatchPipelineOptions;
@@ -11,17 +14,17 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
-import java.util.stream.Collectors;
+import java.util.function.Predicate;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reads the Azure backend's configuration, the parameters file and the credentials file (see {@code
- * docs/azure-config.md}), into an {@link AzureConfig}. Everything is checked before any request
- * goes to Azure; a problem is an {@link AzureConfigException} naming the file and the key. Warnings
- * (keys only AzureClusterlessHPC's Julia runtime uses, a credentials file others can read, a
- * retired node image) go to SLF4J or a given consumer. A pool's settings are its own, else {@code
- * "poolDefaults"}' (where the flat keys go), else Redwood's.
+ * Reads the parameters and credentials files ({@code docs/azure-config.md}) into an {@link
+ * AzureConfig}, all checked before any request goes to Azure: a problem is an {@link
+ * AzureConfigException} naming the file and the key; warnings go to SLF4J or a given consumer. A
+ * pool's settings are its own, else {@code "poolDefaults"}' (where the flat keys go), else
+ * Redwood's.
  */
 public final class AzureConfigReader {
   private static final Logger LOG = LoggerFactory.getLogger(AzureConfigReader.class);
@@ -29,7 +32,17 @@ public final class AzureConfigReader {
   /** The environment variable with a storage connection string (as the Azure CLI reads it). */
   public static final String STORAGE_CONNECTION_STRING_ENV = "AZURE_STORAGE_CONNECTION_STRING";
 
-  private AzureConfigReader() {}
+  /** The parameters file, and the credentials file (the parameters file when there is none). */
+  private final ConfigFile pf;
+
+  private final ConfigFile cf;
+  private final Consumer<String> warnings;
+
+  private AzureConfigReader(ConfigFile pf, ConfigFile cf, Consumer<String> warnings) {
+    this.pf = pf;
+    this.cf = cf;
+    this.warnings = warnings;
+  }
 
   /** The parameters file in the structured form; its pools are bound one by one once placed. */
   private record Parameters(
@@ -69,10 +82,8 @@ public final class AzureConfigReader {
   /** Reads the files of {@code --parametersFile} and {@code --credentialsFile}; logs warnings. */
   public static AzureConfig read(AzureBatchPipelineOptions options) {
     String credentials = options.getCredentialsFile();
-    return read(
-        Path.of(options.getParametersFile()),
-        credentials == null ? null : Path.of(credentials),
-        System.getenv());
+    Path credentialsFile = credentials == null ? null : Path.of(credentials);
+    return read(Path.of(options.getParametersFile()), credentialsFile, System.getenv());
   }
 
   /**
@@ -98,13 +109,9 @@ public final class AzureConfigReader {
       JsonNode given = tree.path(key);
       for (int i = 0; i < (given.isArray() ? given.size() : 1); i++) {
         String path = given.isArray() ? key + "[" + i + "]" : key;
-        (given.isArray() ? given.get(i) : given)
-            .fieldNames()
-            .forEachRemaining(
-                k -> {
-                  String misplaced = ClusterlessHpcKeys.misplaced(pf, path, k, List.of());
-                  pf.require(misplaced == null, path + "." + k, misplaced);
-                });
+        for (String k : ConfigFile.fieldNames(given.isArray() ? given.get(i) : given)) {
+          pf.check(path + "." + k, ClusterlessHpcKeys.misplaced(pf, path, k, List.of()));
+        }
       }
     }
     Parameters params = pf.bind(tree, "", Parameters.class);
@@ -115,47 +122,47 @@ public final class AzureConfigReader {
       cf = ConfigFile.read(credentialsFile, true);
       creds = cf.bind(ClusterlessHpcKeys.credentials(cf, warnings), "", Credentials.class);
     }
-    pf.require(
-        creds.accounts() == null || params.accounts() == null,
+    return new AzureConfigReader(pf, cf, warnings).config(params, creds, environment);
+  }
+
+  private AzureConfig config(Parameters params, Credentials creds, Map<String, String> env) {
+    onlyOne("accounts", params.accounts(), creds.accounts(), "the Batch accounts");
+    requireSomewhere(
+        params.accounts() != null || creds.accounts() != null,
         "accounts",
-        "is also given in " + cf.name() + "; give the Batch accounts in one file");
-    cf.require(
-        creds.accounts() != null || params.accounts() != null,
-        cf == pf ? "accounts" : "",
-        (cf == pf ? "is missing: " : "gives none, and " + pf.name() + " has no \"accounts\": ")
-            + "no Batch account is configured. Give _BATCH_ACCOUNT_URL or \"accounts\" in the"
-            + " credentials file, or \"accounts\": [{\"url\":"
-            + " \"https://NAME.REGION.batch.azure.com\"}] in the parameters file to sign in with"
-            + " DefaultAzureCredential");
+        "gives none, and " + pf.name() + " has no \"accounts\"",
+        """
+        : no Batch account is configured. Give _BATCH_ACCOUNT_URL or "accounts" in the credentials \
+        file, or "accounts": [{"url": "https://NAME.REGION.batch.azure.com"}] in the parameters \
+        file to sign in with DefaultAzureCredential""");
     ConfigFile accountsFile = creds.accounts() != null ? cf : pf;
-    List<String> spreadOrder = new ArrayList<>();
-    List<BatchAccount> accounts =
-        accounts(
-            accountsFile,
-            creds.accounts() != null ? creds.accounts() : params.accounts(),
-            spreadOrder,
-            warnings);
-    StorageAccount storage = storage(pf, cf, params.storage(), creds.storage(), environment);
+    List<BatchAccount> entries = creds.accounts() != null ? creds.accounts() : params.accounts();
+    List<BatchAccount> accounts = accounts(accountsFile, entries);
+    StorageAccount storage = storage(params.storage(), creds.storage(), env);
     return new AzureConfig(
         accounts,
-        pools(pf, params, accounts, accountsFile, spreadOrder, warnings),
+        pools(params, accounts, entries, accountsFile.name()),
         storage,
         params.blobContainer(),
         params.jobId(),
         params.taskRetries(),
         params.taskEnvironment(),
-        registries(cf, creds.containerRegistries()));
+        registries(creds.containerRegistries()));
   }
 
-  /**
-   * The accounts; entries with one name are one account (AzureClusterlessHPC builds such arrays).
-   * {@code spreadOrder} gets every entry's, for the pools made from {@code _POOL_COUNT}.
-   */
-  private static List<BatchAccount> accounts(
-      ConfigFile file,
-      List<BatchAccount> entries,
-      List<String> spreadOrder,
-      Consumer<String> warnings) {
+  /** Fails if both files give {@code key}. */
+  private void onlyOne(String key, Object inParameters, Object inCredentials, String what) {
+    String problem = "is also given in %s; give %s in one file".formatted(cf.name(), what);
+    pf.require(inParameters == null || inCredentials == null, key, problem);
+  }
+
+  /** Fails unless {@code ok}: neither file gives {@code key}; {@code where} says how to give it. */
+  private void requireSomewhere(boolean ok, String key, String none, String where) {
+    cf.require(ok, cf == pf ? key : "", (cf == pf ? "is missing" : none) + where);
+  }
+
+  /** The accounts; entries with one name are one account (AzureClusterlessHPC makes such). */
+  private List<BatchAccount> accounts(ConfigFile file, List<BatchAccount> entries) {
     file.require(!entries.isEmpty(), "accounts", "is empty; list an account or leave it out");
     Map<String, BatchAccount> byName = new LinkedHashMap<>();
     for (int i = 0; i < entries.size(); i++) {
@@ -163,184 +170,127 @@ public final class AzureConfigReader {
       String path = "accounts[" + i + "]";
       String urlRegion = ServiceUrl.parse(account.accountUrl(), false).batchRegion();
       if (urlRegion != null && !urlRegion.equals(account.region().toLowerCase(Locale.ROOT))) {
+        String region = file.resolve(path + ".region");
         warnings.accept(
-            file.name()
-                + ": "
-                + file.resolve(path + ".region")
-                + " differs from the"
-                + " region of "
-                + file.lastKey(path + ".url")
-                + " ("
-                + urlRegion
-                + "); Redwood takes"
-                + " the region from "
-                + file.lastKey(path + ".region")
-                + ", but pools run where the"
-                + " account is");
+            file.warning(
+                """
+                %s differs from the region of %s (%s); Redwood takes the region from %s, but pools \
+                run where the account is"""
+                    .formatted(
+                        region, file.lastKey(path + ".url"), urlRegion, file.lastKey(region))));
       }
       BatchAccount before = byName.putIfAbsent(account.name(), account);
       file.require(
           before == null || before.accountUrl().equals(account.accountUrl()),
           path + ".url",
           "is a second URL for the account " + Problem.quote(account.name()));
-      spreadOrder.add(account.name());
     }
     return List.copyOf(byName.values());
   }
 
   /** The credentials file's registries, one entry per registry server. */
-  private static List<RegistryLogin> registries(ConfigFile file, List<RegistryLogin> given) {
+  private List<RegistryLogin> registries(List<RegistryLogin> given) {
     List<RegistryLogin> registries = given == null ? List.of() : given;
     Map<String, Integer> seen = new HashMap<>();
     for (int i = 0; i < registries.size(); i++) {
       Integer before = seen.putIfAbsent(registries.get(i).registryServer(), i);
-      file.require(
-          before == null,
-          ClusterlessHpcKeys.REGISTRIES + "[" + i + "].registryServer",
-          "repeats the registry of "
-              + ClusterlessHpcKeys.REGISTRIES
-              + "["
-              + before
-              + "]; give each registry once");
+      String key = ClusterlessHpcKeys.REGISTRIES;
+      String problem = "repeats the registry of %s[%d]; give each registry once";
+      cf.require(
+          before == null, key + "[" + i + "].registryServer", problem.formatted(key, before));
     }
     return registries;
   }
 
   /** The storage account: the credentials file's, else the environment's, else the parameters'. */
-  private static StorageAccount storage(
-      ConfigFile pf,
-      ConfigFile cf,
-      StorageAccount given,
-      StorageAccount fromCredentials,
-      Map<String, String> environment) {
-    String connection = environment.getOrDefault(STORAGE_CONNECTION_STRING_ENV, "");
-    pf.require(
-        fromCredentials == null || given == null,
-        "storage",
-        "is also given in " + cf.name() + "; give the storage account in one file");
+  private StorageAccount storage(
+      StorageAccount given, StorageAccount fromCredentials, Map<String, String> environment) {
+    String env = STORAGE_CONNECTION_STRING_ENV;
+    String connection = environment.getOrDefault(env, "");
+    onlyOne("storage", given, fromCredentials, "the storage account");
     if (fromCredentials != null || connection.isBlank() && given != null) {
       return fromCredentials != null ? fromCredentials : given;
     }
-    cf.require(
+    requireSomewhere(
         !connection.isBlank(),
-        cf == pf ? "storage" : "",
-        (cf == pf ? "is missing" : "gives" + " none")
-            + ": give _STORAGE_ACCOUNT_NAME or \"storage\" in the credentials file,"
-            + " \"storage\": {\"accountName\": ...} in the parameters file, or set "
-            + STORAGE_CONNECTION_STRING_ENV);
+        "storage",
+        "gives none",
+        """
+        : give _STORAGE_ACCOUNT_NAME or "storage" in the credentials file, "storage": \
+        {"accountName": ...} in the parameters file, or set %s"""
+            .formatted(env));
     StorageAccount fromEnvironment;
     try {
       fromEnvironment = StorageAccount.fromConnectionString(connection);
     } catch (IllegalArgumentException e) {
-      throw new AzureConfigException("environment", STORAGE_CONNECTION_STRING_ENV, e.getMessage());
+      throw new AzureConfigException("environment", env, e.getMessage());
     }
+    String name = fromEnvironment.accountName();
     pf.require(
-        given == null || given.accountName().equals(fromEnvironment.accountName()),
+        given == null || given.accountName().equals(name),
         "storage.accountName",
-        "is not the account of "
-            + STORAGE_CONNECTION_STRING_ENV
-            + ", "
-            + Problem.quote(fromEnvironment.accountName()));
+        "is not the account of %s, %s".formatted(env, Problem.quote(name)));
     return fromEnvironment;
   }
 
-  private static List<PoolConfig> pools(
-      ConfigFile file,
-      Parameters params,
-      List<BatchAccount> accounts,
-      ConfigFile accountsFile,
-      List<String> spreadOrder,
-      Consumer<String> warnings) {
-    ObjectNode defaults =
-        inherit(
-            file,
-            params.poolDefaults(),
-            "poolDefaults",
-            ConfigFile.tree(PoolConfig.DEFAULTS),
-            "poolDefaults");
+  /** The pools, each in an account: as its entry of "pools" says, else spread over the entries. */
+  private List<PoolConfig> pools(
+      Parameters params, List<BatchAccount> accounts, List<BatchAccount> entries, String from) {
+    ObjectNode base = ConfigFile.tree(PoolConfig.DEFAULTS);
+    ObjectNode defaults = inherit(params.poolDefaults(), "poolDefaults", base, "poolDefaults");
     Map<String, String> ids = new HashMap<>();
     Map<String, String> retired = new LinkedHashMap<>();
     List<PoolConfig> pools = new ArrayList<>();
     for (int i = 0; i < params.pools().size(); i++) {
       String path = "pools[" + i + "]";
-      ObjectNode tree = inherit(file, params.pools().get(i), path, defaults, "poolDefaults");
-      boolean imageGiven =
-          params.poolDefaults().path("image").has("publisher")
-              || params.pools().get(i).path("image").has("publisher");
-      if (!imageGiven && tree.hasNonNull("containerImage")) {
+      ObjectNode own = params.pools().get(i);
+      ObjectNode tree = inherit(own, path, defaults, "poolDefaults");
+      Predicate<String> imageGives =
+          k -> params.poolDefaults().path("image").has(k) || own.path("image").has(k);
+      if (!imageGives.test("publisher") && tree.hasNonNull("containerImage")) {
         // Redwood's default image has no container runtime; a container pool gets one that has.
         ObjectNode image = ConfigFile.tree(DockerCompatibleImages.DEFAULT);
-        JsonNode agent = tree.path("image").path("nodeAgentSku");
-        boolean agentGiven =
-            params.poolDefaults().path("image").has("nodeAgentSku")
-                || params.pools().get(i).path("image").has("nodeAgentSku");
-        if (agentGiven) {
-          image.set("nodeAgentSku", agent);
+        if (imageGives.test("nodeAgentSku")) {
+          image.set("nodeAgentSku", tree.path("image").path("nodeAgentSku"));
         }
         tree.set("image", image);
       }
-      tree.put(
-          "account",
-          file.root().hasNonNull("pools")
-              ? place(file, tree, path, accounts, accountsFile.name())
-              : spreadOrder.get(i % spreadOrder.size()));
+      boolean listed = pf.root().hasNonNull("pools");
+      String spread = entries.get(i % entries.size()).name();
+      tree.put("account", listed ? place(tree, path, accounts, from) : spread);
       tree.remove("region");
-      PoolConfig pool = file.bind(tree, path, PoolConfig.class);
+      PoolConfig pool = pf.bind(tree, path, PoolConfig.class);
       pools.add(pool);
-      String before = ids.putIfAbsent(pool.poolId().toLowerCase(Locale.ROOT), file.resolve(path));
-      file.require(
+      String id = Problem.quote(pool.poolId());
+      String before = ids.putIfAbsent(pool.poolId().toLowerCase(Locale.ROOT), pf.resolve(path));
+      pf.require(
           before == null,
           path + ".id",
-          "repeats the pool id "
-              + Problem.quote(pool.poolId())
-              + " of "
-              + before
-              + " (pool ids must be unique; Batch ignores case in them)");
-      if (pool.containerImage() != null
-          && DockerCompatibleImages.of(pool.image()) == DockerCompatibleImages.Runtime.NONE) {
-        throw file.fail(
-            path + ".image",
-            "is "
-                + pool.image().publisher()
-                + " / "
-                + pool.image().offer()
-                + " / "
-                + pool.image().sku()
-                + ", an image without a container runtime, but pool "
-                + Problem.quote(pool.poolId())
-                + " runs its tasks in the container image "
-                + Problem.quote(pool.containerImage())
-                + " ("
-                + file.resolve(path + ".containerImage")
-                + "). Leave the image out to get Redwood's container image for pools, "
-                + DockerCompatibleImages.DEFAULT.publisher()
-                + " / "
-                + DockerCompatibleImages.DEFAULT.offer()
-                + " / "
-                + DockerCompatibleImages.DEFAULT.sku()
-                + ", name an image with a container runtime (docs/azure-config.md,"
-                + " \"Containers\"), or leave out the container image to run tasks on the node"
-                + " itself");
+          "repeats the pool id %s of %s (pool ids must be unique; Batch ignores case in them)"
+              .formatted(id, before));
+      if (pool.containerImage() != null && DockerCompatibleImages.lacksRuntime(pool.image())) {
+        String container = Problem.quote(pool.containerImage());
+        String at = pf.resolve(path + ".containerImage");
+        String problem =
+            """
+            is %s, an image without a container runtime, but pool %s runs its tasks in the \
+            container image %s (%s). Leave the image out to get Redwood's container image for \
+            pools, %s, name an image with a container runtime (docs/azure-config.md, \
+            "Containers"), or leave out the container image to run tasks on the node itself""";
+        String image = pool.image().label();
+        String ours = DockerCompatibleImages.DEFAULT.label();
+        throw pf.fail(path + ".image", problem.formatted(image, id, container, at, ours));
       }
       String agent = pool.image().nodeAgentSku();
-      String image = tree.path("image").has("nodeAgentSku") ? ".image.nodeAgentSku" : ".image";
-      if (NodeAgentSkus.retirementWarning(agent) != null) {
-        retired.putIfAbsent(
-            agent,
-            file.name()
-                + ": "
-                + file.resolve(path + image)
-                + ": "
-                + NodeAgentSkus.retirementWarning(agent));
+      String image =
+          path + (tree.path("image").has("nodeAgentSku") ? ".image.nodeAgentSku" : ".image");
+      String retirement = NodeAgentSkus.retirementWarning(agent);
+      if (retirement != null) {
+        retired.putIfAbsent(agent, pf.warning(pf.resolve(image) + ": " + retirement));
       }
       if (pool.dedicatedNodes() + pool.spotNodes() == 0 && pool.autoscaleFormula() == null) {
-        warnings.accept(
-            file.name()
-                + ": pool "
-                + Problem.quote(pool.poolId())
-                + " ("
-                + file.resolve(path)
-                + ") has no nodes and no autoscaleFormula, so it gets no tasks");
+        String idle = "pool %s (%s) has no nodes and no autoscaleFormula, so it gets no tasks";
+        warnings.accept(pf.warning(idle.formatted(id, pf.resolve(path))));
       }
     }
     retired.values().forEach(warnings);
@@ -351,93 +301,64 @@ public final class AzureConfigReader {
    * {@code pool} with the settings it does not give taken from {@code base}, found at {@code from},
    * which errors about them name. An image that gives only its nodeAgentSku refines the base's.
    */
-  private static ObjectNode inherit(
-      ConfigFile file, ObjectNode pool, String path, ObjectNode base, String from) {
+  private ObjectNode inherit(ObjectNode pool, String path, ObjectNode base, String from) {
     ObjectNode merged = pool.deepCopy();
-    base.fields()
-        .forEachRemaining(
-            setting -> {
-              String key = setting.getKey();
-              JsonNode own = merged.get(key);
-              if (own == null || own.isNull()) {
-                merged.set(key, setting.getValue());
-                file.aliasAll(path + "." + key, from + "." + key, setting.getValue());
-              } else if (key.equals("image")
-                  && own.isObject()
-                  && setting.getValue().isObject()
-                  && !own.has("publisher")
-                  && !own.has("offer")
-                  && !own.has("sku")) {
-                merged.set(
-                    key,
-                    inherit(
-                        file,
-                        (ObjectNode) own,
-                        path + "." + key,
-                        (ObjectNode) setting.getValue(),
-                        from + "." + key));
-              }
-            });
+    for (String key : ConfigFile.fieldNames(base)) {
+      JsonNode own = merged.get(key);
+      JsonNode inherited = base.get(key);
+      if (own == null || own.isNull()) {
+        merged.set(key, inherited);
+        pf.aliasAll(path + "." + key, from + "." + key, inherited);
+      } else if (key.equals("image")
+          && own.isObject()
+          && inherited.isObject()
+          && Stream.of("publisher", "offer", "sku").noneMatch(own::has)) {
+        String at = path + "." + key;
+        merged.set(key, inherit((ObjectNode) own, at, (ObjectNode) inherited, from + "." + key));
+      }
+    }
     return merged;
   }
 
   /** The account of a {@code "pools"} entry: named, or the one in its region, or the only one. */
-  private static String place(
-      ConfigFile file, ObjectNode pool, String path, List<BatchAccount> accounts, String from) {
-    JsonNode a = pool.get("account");
-    JsonNode r = pool.get("region");
-    String account = a == null || a.isNull() ? null : file.bind(a, path + ".account", String.class);
-    String region = r == null || r.isNull() ? null : file.bind(r, path + ".region", String.class);
+  private String place(ObjectNode pool, String path, List<BatchAccount> accounts, String from) {
+    String account = pf.string(pool, path, "account");
+    String region = pf.string(pool, path, "region");
     List<String> names = accounts.stream().map(BatchAccount::name).toList();
     String known = "; the accounts are " + String.join(", ", names) + " (from " + from + ")";
-    BatchAccount named =
-        accounts.stream().filter(b -> b.name().equals(account)).findFirst().orElse(null);
     if (account != null) {
-      file.require(
-          named != null,
-          path + ".account",
-          "names the Batch account "
-              + Problem.quote(account)
-              + ", which is not configured"
-              + DidYouMean.hint(account, names)
-              + known);
-      file.require(
+      BatchAccount named =
+          accounts.stream().filter(b -> b.name().equals(account)).findFirst().orElse(null);
+      String hint = DidYouMean.hint(account, names);
+      String problem = "names the Batch account %s, which is not configured%s%s";
+      pf.require(
+          named != null, path + ".account", problem.formatted(Problem.quote(account), hint, known));
+      String in = named.region() == null ? "an unknown region" : Problem.quote(named.region());
+      pf.require(
           region == null || region.equalsIgnoreCase(named.region()),
           path + ".region",
-          "is "
-              + Problem.quote(region)
-              + " but the account "
-              + Problem.quote(account)
-              + " is in "
-              + (named.region() == null ? "an unknown region" : Problem.quote(named.region())));
+          "is %s but the account %s is in %s"
+              .formatted(Problem.quote(region), Problem.quote(account), in));
       return account;
     }
     List<BatchAccount> inRegion =
         region == null
             ? accounts
             : accounts.stream().filter(b -> region.equalsIgnoreCase(b.region())).toList();
-    file.require(
+    pf.require(
         inRegion.size() == 1 || region != null,
         path + ".account",
-        "is missing: with"
-            + " several Batch accounts each pool names its \"account\" (or \"region\")"
+        "is missing: with several Batch accounts each pool names its \"account\" (or \"region\")"
             + known);
-    file.require(
-        inRegion.size() == 1,
-        path + ".region",
-        "is "
-            + Problem.quote(region)
-            + (inRegion.isEmpty()
-                ? ", where no configured Batch account is; the accounts are "
-                    + accounts.stream()
-                        .map(
-                            b ->
-                                b.name()
-                                    + " ("
-                                    + (b.region() == null ? "region unknown" : b.region())
-                                    + ")")
-                        .collect(Collectors.joining(", "))
-                : ", where several Batch accounts are: name one with \"account\""));
+    String regions =
+        accounts.stream()
+            .map(b -> b.name() + " (" + requireNonNullElse(b.region(), "region unknown") + ")")
+            .collect(joining(", "));
+    String where =
+        inRegion.isEmpty()
+            ? ", where no configured Batch account is; the accounts are " + regions
+            : ", where several Batch accounts are: name one with \"account\"";
+    pf.require(inRegion.size() == 1, path + ".region", "is " + Problem.quote(region) + where);
     return inRegion.get(0).name();
   }
 }

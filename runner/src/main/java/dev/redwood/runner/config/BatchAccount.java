@@ -3,7 +3,6 @@ package dev.redwood.runner.config;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.List;
-import java.util.stream.IntStream;
 
 /**
  * One Azure Batch account that pools are created in.
@@ -13,9 +12,9 @@ import java.util.stream.IntStream;
  *     {@code http://127.0.0.1:PORT}
  * @param region the account's Azure region (informational: a pool runs where its account is), or
  *     null when neither given nor part of the URL (a test double on 127.0.0.1)
- * @param auth how requests to this account are signed
  */
 public record BatchAccount(String name, String accountUrl, String region, BatchAuth auth) {
+  private static final List<String> SIGN_INS = List.of("sharedKey", "servicePrincipal", "default");
 
   /**
    * The account an entry of {@code "accounts"} gives, checked: name and region default to the
@@ -32,48 +31,35 @@ public record BatchAccount(String name, String accountUrl, String region, BatchA
       @JsonProperty("clientId") String client,
       @JsonProperty("clientSecret") String secret,
       @JsonProperty("resource") String resource) {
+    String example = "\"https://mybatch.westeurope.batch.azure.com\"";
     Problem.unless(
-        url != null,
-        "url",
-        "is missing (the Batch account's URL, such as"
-            + " \"https://mybatch.westeurope.batch.azure.com\")");
+        url != null, "url", "is missing (the Batch account's URL, such as %s)".formatted(example));
     ServiceUrl at = ServiceUrl.check("url", url, false);
+    String urlName = at.firstLabel();
     Problem.unless(
         name != null || !at.namesNoAccount(),
         "name",
-        "is missing: {url} "
-            + Problem.quote(at.url())
-            + " does not contain the account's name, so give it here");
-    AzureNames.ACCOUNT.check(name == null ? "url" : "name", name == null ? at.firstLabel() : name);
-    boolean sameName = name == null || at.namesNoAccount() || at.firstLabel().equals(name);
+        "is missing: {url} %s does not contain the account's name, so give it here"
+            .formatted(Problem.quote(at.url())));
+    AzureNames.ACCOUNT.check(name == null ? "url" : "name", name == null ? urlName : name);
     Problem.unless(
-        sameName,
+        name == null || at.namesNoAccount() || urlName.equals(name),
         "name",
-        "is "
-            + Problem.quote(name)
-            + " but {url} is the account "
-            + Problem.quote(at.firstLabel()));
+        "is %s but {url} is the account %s".formatted(Problem.quote(name), Problem.quote(urlName)));
     Problem.unless(region == null || !region.isBlank(), "region", "is empty");
-    name = name == null ? at.firstLabel() : name;
-    String[] principal = {tenant, client, secret, resource};
+    name = name == null ? urlName : name;
     String[] keys = {"tenantId", "clientId", "clientSecret", "resource"};
-    String principalKey =
-        IntStream.range(0, keys.length)
-            .filter(i -> principal[i] != null)
-            .mapToObj(i -> keys[i])
-            .findFirst()
-            .orElse(null);
+    String[] principal = {tenant, client, secret, resource};
+    String principalKey = null;
+    for (int i = keys.length - 1; i >= 0; i--) {
+      principalKey = principal[i] != null ? keys[i] : principalKey;
+    }
     String kind =
-        Secret.signIn(
-            auth,
-            List.of("sharedKey", "servicePrincipal", "default"),
-            key == null ? null : "batchAccountKey",
-            principalKey);
-    BatchAuth how = new BatchAuth.DefaultCredential();
+        Secret.signIn(auth, SIGN_INS, key == null ? null : "batchAccountKey", principalKey);
+    BatchAuth how = new BatchAuth.BatchDefaultCredential();
     if (kind.equals("sharedKey")) {
-      how =
-          new BatchAuth.SharedKey(
-              name, Secret.key("batchAccountKey", key, kind, "a Batch account key"));
+      Secret batchKey = Secret.key("batchAccountKey", key, kind, "a Batch account key");
+      how = new BatchAuth.BatchSharedKey(name, batchKey);
     } else if (kind.equals("servicePrincipal")) {
       for (int i = 0; i < 3; i++) {
         Problem.unless(

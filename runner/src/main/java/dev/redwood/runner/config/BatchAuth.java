@@ -4,7 +4,7 @@ package dev.redwood.runner.config;
 public sealed interface BatchAuth {
 
   /** The account's shared key (Batch account name and key). */
-  record SharedKey(String accountName, Secret key) implements BatchAuth {}
+  record BatchSharedKey(String accountName, Secret key) implements BatchAuth {}
 
   /**
    * An Entra ID service principal with a client secret (AzureClusterlessHPC's {@code _AD_TENANT},
@@ -19,5 +19,5 @@ public sealed interface BatchAuth {
    * azure-identity's DefaultAzureCredential: environment service principal, workload or managed
    * identity, or a developer login (Azure CLI, ...).
    */
-  record DefaultCredential() implements BatchAuth {}
+  record BatchDefaultCredential() implements BatchAuth {}
 }

@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,67 +35,29 @@ final class ClusterlessHpcKeys {
   /** Each parameter Redwood uses, and the structured key it stands for. */
   private static final Map<String, String> PARAMETER_TWINS =
       twins(
-          "_POOL_ID",
-          "id",
-          "_POOL_COUNT",
-          "pools",
-          "_JOB_ID",
-          "jobId",
-          "_BLOB_CONTAINER",
-          "blobContainer",
-          "_NUM_RETRYS",
-          "taskRetries",
-          "_OMP_NUM_THREADS",
-          "taskEnvironment.OMP_NUM_THREADS",
-          "_NODE_COUNT_PER_POOL",
-          "poolDefaults.dedicatedNodes",
-          "_POOL_VM_SIZE",
-          "poolDefaults.vmSize",
-          "_NODE_OS_PUBLISHER",
-          "poolDefaults.image.publisher",
-          "_NODE_OS_OFFER",
-          "poolDefaults.image.offer",
-          "_NODE_OS_SKU",
-          "poolDefaults.image.sku",
-          "_INTER_NODE_CONNECTION",
-          "poolDefaults.interNodeCommunication",
-          "_CONTAINER",
-          "poolDefaults.containerImage");
+          """
+          _POOL_ID=id _POOL_COUNT=pools _JOB_ID=jobId _BLOB_CONTAINER=blobContainer
+          _NUM_RETRYS=taskRetries _OMP_NUM_THREADS=taskEnvironment.OMP_NUM_THREADS
+          _NODE_COUNT_PER_POOL=poolDefaults.dedicatedNodes _POOL_VM_SIZE=poolDefaults.vmSize
+          _NODE_OS_PUBLISHER=poolDefaults.image.publisher _NODE_OS_OFFER=poolDefaults.image.offer
+          _NODE_OS_SKU=poolDefaults.image.sku
+          _INTER_NODE_CONNECTION=poolDefaults.interNodeCommunication
+          _CONTAINER=poolDefaults.containerImage""");
 
   /** For its Julia runtime and MPI launch ({@code _POOL_NODE_COUNT}: a name it ignores too). */
   private static final List<String> IGNORED_PARAMETERS =
-      List.of(
-          "_STANDARD_OUT_FILE_NAME",
-          "_MPI_RUN",
-          "_NUM_NODES_PER_TASK",
-          "_NUM_PROCS_PER_NODE",
-          "_JULIA_NUM_THREADS",
-          "_JULIA_DEPOT_PATH",
-          "_PYTHONPATH",
-          "_VERBOSE",
-          "_POOL_NODE_COUNT");
+      words(
+          """
+          _STANDARD_OUT_FILE_NAME _MPI_RUN _NUM_NODES_PER_TASK _NUM_PROCS_PER_NODE
+          _JULIA_NUM_THREADS _JULIA_DEPOT_PATH _PYTHONPATH _VERBOSE _POOL_NODE_COUNT""");
 
   /** Each credentials key, and its twin in a structured account or storage account. */
   private static final Map<String, String> CREDENTIAL_TWINS =
       twins(
-          "_AD_TENANT",
-          "tenantId",
-          "_AD_BATCH_CLIENT_ID",
-          "clientId",
-          "_AD_SECRET_BATCH",
-          "clientSecret",
-          "_BATCH_ACCOUNT_URL",
-          "url",
-          "_BATCH_RESOURCE",
-          "resource",
-          "_REGION",
-          "region",
-          "_BATCH_ACCOUNT_NAME",
-          "name",
-          "_STORAGE_ACCOUNT_NAME",
-          "accountName",
-          "_STORAGE_ACCOUNT_KEY",
-          "accountKey");
+          """
+          _AD_TENANT=tenantId _AD_BATCH_CLIENT_ID=clientId _AD_SECRET_BATCH=clientSecret
+          _BATCH_ACCOUNT_URL=url _BATCH_RESOURCE=resource _REGION=region _BATCH_ACCOUNT_NAME=name
+          _STORAGE_ACCOUNT_NAME=accountName _STORAGE_ACCOUNT_KEY=accountKey""");
 
   static final List<String> CREDENTIALS = List.copyOf(CREDENTIAL_TWINS.keySet());
 
@@ -104,28 +65,27 @@ final class ClusterlessHpcKeys {
   static final String REGISTRIES = "containerRegistries";
 
   private static final List<String> IGNORED_CREDENTIALS =
-      List.of("_APP_INSIGHTS_APP_ID", "_APP_INSIGHTS_INSTRUMENTATION_KEY");
+      words("_APP_INSIGHTS_APP_ID _APP_INSIGHTS_INSTRUMENTATION_KEY");
 
   /** Keys of the parameters file only, and keys that hold or choose a credential. */
-  private static final Set<String> PARAMETERS =
-      Set.of("jobId", "blobContainer", "taskRetries", "taskEnvironment", "poolDefaults", "pools");
+  private static final List<String> PARAMETERS =
+      words("jobId blobContainer taskRetries taskEnvironment poolDefaults pools");
 
-  private static final Set<String> CREDENTIAL_KEYS =
-      Set.of(
-          "auth",
-          "batchAccountKey",
-          "tenantId",
-          "clientId",
-          "clientSecret",
-          "resource",
-          "accountKey",
-          "connectionString",
-          REGISTRIES);
+  private static final List<String> CREDENTIAL_KEYS =
+      words(
+          """
+          auth batchAccountKey tenantId clientId clientSecret resource accountKey connectionString
+          containerRegistries""");
 
-  private static Map<String, String> twins(String... pairs) {
+  private static List<String> words(String text) {
+    return List.of(text.trim().split("\\s+"));
+  }
+
+  /** {@code FLAT=structured} pairs, in their order. */
+  private static Map<String, String> twins(String pairs) {
     Map<String, String> twins = new LinkedHashMap<>();
-    for (int i = 0; i < pairs.length; i += 2) {
-      twins.put(pairs[i], pairs[i + 1]);
+    for (String pair : words(pairs)) {
+      twins.put(pair.substring(0, pair.indexOf('=')), pair.substring(pair.indexOf('=') + 1));
     }
     return twins;
   }
@@ -139,31 +99,24 @@ final class ClusterlessHpcKeys {
   /** The parameters file, with {@code _POOL_COUNT} pools in {@code "pools"} if it lists none. */
   static ObjectNode parameters(ConfigFile file, Consumer<String> warnings) {
     ObjectNode top = file.bind(file.root(), "", ObjectNode.class).deepCopy();
-    drop(
-        file,
-        top,
-        "",
-        IGNORED_PARAMETERS,
-        warnings,
-        "AzureClusterlessHPC settings for its Julia runtime that have no meaning for Redwood");
+    String why =
+        "AzureClusterlessHPC settings for its Julia runtime that have no meaning for Redwood";
+    drop(file, top, "", IGNORED_PARAMETERS, warnings, why);
     if (!top.hasNonNull("pools")) {
       JsonNode count = top.remove("_POOL_COUNT");
       int pools = count == null || count.isNull() ? 1 : number(file, "_POOL_COUNT", count, 1);
-      JsonNode base = top.remove("_POOL_ID");
-      String id =
-          base == null || base.isNull() ? "redwood" : file.bind(base, "_POOL_ID", String.class);
+      String base = file.string(top, "", "_POOL_ID");
+      top.remove("_POOL_ID");
+      String id = base == null ? "redwood" : base;
       String last = id + "_" + pools;
       file.require(pools <= 1000, "_POOL_COUNT", "must be at most 1000, got " + pools);
       file.require(
           last.length() <= 64,
           "_POOL_ID",
-          "is too long: the pool ids are _POOL_ID_1 to _"
-              + pools
-              + " and must be at most 64 characters ("
-              + Problem.quote(last)
-              + " has "
-              + last.length()
-              + ")");
+          """
+          is too long: the pool ids are _POOL_ID_1 to _%d and must be at most 64 characters \
+          (%s has %d)"""
+              .formatted(pools, Problem.quote(last), last.length()));
       ArrayNode list = top.putArray("pools");
       for (int i = 0; i < pools; i++) {
         list.addObject().put("id", id + "_" + (i + 1));
@@ -181,8 +134,9 @@ final class ClusterlessHpcKeys {
                 case "_POOL_COUNT", "_POOL_ID" ->
                     throw file.fail(
                         flat,
-                        "cannot be combined with"
-                            + " \"pools\": each entry of \"pools\" is one pool with its own id");
+                        """
+                        cannot be combined with "pools": each entry of "pools" is one pool with \
+                        its own id""");
                 case "_NUM_RETRYS", "_NODE_COUNT_PER_POOL" ->
                     IntNode.valueOf(number(file, flat, value, 0));
                 case "_OMP_NUM_THREADS" -> TextNode.valueOf("" + number(file, flat, value, 1));
@@ -190,14 +144,13 @@ final class ClusterlessHpcKeys {
                 // AzureClusterlessHPC lowercases the container name before using it.
                 case "_BLOB_CONTAINER" ->
                     TextNode.valueOf(file.bind(value, flat, String.class).toLowerCase(Locale.ROOT));
-                // AzureClusterlessHPC writes "None" for no container; an empty string means the
-                // same.
+                // AzureClusterlessHPC writes "None" for no container; "" means the same.
                 case "_CONTAINER" ->
                     value.isTextual() && value.asText().matches("\\s*|None") ? null : value;
                 default -> value;
               };
       if (value != null) {
-        put(file, top, twin.getValue().split("\\."), flat, value);
+        put(file, top, twin.getValue(), flat, value);
       }
     }
     List<String> os = List.of("_NODE_OS_PUBLISHER", "_NODE_OS_OFFER", "_NODE_OS_SKU");
@@ -205,9 +158,8 @@ final class ClusterlessHpcKeys {
     if (missing.size() == 1 || missing.size() == 2) {
       throw file.fail(
           missing.get(0),
-          "is missing: give "
-              + String.join(", ", os)
-              + " together (or none of them for Redwood's default image)");
+          "is missing: give %s together (or none of them for Redwood's default image)"
+              .formatted(String.join(", ", os)));
     } else if (missing.isEmpty()) {
       file.alias("poolDefaults.image", String.join("/", os));
     }
@@ -235,39 +187,33 @@ final class ClusterlessHpcKeys {
     for (int i = 0; i < (root.isArray() ? root.size() : 1); i++) {
       String path = root.isArray() ? "[" + i + "]" : "";
       ObjectNode entry = file.bind(root.isArray() ? root.get(i) : root, path, ObjectNode.class);
-      drop(
-          file,
-          entry,
-          path,
-          IGNORED_CREDENTIALS,
-          warnings,
-          "AzureClusterlessHPC's Batch Insights monitoring, which Redwood does not install");
+      String why =
+          "AzureClusterlessHPC's Batch Insights monitoring, which Redwood does not install";
+      drop(file, entry, path, IGNORED_CREDENTIALS, warnings, why);
       // Registry logins have no AzureClusterlessHPC key: they keep Redwood's name and shape.
-      JsonNode registries = entry.get(REGISTRIES);
-      if (registries != null) {
+      String registries = ConfigFile.join(path, REGISTRIES);
+      if (entry.has(REGISTRIES)) {
         file.require(
             !structured.has(REGISTRIES),
-            ConfigFile.join(path, REGISTRIES),
+            registries,
             "is given twice; list every registry in one \"" + REGISTRIES + "\"");
-        structured.set(REGISTRIES, registries);
-        file.alias(REGISTRIES, ConfigFile.join(path, REGISTRIES));
+        structured.set(REGISTRIES, entry.get(REGISTRIES));
+        file.alias(REGISTRIES, registries);
       }
-      entry
-          .fieldNames()
-          .forEachRemaining(
-              key -> {
-                if (!CREDENTIAL_TWINS.containsKey(key) && !key.equals(REGISTRIES)) {
-                  throw file.unknownKey(path, key, CREDENTIALS);
-                }
-              });
+      for (String key : ConfigFile.fieldNames(entry)) {
+        if (!CREDENTIAL_TWINS.containsKey(key) && !key.equals(REGISTRIES)) {
+          throw file.unknownKey(path, key, CREDENTIALS);
+        }
+      }
       if (Stream.of("_AD_TENANT", "_AD_BATCH_CLIENT_ID", "_AD_SECRET_BATCH").noneMatch(entry::has)
           && entry.remove("_BATCH_RESOURCE") != null) {
         warnings.accept(
-            file.name()
-                + ": ignoring "
-                + ConfigFile.join(path, "_BATCH_RESOURCE")
-                + ": it only applies to a service principal (_AD_TENANT, _AD_BATCH_CLIENT_ID,"
-                + " _AD_SECRET_BATCH); without one Redwood uses DefaultAzureCredential");
+            file.warning(
+                """
+                ignoring %s: it only applies to a service principal (_AD_TENANT, \
+                _AD_BATCH_CLIENT_ID, _AD_SECRET_BATCH); without one Redwood uses \
+                DefaultAzureCredential"""
+                    .formatted(ConfigFile.join(path, "_BATCH_RESOURCE"))));
       }
       ObjectNode account = accounts.addObject();
       ObjectNode storage = JsonNodeFactory.instance.objectNode();
@@ -330,6 +276,7 @@ final class ClusterlessHpcKeys {
     return file.holdsSecrets() || !path.isEmpty() ? Set.of() : PARAMETER_TWINS.keySet();
   }
 
+  /** Removes the {@code ignored} keys from {@code o}, with a warning that says {@code why}. */
   private static void drop(
       ConfigFile file,
       ObjectNode o,
@@ -340,45 +287,39 @@ final class ClusterlessHpcKeys {
     Set<String> dropped = new TreeSet<>(ignored.stream().filter(k -> o.remove(k) != null).toList());
     if (!dropped.isEmpty()) {
       warnings.accept(
-          file.name()
-              + ": "
-              + (path.isEmpty() ? "" : path + ": ")
-              + "ignoring "
-              + String.join(", ", dropped)
-              + " ("
-              + why
-              + ")");
+          file.warning(
+              "%signoring %s (%s)"
+                  .formatted(path.isEmpty() ? "" : path + ": ", String.join(", ", dropped), why)));
     }
   }
 
+  /** Sets {@code value} at the dotted {@code key} under {@code top}, once, as {@code flat}. */
   private static void put(
-      ConfigFile file, ObjectNode top, String[] keys, String flat, JsonNode value) {
+      ConfigFile file, ObjectNode top, String key, String flat, JsonNode value) {
     ObjectNode at = top;
+    String[] keys = key.split("\\.");
     String path = "";
-    for (String key : Arrays.copyOf(keys, keys.length - 1)) {
-      path = ConfigFile.join(path, key);
-      JsonNode next = at.get(key);
+    for (int i = 0; i < keys.length - 1; i++) {
+      path = ConfigFile.join(path, keys[i]);
+      JsonNode next = at.get(keys[i]);
       at =
           next == null || next.isNull()
-              ? at.putObject(key)
+              ? at.putObject(keys[i])
               : file.bind(next, path, ObjectNode.class);
     }
-    String key = keys[keys.length - 1];
-    path = ConfigFile.join(path, key);
-    String where = path.startsWith("poolDefaults.") ? " at the top of the file" : "";
+    String last = keys[keys.length - 1];
+    String where = key.startsWith("poolDefaults.") ? " at the top of the file" : "";
     file.require(
-        !at.hasNonNull(key), path, "is also given as " + flat + where + "; give the setting once");
-    at.set(key, value);
-    file.alias(path, flat);
+        !at.hasNonNull(last), key, "is also given as " + flat + where + "; give the setting once");
+    at.set(last, value);
+    file.alias(key, flat);
   }
 
   /** A string such as {@code "4"}, or a bare integer. */
   private static int number(ConfigFile file, String key, JsonNode value, int min) {
     String text = value.isTextual() || value.isIntegralNumber() ? value.asText().trim() : "";
     if (!text.matches("[+-]?\\d{1,9}") || Integer.parseInt(text) < min) {
-      throw file.fail(
-          key,
-          Problem.ofToken("must be a whole number >= " + min, value.asToken(), value.asText(), ""));
+      throw file.fail(key, Problem.ofJson("must be a whole number >= " + min, value, ""));
     }
     return Integer.parseInt(text);
   }
@@ -387,8 +328,7 @@ final class ClusterlessHpcKeys {
   private static boolean flag(ConfigFile file, String key, JsonNode value) {
     String text = value.isValueNode() ? value.asText().trim().toLowerCase(Locale.ROOT) : "";
     if (!text.matches("0|1|true|false")) {
-      throw file.fail(
-          key, Problem.ofToken("must be \"0\" or \"1\"", value.asToken(), value.asText(), ""));
+      throw file.fail(key, Problem.ofJson("must be \"0\" or \"1\"", value, ""));
     }
     return text.equals("1") || text.equals("true");
   }

@@ -87,17 +87,22 @@ record ConfigFile(String name, JsonNode root, boolean holdsSecrets, Map<String, 
 
   /** The JSON keys of {@code type}, in declaration order. */
   static List<String> keys(Class<?> type) {
-    return MAPPER
-        .getDeserializationConfig()
-        .introspect(MAPPER.constructType(type))
-        .findProperties()
-        .stream()
-        .map(BeanPropertyDefinition::getName)
-        .toList();
+    var bean = MAPPER.getDeserializationConfig().introspect(MAPPER.constructType(type));
+    return bean.findProperties().stream().map(BeanPropertyDefinition::getName).toList();
   }
 
   static String join(String path, String key) {
     return path.isEmpty() ? key : path + "." + key;
+  }
+
+  /** The keys of a JSON object (none for another value), to loop over. */
+  static Iterable<String> fieldNames(JsonNode node) {
+    return node::fieldNames;
+  }
+
+  /** A warning about this file. */
+  String warning(String text) {
+    return name + ": " + text;
   }
 
   /** Errors about {@code path} name {@code userPath} instead. */
@@ -180,10 +185,9 @@ record ConfigFile(String name, JsonNode root, boolean holdsSecrets, Map<String, 
     boolean quoted = value.isTextual() && value.asText().trim().matches("[+-]?\\d+");
     return fail(
         path,
-        Problem.ofToken(
+        Problem.ofJson(
             "must be " + expected,
-            value.asToken(),
-            value.asText(),
+            value,
             quoted && expected.startsWith("a whole") ? " (write the number without quotes)" : ""));
   }
 
@@ -191,6 +195,17 @@ record ConfigFile(String name, JsonNode root, boolean holdsSecrets, Map<String, 
     if (!ok) {
       throw fail(path, problem);
     }
+  }
+
+  /** Fails with {@code problem} about {@code path}, if there is one. */
+  void check(String path, String problem) {
+    require(problem == null, path, problem);
+  }
+
+  /** The string under {@code key} in the object at {@code path}, or null when not given. */
+  String string(JsonNode object, String path, String key) {
+    JsonNode value = object.get(key);
+    return value == null || value.isNull() ? null : bind(value, join(path, key), String.class);
   }
 
   AzureConfigException fail(String path, String problem) {
@@ -233,17 +248,13 @@ record ConfigFile(String name, JsonNode root, boolean holdsSecrets, Map<String, 
     String at =
         where == null
             ? ""
-            : " at line "
-                + where.getLineNr()
-                + ", column "
-                + (where.getColumnNr() - (onePast ? 1 : 0));
+            : " at line %d, column %d"
+                .formatted(where.getLineNr(), where.getColumnNr() - (onePast ? 1 : 0));
     if (detail.startsWith("Duplicate field")) {
-      return "has a key twice" + at + ": " + detail + " (each key may appear once)";
+      return "has a key twice%s: %s (each key may appear once)".formatted(at, detail);
     }
     // Jackson quotes the offending token, which in a credentials file may be (part of) a secret.
-    return "is not valid JSON"
-        + at
-        + ": "
-        + (holdsSecrets ? "the text there is not shown because this file holds secrets" : detail);
+    String hidden = "the text there is not shown because this file holds secrets";
+    return "is not valid JSON" + at + ": " + (holdsSecrets ? hidden : detail);
   }
 }

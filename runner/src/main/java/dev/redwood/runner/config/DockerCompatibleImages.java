@@ -18,32 +18,11 @@ final class DockerCompatibleImages {
   static final NodeImage DEFAULT =
       new NodeImage("microsoft-dsvm", "ubuntu-hpc", "2204", "batch.node.ubuntu 22.04");
 
-  /** What Redwood knows about an image's container runtime. */
-  enum Runtime {
-    DOCKER_COMPATIBLE,
-    NONE,
-    UNKNOWN
-  }
-
-  static Runtime of(NodeImage image) {
-    String p = lower(image.publisher());
-    String o = lower(image.offer());
-    String s = lower(image.sku());
-    if (p.equals("microsoft-dsvm") && o.equals("ubuntu-hpc")
-        || p.equals("microsoft-azure-batch") && o.contains("-container")
-        || p.equals("microsoftwindowsserver") && s.contains("with-containers")) {
-      return Runtime.DOCKER_COMPATIBLE;
-    }
-    if (p.equals("canonical")
-        || p.equals("debian")
-        || p.equals("redhat")
-        || p.equals("microsoftwindowsserver")) {
-      return Runtime.NONE;
-    }
-    return Runtime.UNKNOWN;
-  }
-
-  private static String lower(String s) {
-    return s == null ? "" : s.toLowerCase(Locale.ROOT);
+  /** Whether the image is known to have no container runtime (an unknown image may have one). */
+  static boolean lacksRuntime(NodeImage image) {
+    String publisher = String.valueOf(image.publisher()).toLowerCase(Locale.ROOT);
+    String sku = String.valueOf(image.sku()).toLowerCase(Locale.ROOT);
+    return publisher.matches("canonical|debian|redhat")
+        || publisher.equals("microsoftwindowsserver") && !sku.contains("with-containers");
   }
 }

@@ -33,17 +33,14 @@ final class FilePermissions {
     } catch (UnsupportedOperationException | IOException e) {
       return Optional.empty();
     }
-    boolean others = permissions.contains(PosixFilePermission.OTHERS_READ);
-    return !readableByOthers(permissions)
-        ? Optional.empty()
-        : Optional.of(
-            name
-                + " holds secrets"
-                + " but is readable by "
-                + (others ? "other users" : "its group")
-                + " (permissions "
-                + PosixFilePermissions.toString(permissions)
-                + "); make it private with: chmod 600 "
-                + name);
+    if (!readableByOthers(permissions)) {
+      return Optional.empty();
+    }
+    String who =
+        permissions.contains(PosixFilePermission.OTHERS_READ) ? "other users" : "its group";
+    String mode = PosixFilePermissions.toString(permissions);
+    String warning =
+        "%s holds secrets but is readable by %s (permissions %s); make it private with";
+    return Optional.of(warning.formatted(name, who, mode) + ": chmod 600 " + name);
   }
 }

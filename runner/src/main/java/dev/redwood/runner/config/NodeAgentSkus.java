@@ -3,7 +3,6 @@ package dev.redwood.runner.config;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -31,17 +30,8 @@ final class NodeAgentSkus {
    * to 20.04 (since April 2025), CentOS and Debian up to 10. AzureClusterlessHPC's default image,
    * UbuntuServer 18.04, is one.
    */
-  private static final Set<String> RETIRED =
-      Set.of(
-          "batch.node.ubuntu 14.04",
-          "batch.node.ubuntu 16.04",
-          "batch.node.ubuntu 18.04",
-          "batch.node.ubuntu 20.04",
-          "batch.node.centos 7",
-          "batch.node.centos 8",
-          "batch.node.debian 8",
-          "batch.node.debian 9",
-          "batch.node.debian 10");
+  private static final Pattern RETIRED =
+      Pattern.compile("batch\\.node\\.(ubuntu (14|16|18|20)\\.04|centos [78]|debian ([89]|10))");
 
   /** The node agent SKU for the image, if the image is one this class knows. */
   static Optional<String> derive(String publisher, String offer, String sku) {
@@ -73,13 +63,13 @@ final class NodeAgentSkus {
 
   /** A warning for an image whose node agent Azure Batch has retired, or null. */
   static String retirementWarning(String nodeAgentSku) {
-    return !RETIRED.contains(nodeAgentSku)
+    return !RETIRED.matcher(nodeAgentSku).matches()
         ? null
-        : "Azure Batch has retired the node agent \""
-            + nodeAgentSku
-            + "\", so pools with this image cannot be created; use a current image such"
-            + " as canonical / 0001-com-ubuntu-server-jammy / 22_04-lts or canonical /"
-            + " ubuntu-24_04-lts / server";
+        : """
+          Azure Batch has retired the node agent "%s", so pools with this image cannot be created; \
+          use a current image such as canonical / 0001-com-ubuntu-server-jammy / 22_04-lts or \
+          canonical / ubuntu-24_04-lts / server"""
+            .formatted(nodeAgentSku);
   }
 
   private static Optional<String> ubuntuVersion(String text) {

@@ -15,17 +15,19 @@ public record NodeImage(String publisher, String offer, String sku, String nodeA
           "must be a Batch node agent SKU such as \"batch.node.ubuntu 22.04\"",
           nodeAgentSku);
     }
-    String[][] os = {{"publisher", publisher}, {"offer", offer}, {"sku", sku}};
-    boolean any = publisher != null || offer != null || sku != null;
-    for (String[] key : os) {
-      Problem.unless(
-          !any || key[1] != null,
-          key[0],
-          "is missing: give {publisher}, {offer} and {sku} together");
-      Problem.unless(!any || !key[1].isBlank(), key[0], "is empty");
+    if (publisher != null || offer != null || sku != null) {
+      String[][] os = {{"publisher", publisher}, {"offer", offer}, {"sku", sku}};
+      for (String[] key : os) {
+        Problem.given(key[0], key[1], ": give {publisher}, {offer} and {sku} together");
+      }
+      if (nodeAgentSku == null) {
+        nodeAgentSku = NodeAgentSkus.derive(publisher, offer, sku).orElse(null);
+      }
     }
-    if (nodeAgentSku == null && any) {
-      nodeAgentSku = NodeAgentSkus.derive(publisher, offer, sku).orElse(null);
-    }
+  }
+
+  /** The image as messages name it: {@code publisher / offer / sku}. */
+  String label() {
+    return publisher + " / " + offer + " / " + sku;
   }
 }

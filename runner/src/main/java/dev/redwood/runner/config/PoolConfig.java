@@ -1,27 +1,25 @@
 package dev.redwood.runner.config;
 
+import static java.util.Map.entry;
+
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
- * One Batch pool a pipeline's tasks run on: an entry of the parameters file's {@code "pools"} (or
- * one of the {@code _POOL_COUNT} pools) over the settings it inherits, bound by Jackson, with its
- * checks. A new pool setting is a component here (its name is its JSON key), its check in the
- * constructor and its default in {@link #DEFAULTS}.
+ * One Batch pool a pipeline's tasks run on: an entry of {@code "pools"} (or one of the {@code
+ * _POOL_COUNT} pools) over the settings it inherits. A new setting is a component (its name is its
+ * JSON key), its check in the constructor and its default in {@link #DEFAULTS}.
  *
  * @param poolId the pool's id in its account ({@code "id"}); an existing pool with it is reused
  * @param account the {@link BatchAccount#name()} the pool lives in
- * @param vmSize e.g. {@code Standard_E2s_v3}
  * @param dedicatedNodes target dedicated nodes (ignored when {@code autoscaleFormula} is set)
  * @param spotNodes target spot (low-priority) nodes; preempted tasks are requeued by Batch
  * @param taskSlotsPerNode tasks one node runs at the same time (Batch allows at most 256)
  * @param autoscaleFormula a Batch autoscale formula, or null for a fixed size
- * @param image the node OS image
  * @param containerImage a container image the tasks run in (it must provide Java 17), or null to
  *     run on the host (a start task then installs a Java runtime if the image has none)
- * @param interNodeCommunication whether the pool enables inter-node communication
  */
 public record PoolConfig(
     @JsonProperty("id") String poolId,
@@ -41,19 +39,13 @@ public record PoolConfig(
 
   /** The settings a pool has where the parameters file gives none. */
   static final Map<String, Object> DEFAULTS =
-      Map.of(
-          "vmSize",
-          "Standard_E2s_v3",
-          "dedicatedNodes",
-          1,
-          "spotNodes",
-          0,
-          "taskSlotsPerNode",
-          1,
-          "image",
-          DEFAULT_IMAGE,
-          "interNodeCommunication",
-          false);
+      Map.ofEntries(
+          entry("vmSize", "Standard_E2s_v3"),
+          entry("dedicatedNodes", 1),
+          entry("spotNodes", 0),
+          entry("taskSlotsPerNode", 1),
+          entry("image", DEFAULT_IMAGE),
+          entry("interNodeCommunication", false));
 
   /** The JSON keys of a pool. */
   static final List<String> KEYS = ConfigFile.keys(PoolConfig.class);
@@ -76,36 +68,28 @@ public record PoolConfig(
         "autoscaleFormula",
         "is empty; leave it out for a pool of fixed size");
     if (containerImage != null && !CONTAINER_REF.matcher(containerImage).matches()) {
-      throw Problem.got(
-          "containerImage",
-          "must be a container image reference such as"
-              + " \"myregistry.azurecr.io/redwood-worker:1.0\"",
-          containerImage);
+      String example = "\"myregistry.azurecr.io/redwood-worker:1.0\"";
+      String problem = "must be a container image reference such as " + example;
+      throw Problem.got("containerImage", problem, containerImage);
     }
     Problem.unless(
         image.nodeAgentSku() != null,
         "image",
-        "names an image whose Batch node agent"
-            + " Redwood cannot derive ("
-            + image.publisher()
-            + " / "
-            + image.offer()
-            + " / "
-            + image.sku()
-            + "): give it, e.g. \"poolDefaults\": {\"image\": {\"nodeAgentSku\":"
-            + " \"batch.node.ubuntu 22.04\"}}");
+        """
+        names an image whose Batch node agent Redwood cannot derive (%s): give it, e.g. \
+        "poolDefaults": {"image": {"nodeAgentSku": "batch.node.ubuntu 22.04"}}"""
+            .formatted(image.label()));
     // The start task installs Java with apt-get on every node: tasks on the host run on it, and
     // on container pools the job preparation fetches the classpath with it.
     Problem.unless(
         NodeAgentSkus.hasApt(image.nodeAgentSku()),
         "image",
-        "is an image without apt-get (node agent \""
-            + image.nodeAgentSku()
-            + "\"), so the start task cannot install Java on the nodes of pool \""
-            + poolId
-            + "\": use a Debian or Ubuntu image such as canonical /"
-            + " 0001-com-ubuntu-server-jammy / 22_04-lts (or, for containers, microsoft-dsvm /"
-            + " ubuntu-hpc / 2204)");
+        """
+        is an image without apt-get (node agent "%s"), so the start task cannot install Java on \
+        the nodes of pool "%s": use a Debian or Ubuntu image such as canonical / \
+        0001-com-ubuntu-server-jammy / 22_04-lts (or, for containers, microsoft-dsvm / ubuntu-hpc \
+        / 2204)"""
+            .formatted(image.nodeAgentSku(), poolId));
   }
 
   /** The pool's task slots at its target size: what the driver plans its spread with. */

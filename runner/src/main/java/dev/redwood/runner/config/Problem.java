@@ -1,6 +1,7 @@
 package dev.redwood.runner.config;
 
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.JsonNode;
 
 /**
  * What is wrong with a value, found where the value is checked (mostly a record's constructor)
@@ -34,11 +35,25 @@ final class Problem extends RuntimeException {
     this(key, message, null, null, "");
   }
 
+  /** Throws {@code problem} as an IllegalArgumentException, for a caller that adds the key. */
+  static void refuse(boolean bad, String problem) {
+    if (bad) {
+      throw new IllegalArgumentException(problem);
+    }
+  }
+
   /** Throws the problem {@code message} about {@code key} unless {@code ok}. */
   static void unless(boolean ok, String key, String message) {
     if (!ok) {
       throw new Problem(key, message);
     }
+  }
+
+  /** {@code value}, which must be given ({@code missing} follows "is missing") and not blank. */
+  static String given(String key, String value, String missing) {
+    unless(value != null, key, "is missing" + missing);
+    unless(!value.isBlank(), key, "is empty");
+    return value;
   }
 
   /** Throws the problem with {@code n}, the value of {@code key}, unless it is in bounds. */
@@ -55,7 +70,9 @@ final class Problem extends RuntimeException {
   }
 
   /** A JSON value that is not what {@code message} says; its kind is named even where hidden. */
-  static Problem ofToken(String message, JsonToken token, String text, String after) {
+  static Problem ofJson(String message, JsonNode value, String after) {
+    JsonToken token = value.asToken();
+    String text = value.asText();
     String kind =
         token.isNumeric()
             ? "a number"

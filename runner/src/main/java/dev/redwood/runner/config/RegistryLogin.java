@@ -31,29 +31,25 @@ public record RegistryLogin(String registryServer, String userName, Secret passw
     Problem.unless(
         identity == null,
         "identityReference",
-        "is not supported: Redwood does not yet create pools with a managed identity, so Batch"
-            + " cannot log in to the registry with one. Give {userName} and {password} (for Azure"
-            + " Container Registry: a token or the admin user)");
+        """
+        is not supported: Redwood does not yet create pools with a managed identity, so Batch \
+        cannot log in to the registry with one. Give {userName} and {password} (for Azure \
+        Container Registry: a token or the admin user)""");
+    String example = "\"myregistry.azurecr.io\"";
     Problem.unless(
         server != null,
         "registryServer",
-        "is missing (the registry's host, such as \"myregistry.azurecr.io\")");
+        "is missing (the registry's host, such as %s)".formatted(example));
     if (!SERVER.matcher(server).matches()) {
-      throw Problem.got(
-          "registryServer",
-          "must be a registry host such as \"myregistry.azurecr.io\" (no https:// and no path)",
-          server);
+      String problem = "must be a registry host such as %s (no https:// and no path)";
+      throw Problem.got("registryServer", problem.formatted(example), server);
     }
-    Problem.unless(userName != null, "userName", "is missing (the registry's user name)");
-    Problem.unless(!userName.isBlank(), "userName", "is empty");
-    Problem.unless(password != null, "password", "is missing (the registry's password or token)");
-    Problem.unless(!password.isBlank(), "password", "is empty");
+    Problem.given("userName", userName, " (the registry's user name)");
+    Problem.given("password", password, " (the registry's password or token)");
     return new RegistryLogin(server.toLowerCase(Locale.ROOT), userName, new Secret(password));
   }
 
-  /**
-   * The registry an image reference pulls from: its first part if that is a host, else Docker Hub.
-   */
+  /** The registry an image pulls from: its first part if that is a host, else Docker Hub. */
   public static String serverOf(String image) {
     int slash = image.indexOf('/');
     String first = slash < 0 ? "" : image.substring(0, slash);

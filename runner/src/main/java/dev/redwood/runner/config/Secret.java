@@ -45,28 +45,23 @@ public final class Secret {
   static String signIn(String auth, List<String> kinds, String... keys) {
     int[] given = IntStream.range(0, keys.length).filter(i -> keys[i] != null).toArray();
     if (given.length > 1) {
-      throw new Problem(
-          keys[given[0]],
-          "cannot be combined with {" + keys[given[1]] + "}: give one way to sign in");
+      String other = "cannot be combined with {" + keys[given[1]] + "}: give one way to sign in";
+      throw new Problem(keys[given[0]], other);
     } else if (auth != null && !kinds.contains(auth)) {
-      throw Problem.got(
-          "auth",
-          "must be one of \"" + String.join("\", \"", kinds) + "\"" + DidYouMean.hint(auth, kinds),
-          auth);
+      String known = "must be one of \"" + String.join("\", \"", kinds) + "\"";
+      throw Problem.got("auth", known + DidYouMean.hint(auth, kinds), auth);
     }
     String kind = auth != null ? auth : kinds.get(given.length > 0 ? given[0] : kinds.size() - 1);
-    Problem.unless(
-        given.length == 0 || kinds.get(given[0]).equals(kind),
-        given.length == 0 ? null : keys[given[0]],
-        "is given but \"auth\" is \"" + kind + "\"; remove one of them");
+    if (given.length > 0 && !kinds.get(given[0]).equals(kind)) {
+      String both = "is given but \"auth\" is \"" + kind + "\"; remove one of them";
+      throw new Problem(keys[given[0]], both);
+    }
     return kind;
   }
 
   /** The secret under {@code key}, which the sign-in {@code kind} needs. */
   static Secret of(String key, String value, String kind) {
-    Problem.unless(value != null, key, "is missing (\"auth\" is \"" + kind + "\")");
-    Problem.unless(!value.isBlank(), key, "is empty");
-    return new Secret(value);
+    return new Secret(Problem.given(key, value, " (\"auth\" is \"" + kind + "\")"));
   }
 
   /** The account key under {@code key}: base64 text, as the portal shows it. */
@@ -76,11 +71,8 @@ public final class Secret {
       Base64.getDecoder().decode(value.trim());
       return secret;
     } catch (IllegalArgumentException e) {
-      throw new Problem(
-          key,
-          "is not "
-              + what
-              + " (expected base64 text, as the portal shows it; the value is not shown)");
+      String expected = " (expected base64 text, as the portal shows it; the value is not shown)";
+      throw new Problem(key, "is not " + what + expected);
     }
   }
 }

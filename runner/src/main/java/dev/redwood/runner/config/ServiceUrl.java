@@ -23,39 +23,29 @@ record ServiceUrl(String url, String host) {
    */
   static ServiceUrl parse(String text, boolean allowPath) {
     String example =
-        "must be a URL such as \"https://"
-            + (allowPath ? "mystorage.blob.core.windows.net" : "mybatch.westeurope.batch.azure.com")
-            + "\"";
-    if (!text.contains("://")) {
-      throw new IllegalArgumentException(example + " (the https:// is missing)");
-    }
+        allowPath ? "mystorage.blob.core.windows.net" : "mybatch.westeurope.batch.azure.com";
+    String bad = "must be a URL such as \"https://" + example + "\"";
+    Problem.refuse(!text.contains("://"), bad + " (the https:// is missing)");
     URI uri;
     try {
       uri = new URI(text.trim());
     } catch (URISyntaxException e) {
-      throw new IllegalArgumentException(example + " (" + e.getReason() + ")");
+      throw new IllegalArgumentException(bad + " (" + e.getReason() + ")");
     }
     String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
     String host = uri.getHost() == null ? "" : uri.getHost().toLowerCase(Locale.ROOT);
     String path = uri.getRawPath() == null ? "" : uri.getRawPath().replaceFirst("/+$", "");
-    String problem =
-        !scheme.equals("https") && !scheme.equals("http")
-            ? "must be an https:// URL"
-            : host.isEmpty()
-                ? "must be a URL with a host name"
-                : uri.getRawUserInfo() != null
-                    ? "must not carry a user name or password"
-                    : uri.getRawQuery() != null || uri.getRawFragment() != null
-                        ? "must not have a query (?...) or fragment (#...): give the base URL only (a SAS token"
-                            + " belongs in a connection string in the credentials file)"
-                        : !path.isEmpty() && !allowPath
-                            ? "must be the account's base URL, without a path"
-                            : scheme.equals("http") && !LOOPBACK.contains(host)
-                                ? "must use https (plain http is only for an emulator or test double on 127.0.0.1)"
-                                : null;
-    if (problem != null) {
-      throw new IllegalArgumentException(problem);
-    }
+    Problem.refuse(!scheme.equals("https") && !scheme.equals("http"), "must be an https:// URL");
+    Problem.refuse(host.isEmpty(), "must be a URL with a host name");
+    Problem.refuse(uri.getRawUserInfo() != null, "must not carry a user name or password");
+    Problem.refuse(
+        uri.getRawQuery() != null || uri.getRawFragment() != null,
+        "must not have a query (?...) or fragment (#...): give the base URL only (a SAS token"
+            + " belongs in a connection string in the credentials file)");
+    Problem.refuse(!path.isEmpty() && !allowPath, "must be the account's base URL, without a path");
+    Problem.refuse(
+        scheme.equals("http") && !LOOPBACK.contains(host),
+        "must use https (plain http is only for an emulator or test double on 127.0.0.1)");
     String port = uri.getPort() < 0 ? "" : ":" + uri.getPort();
     return new ServiceUrl(scheme + "://" + host + port + path, host);
   }

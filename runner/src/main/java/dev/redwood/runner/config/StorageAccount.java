@@ -10,12 +10,12 @@ import java.util.Map;
 /**
  * The storage account that holds staged code, stage specs, shuffles and task logs.
  *
- * @param accountName e.g. {@code mystorage}
  * @param blobEndpoint e.g. {@code https://mystorage.blob.core.windows.net}, or Azurite's {@code
  *     http://127.0.0.1:10000/devstoreaccount1}
  * @param auth how the driver authenticates; tasks never see it (they get SAS URLs)
  */
 public record StorageAccount(String accountName, String blobEndpoint, StorageAuth auth) {
+  private static final List<String> SIGN_INS = List.of("accountKey", "connectionString", "default");
 
   /**
    * The account a {@code "storage"} object gives, checked: the way to sign in is {@code auth}, or
@@ -29,12 +29,8 @@ public record StorageAccount(String accountName, String blobEndpoint, StorageAut
       @JsonProperty("auth") String auth,
       @JsonProperty("accountKey") String key,
       @JsonProperty("connectionString") String connection) {
-    String kind =
-        Secret.signIn(
-            auth,
-            List.of("accountKey", "connectionString", "default"),
-            key == null ? null : "accountKey",
-            connection == null ? null : "connectionString");
+    String connectionKey = connection == null ? null : "connectionString";
+    String kind = Secret.signIn(auth, SIGN_INS, key == null ? null : "accountKey", connectionKey);
     if (name != null) {
       AzureNames.ACCOUNT.check("accountName", name);
     }
@@ -50,21 +46,19 @@ public record StorageAccount(String accountName, String blobEndpoint, StorageAut
       Problem.unless(
           sameName && (url == null || url.url().equals(given.blobEndpoint)),
           sameName ? "blobEndpoint" : "accountName",
-          "is not the account of {connectionString}, "
-              + Problem.quote(given.accountName)
-              + " at "
-              + given.blobEndpoint);
+          "is not the account of {connectionString}, %s at %s"
+              .formatted(Problem.quote(given.accountName), given.blobEndpoint));
       return given;
     }
     name = name == null && url != null ? url.account() : name;
     Problem.unless(name != null, "accountName", "is missing (the storage account's name)");
-    return new StorageAccount(
-        name,
-        url == null ? "https://" + name + ".blob.core.windows.net" : url.url(),
+    StorageAuth how =
         kind.equals("default")
-            ? new StorageAuth.DefaultCredential()
+            ? new StorageAuth.StorageDefaultCredential()
             : new StorageAuth.AccountKey(
-                Secret.key("accountKey", key, kind, "a storage account key")));
+                Secret.key("accountKey", key, kind, "a storage account key"));
+    String blob = url == null ? "https://" + name + ".blob.core.windows.net" : url.url();
+    return new StorageAccount(name, blob, how);
   }
 
   /**
@@ -76,41 +70,36 @@ public record StorageAccount(String accountName, String blobEndpoint, StorageAut
     Map<String, String> parts = new HashMap<>();
     for (String part : text.split(";")) {
       int eq = part.indexOf('=');
-      if (eq <= 0 && !part.isBlank()) {
-        throw new IllegalArgumentException(
-            "is not a storage connection string (expected"
-                + " Name=value pairs separated by ';'; the value is not shown)");
-      } else if (eq > 0) {
-        String key = part.substring(0, eq).trim().toLowerCase(Locale.ROOT);
-        parts.put(key, part.substring(eq + 1).trim());
+      Problem.refuse(
+          eq <= 0 && !part.isBlank(),
+          "is not a storage connection string (expected Name=value pairs separated by ';'; the"
+              + " value is not shown)");
+      if (eq > 0) {
+        parts.put(
+            part.substring(0, eq).trim().toLowerCase(Locale.ROOT), part.substring(eq + 1).trim());
       }
     }
     if ("true".equalsIgnoreCase(parts.get("usedevelopmentstorage"))) {
-      String account = "devstoreaccount1";
-      return new StorageAccount(account, "http://127.0.0.1:10000/" + account, auth);
+      return new StorageAccount(
+          "devstoreaccount1", "http://127.0.0.1:10000/devstoreaccount1", auth);
     }
     String name = parts.get("accountname");
     String endpoint = parts.get("blobendpoint");
-    String problem =
-        !parts.containsKey("accountkey") && !parts.containsKey("sharedaccesssignature")
-            ? "without a credential: it needs AccountKey=... or SharedAccessSignature=..."
-            : parts.containsKey("accountkey") && name == null
-                ? "with AccountKey but no AccountName"
-                : endpoint == null && name == null
-                    ? "with neither AccountName nor BlobEndpoint"
-                    : null;
-    if (problem != null) {
-      throw new IllegalArgumentException(
-          "is a connection string " + problem + " (the value is not shown)");
+    boolean key = parts.containsKey("accountkey");
+    String bad = "is a connection string %s (the value is not shown)";
+    Problem.refuse(
+        !key && !parts.containsKey("sharedaccesssignature"),
+        bad.formatted(
+            "without a credential: it needs AccountKey=... or SharedAccessSignature=..."));
+    Problem.refuse(key && name == null, bad.formatted("with AccountKey but no AccountName"));
+    Problem.refuse(
+        endpoint == null && name == null,
+        bad.formatted("with neither AccountName nor BlobEndpoint"));
+    if (endpoint == null) {
+      String protocol = parts.getOrDefault("defaultendpointsprotocol", "https");
+      String suffix = parts.getOrDefault("endpointsuffix", "core.windows.net");
+      endpoint = protocol + "://" + name + ".blob." + suffix;
     }
-    endpoint =
-        endpoint != null
-            ? endpoint
-            : parts.getOrDefault("defaultendpointsprotocol", "https")
-                + "://"
-                + name
-                + ".blob."
-                + parts.getOrDefault("endpointsuffix", "core.windows.net");
     ServiceUrl url;
     try {
       url = ServiceUrl.parse(endpoint, true);
@@ -119,11 +108,10 @@ public record StorageAccount(String accountName, String blobEndpoint, StorageAut
           "is a connection string whose blob endpoint " + e.getMessage());
     }
     name = name != null ? name : url.account();
-    if (AzureNames.ACCOUNT.problem(name) != null) {
-      throw new IllegalArgumentException(
-          "is a connection string whose account name is not a"
-              + " storage account name (3-24 lowercase letters and digits; the value is not shown)");
-    }
+    Problem.refuse(
+        AzureNames.ACCOUNT.problem(name) != null,
+        "is a connection string whose account name is not a storage account name (3-24 lowercase"
+            + " letters and digits; the value is not shown)");
     return new StorageAccount(name, url.url(), auth);
   }
 }

@@ -10,5 +10,5 @@ public sealed interface StorageAuth {
   record ConnectionString(Secret connectionString) implements StorageAuth {}
 
   /** azure-identity's DefaultAzureCredential; task SAS URLs are then user-delegation SAS. */
-  record DefaultCredential() implements StorageAuth {}
+  record StorageDefaultCredential() implements StorageAuth {}
 }

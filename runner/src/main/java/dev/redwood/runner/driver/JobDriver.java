@@ -39,6 +39,9 @@ final class JobDriver {
   private static final Logger LOG = LoggerFactory.getLogger(JobDriver.class);
   private static final int LOG_TAIL_BYTES = 4096;
 
+  /** How many lost nodes a task survives: Batch too gives up on a task that keeps losing them. */
+  static final int MAX_NODE_LOSSES = 5;
+
   /** How often a run without task changes says what it waits for. */
   private static final Duration STALL_LINE_EVERY = Duration.ofMinutes(1);
 
@@ -51,15 +54,21 @@ final class JobDriver {
   private final String maxRunDuration;
   private final JobMetrics metrics;
   private final Progress progress;
+
+  /** What stages take over from earlier sessions of a resumed run, by stage id. */
+  private final Map<Integer, RunResume.StageReuse> reuse;
+
   private final Map<Integer, StageRun> runs = new HashMap<>();
   private final List<StageRun> ordered = new ArrayList<>();
   private final Set<String> seenManifests = new HashSet<>();
   private BatchJob job;
   private volatile boolean cancelled;
   private int retries;
+  private int reusedTasks;
   private long taskMillis;
   private long lastChangeNanos;
   private long lastStallLineNanos;
+  private long lastHeartbeatNanos;
 
   JobDriver(
       StagePlan plan,
@@ -69,8 +78,10 @@ final class JobDriver {
       int maxTaskRetries,
       String maxRunDuration,
       JobMetrics metrics,
-      Progress progress) {
+      Progress progress,
+      Map<Integer, RunResume.StageReuse> reuse) {
     this.plan = plan;
+    this.reuse = Map.copyOf(reuse);
     this.store = store;
     this.batch = batch;
     this.layout = new JobLayout(spec.jobId());
@@ -124,6 +135,7 @@ final class JobDriver {
         handle(event);
       }
       stallWatch(!events.isEmpty());
+      heartbeat();
       for (StageRun run : ordered) {
         if (run.status == StageRun.Status.RUNNING) {
           progress.stage(run, false);
@@ -133,9 +145,10 @@ final class JobDriver {
     progress.summary(
         String.format(
             Locale.ROOT,
-            "done: %d stages, %d tasks, %d retries, wall %.1fs, task time %.1fs",
+            "done: %d stages, %d tasks%s, %d retries, wall %.1fs, task time %.1fs",
             ordered.size(),
             ordered.stream().mapToInt(StageRun::taskCount).sum(),
+            reusedTasks == 0 ? "" : " (" + reusedTasks + " reused from earlier sessions)",
             retries,
             (System.nanoTime() - started) / 1e9,
             taskMillis / 1e3));
@@ -173,6 +186,20 @@ final class JobDriver {
         spec.jobId());
   }
 
+  /** Says in the store that this driver is alive, so that no resume runs beside it. */
+  private void heartbeat() {
+    long now = System.nanoTime();
+    if (lastHeartbeatNanos != 0 && now - lastHeartbeatNanos < RunResume.HEARTBEAT_EVERY.toNanos()) {
+      return;
+    }
+    lastHeartbeatNanos = now;
+    try {
+      RunResume.heartbeat(store, spec.jobId(), spec.session());
+    } catch (IOException e) {
+      LOG.warn("Could not write the heartbeat of job {}: {}", spec.jobId(), e.toString());
+    }
+  }
+
   /** Ends a run that outlived {@code --maxRunDuration}, naming what it was still doing. */
   private void checkDeadline() {
     if (Instant.now().isBefore(spec.deadline())) {
@@ -203,17 +230,62 @@ final class JobDriver {
       }
       run.status = StageRun.Status.RUNNING;
       run.startedNanos = System.nanoTime();
-      if (run.taskCount() == 0) {
-        commit(run);
+      RunResume.StageReuse reused = reuse.get(run.stage.id());
+      List<TaskManifest> toContinue = reused == null ? List.of() : takeOver(run, reused);
+      if (reused != null && reused.committed()) {
+        run.status = StageRun.Status.DONE;
+        run.endedNanos = System.nanoTime();
+        progress.stage(run, true);
         continue;
       }
       List<TaskSpec> tasks = new ArrayList<>();
       for (int t = 0; t < run.taskCount(); t++) {
-        tasks.add(taskSpec(run, TaskId.first(run.stage.id(), t)));
+        if (run.accepted.get(t) == null) {
+          tasks.add(taskSpec(run, new TaskId(run.stage.id(), t, run.attempts.get(t))));
+        }
       }
-      job.addTasks(tasks);
+      if (!tasks.isEmpty()) {
+        job.addTasks(tasks);
+      }
+      for (TaskManifest manifest : toContinue) {
+        continueFrom(run, manifest);
+      }
+      if (run.allAccepted()) {
+        commit(run);
+        continue;
+      }
       progress.stage(run, true);
     }
+  }
+
+  /**
+   * Takes over what earlier sessions of a resumed run accepted for the stage: its tasks' manifests
+   * (their metrics count again, as this run's result reports the whole pipeline) and the attempt
+   * numbers they used, which stay used. Returns the manifests whose residuals have no continuation
+   * task yet.
+   */
+  private List<TaskManifest> takeOver(StageRun run, RunResume.StageReuse reused) {
+    while (run.taskCount() < reused.accepted().size()) {
+      run.addTask();
+    }
+    List<TaskManifest> withResiduals = new ArrayList<>();
+    for (int t = 0; t < reused.accepted().size(); t++) {
+      run.attempts.set(t, reused.nextAttempt().get(t));
+      TaskManifest manifest = reused.accepted().get(t);
+      if (manifest != null) {
+        run.accepted.set(t, manifest);
+        run.succeeded++;
+        run.reused++;
+        metrics.accepted(manifest.metrics());
+        if (!reused.committed()
+            && !manifest.residuals().isEmpty()
+            && !reused.continued().contains(t)) {
+          withResiduals.add(manifest);
+        }
+      }
+    }
+    reusedTasks += run.reused;
+    return withResiduals;
   }
 
   private boolean dependenciesDone(StageRun run) {
@@ -275,14 +347,30 @@ final class JobDriver {
       return; // a stale attempt; the task is already done or retried
     }
     run.failedAttempts++;
-    if (attempt < maxTaskRetries) {
+    if (event.nodeLost()) {
+      int losses = run.nodeLosses.get(task) + 1;
+      run.nodeLosses.set(task, losses);
+      if (losses > MAX_NODE_LOSSES) {
+        throw failure(run, id, event, "it lost its node " + losses + " times");
+      }
+      LOG.info(
+          "Task {} of stage '{}' lost its node ({}); running it again as attempt {} (a lost node"
+              + " is not one of the task's retries)",
+          task,
+          run.name(),
+          event.failureInfo(),
+          attempt + 1);
+    } else {
+      int failures = run.failures.get(task) + 1;
+      run.failures.set(task, failures);
+      if (failures > maxTaskRetries) {
+        throw failure(run, id, event, null);
+      }
       retries++;
-      run.attempts.set(task, attempt + 1);
       LOG.info("Retrying task {} of stage '{}' (attempt {} failed)", task, run.name(), attempt);
-      job.addTasks(List.of(taskSpec(run, id.retry())));
-      return;
     }
-    throw failure(run, id, event);
+    run.attempts.set(task, attempt + 1);
+    job.addTasks(List.of(taskSpec(run, id.retry())));
   }
 
   /**
@@ -317,13 +405,31 @@ final class JobDriver {
     job.addTasks(List.of(taskSpec(run, TaskId.first(run.stage.id(), task))));
   }
 
-  private TaskFailedException failure(StageRun run, TaskId id, TaskEvent event) throws IOException {
+  /**
+   * @param why what ended the task's attempts when it is not its own failure, else null
+   */
+  private TaskFailedException failure(StageRun run, TaskId id, TaskEvent event, String why)
+      throws IOException {
     String failureKey = layout.attempt(id).failure();
     Throwable cause =
         store.exists(failureKey)
             ? JobObjects.read(store, failureKey, TaskFailure.class).toThrowable()
             : null;
-    if (cause == null) {
+    if (why != null) {
+      cause =
+          new IllegalStateException(
+              "Task "
+                  + id.task()
+                  + " of stage '"
+                  + run.name()
+                  + "' was given up: "
+                  + why
+                  + " (last: "
+                  + event.failureInfo()
+                  + "). Nodes that keep dying under a task are often out of memory: give the"
+                  + " nodes more (--nodeHeapMb, a larger vmSize) or the task less.",
+              cause);
+    } else if (cause == null) {
       cause =
           new IllegalStateException(
               event.failureInfo() != null

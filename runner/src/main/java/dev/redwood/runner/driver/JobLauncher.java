@@ -71,7 +71,6 @@ public final class JobLauncher {
 
     RunBackend backend = Backends.open(options, inProcessByDefault);
     String jobName = ExplicitOptions.isSet(options, "jobName") ? options.getJobName() : null;
-    String jobId = RunId.of(backend.jobIdPrefix(), jobName);
     Instant deadline = deadline(options, backend.store());
     // Remote nodes get the options without credentials; they reach storage through grants.
     PipelineOptions nodeOptions =
@@ -83,25 +82,43 @@ public final class JobLauncher {
     FileSystems.setDefaultPipelineOptions(options);
 
     BlobStore store = backend.store();
+    Progress progress = new Progress(System.err, options.isQuiet(), plan.stages().size());
+    RunResume resume =
+        RunResume.open(
+            store,
+            options.getResumeFrom(),
+            options.isResume() ? RunId.namePrefix(backend.jobIdPrefix(), jobName) : null,
+            progress::summary);
+    String jobId = resume != null ? resume.jobId() : RunId.of(backend.jobIdPrefix(), jobName);
+    int session = resume != null ? resume.nextSession() : 0;
+    // Failed and interrupted runs that can be resumed keep their objects for it.
+    boolean resumable = jobName != null || resume != null;
     JobLayout layout = new JobLayout(jobId);
     // From here on, Ctrl-C or SIGTERM stops the run and cleans up after it.
+    boolean keepIfStopped = options.isKeepJobData() || resumable;
     RunShutdownHook hook =
         RunShutdownHook.register(
-            jobId,
-            store,
             layout,
-            options.isKeepJobData() || jobName != null,
-            backend.remoteNodes());
+            keepIfStopped,
+            backend.remoteNodes(),
+            () -> settleObjects(store, layout, session, State.CANCELLED, keepIfStopped));
     BatchService batch = null;
     List<String> classpath;
     Map<String, String> jobEnvironment;
+    Map<Integer, RunResume.StageReuse> reuse;
     JobSpec job;
     try {
+      Map<Integer, StageFingerprint> fingerprints = StageFingerprint.of(plan);
+      reuse = resume != null ? resume.reuse(plan, fingerprints, progress::summary) : Map.of();
       Duration grants = Duration.between(Instant.now(), deadline.plus(JobSpec.GRANT_MARGIN));
       jobEnvironment = azfsAccess(store, options, grants);
       for (StagePlan.Stage stage : plan.stages()) {
-        JobObjects.write(store, layout.stageSpec(stage.id()), stage.spec());
+        // A resumed run's unchanged stages keep their spec, which is the same.
+        if (resume == null || !store.exists(layout.stageSpec(stage.id()))) {
+          JobObjects.write(store, layout.stageSpec(stage.id()), stage.spec());
+        }
       }
+      RunResume.startSession(store, new RunResume.Session(jobId, jobName, session, fingerprints));
       classpath =
           backend.stagesClasspath()
               ? ClasspathStager.stage(
@@ -109,11 +126,24 @@ public final class JobLauncher {
               : List.of();
       job =
           new JobSpec(
-              jobId, jobName != null ? jobName : jobId, classpath, jobEnvironment, deadline);
+              jobId,
+              jobName != null ? jobName : jobId,
+              classpath,
+              jobEnvironment,
+              deadline,
+              session);
       batch = hook.watch(batchDecorator.apply(backend.batch().open()));
     } catch (IOException | RuntimeException e) {
+      // Nothing of this session ran; an earlier session's work stays for the next resume.
       if (hook.runCleansUp()) {
-        cleanUp(batch, null, store, layout, jobId, options.isKeepJobData());
+        cleanUp(
+            batch,
+            null,
+            store,
+            layout,
+            session,
+            State.FAILED,
+            options.isKeepJobData() || resume != null);
       }
       hook.runEnded();
       throw e;
@@ -121,7 +151,6 @@ public final class JobLauncher {
 
     JobMetrics metrics = new JobMetrics();
     metrics.accepted(planner.splitMetrics());
-    Progress progress = new Progress(System.err, options.isQuiet(), plan.stages().size());
     progress.line(
         "job "
             + jobId
@@ -140,7 +169,8 @@ public final class JobLauncher {
             backend.taskRetries(),
             options.getMaxRunDuration(),
             metrics,
-            progress);
+            progress,
+            reuse);
     hook.onStop(driver::cancel);
     AzureBatchPipelineResult result = new AzureBatchPipelineResult(metrics, driver::cancel);
     metrics.startPushing(options.as(MetricsOptions.class), result);
@@ -166,8 +196,9 @@ public final class JobLauncher {
                 if (failure != null) {
                   LOG.error("Job {} failed: {}", jobId, failure.getMessage());
                 }
+                boolean keep = options.isKeepJobData() || state != State.DONE && resumable;
                 if (hook.runCleansUp()) {
-                  cleanUp(service, driver, store, layout, jobId, options.isKeepJobData());
+                  cleanUp(service, driver, store, layout, session, state, keep);
                 }
                 hook.runEnded();
                 result.finish(state, failure);
@@ -214,15 +245,18 @@ public final class JobLauncher {
 
   /**
    * Terminates the job (when {@code driver} created it), releases the nodes and deletes the job's
-   * objects unless they are to be kept; logs what fails and goes on.
+   * objects unless they are to be kept (then records how the session ended, for resume); logs what
+   * fails and goes on.
    */
   private static void cleanUp(
       BatchService batch,
       JobDriver driver,
       BlobStore store,
       JobLayout layout,
-      String jobId,
+      int session,
+      State state,
       boolean keep) {
+    String jobId = layout.jobId();
     if (driver != null) {
       try {
         driver.terminateJob();
@@ -238,12 +272,30 @@ public final class JobLauncher {
       }
     }
     try {
-      if (!keep) {
-        store.deletePrefix(layout.jobPrefix());
+      settleObjects(store, layout, session, state, keep);
+      if (keep && state != State.DONE) {
+        LOG.info(
+            "The objects of job {} are kept in {}: resume it with --resumeFrom={} (or --resume"
+                + " with its --jobName)",
+            jobId,
+            store.location(),
+            jobId);
       }
       store.close();
     } catch (Exception e) {
       LOG.warn("Could not delete the objects of job {}", jobId, e);
+    }
+  }
+
+  /** Deletes the run's objects, or keeps them and records how the session ended (for resume). */
+  private static void settleObjects(
+      BlobStore store, JobLayout layout, int session, State state, boolean keep)
+      throws IOException {
+    if (keep) {
+      RunResume.endSession(store, layout.jobId(), session, state.name());
+    } else {
+      store.deletePrefix(layout.jobPrefix());
+      store.delete(layout.runIndex());
     }
   }
 

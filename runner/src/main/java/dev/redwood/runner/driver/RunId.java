@@ -4,6 +4,7 @@ import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 import java.util.UUID;
+import java.util.regex.Pattern;
 
 /**
  * The id of one pipeline run: {@code <prefix>[-<jobName>]-<yyyyMMdd-HHmmss>-<random>}. It names the
@@ -16,6 +17,21 @@ final class RunId {
   static final int MAX_PART = 24;
 
   private RunId() {}
+
+  /** What follows the name in an id: the start time and a random part. */
+  private static final Pattern STARTED = Pattern.compile("\\d{8}-\\d{6}-[0-9a-f]{6}");
+
+  /** The start of the ids of the runs named {@code jobName}. */
+  static String namePrefix(String prefix, String jobName) {
+    String id = of(prefix, jobName);
+    return id.substring(0, id.length() - "yyyyMMdd-HHmmss-xxxxxx".length());
+  }
+
+  /** Whether {@code id} is the id of a run whose ids start with {@code namePrefix}. */
+  static boolean isRunOf(String id, String namePrefix) {
+    return id.startsWith(namePrefix)
+        && STARTED.matcher(id.substring(namePrefix.length())).matches();
+  }
 
   static String of(String prefix, String jobName) {
     StringBuilder id = new StringBuilder(part(prefix == null ? "redwood" : prefix));

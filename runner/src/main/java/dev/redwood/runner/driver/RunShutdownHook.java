@@ -7,7 +7,6 @@ import dev.redwood.runner.batch.LocalBatchService;
 import dev.redwood.runner.batch.TaskEvent;
 import dev.redwood.runner.batch.TaskSpec;
 import dev.redwood.runner.plan.JobLayout;
-import dev.redwood.runner.storage.BlobStore;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,13 +25,15 @@ import org.slf4j.LoggerFactory;
  * JVM shutdown hook, registered when the run starts and removed when it ends. It cancels the
  * driver, stops the run's tasks (Azure: terminates and deletes its Batch jobs, and deletes the
  * pools the run created where {@link BatchService#close()} would; local: stops the node JVMs), then
- * deletes the run's objects unless they are kept, and prints one line to stderr saying what it did.
+ * deletes the run's objects or keeps them (the launcher's {@link ObjectsStep} does either), and
+ * prints one line to stderr saying what it did.
  *
- * <p>Objects are kept when {@code --keepJobData} is given or the run was named ({@code --jobName}):
- * a named run can be resumed. Everything is over within {@link #BUDGET}, after which the JVM exits
- * whatever is still pending; Batch jobs that could not be ended then end at their own deadline, or
- * are ended by the next run on the account once their heartbeat is stale. The hook never calls
- * {@code System.exit} or {@code halt}: the JVM's exit code stays the signal's (130, 143).
+ * <p>Objects are kept when {@code --keepJobData} is given or the run can be resumed (named with
+ * {@code --jobName}, or itself resumed); the session's end is then recorded. Everything is over
+ * within {@link #BUDGET}, after which the JVM exits whatever is still pending; Batch jobs that
+ * could not be ended then end at their own deadline, or are ended by the next run on the account
+ * once their heartbeat is stale. The hook never calls {@code System.exit} or {@code halt}: the
+ * JVM's exit code stays the signal's (130, 143).
  *
  * <p>The run and the hook may both want to clean up (a signal as the run ends): whichever starts
  * first does it, and the hook waits (bounded) for the run's clean-up to finish before the JVM goes.
@@ -52,10 +53,16 @@ final class RunShutdownHook {
     HOOK
   }
 
+  /** Deletes the run's objects, or records that they are kept (for resume). */
+  @FunctionalInterface
+  interface ObjectsStep {
+    void run() throws IOException;
+  }
+
   private final String jobId;
-  private final BlobStore store;
   private final JobLayout layout;
   private final boolean keepObjects;
+  private final ObjectsStep objects;
   private final boolean remoteNodes;
   private final Thread thread;
   private final AtomicReference<Cleaner> cleaner = new AtomicReference<>();
@@ -69,25 +76,26 @@ final class RunShutdownHook {
   private volatile Runnable cancel = () -> {};
 
   private RunShutdownHook(
-      String jobId, BlobStore store, JobLayout layout, boolean keepObjects, boolean remoteNodes) {
-    this.jobId = jobId;
-    this.store = store;
+      JobLayout layout, boolean keepObjects, boolean remoteNodes, ObjectsStep objects) {
+    this.jobId = layout.jobId();
     this.layout = layout;
     this.keepObjects = keepObjects;
     this.remoteNodes = remoteNodes;
+    this.objects = objects;
     this.thread = new Thread(this::stopRun, "redwood-run-shutdown-" + jobId);
   }
 
   /**
    * Registers the hook of a run that is about to create its first object.
    *
-   * @param keepObjects whether the run's objects stay when it is stopped (named runs, {@code
+   * @param keepObjects whether the run's objects stay when it is stopped (resumable runs, {@code
    *     --keepJobData})
    * @param remoteNodes whether tasks run on Azure Batch (which the stderr line names)
+   * @param objects deletes the objects, or records that they are kept, as {@code keepObjects} says
    */
   static RunShutdownHook register(
-      String jobId, BlobStore store, JobLayout layout, boolean keepObjects, boolean remoteNodes) {
-    RunShutdownHook hook = new RunShutdownHook(jobId, store, layout, keepObjects, remoteNodes);
+      JobLayout layout, boolean keepObjects, boolean remoteNodes, ObjectsStep objects) {
+    RunShutdownHook hook = new RunShutdownHook(layout, keepObjects, remoteNodes, objects);
     Runtime.getRuntime().addShutdownHook(hook.thread);
     return hook;
   }
@@ -196,13 +204,11 @@ final class RunShutdownHook {
       }
       outcome.survivors = stopProcesses(processes, start + STOP_SHARE.toNanos());
     }
-    if (!keepObjects) {
-      try {
-        store.deletePrefix(layout.jobPrefix());
-        outcome.objects = "done";
-      } catch (IOException | RuntimeException e) {
-        outcome.objects = "failed: " + e.getMessage();
-      }
+    try {
+      objects.run();
+      outcome.objects = "done";
+    } catch (IOException | RuntimeException e) {
+      outcome.objects = "failed: " + e.getMessage();
     }
   }
 
@@ -269,10 +275,16 @@ final class RunShutdownHook {
     }
 
     String objects(boolean keep, String jobId, String prefix) {
-      if (keep) {
-        return "its objects were kept for --resumeFrom=" + jobId;
-      }
       String s = objects;
+      if (keep) {
+        return "its objects were kept for --resumeFrom="
+            + jobId
+            + (s != null && s.startsWith("failed: ")
+                ? " (but how the run ended could not be recorded: "
+                    + s.substring("failed: ".length())
+                    + ")"
+                : "");
+      }
       if (s == null) {
         return "its objects were not all deleted in time (" + prefix + ")";
       }

@@ -19,11 +19,24 @@ final class StageRun {
 
   final StagePlan.Stage stage;
   final int index;
+
+  /** The attempt number each task is at. */
   final List<Integer> attempts = new ArrayList<>();
+
+  /** Attempts of each task that failed by themselves: what {@code --maxTaskRetries} bounds. */
+  final List<Integer> failures = new ArrayList<>();
+
+  /** Attempts of each task that ended with their node: free, up to a bound. */
+  final List<Integer> nodeLosses = new ArrayList<>();
+
   final List<Boolean> running = new ArrayList<>();
   final List<TaskManifest> accepted = new ArrayList<>();
   Status status = Status.WAITING;
   int succeeded;
+
+  /** Tasks whose accepted attempt an earlier session of a resumed run ran. */
+  int reused;
+
   int failedAttempts;
   long startedNanos;
   long endedNanos;
@@ -41,6 +54,8 @@ final class StageRun {
   /** Adds a task; returns its index. */
   int addTask() {
     attempts.add(0);
+    failures.add(0);
+    nodeLosses.add(0);
     running.add(false);
     accepted.add(null);
     return accepted.size() - 1;
@@ -66,7 +81,9 @@ final class StageRun {
     return succeeded
         + "/"
         + accepted.size()
-        + " tasks succeeded, "
+        + " tasks succeeded"
+        + (reused == 0 ? "" : " (" + reused + " reused)")
+        + ", "
         + runningCount()
         + " running, "
         + failedAttempts

@@ -180,4 +180,21 @@ public interface AzureBatchPipelineOptions extends PipelineOptions {
   boolean isKeepJobData();
 
   void setKeepJobData(boolean value);
+
+  @Description(
+      "Resumes the latest kept run of this --jobName: every committed stage and every accepted"
+          + " task of an unchanged stage is reused, only what is missing or changed runs. Starts"
+          + " afresh, saying so, when no run of the name is kept. Failed and interrupted runs with"
+          + " an explicit --jobName are kept for this, finished runs with --keepJobData.")
+  @Default.Boolean(false)
+  boolean isResume();
+
+  void setResume(boolean value);
+
+  @Description(
+      "Resumes the run with this job id (as the first progress line and the error of a failed run"
+          + " print it), like --resume; the id's objects must still be in the blob store.")
+  String getResumeFrom();
+
+  void setResumeFrom(String value);
 }

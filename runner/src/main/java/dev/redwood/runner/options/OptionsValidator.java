@@ -26,6 +26,18 @@ public final class OptionsValidator {
               + options.getNodeHeapMb());
     }
     DurationOptions.parse("taskLogRetention", options.getTaskLogRetention());
+    if (options.isResume() && options.getResumeFrom() != null) {
+      throw new IllegalArgumentException(
+          "--resume and --resumeFrom="
+              + options.getResumeFrom()
+              + " both name a run to resume;"
+              + " give one of them");
+    }
+    if (options.isResume() && !ExplicitOptions.isSet(options, "jobName")) {
+      throw new IllegalArgumentException(
+          "--resume finds the run to resume by its --jobName, and none was given; give the"
+              + " --jobName of the run, or --resumeFrom=JOB_ID");
+    }
     for (String flag : options.getWorkerJvmFlags()) {
       if (!flag.startsWith("-")) {
         throw new IllegalArgumentException(

@@ -11,6 +11,10 @@ package dev.redwood.runner.plan;
  * jobs/&lt;job&gt;/stages/&lt;s&gt;/tasks/&lt;t&gt;/&lt;attempt&gt;/...     an attempt's outputs
  * jobs/&lt;job&gt;/stages/&lt;s&gt;/tasks/&lt;t&gt;/&lt;attempt&gt;/manifest written last
  * jobs/&lt;job&gt;/stages/&lt;s&gt;/tasks/&lt;t&gt;/continuation       input of a continuation task
+ * jobs/&lt;job&gt;/sessions/&lt;n&gt;                          a driver session of the run (resume)
+ * jobs/&lt;job&gt;/sessions/&lt;n&gt;-end                      how that session ended
+ * jobs/&lt;job&gt;/sessions/&lt;n&gt;-heartbeat                when its driver was last alive
+ * runs/&lt;job&gt;                                      index of runs kept for resume
  * </pre>
  *
  * <p>The driver numbers a task's attempts; each attempt is one Batch task and writes under {@code
@@ -19,6 +23,9 @@ package dev.redwood.runner.plan;
  */
 public final class JobLayout {
   public static final String STAGING_PREFIX = "staging/";
+
+  /** Where {@link #runIndex()} markers live. */
+  public static final String RUNS_PREFIX = "runs/";
 
   private final String jobId;
 
@@ -36,6 +43,31 @@ public final class JobLayout {
 
   public String stagePrefix(int stage) {
     return jobPrefix() + "stages/" + stage + "/";
+  }
+
+  /** Where every task of a stage writes: one folder per task, attempts and continuation. */
+  public String tasksPrefix(int stage) {
+    return stagePrefix(stage) + "tasks/";
+  }
+
+  /** The record a driver session writes when it starts (resume reads the last one). */
+  public String session(int session) {
+    return jobPrefix() + "sessions/" + session;
+  }
+
+  /** How a driver session ended, written when it ends (absent when the driver died). */
+  public String sessionEnd(int session) {
+    return session(session) + "-end";
+  }
+
+  /** When the session's driver last said it was alive (rewritten every minute). */
+  public String sessionHeartbeat(int session) {
+    return session(session) + "-heartbeat";
+  }
+
+  /** The marker of a run whose objects are kept for resume; {@code --resume} lists these. */
+  public String runIndex() {
+    return RUNS_PREFIX + jobId;
   }
 
   public String stageSpec(int stage) {

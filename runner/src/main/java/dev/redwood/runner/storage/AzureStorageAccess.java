@@ -93,7 +93,7 @@ abstract class AzureStorageAccess {
     } catch (JsonProcessingException e) {
       throw new IllegalArgumentException("The task's " + WRITE_SAS_VARIABLE + " is not valid JSON");
     }
-    return new Task(endpoint, read, writes);
+    return new GrantedAccess(endpoint, read, writes);
   }
 
   /**
@@ -263,13 +263,13 @@ abstract class AzureStorageAccess {
     }
   }
 
-  private static final class Task extends AzureStorageAccess {
+  private static final class GrantedAccess extends AzureStorageAccess {
     private final String endpoint;
     private final String readToken;
     private final Map<String, String> writeTokens;
     private final HttpClient http = HttpClient.createDefault();
 
-    Task(String endpoint, String readToken, Map<String, String> writeTokens) {
+    GrantedAccess(String endpoint, String readToken, Map<String, String> writeTokens) {
       this.endpoint =
           endpoint.endsWith("/") ? endpoint.substring(0, endpoint.length() - 1) : endpoint;
       this.readToken = readToken;
@@ -286,7 +286,9 @@ abstract class AzureStorageAccess {
       String token = writeTokens.get(key);
       if (token == null) {
         throw new IOException(
-            "This task may not write '" + key + "': its credentials cover only its own outputs");
+            "This task may not write '"
+                + key
+                + "': the key is outside the attempt's grant, which covers only its own outputs");
       }
       return client(container, token).getBlobClient(blob);
     }

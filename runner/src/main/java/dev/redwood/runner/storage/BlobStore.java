@@ -67,7 +67,9 @@ public interface BlobStore extends AutoCloseable {
    * What a task needs in its environment to open this store again with {@link BlobStores#open}:
    * read access to the job's objects and create access to exactly {@code writeKeys}, both expiring
    * after {@code validity}. The values are credentials (SAS tokens on Azure): they go into a task's
-   * environment, never into its command line or a log. The local store needs none.
+   * environment, never into its command line or a log. The local store's grant is no credential,
+   * only the job and the keys, but its task stores enforce it the same way (see {@link
+   * LocalBlobStore}), so a task that writes other keys than it declared fails locally too.
    */
   default Map<String, String> taskAccess(
       String jobId, Collection<String> writeKeys, Duration validity) throws IOException {

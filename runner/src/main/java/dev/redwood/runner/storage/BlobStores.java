@@ -19,7 +19,7 @@ public final class BlobStores {
     }
     URI uri = URI.create(location);
     if ("file".equals(uri.getScheme())) {
-      return new LocalBlobStore(Path.of(uri));
+      return LocalBlobStore.forTask(Path.of(uri), environment);
     }
     throw new IllegalArgumentException(
         "Unsupported blob store location '"

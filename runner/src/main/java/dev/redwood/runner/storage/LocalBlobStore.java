@@ -1,5 +1,8 @@
 package dev.redwood.runner.storage;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -22,8 +25,10 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -41,9 +46,24 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>Unlike a real object store, a key cannot be both an object and a "directory" of other objects
  * ({@code a} and {@code a/b}); such a write fails with an {@link IOException}.
  *
+ * <p>A task opens the store with the grant {@link #taskAccess} put in its environment, and that
+ * store enforces what an Azure task's SAS tokens allow: it creates only the keys its attempt was
+ * granted, reads and lists only its own job's objects, and deletes nothing. So a writer whose keys
+ * disagree with what its stage declares ({@code StageSpec.attemptWrites}) fails here as it would on
+ * Azure. Unlike a SAS token the grant is no credential: the directory is open to anything on this
+ * machine, and the check is for correctness, not security.
+ *
  * <p>Thread safe: all state is in the file system, apart from the set of streams still open.
  */
 public final class LocalBlobStore implements BlobStore {
+  /** A task's grant: the job whose objects ({@code jobs/<job>/...}) it may read and list. */
+  static final String GRANT_JOB_VARIABLE = "REDWOOD_LOCAL_STORE_JOB";
+
+  /** A task's grant: the keys it may create, as a JSON array of strings. */
+  static final String GRANT_WRITES_VARIABLE = "REDWOOD_LOCAL_STORE_WRITES";
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
   /** Where writes are staged; reserved, so no key may start with it. */
   private static final String TMP_DIR_NAME = ".tmp";
 
@@ -53,10 +73,19 @@ public final class LocalBlobStore implements BlobStore {
   private final Path root;
   private final Path tmpDir;
   private final Set<PendingBlobStream> pendingStreams = ConcurrentHashMap.newKeySet();
+
+  /** What a task's store may do; null for the driver's store, which may do anything. */
+  private final AttemptGrant grant;
+
   private volatile boolean closed;
 
-  /** Opens the store in {@code root}, creating the directory if needed. */
+  /** Opens the store in {@code root} with full rights, creating the directory if needed. */
   public LocalBlobStore(Path root) {
+    this(root, null);
+  }
+
+  private LocalBlobStore(Path root, AttemptGrant grant) {
+    this.grant = grant;
     this.root = root.toAbsolutePath().normalize();
     this.tmpDir = this.root.resolve(TMP_DIR_NAME);
     try {
@@ -67,13 +96,58 @@ public final class LocalBlobStore implements BlobStore {
     }
   }
 
+  /**
+   * The store a task opens on {@code root}: limited to the grant that {@link #taskAccess} put in
+   * {@code environment}, or with full rights when the environment holds no grant (a task that was
+   * not started by a driver, such as a test's).
+   *
+   * @throws IllegalArgumentException when the grant in the environment is incomplete or malformed
+   */
+  static LocalBlobStore forTask(Path root, Map<String, String> environment) {
+    String job = environment.get(GRANT_JOB_VARIABLE);
+    String writes = environment.get(GRANT_WRITES_VARIABLE);
+    if (job == null && writes == null) {
+      return new LocalBlobStore(root);
+    }
+    if (job == null || writes == null) {
+      throw new IllegalArgumentException(
+          "The task's environment holds only part of its store grant: "
+              + GRANT_JOB_VARIABLE
+              + " and "
+              + GRANT_WRITES_VARIABLE
+              + " go together");
+    }
+    List<String> keys;
+    try {
+      keys = JSON.readValue(writes, new TypeReference<List<String>>() {});
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException(
+          "The task's " + GRANT_WRITES_VARIABLE + " is not a JSON array of keys", e);
+    }
+    return new LocalBlobStore(root, new AttemptGrant(job, Set.copyOf(keys)));
+  }
+
   public Path root() {
     return root;
   }
 
+  /**
+   * The grant of one attempt, carried in its task's environment as on Azure: the job it reads and
+   * the keys it may create. {@code validity} is not enforced: a local grant does not expire.
+   */
+  @Override
+  public Map<String, String> taskAccess(
+      String jobId, Collection<String> writeKeys, Duration validity) throws IOException {
+    if (jobId.isEmpty() || jobId.indexOf('/') >= 0) {
+      throw new IllegalArgumentException("Bad job id '" + jobId + "' for a task's grant");
+    }
+    return Map.of(
+        GRANT_JOB_VARIABLE, jobId, GRANT_WRITES_VARIABLE, JSON.writeValueAsString(writeKeys));
+  }
+
   @Override
   public void put(String key, byte[] bytes) throws IOException {
-    Path target = objectPath(key);
+    Path target = writablePath(key);
     Path temp = newTempFile();
     try {
       Files.write(temp, bytes);
@@ -85,7 +159,7 @@ public final class LocalBlobStore implements BlobStore {
 
   @Override
   public OutputStream create(String key) throws IOException {
-    Path target = objectPath(key);
+    Path target = writablePath(key);
     PendingBlobStream stream = new PendingBlobStream(target, newTempFile());
     pendingStreams.add(stream);
     if (closed) {
@@ -103,7 +177,7 @@ public final class LocalBlobStore implements BlobStore {
    */
   @Override
   public void putFile(String key, Path file) throws IOException {
-    Path target = objectPath(key);
+    Path target = writablePath(key);
     if (!Files.isRegularFile(file)) {
       throw new NoSuchFileException(file.toString(), null, "not a regular file");
     }
@@ -126,6 +200,10 @@ public final class LocalBlobStore implements BlobStore {
 
   @Override
   public String readUrl(String key, Duration validity) throws IOException {
+    if (grant != null) {
+      // As on Azure, where a task's tokens cannot sign anything.
+      throw new UnsupportedOperationException("A task cannot hand out URLs of the store's objects");
+    }
     return existingObject(key).toUri().toString();
   }
 
@@ -197,7 +275,7 @@ public final class LocalBlobStore implements BlobStore {
   @Override
   public boolean exists(String key) throws IOException {
     ensureOpen();
-    return Files.isRegularFile(objectPath(key));
+    return Files.isRegularFile(readablePath(key));
   }
 
   @Override
@@ -213,6 +291,9 @@ public final class LocalBlobStore implements BlobStore {
   @Override
   public List<String> list(String prefix) throws IOException {
     ensureOpen();
+    if (grant != null && !prefix.startsWith(grant.readPrefix())) {
+      throw grant.refusedRead(prefix);
+    }
     List<String> keys = new ArrayList<>();
     Path start = walkStart(prefix);
     if (start == null) {
@@ -253,6 +334,7 @@ public final class LocalBlobStore implements BlobStore {
   @Override
   public void delete(String key) throws IOException {
     ensureOpen();
+    refuseDeleteInTask(key);
     Path file = objectPath(key);
     if (Files.isRegularFile(file) && Files.deleteIfExists(file)) {
       pruneEmptyParents(file);
@@ -261,6 +343,7 @@ public final class LocalBlobStore implements BlobStore {
 
   @Override
   public void deletePrefix(String prefix) throws IOException {
+    refuseDeleteInTask(prefix);
     for (String key : list(prefix)) {
       Path file = root.resolve(key);
       if (Files.deleteIfExists(file)) {
@@ -329,9 +412,42 @@ public final class LocalBlobStore implements BlobStore {
     return path;
   }
 
+  /** The file of {@code key}, which this store may create (a task: a key of its grant). */
+  private Path writablePath(String key) throws IOException {
+    Path path = objectPath(key);
+    if (grant != null && !grant.writes().contains(key)) {
+      throw new IOException(
+          "This task may not write '"
+              + key
+              + "': the key is outside the attempt's grant, which covers only the "
+              + grant.writes().size()
+              + " objects its stage declares it writes");
+    }
+    return path;
+  }
+
+  /** The file of {@code key}, which this store may read (a task: an object of its job). */
+  private Path readablePath(String key) throws IOException {
+    Path path = objectPath(key);
+    if (grant != null && !key.startsWith(grant.readPrefix())) {
+      throw grant.refusedRead(key);
+    }
+    return path;
+  }
+
+  /** A task's grant has no delete right, as an Azure task's tokens have none. */
+  private void refuseDeleteInTask(String keyOrPrefix) throws IOException {
+    if (grant != null) {
+      throw new IOException(
+          "This task may not delete '"
+              + keyOrPrefix
+              + "': the attempt's grant has no delete right");
+    }
+  }
+
   private Path existingObject(String key) throws IOException {
     ensureOpen();
-    Path file = objectPath(key);
+    Path file = readablePath(key);
     if (!Files.isRegularFile(file)) {
       throw new BlobNotFoundException(key);
     }
@@ -417,6 +533,21 @@ public final class LocalBlobStore implements BlobStore {
 
   private IllegalStateException closedException() {
     return new IllegalStateException(this + " is closed");
+  }
+
+  /** What a task's store may do: read and list under {@code jobs/<job>/}, create {@code writes}. */
+  private record AttemptGrant(String job, Set<String> writes) {
+    String readPrefix() {
+      return "jobs/" + job + "/";
+    }
+
+    IOException refusedRead(String keyOrPrefix) {
+      return new IOException(
+          "This task may not read '"
+              + keyOrPrefix
+              + "': the attempt's grant reads only its own job's objects, "
+              + readPrefix());
+    }
   }
 
   /** A streaming write: bytes go to a temporary file that becomes the object on close. */

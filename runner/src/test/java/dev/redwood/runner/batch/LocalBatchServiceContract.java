@@ -339,6 +339,30 @@ abstract class LocalBatchServiceContract {
     assertThat(job.taskLogTail("never", 100), containsString("has not run"));
   }
 
+  @Test
+  void aTaskWritesOnlyWhatTheStoreGrantInItsEnvironmentCovers() throws Exception {
+    LocalBatchService service = newService(1, 2);
+    BatchJob job = newJob(service, Map.of());
+    String granted = "jobs/" + job.jobId() + "/stages/0/tasks/0/attempt-0/manifest";
+    String other = "jobs/" + job.jobId() + "/stages/0/tasks/1/attempt-0/manifest";
+    // The grant travels in the task's environment, as the driver's taskSpec sends it.
+    Map<String, String> grant =
+        store().taskAccess(job.jobId(), List.of(granted), Duration.ofMinutes(10));
+    job.addTasks(
+        List.of(
+            task("inside", TestTasks.EnvDump.class.getName(), grant, envDumpArguments(granted, 0)),
+            task("outside", TestTasks.EnvDump.class.getName(), grant, envDumpArguments(other, 0))));
+    Map<String, TaskEvent> completed = new Events(job).awaitCompleted("inside", "outside");
+
+    assertThat(completed.get("inside").exitCode(), is(0));
+    assertThat(store().exists(granted), is(true));
+    assertThat(completed.get("outside").exitCode(), is(1));
+    assertThat(store().exists(other), is(false));
+    String log = job.taskLogTail("outside", 10_000);
+    assertThat(log, containsString("'" + other + "'"));
+    assertThat(log, containsString("outside the attempt's grant"));
+  }
+
   /** Node JVMs that are children of this JVM and still alive. */
   static List<ProcessHandle> liveNodeJvms() {
     return ProcessHandle.current()

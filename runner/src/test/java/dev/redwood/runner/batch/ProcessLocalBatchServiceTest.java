@@ -1,7 +1,9 @@
 package dev.redwood.runner.batch;
 
 import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsInAnyOrder;
 import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.not;
@@ -14,8 +16,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -123,6 +130,40 @@ class ProcessLocalBatchServiceTest extends LocalBatchServiceContract {
     assertThat(
         Files.readString(workDir().resolve("nodes/node-0/node.log")),
         containsString("Node node-0 is up"));
+  }
+
+  @Test
+  void nodeLostDuringJobPreparationIsPreparedAgain() throws Exception {
+    LocalBatchService service = newService(2, 1);
+    CompletableFuture<BatchJob> created =
+        CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                return newJob(service, Map.of());
+              } catch (Exception e) {
+                throw new CompletionException(e);
+              }
+            });
+    // Kill the first node JVM that shows up, while it starts for the job.
+    ProcessHandle victim = null;
+    long deadline = System.nanoTime() + EVENT_TIMEOUT.toNanos();
+    while (victim == null && !created.isDone() && System.nanoTime() < deadline) {
+      List<ProcessHandle> starting = service.nodeProcesses();
+      victim = starting.isEmpty() ? null : starting.get(0);
+      Thread.sleep(victim == null ? 5 : 0);
+    }
+    assertThat("a node JVM started before the job was created", victim != null, is(true));
+    victim.destroyForcibly();
+    BatchJob job = created.get(EVENT_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+
+    // Both nodes run the job's tasks: the killed one was prepared again.
+    job.addTasks(List.of(task("a", TestTasks.Sleeper.class), task("b", TestTasks.Sleeper.class)));
+    Events events = new Events(job);
+    Set<String> nodesUsed = new HashSet<>();
+    nodesUsed.add(events.await("a", TaskEvent.State.RUNNING).nodeId());
+    nodesUsed.add(events.await("b", TaskEvent.State.RUNNING).nodeId());
+    assertThat(nodesUsed, containsInAnyOrder("node-0", "node-1"));
+    assertThat(service.nodeProcesses(), not(hasItem(victim)));
   }
 
   @Test

@@ -82,7 +82,7 @@ public final class GbkCombineBenchmark {
     long directKeys = Long.parseLong(opts.getOrDefault("directKeys", "10000"));
     boolean skipDirect = Boolean.parseBoolean(opts.getOrDefault("skipDirect", "false"));
 
-    List<Run> runs = new ArrayList<>();
+    List<BenchmarkRun> runs = new ArrayList<>();
     for (String runner : runners) {
       runs.add(run(runner.trim(), elements, keys, perRunner));
     }
@@ -92,13 +92,13 @@ public final class GbkCombineBenchmark {
 
     System.out.println();
     System.out.printf("%-12s %12s %10s %10s%n", "runner", "elements", "keys", "wall s");
-    for (Run r : runs) {
+    for (BenchmarkRun r : runs) {
       System.out.printf(
           "%-12s %12d %10d %10s%n",
           r.runner, r.elements, r.keys, r.skipped() ? "skipped" : fmt(r.seconds));
     }
-    Run redwood = find(runs, "AzureBatch");
-    Run spark = find(runs, "Spark");
+    BenchmarkRun redwood = find(runs, "AzureBatch");
+    BenchmarkRun spark = find(runs, "Spark");
     if (redwood != null && spark != null && !redwood.skipped() && !spark.skipped()) {
       System.out.printf(
           "Spark / Redwood wall time: %.2f (above 1: Redwood is faster)%n",
@@ -109,7 +109,8 @@ public final class GbkCombineBenchmark {
   }
 
   /** Builds, runs and checks one pipeline; wall time covers construction, run and wait. */
-  private static Run run(String runner, long n, long k, Map<String, List<String>> perRunner) {
+  private static BenchmarkRun run(
+      String runner, long n, long k, Map<String, List<String>> perRunner) {
     List<String> args = new ArrayList<>();
     args.add("--runner=" + runner);
     args.addAll(RUNNER_DEFAULTS.getOrDefault(runner, List.of()));
@@ -124,7 +125,7 @@ public final class GbkCombineBenchmark {
         throw e;
       }
       System.out.println("skipped: runner " + runner + " not available (" + e.getMessage() + ")");
-      return new Run(runner, n, k, Double.NaN);
+      return new BenchmarkRun(runner, n, k, Double.NaN);
     }
     long expected = expectedChecksum(n, k);
 
@@ -153,7 +154,7 @@ public final class GbkCombineBenchmark {
     System.out.printf(
         "%s: %d elements, %d keys, %s s, checksum %s%n",
         runner, n, k, fmt(seconds), confirmVerified(result, runner));
-    return new Run(runner, n, k, seconds);
+    return new BenchmarkRun(runner, n, k, seconds);
   }
 
   /** Folds per-key sums into one number and fails the pipeline unless it is the expected one. */
@@ -214,11 +215,11 @@ public final class GbkCombineBenchmark {
     return String.format(Locale.ROOT, "%.1f", seconds);
   }
 
-  private static Run find(List<Run> runs, String runner) {
+  private static BenchmarkRun find(List<BenchmarkRun> runs, String runner) {
     return runs.stream().filter(r -> r.runner.equals(runner)).findFirst().orElse(null);
   }
 
-  private record Run(String runner, long elements, long keys, double seconds) {
+  private record BenchmarkRun(String runner, long elements, long keys, double seconds) {
     boolean skipped() {
       return Double.isNaN(seconds);
     }

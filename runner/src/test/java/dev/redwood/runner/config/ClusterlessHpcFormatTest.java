@@ -275,8 +275,8 @@ class ClusterlessHpcFormatTest {
              "_BATCH_RESOURCE": "https://batch.core.windows.net/",
              "_STORAGE_ACCOUNT_NAME": "mystore"}
             """);
-    assertThat(config.accounts().get(0).auth(), instanceOf(BatchAuth.DefaultCredential.class));
-    assertThat(config.storage().auth(), instanceOf(StorageAuth.DefaultCredential.class));
+    assertThat(config.accounts().get(0).auth(), instanceOf(BatchAuth.BatchDefaultCredential.class));
+    assertThat(config.storage().auth(), instanceOf(StorageAuth.StorageDefaultCredential.class));
     assertThat(fx.warnings, hasSize(1));
     assertThat(fx.warnings.get(0), containsString("_BATCH_RESOURCE"));
   }

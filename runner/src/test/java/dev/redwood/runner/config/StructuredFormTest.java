@@ -107,7 +107,7 @@ class StructuredFormTest {
 
     assertThat(
         config.account("batchweu").auth(),
-        is(new BatchAuth.SharedKey("batchweu", new Secret(BATCH_KEY))));
+        is(new BatchAuth.BatchSharedKey("batchweu", new Secret(BATCH_KEY))));
     assertThat(
         config.account("batchscus").auth(),
         is(
@@ -179,7 +179,7 @@ class StructuredFormTest {
     assertThat(account.name(), is("batch1"));
     assertThat(account.accountUrl(), is("http://127.0.0.1:8443"));
     assertThat(account.region(), is(nullValue()));
-    assertThat(account.auth(), instanceOf(BatchAuth.DefaultCredential.class));
+    assertThat(account.auth(), instanceOf(BatchAuth.BatchDefaultCredential.class));
     assertThat(config.pools().get(0).account(), is("batch1"));
     assertThat(config.storage().accountName(), is("devstoreaccount1"));
     assertThat(config.storage().blobEndpoint(), is("http://127.0.0.1:10000/devstoreaccount1"));
@@ -207,7 +207,7 @@ class StructuredFormTest {
         config.pools().stream().map(p -> p.poolId() + ">" + p.account()).toList(),
         contains("redwood_1>batchweu", "redwood_2>batchneu"));
     assertThat(config.accounts().get(1).region(), is("northeurope"));
-    assertThat(config.accounts().get(0).auth(), instanceOf(BatchAuth.DefaultCredential.class));
+    assertThat(config.accounts().get(0).auth(), instanceOf(BatchAuth.BatchDefaultCredential.class));
     assertThat(
         config.storage(),
         is(
@@ -232,7 +232,7 @@ class StructuredFormTest {
             new StorageAccount(
                 "redwoodstore",
                 "https://redwoodstore.blob.core.windows.net",
-                new StorageAuth.DefaultCredential())));
+                new StorageAuth.StorageDefaultCredential())));
   }
 
   @Test
@@ -247,7 +247,7 @@ class StructuredFormTest {
                          "accountKey": "%s"}}
             """
                 .formatted(STORAGE_KEY));
-    assertThat(config.accounts().get(0).auth(), instanceOf(BatchAuth.DefaultCredential.class));
+    assertThat(config.accounts().get(0).auth(), instanceOf(BatchAuth.BatchDefaultCredential.class));
     assertThat(config.storage().auth(), is(new StorageAuth.AccountKey(new Secret(STORAGE_KEY))));
   }
 }

@@ -98,7 +98,7 @@ public final class ConsumerBuild {
   }
 
   /** Runs {@code mainClass} of the example module {@code module} with {@code args}. */
-  public Result runExample(String module, String mainClass, String args) throws IOException {
+  public BuildResult runExample(String module, String mainClass, String args) throws IOException {
     return run(
         "-q",
         "exec:exec",
@@ -131,7 +131,7 @@ public final class ConsumerBuild {
         throw new IllegalStateException(file + " is missing: package " + module + " first");
       }
     }
-    Result result =
+    BuildResult result =
         maven(
             work,
             "org.apache.maven.plugins:maven-install-plugin:3.1.2:install-file",
@@ -144,11 +144,11 @@ public final class ConsumerBuild {
   }
 
   /** Runs {@code mvn} with {@code arguments} in the copied project. */
-  public Result run(String... arguments) throws IOException {
+  public BuildResult run(String... arguments) throws IOException {
     return maven(project, arguments);
   }
 
-  private Result maven(Path directory, String... arguments) throws IOException {
+  private BuildResult maven(Path directory, String... arguments) throws IOException {
     List<String> command =
         new ArrayList<>(
             List.of(
@@ -188,7 +188,7 @@ public final class ConsumerBuild {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("Interrupted while running mvn in " + directory, e);
     }
-    return new Result(process.exitValue(), Files.readString(log, StandardCharsets.UTF_8));
+    return new BuildResult(process.exitValue(), Files.readString(log, StandardCharsets.UTF_8));
   }
 
   private static String property(String name) {
@@ -204,5 +204,5 @@ public final class ConsumerBuild {
   }
 
   /** What a {@code mvn} run returned and printed. */
-  public record Result(int exitCode, String output) {}
+  public record BuildResult(int exitCode, String output) {}
 }

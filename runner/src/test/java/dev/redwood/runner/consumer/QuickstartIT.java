@@ -30,7 +30,7 @@ class QuickstartIT {
         ConsumerBuild.of(ConsumerBuild.root().resolve("docs/quickstart"), work)
             .install("runner", "redwood-runner");
 
-    ConsumerBuild.Result result =
+    ConsumerBuild.BuildResult result =
         build.run(
             "-q",
             "compile",

@@ -16,6 +16,7 @@ import dev.redwood.runner.batch.TaskSpec;
 import dev.redwood.runner.plan.JobLayout;
 import dev.redwood.runner.storage.LocalBlobStore;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -44,7 +45,7 @@ class RunShutdownHookTest {
   void theHookStopsTheTasksDeletesTheObjectsAndCountsWhatRan() throws Exception {
     LocalBlobStore store = store();
     FakeBatch fake = new FakeBatch(Duration.ZERO);
-    RunShutdownHook hook = RunShutdownHook.register(JOB, store, layout(), false, true);
+    RunShutdownHook hook = RunShutdownHook.register(layout(), false, true, objects(store, false));
     try {
       AtomicInteger cancels = new AtomicInteger();
       BatchJob job = hook.watch(fake).createJob(new JobSpec(JOB, List.of(), Map.of()));
@@ -78,7 +79,7 @@ class RunShutdownHookTest {
   void aRunThatEndedAsTheSignalCameCleansUpItselfAndTheHookWaitsForIt() throws Exception {
     LocalBlobStore store = store();
     FakeBatch fake = new FakeBatch(Duration.ZERO);
-    RunShutdownHook hook = RunShutdownHook.register(JOB, store, layout(), false, false);
+    RunShutdownHook hook = RunShutdownHook.register(layout(), false, false, objects(store, false));
     hook.watch(fake);
     assertThat(hook.runCleansUp(), is(true));
     CountDownLatch hookDone = new CountDownLatch(1);
@@ -102,12 +103,15 @@ class RunShutdownHookTest {
   @Test
   void aSignalDuringStagingLeavesNothingToStartAndKeepsANamedRunsObjects() throws Exception {
     LocalBlobStore store = store();
-    RunShutdownHook hook = RunShutdownHook.register(JOB, store, layout(), true, true);
+    RunShutdownHook hook = RunShutdownHook.register(layout(), true, true, objects(store, true));
     try {
       String line = CapturedStderr.of(hook::stopRun, false);
       assertThat(line, containsString("no Batch job had been created"));
-      assertThat(line, containsString("its objects were kept for --resumeFrom=" + JOB));
-      assertThat(store.list(layout().jobPrefix()).size(), is(1));
+      assertThat(line, containsString("its objects were kept for --resumeFrom=" + JOB + "\n"));
+      assertThat(
+          "kept, and the run's end recorded",
+          store.list(layout().jobPrefix()),
+          is(List.of(layout().jobPrefix() + "ended", layout().jobPrefix() + "stages/0/spec")));
 
       FakeBatch fake = new FakeBatch(Duration.ZERO);
       IllegalStateException e = assertThrows(IllegalStateException.class, () -> hook.watch(fake));
@@ -122,7 +126,7 @@ class RunShutdownHookTest {
   void aBatchServiceThatDoesNotAnswerHoldsTheJvmForTheBudgetOnly() throws Exception {
     LocalBlobStore store = store();
     FakeBatch stuck = new FakeBatch(Duration.ofMinutes(5));
-    RunShutdownHook hook = RunShutdownHook.register(JOB, store, layout(), false, true);
+    RunShutdownHook hook = RunShutdownHook.register(layout(), false, true, objects(store, false));
     try {
       hook.watch(stuck);
       long start = System.nanoTime();
@@ -146,6 +150,17 @@ class RunShutdownHookTest {
     LocalBlobStore store = new LocalBlobStore(Files.createDirectories(temp.resolve("store")));
     store.put(layout().jobPrefix() + "stages/0/spec", new byte[] {1});
     return store;
+  }
+
+  /** The launcher's step: deletes the objects, or records the end of a kept run. */
+  private static RunShutdownHook.ObjectsStep objects(LocalBlobStore store, boolean keep) {
+    return () -> {
+      if (keep) {
+        store.put(layout().jobPrefix() + "ended", "CANCELLED".getBytes(StandardCharsets.UTF_8));
+      } else {
+        store.deletePrefix(layout().jobPrefix());
+      }
+    };
   }
 
   private static JobLayout layout() {

@@ -15,6 +15,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -260,6 +261,94 @@ class LocalBlobStoreTest {
     assertThat(store.list("own/").size(), is(20));
     assertThat(store.get("same")[0], oneOf((byte) 'a', (byte) 'b'));
     assertThat(tempFiles(), emptyArray());
+  }
+
+  @Test
+  void aTaskStoreCreatesOnlyTheKeysOfItsAttemptsGrant() throws IOException {
+    String own = "jobs/j1/stages/0/tasks/3/attempt-0/manifest";
+    String ownStream = "jobs/j1/stages/0/tasks/3/attempt-0/shuffle-s1";
+    String ownFile = "jobs/j1/stages/0/tasks/3/attempt-0/view-v1";
+    String neighbour = "jobs/j1/stages/0/tasks/4/attempt-0/manifest";
+    Map<String, String> grant =
+        store.taskAccess("j1", List.of(own, ownStream, ownFile), Duration.ofMinutes(10));
+    Path file = Files.write(tempDir.resolve("view"), bytes("view"));
+
+    try (BlobStore task = BlobStores.open(store.location(), grant)) {
+      task.put(own, bytes("manifest"));
+      try (OutputStream out = task.create(ownStream)) {
+        out.write(bytes("shuffle"));
+      }
+      task.putFile(ownFile, file);
+      // Granted keys are still written once only.
+      assertThrows(BlobExistsException.class, () -> task.put(own, bytes("again")));
+
+      IOException put = assertThrows(IOException.class, () -> task.put(neighbour, bytes("x")));
+      assertThat(put.getMessage(), containsString("'" + neighbour + "'"));
+      assertThat(put.getMessage(), containsString("outside the attempt's grant"));
+      IOException create = assertThrows(IOException.class, () -> task.create(neighbour));
+      assertThat(create.getMessage(), containsString("'" + neighbour + "'"));
+      IOException putFile = assertThrows(IOException.class, () -> task.putFile(neighbour, file));
+      assertThat(putFile.getMessage(), containsString("outside the attempt's grant"));
+      // Keys of other jobs and outside jobs/ are refused just the same.
+      assertThrows(IOException.class, () -> task.put("jobs/j2/x", bytes("x")));
+      assertThrows(IOException.class, () -> task.put("staging/x.jar", bytes("x")));
+    }
+    assertThat(text(store.get(own)), is("manifest"));
+    assertThat(text(store.get(ownStream)), is("shuffle"));
+    assertThat(text(store.get(ownFile)), is("view"));
+    assertThat(store.exists(neighbour), is(false));
+    assertThat(store.list(""), contains(own, ownStream, ownFile));
+    assertThat(tempFiles(), emptyArray());
+  }
+
+  @Test
+  void aTaskStoreReadsAndListsItsJobAndDeletesNothing() throws IOException {
+    store.put("jobs/j1/stages/0/spec", bytes("spec"));
+    store.put("jobs/j2/stages/0/spec", bytes("other job"));
+    store.put("staging/x.jar", bytes("jar"));
+    Map<String, String> grant = store.taskAccess("j1", List.of(), Duration.ofMinutes(10));
+
+    try (BlobStore task = BlobStores.open(store.location(), grant)) {
+      // What an Azure task's read-and-list token on its job's container allows.
+      assertThat(text(task.get("jobs/j1/stages/0/spec")), is("spec"));
+      assertThat(task.exists("jobs/j1/stages/0/spec"), is(true));
+      assertThat(task.size("jobs/j1/stages/0/spec"), is(4L));
+      assertThat(text(readAll(task, "jobs/j1/stages/0/spec")), is("spec"));
+      assertThat(task.list("jobs/j1/stages/"), contains("jobs/j1/stages/0/spec"));
+      Path copy = tempDir.resolve("copy");
+      task.download("jobs/j1/stages/0/spec", copy);
+      assertThat(text(Files.readAllBytes(copy)), is("spec"));
+
+      // And nothing more: no other job's objects, no staged jars, no deletes, no URLs.
+      IOException otherJob =
+          assertThrows(IOException.class, () -> task.get("jobs/j2/stages/0/spec"));
+      assertThat(otherJob.getMessage(), containsString("'jobs/j2/stages/0/spec'"));
+      assertThat(otherJob.getMessage(), containsString("jobs/j1/"));
+      assertThrows(IOException.class, () -> task.exists("staging/x.jar"));
+      assertThrows(IOException.class, () -> task.openRange("staging/x.jar", 0, 1));
+      assertThrows(IOException.class, () -> task.list("jobs/"));
+      assertThrows(IOException.class, () -> task.list("jobs/j1"));
+      assertThrows(IOException.class, () -> task.delete("jobs/j1/stages/0/spec"));
+      assertThrows(IOException.class, () -> task.deletePrefix("jobs/j1/"));
+      assertThrows(
+          UnsupportedOperationException.class,
+          () -> task.readUrl("jobs/j1/stages/0/spec", Duration.ofMinutes(1)));
+    }
+    assertThat(store.exists("jobs/j1/stages/0/spec"), is(true));
+  }
+
+  @Test
+  void aTaskEnvironmentWithHalfAGrantIsRefused() {
+    Map<String, String> half = Map.of(LocalBlobStore.GRANT_JOB_VARIABLE, "j1");
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> BlobStores.open(store.location(), half));
+    assertThat(e.getMessage(), containsString(LocalBlobStore.GRANT_WRITES_VARIABLE));
+  }
+
+  private static byte[] readAll(BlobStore from, String key) throws IOException {
+    try (InputStream in = from.open(key)) {
+      return in.readAllBytes();
+    }
   }
 
   private byte[] readRange(String key, long offset, long length) throws IOException {

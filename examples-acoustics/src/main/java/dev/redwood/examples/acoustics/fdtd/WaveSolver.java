@@ -6,7 +6,7 @@ package dev.redwood.examples.acoustics.fdtd;
  *
  * <p>Two arrays hold the field: the update writes p+ over p- in place, since each cell's p- is read
  * only by that cell. The loop is one flat pass over the array with per-cell coefficients ({@link
- * StencilKernel}: the Vector API where the JVM has it, else plain loops). Rows the sound cannot
+ * FivePointKernel}: the Vector API where the JVM has it, else plain loops). Rows the sound cannot
  * have reached yet (the numerical front moves one cell per step) are skipped. Every few steps
  * values below 1e-30 are set to zero: the field ahead of the front and the layer's fields would
  * otherwise sink into subnormal floats, which are many times slower to compute with and mean
@@ -58,7 +58,7 @@ public final class WaveSolver {
     double injectionScale =
         dt * dt / (h * h) * pulse.amplitude() * c[sourceCell] / (grid.courant() * grid.courant());
     int sourceRow = sourceCell / nx;
-    StencilKernel kernel = StencilKernel.best();
+    FivePointKernel kernel = FivePointKernel.best();
     Recording recording = new Recording(points, steps, dt);
     int count = points.count();
     double[] gx = new double[count];

@@ -38,7 +38,7 @@ public final class BakeProbeFn extends DoFn<Probe, BakedProbe> {
 
   @ProcessElement
   public void process(@Element Probe probe, OutputReceiver<BakedProbe> out) {
-    ProbeBaker.Result result = baker.bake(probe);
+    ProbeBaker.BakeOutcome result = baker.bake(probe);
     byte[] encoded = ProbeEncoder.encode(result.field());
     double seconds = result.nanos() / 1e9;
     probes.inc();

@@ -69,7 +69,7 @@ class RoomDecayTest {
   /** The median T30 over the room's cells is within 15% of the 2D Sabine estimate. */
   private static void assertMatchesSabine(FloorPlan plan) {
     BakeSettings settings = BakeSettings.of(plan, 500, 1.0, 0.5);
-    ProbeBaker.Result result = new ProbeBaker(settings).bake(new Probe(0, 1.6, 1.4));
+    ProbeBaker.BakeOutcome result = new ProbeBaker(settings).bake(new Probe(0, 1.6, 1.4));
     List<Double> t30 = new ArrayList<>();
     for (int cell = 0; cell < settings.cells().cellCount(); cell++) {
       CellParameters p = result.field().get(cell);

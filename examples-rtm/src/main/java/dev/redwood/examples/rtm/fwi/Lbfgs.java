@@ -24,12 +24,13 @@ public final class Lbfgs {
   }
 
   /** Told about each accepted iterate. */
-  public interface Progress {
+  public interface IterationListener {
     void iteration(int iteration, double value, double[] x, int evaluations, double step);
   }
 
   /** Where the optimisation stopped. */
-  public record Result(double[] x, double value, int iterations, int evaluations, String stop) {}
+  public record LbfgsResult(
+      double[] x, double value, int iterations, int evaluations, String stop) {}
 
   private static final double ARMIJO = 1e-4;
   private static final int MAX_BACKTRACKS = 6;
@@ -56,7 +57,8 @@ public final class Lbfgs {
     this.firstStepFraction = firstStepFraction;
   }
 
-  public Result minimise(double[] start, Objective objective, int iterations, Progress progress)
+  public LbfgsResult minimise(
+      double[] start, Objective objective, int iterations, IterationListener progress)
       throws Exception {
     double[] x = project(start.clone());
     Evaluation at = objective.evaluate(x);
@@ -74,7 +76,7 @@ public final class Lbfgs {
         direction = negate(at.gradient());
         slope = dot(direction, at.gradient());
         if (!(slope < 0)) {
-          return new Result(x, at.value(), k - 1, evaluations, "zero gradient");
+          return new LbfgsResult(x, at.value(), k - 1, evaluations, "zero gradient");
         }
       }
       double step = pairs.isEmpty() ? firstStep(x, direction) : 1;
@@ -96,7 +98,7 @@ public final class Lbfgs {
         }
       }
       if (!accepted) {
-        return new Result(x, at.value(), k - 1, evaluations, "line search found no decrease");
+        return new LbfgsResult(x, at.value(), k - 1, evaluations, "line search found no decrease");
       }
       double[] s = subtract(trial, x);
       double[] y = subtract(trialAt.gradient(), at.gradient());
@@ -113,7 +115,7 @@ public final class Lbfgs {
         progress.iteration(k, at.value(), x, evaluations, step);
       }
     }
-    return new Result(x, at.value(), iterations, evaluations, "iterations done");
+    return new LbfgsResult(x, at.value(), iterations, evaluations, "iterations done");
   }
 
   /** -H g by the two-loop recursion, H0 = (s.y / y.y) I from the newest pair. */

@@ -26,7 +26,7 @@ final class ShotsPerMinute {
         PipelineOptionsFactory.fromArgs(all.toArray(new String[0]))
             .withValidation()
             .as(RtmOptions.class);
-    ReverseTimeMigration.Result r = ReverseTimeMigration.run(options);
+    ReverseTimeMigration.MigrationResult r = ReverseTimeMigration.run(options);
     int shots = r.records().size();
     System.out.printf(
         "%nDefault RTM example (%s, %d shots%s) on the local backend:%n",

@@ -104,7 +104,7 @@ class FwiPipelineTest {
                 "--iterations=3")
             .withValidation()
             .as(FwiOptions.class);
-    FullWaveformInversion.Result result = FullWaveformInversion.run(options);
+    FullWaveformInversion.InversionResult result = FullWaveformInversion.run(options);
     List<Double> misfits = result.misfits();
     assertThat(misfits.size(), equalTo(4));
     for (int k = 1; k < misfits.size(); k++) {

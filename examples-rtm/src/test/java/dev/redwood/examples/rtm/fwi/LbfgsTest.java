@@ -32,7 +32,8 @@ class LbfgsTest {
           }
           return new Lbfgs.Evaluation(f, g);
         };
-    Lbfgs.Result result = new Lbfgs(5, lower, upper, 0.1).minimise(start, rosenbrock, 200, null);
+    Lbfgs.LbfgsResult result =
+        new Lbfgs(5, lower, upper, 0.1).minimise(start, rosenbrock, 200, null);
     assertThat(result.value(), lessThan(1e-8));
     for (double xi : result.x()) {
       assertThat(xi, closeTo(1, 1e-3));
@@ -47,7 +48,7 @@ class LbfgsTest {
             new Lbfgs.Evaluation(
                 (x[0] - 3) * (x[0] - 3) + (x[1] + 2) * (x[1] + 2),
                 new double[] {2 * (x[0] - 3), 2 * (x[1] + 2)});
-    Lbfgs.Result result =
+    Lbfgs.LbfgsResult result =
         new Lbfgs(3, new double[] {0, -1}, new double[] {1, 1}, 0.5)
             .minimise(new double[] {0.5, 0.5}, f, 30, null);
     assertThat(result.x()[0], closeTo(1, 1e-9));

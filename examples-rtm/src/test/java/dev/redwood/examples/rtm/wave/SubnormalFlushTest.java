@@ -20,21 +20,21 @@ class SubnormalFlushTest {
   @Test
   void decayingRunHoldsNoSubnormals() {
     // Note: interiorUndamped() is false here, so the kernels' damped path runs everywhere.
-    Run flushed = run(StencilKernels.best());
+    DecayRun flushed = run(StencilKernels.best());
     assertThat("steps with subnormal values", flushed.stepsWithSubnormals, equalTo(0));
     assertThat("the field decayed through the float range", flushed.finalMax, lessThan(1e-30));
     assertThat(flushed.peak, greaterThan(1e-6));
 
-    Run unflushed = run(new UnflushedKernel());
+    DecayRun unflushed = run(new UnflushedKernel());
     assertThat(
         "without flushing, the decay produces subnormals",
         unflushed.stepsWithSubnormals,
         greaterThan(0));
   }
 
-  private record Run(int stepsWithSubnormals, double peak, double finalMax) {}
+  private record DecayRun(int stepsWithSubnormals, double peak, double finalMax) {}
 
-  private static Run run(StencilKernel kernel) {
+  private static DecayRun run(StencilKernel kernel) {
     int n = 24;
     float[] v = new float[n * n];
     Arrays.fill(v, 2000f);
@@ -74,7 +74,7 @@ class SubnormalFlushTest {
             withSubnormals[0]++;
           }
         });
-    return new Run(withSubnormals[0], peak[0], last[0]);
+    return new DecayRun(withSubnormals[0], peak[0], last[0]);
   }
 
   /** The update without the flush, to show what the flush prevents. */

@@ -11,6 +11,7 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,9 +22,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A live driver renews its jobs' {@link BatchPool#HEARTBEAT_METADATA} about once a minute. At
  * the start of every run, each account's active jobs that carry {@link BatchPool#RUN_METADATA} and
- * belong to another run are read; one whose heartbeat (or, without one, its creation) is older than
- * {@link #staleAfter()} is terminated and deleted, with one log line naming the run and when its
- * driver was last seen.
+ * are not this run's own are read (a resumed run's earlier sessions had jobs of their own, which
+ * count); one whose heartbeat (or, without one, its creation) is older than {@link #staleAfter()}
+ * is terminated and deleted, with one log line naming the run and when its driver was last seen.
  */
 final class AbandonedJobs {
   private static final Logger LOG = LoggerFactory.getLogger(AbandonedJobs.class);
@@ -67,13 +68,14 @@ final class AbandonedJobs {
    * Ends the abandoned Redwood jobs of one account; returns their ids. A job that cannot be ended
    * is logged and skipped: it ends at its own deadline, and this run goes on.
    *
-   * @param ownRunId this run's id: its own jobs (a retried create) are never touched
+   * @param ownJobs the Batch jobs of this run (of this session, when resumed): never touched,
+   *     should a retried create have made one already
    */
   static List<String> endOnAccount(
       BatchClient client,
       String account,
       BatchCalls calls,
-      String ownRunId,
+      Set<String> ownJobs,
       Duration staleAfter,
       Instant now)
       throws InterruptedException {
@@ -103,7 +105,7 @@ final class AbandonedJobs {
     List<String> ended = new ArrayList<>();
     for (CloudJob job : active) {
       String run = value(job, BatchPool.RUN_METADATA);
-      if (run == null || run.equals(ownRunId)) {
+      if (run == null || ownJobs.contains(job.id())) {
         continue;
       }
       Instant lastSeen = lastSeen(job);

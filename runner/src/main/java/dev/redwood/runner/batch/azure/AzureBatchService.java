@@ -243,7 +243,7 @@ public final class AzureBatchService implements BatchService {
       return new BatchTokenCredentials(url, override, null);
     }
     BatchAuth auth = account.auth();
-    if (auth instanceof BatchAuth.SharedKey k) {
+    if (auth instanceof BatchAuth.BatchSharedKey k) {
       return new BatchSharedKeyCredentials(url, k.accountName(), k.key().reveal());
     }
     if (auth instanceof BatchAuth.ServicePrincipal sp) {
@@ -270,7 +270,7 @@ public final class AzureBatchService implements BatchService {
     this.jobId = job.jobId();
     this.taskLogs = new TaskLogs(store, taskLogRetention, job.grantValidity(), Clock.systemUTC());
     try {
-      endAbandonedJobs(job.jobId());
+      endAbandonedJobs(job);
       startHeartbeat();
       // Valid as long as the run: nodes that join late still need the classpath.
       List<ResourceFile> classpath =
@@ -308,8 +308,12 @@ public final class AzureBatchService implements BatchService {
   }
 
   /** Ends the jobs of other runs whose driver is gone, on each account this run uses. */
-  private void endAbandonedJobs(String runId) throws InterruptedException {
+  private void endAbandonedJobs(JobSpec job) throws InterruptedException {
     Duration staleAfter = AbandonedJobs.staleAfter();
+    Set<String> own = new HashSet<>();
+    for (BatchPool pool : pools) {
+      own.add(BatchIds.job(job.batchJobId(), pool.config().poolId()));
+    }
     Set<String> accounts = new HashSet<>();
     for (BatchPool pool : pools) {
       if (accounts.add(pool.account().name())) {
@@ -317,7 +321,7 @@ public final class AzureBatchService implements BatchService {
             pool.client(),
             pool.account().name(),
             BatchCalls.standard(),
-            runId,
+            own,
             staleAfter,
             Instant.now());
       }

@@ -413,7 +413,7 @@ final class BatchPool {
   void createJob(JobSpec run, JobPreparationTask preparation, List<EnvironmentSetting> environment)
       throws IOException, InterruptedException {
     runId = run.jobId();
-    batchJobId = BatchIds.job(run.jobId(), config.poolId());
+    batchJobId = BatchIds.job(run.batchJobId(), config.poolId());
     completedSince = DateTime.now(DateTimeZone.UTC).minusMinutes(5);
     // The preparation task runs on the node itself (Batch allows that on container pools): it
     // only lists the downloaded jars, and the tasks' containers see its directory at the same path.

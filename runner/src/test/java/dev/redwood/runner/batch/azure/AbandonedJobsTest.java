@@ -34,6 +34,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -46,6 +47,9 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(120)
 class AbandonedJobsTest {
   private static final Duration FIVE_MINUTES = Duration.ofMinutes(5);
+
+  /** The jobs of the run that looks: a resumed session's. */
+  private static final Set<String> OWN = Set.of("mine-r1-p1");
 
   private final String key = BatchRestDouble.newKey();
   private BatchRestDouble account;
@@ -69,7 +73,9 @@ class AbandonedJobsTest {
     Instant old = now.minus(Duration.ofMinutes(10));
     job("gone-p1", "gone", old);
     job("alive-p1", "alive", now.minus(Duration.ofSeconds(30)));
+    // This run, resumed: its first session's job is another driver's, its own is this one's.
     job("mine-p1", "mine", old);
+    job("mine-r1-p1", "mine", old);
     job("no-heartbeat-p1", "no-heartbeat", null);
     client
         .jobOperations()
@@ -81,15 +87,14 @@ class AbandonedJobsTest {
     client.jobOperations().terminateJob("completed-p1", "test");
     account.clearRequests();
 
-    List<String> ended =
-        AbandonedJobs.endOnAccount(client, "acct", calls, "mine", FIVE_MINUTES, now);
+    List<String> ended = AbandonedJobs.endOnAccount(client, "acct", calls, OWN, FIVE_MINUTES, now);
 
-    assertThat(ended, is(List.of("gone-p1")));
+    assertThat(ended, is(List.of("gone-p1", "mine-p1")));
     BatchErrorException gone =
         assertThrows(BatchErrorException.class, () -> client.jobOperations().getJob("gone-p1"));
     assertThat(gone.body().code(), is("JobNotFound"));
     assertThat(
-        activeJobs(), is(List.of("alive-p1", "mine-p1", "no-heartbeat-p1", "someone-elses")));
+        activeJobs(), is(List.of("alive-p1", "mine-r1-p1", "no-heartbeat-p1", "someone-elses")));
     assertThat(client.jobOperations().getJob("completed-p1").state(), is(JobState.COMPLETED));
     // The service filters on state, so the list is filtered there, not read whole.
     List<String> listFilters = new ArrayList<>();
@@ -104,9 +109,9 @@ class AbandonedJobsTest {
     // gone silent too; this run's own job is still never touched.
     List<String> later =
         AbandonedJobs.endOnAccount(
-            client, "acct", calls, "mine", FIVE_MINUTES, now.plus(Duration.ofMinutes(10)));
+            client, "acct", calls, OWN, FIVE_MINUTES, now.plus(Duration.ofMinutes(10)));
     assertThat(later, is(List.of("alive-p1", "no-heartbeat-p1")));
-    assertThat(activeJobs(), is(List.of("mine-p1", "someone-elses")));
+    assertThat(activeJobs(), is(List.of("mine-r1-p1", "someone-elses")));
   }
 
   @Test
@@ -129,7 +134,7 @@ class AbandonedJobsTest {
             false);
     BatchAccount batch =
         new BatchAccount(
-            "acct", account.url(), null, new BatchAuth.SharedKey("acct", new Secret(key)));
+            "acct", account.url(), null, new BatchAuth.BatchSharedKey("acct", new Secret(key)));
     BatchPool pool = new BatchPool(config, batch, client, calls);
     Instant before = Instant.now();
     pool.createJob(

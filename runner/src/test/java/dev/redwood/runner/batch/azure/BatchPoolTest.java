@@ -70,7 +70,7 @@ class BatchPoolTest {
             false);
     batch =
         new BatchAccount(
-            "acct", account.url(), null, new BatchAuth.SharedKey("acct", new Secret(key)));
+            "acct", account.url(), null, new BatchAuth.BatchSharedKey("acct", new Secret(key)));
     client = BatchClient.open(new BatchSharedKeyCredentials(account.url(), "acct", key));
     pool = anotherRunsPool();
     pool.provision();

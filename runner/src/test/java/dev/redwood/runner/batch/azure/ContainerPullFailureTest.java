@@ -35,7 +35,7 @@ class ContainerPullFailureTest {
           "acct",
           "https://acct.westeurope.batch.azure.com",
           "westeurope",
-          new BatchAuth.DefaultCredential());
+          new BatchAuth.BatchDefaultCredential());
   private static final TaskFailureInformation INVALID_IMAGE =
       new TaskFailureInformation()
           .withCode("ContainerInvalidImage")

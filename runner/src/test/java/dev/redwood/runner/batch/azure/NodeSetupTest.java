@@ -12,17 +12,15 @@ import com.microsoft.azure.batch.protocol.models.BatchErrorException;
 import com.microsoft.azure.batch.protocol.models.CloudTask;
 import com.microsoft.azure.batch.protocol.models.ComputeNode;
 import com.microsoft.azure.batch.protocol.models.ComputeNodeState;
-import com.microsoft.azure.batch.protocol.models.ImageReference;
 import com.microsoft.azure.batch.protocol.models.JobAddParameter;
 import com.microsoft.azure.batch.protocol.models.JobPreparationTask;
-import com.microsoft.azure.batch.protocol.models.PoolAddParameter;
 import com.microsoft.azure.batch.protocol.models.PoolInformation;
 import com.microsoft.azure.batch.protocol.models.ResourceFile;
 import com.microsoft.azure.batch.protocol.models.StartTask;
 import com.microsoft.azure.batch.protocol.models.TaskAddParameter;
 import com.microsoft.azure.batch.protocol.models.TaskState;
-import com.microsoft.azure.batch.protocol.models.VirtualMachineConfiguration;
 import dev.redwood.runner.batch.azure.restdouble.BatchRestDouble;
+import dev.redwood.runner.batch.azure.restdouble.DoubleTestSupport;
 import dev.redwood.runner.config.BatchAccount;
 import dev.redwood.runner.config.BatchAuth;
 import dev.redwood.runner.config.NodeImage;
@@ -66,18 +64,9 @@ class NodeSetupTest {
     client
         .poolOperations()
         .createPool(
-            new PoolAddParameter()
-                .withId(id)
-                .withVmSize("Standard_D2s_v5")
+            DoubleTestSupport.ubuntuPool(id, "Standard_D2s_v5", 1, 1)
                 .withVirtualMachineConfiguration(
-                    new VirtualMachineConfiguration()
-                        .withImageReference(
-                            new ImageReference()
-                                .withPublisher("canonical")
-                                .withOffer("0001-com-ubuntu-server-jammy")
-                                .withSku("22_04-lts"))
-                        .withNodeAgentSKUId(nodeAgentSku))
-                .withTargetDedicatedNodes(1)
+                    DoubleTestSupport.ubuntu().withNodeAgentSKUId(nodeAgentSku))
                 .withStartTask(startTask));
   }
 
@@ -115,20 +104,7 @@ class NodeSetupTest {
   }
 
   private ComputeNode settledNode(String poolId) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-    while (true) {
-      List<ComputeNode> nodes = client.computeNodeOperations().listComputeNodes(poolId);
-      if (!nodes.isEmpty()
-          && nodes.get(0).state() != ComputeNodeState.WAITING_FOR_START_TASK
-          && nodes.get(0).state() != ComputeNodeState.STARTING
-          && nodes.get(0).state() != ComputeNodeState.CREATING) {
-        return nodes.get(0);
-      }
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("the node of " + poolId + " did not settle: " + nodes);
-      }
-      Thread.sleep(100);
-    }
+    return DoubleTestSupport.awaitSettledNode(client, poolId, Duration.ofSeconds(90));
   }
 
   private String startTaskStdout(String poolId, String nodeId) throws Exception {
@@ -171,7 +147,7 @@ class NodeSetupTest {
                 null,
                 false),
             new BatchAccount(
-                "acct", account.url(), null, new BatchAuth.SharedKey("acct", new Secret(key))),
+                "acct", account.url(), null, new BatchAuth.BatchSharedKey("acct", new Secret(key))),
             client,
             new BatchCalls(8, Duration.ofMillis(50), Duration.ofMillis(400)));
     pool.provision();

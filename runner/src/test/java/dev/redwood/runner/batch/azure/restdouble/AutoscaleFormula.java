@@ -116,7 +116,7 @@ final class AutoscaleFormula {
    * the {@code results} text and, when it failed, the error as {@code autoScaleRun.error} carries
    * it.
    */
-  record Run(
+  record AutoscaleRun(
       Integer targetDedicated,
       Integer targetLowPriority,
       String nodeDeallocationOption,
@@ -166,7 +166,7 @@ final class AutoscaleFormula {
       throw new FormulaError(
           1, 1, "the formula is " + text.length() + " characters; at most " + MAX_LENGTH, false);
     }
-    Parser p = new Parser(new Lexer(text).tokens());
+    FormulaParser p = new FormulaParser(new Lexer(text).tokens());
     List<Statement> statements = p.statements();
     if (statements.isEmpty()) {
       throw new FormulaError(1, 1, "the formula has no statement", false);
@@ -182,7 +182,7 @@ final class AutoscaleFormula {
   }
 
   /** Runs the statements in order against the inputs. */
-  Run evaluate(Inputs in) {
+  AutoscaleRun evaluate(Inputs in) {
     Env env = new Env(in);
     try {
       for (Statement s : statements) {
@@ -190,20 +190,20 @@ final class AutoscaleFormula {
         env.assign(s.name, v, s.at);
       }
     } catch (EvalError e) {
-      return new Run(null, null, null, env.results(), e.code, e.message, e.getMessage());
+      return new AutoscaleRun(null, null, null, env.results(), e.code, e.message, e.getMessage());
     }
     try {
       Integer dedicated = env.target("$TargetDedicatedNodes");
       Integer low = env.target("$TargetLowPriorityNodes");
-      return new Run(dedicated, low, env.deallocation(), env.results(), null, null, null);
+      return new AutoscaleRun(dedicated, low, env.deallocation(), env.results(), null, null, null);
     } catch (EvalError e) {
-      return new Run(null, null, null, env.results(), e.code, e.message, e.getMessage());
+      return new AutoscaleRun(null, null, null, env.results(), e.code, e.message, e.getMessage());
     }
   }
 
   // ------------------------------------------------------------------ values
 
-  private enum Kind {
+  private enum ValueKind {
     NUM,
     VEC,
     INTERVAL,
@@ -213,9 +213,9 @@ final class AutoscaleFormula {
   }
 
   /** A value: a double, a vector, an interval (seconds), a sample series, a bare word or text. */
-  private record Value(Kind kind, double num, double[] vec, String text) {
+  private record Value(ValueKind kind, double num, double[] vec, String text) {
     static Value num(double d) {
-      return new Value(Kind.NUM, d, null, null);
+      return new Value(ValueKind.NUM, d, null, null);
     }
 
     static Value bool(boolean b) {
@@ -223,11 +223,11 @@ final class AutoscaleFormula {
     }
 
     static Value vec(double[] v) {
-      return new Value(Kind.VEC, 0, v, null);
+      return new Value(ValueKind.VEC, 0, v, null);
     }
 
     static Value interval(double seconds) {
-      return new Value(Kind.INTERVAL, seconds, null, null);
+      return new Value(ValueKind.INTERVAL, seconds, null, null);
     }
 
     String show() {
@@ -256,7 +256,7 @@ final class AutoscaleFormula {
     return Double.toString(d);
   }
 
-  private static String typeName(Kind k) {
+  private static String typeName(ValueKind k) {
     switch (k) {
       case NUM:
         return "double";
@@ -288,7 +288,7 @@ final class AutoscaleFormula {
     void assign(String name, Value v, Pos at) throws EvalError {
       String target = TARGETS.get(name);
       if (target != null) {
-        if (v.kind != Kind.NUM) {
+        if (v.kind != ValueKind.NUM) {
           throw evalError(at, name + " must be a double, not a " + typeName(v.kind));
         }
         // The full name wins over its alias when both are set.
@@ -302,7 +302,7 @@ final class AutoscaleFormula {
         return;
       }
       if (name.equals(DEALLOCATION)
-          && (v.kind != Kind.WORD || !DEALLOCATION_OPTIONS.contains(v.text))) {
+          && (v.kind != ValueKind.WORD || !DEALLOCATION_OPTIONS.contains(v.text))) {
         throw evalError(
             at,
             "$NodeDeallocationOption must be one of "
@@ -333,13 +333,13 @@ final class AutoscaleFormula {
         case DEALLOCATION:
           {
             Value v = vars.get(DEALLOCATION);
-            return v != null ? v : new Value(Kind.WORD, 0, null, "requeue");
+            return v != null ? v : new Value(ValueKind.WORD, 0, null, "requeue");
           }
         default:
           break;
       }
       if (SERIES.contains(name)) {
-        return new Value(Kind.SERIES, 0, null, name);
+        return new Value(ValueKind.SERIES, 0, null, name);
       }
       Value v = vars.get(name);
       if (v == null) {
@@ -396,7 +396,7 @@ final class AutoscaleFormula {
 
   // ------------------------------------------------------------------ tokens
 
-  private enum Tok {
+  private enum FormulaTokenKind {
     NUMBER,
     NAME,
     STRING,
@@ -404,9 +404,9 @@ final class AutoscaleFormula {
     END
   }
 
-  private record Token(Tok kind, String text, Pos at) {
+  private record FormulaToken(FormulaTokenKind kind, String text, Pos at) {
     boolean is(String op) {
-      return kind == Tok.OP && text.equals(op);
+      return kind == FormulaTokenKind.OP && text.equals(op);
     }
   }
 
@@ -424,13 +424,13 @@ final class AutoscaleFormula {
       return new Pos(line, i - lineStart + 1);
     }
 
-    List<Token> tokens() throws FormulaError {
-      List<Token> out = new ArrayList<>();
+    List<FormulaToken> tokens() throws FormulaError {
+      List<FormulaToken> out = new ArrayList<>();
       while (true) {
         skipSpaceAndComments();
         Pos at = pos();
         if (i >= s.length()) {
-          out.add(new Token(Tok.END, "end of formula", at));
+          out.add(new FormulaToken(FormulaTokenKind.END, "end of formula", at));
           return out;
         }
         char c = s.charAt(i);
@@ -451,7 +451,7 @@ final class AutoscaleFormula {
               }
             }
           }
-          out.add(new Token(Tok.NUMBER, s.substring(i, j), at));
+          out.add(new FormulaToken(FormulaTokenKind.NUMBER, s.substring(i, j), at));
           i = j;
         } else if (Character.isLetter(c) || c == '_' || c == '$') {
           int j = i + 1;
@@ -461,22 +461,22 @@ final class AutoscaleFormula {
           if (c == '$' && j == i + 1) {
             throw new FormulaError(at.line, at.col, "'$' must be followed by a name", false);
           }
-          out.add(new Token(Tok.NAME, s.substring(i, j), at));
+          out.add(new FormulaToken(FormulaTokenKind.NAME, s.substring(i, j), at));
           i = j;
         } else if (c == '"') {
           int j = s.indexOf('"', i + 1);
           if (j < 0) {
             throw new FormulaError(at.line, at.col, "unterminated string", false);
           }
-          out.add(new Token(Tok.STRING, s.substring(i + 1, j), at));
+          out.add(new FormulaToken(FormulaTokenKind.STRING, s.substring(i + 1, j), at));
           i = j + 1;
         } else {
           String two = i + 1 < s.length() ? s.substring(i, i + 2) : "";
           if (Set.of("==", "!=", "<=", ">=", "&&", "||").contains(two)) {
-            out.add(new Token(Tok.OP, two, at));
+            out.add(new FormulaToken(FormulaTokenKind.OP, two, at));
             i += 2;
           } else if ("+-*/()<>!?:;,.=".indexOf(c) >= 0) {
-            out.add(new Token(Tok.OP, String.valueOf(c), at));
+            out.add(new FormulaToken(FormulaTokenKind.OP, String.valueOf(c), at));
             i++;
           } else {
             throw new FormulaError(at.line, at.col, "unexpected character '" + c + "'", false);
@@ -534,38 +534,38 @@ final class AutoscaleFormula {
 
   /** Joins two operands (it evaluates them itself, so && and || can stop early). */
   private interface Combine {
-    Value apply(Env env, Expr left, Expr right, Token op) throws EvalError;
+    Value apply(Env env, Expr left, Expr right, FormulaToken op) throws EvalError;
   }
 
   private record Statement(String name, Expr expr, Pos at) {}
 
-  private static final class Parser {
-    final List<Token> tokens;
+  private static final class FormulaParser {
+    final List<FormulaToken> tokens;
     int pos;
     final Set<String> assigned = new HashSet<>();
 
-    Parser(List<Token> tokens) {
+    FormulaParser(List<FormulaToken> tokens) {
       this.tokens = tokens;
     }
 
-    Token peek() {
+    FormulaToken peek() {
       return tokens.get(pos);
     }
 
-    Token next() {
-      Token t = tokens.get(pos);
-      if (t.kind != Tok.END) {
+    FormulaToken next() {
+      FormulaToken t = tokens.get(pos);
+      if (t.kind != FormulaTokenKind.END) {
         pos++;
       }
       return t;
     }
 
-    FormulaError error(Token t, String message) {
+    FormulaError error(FormulaToken t, String message) {
       return new FormulaError(t.at.line, t.at.col, message, false);
     }
 
-    Token expect(String op) throws FormulaError {
-      Token t = next();
+    FormulaToken expect(String op) throws FormulaError {
+      FormulaToken t = next();
       if (!t.is(op)) {
         throw error(t, "expected '" + op + "' but found '" + t.text + "'");
       }
@@ -574,20 +574,20 @@ final class AutoscaleFormula {
 
     List<Statement> statements() throws FormulaError {
       List<Statement> out = new ArrayList<>();
-      while (peek().kind != Tok.END) {
+      while (peek().kind != FormulaTokenKind.END) {
         if (peek().is(";")) {
           next();
           continue;
         }
-        Token name = next();
-        if (name.kind != Tok.NAME) {
+        FormulaToken name = next();
+        if (name.kind != FormulaTokenKind.NAME) {
           throw error(name, "a statement starts with a variable name, not '" + name.text + "'");
         }
         checkAssignable(name);
         expect("=");
         Expr e = ternary();
-        Token end = peek();
-        if (!end.is(";") && end.kind != Tok.END) {
+        FormulaToken end = peek();
+        if (!end.is(";") && end.kind != FormulaTokenKind.END) {
           throw error(end, "expected ';' but found '" + end.text + "'");
         }
         assigned.add(name.text);
@@ -596,7 +596,7 @@ final class AutoscaleFormula {
       return out;
     }
 
-    void checkAssignable(Token name) throws FormulaError {
+    void checkAssignable(FormulaToken name) throws FormulaError {
       String n = name.text;
       if (SERIES.contains(n) || READ_ONLY.contains(n) || UNSIMULATED.contains(n)) {
         throw error(name, n + " is read-only");
@@ -611,7 +611,7 @@ final class AutoscaleFormula {
       if (!peek().is("?")) {
         return cond;
       }
-      Token q = next();
+      FormulaToken q = next();
       Expr yes = ternary();
       expect(":");
       Expr no = ternary();
@@ -662,8 +662,8 @@ final class AutoscaleFormula {
     /** One left-associative level: operands of the next level joined by these operators. */
     Expr binary(Level operand, Set<String> ops, Combine combine) throws FormulaError {
       Expr left = operand.parse();
-      while (peek().kind == Tok.OP && ops.contains(peek().text)) {
-        Token op = next();
+      while (peek().kind == FormulaTokenKind.OP && ops.contains(peek().text)) {
+        FormulaToken op = next();
         Expr l = left;
         Expr r = operand.parse();
         left = env -> combine.apply(env, l, r, op);
@@ -673,17 +673,17 @@ final class AutoscaleFormula {
 
     Expr unary() throws FormulaError {
       if (peek().is("-") || peek().is("!")) {
-        Token op = next();
+        FormulaToken op = next();
         Expr inner = unary();
         return env -> {
           Value v = inner.eval(env);
-          if (op.text.equals("!") && v.kind == Kind.NUM) {
+          if (op.text.equals("!") && v.kind == ValueKind.NUM) {
             return Value.bool(v.num == 0);
           }
-          if (op.text.equals("-") && v.kind == Kind.NUM) {
+          if (op.text.equals("-") && v.kind == ValueKind.NUM) {
             return Value.num(-v.num);
           }
-          if (op.text.equals("-") && v.kind == Kind.INTERVAL) {
+          if (op.text.equals("-") && v.kind == ValueKind.INTERVAL) {
             return Value.interval(-v.num);
           }
           throw evalError(op.at, "'" + op.text + "' does not apply to a " + typeName(v.kind));
@@ -693,15 +693,15 @@ final class AutoscaleFormula {
     }
 
     Expr postfix() throws FormulaError {
-      Token first = peek();
+      FormulaToken first = peek();
       Expr e = primary();
       while (peek().is(".")) {
         next();
-        Token method = next();
-        if (method.kind != Tok.NAME) {
+        FormulaToken method = next();
+        if (method.kind != FormulaTokenKind.NAME) {
           throw error(method, "expected a method name after '.' but found '" + method.text + "'");
         }
-        if (first.kind != Tok.NAME || !SERIES.contains(first.text)) {
+        if (first.kind != FormulaTokenKind.NAME || !SERIES.contains(first.text)) {
           throw error(method, "only sample series such as $PendingTasks have methods");
         }
         List<Expr> args = arguments();
@@ -727,7 +727,7 @@ final class AutoscaleFormula {
     }
 
     Expr primary() throws FormulaError {
-      Token t = next();
+      FormulaToken t = next();
       switch (t.kind) {
         case NUMBER:
           {
@@ -742,7 +742,7 @@ final class AutoscaleFormula {
           }
         case STRING:
           {
-            Value v = new Value(Kind.STR, 0, null, t.text);
+            Value v = new Value(ValueKind.STR, 0, null, t.text);
             return env -> v;
           }
         case NAME:
@@ -757,7 +757,7 @@ final class AutoscaleFormula {
       }
     }
 
-    Expr name(Token t) throws FormulaError {
+    Expr name(FormulaToken t) throws FormulaError {
       String n = t.text;
       if (peek().is("(")) {
         if (UNSIMULATED_FUNCTIONS.contains(n)) {
@@ -775,7 +775,7 @@ final class AutoscaleFormula {
         return env -> v;
       }
       if (DEALLOCATION_OPTIONS.contains(n)) {
-        Value v = new Value(Kind.WORD, 0, null, n);
+        Value v = new Value(ValueKind.WORD, 0, null, n);
         return env -> v;
       }
       if (UNSIMULATED.contains(n)) {
@@ -796,7 +796,7 @@ final class AutoscaleFormula {
       return env -> env.read(n, at);
     }
 
-    Expr function(Token t, List<Expr> args) throws FormulaError {
+    Expr function(FormulaToken t, List<Expr> args) throws FormulaError {
       String n = t.text;
       int want = n.equals("val") ? 2 : n.equals("lg") || n.equals("ln") || n.equals("log") ? 1 : -1;
       if ((want > 0 && args.size() != want) || args.isEmpty()) {
@@ -813,7 +813,7 @@ final class AutoscaleFormula {
       };
     }
 
-    Expr method(String series, Token method, List<Expr> args) throws FormulaError {
+    Expr method(String series, FormulaToken method, List<Expr> args) throws FormulaError {
       String m = method.text;
       Pos at = method.at;
       switch (m) {
@@ -857,21 +857,21 @@ final class AutoscaleFormula {
   // ------------------------------------------------------------------ evaluation
 
   private static boolean truth(Value v, Pos at, String op) throws EvalError {
-    if (v.kind != Kind.NUM) {
+    if (v.kind != ValueKind.NUM) {
       throw evalError(at, "'" + op + "' needs a double, not a " + typeName(v.kind));
     }
     return v.num != 0;
   }
 
-  private static Value compare(Value a, Value b, Token op) throws EvalError {
+  private static Value compare(Value a, Value b, FormulaToken op) throws EvalError {
     int c;
-    if (a.kind == Kind.NUM && b.kind == Kind.NUM
-        || a.kind == Kind.INTERVAL && b.kind == Kind.INTERVAL) {
+    if (a.kind == ValueKind.NUM && b.kind == ValueKind.NUM
+        || a.kind == ValueKind.INTERVAL && b.kind == ValueKind.INTERVAL) {
       if (Double.isNaN(a.num) || Double.isNaN(b.num)) {
         return Value.bool(op.text.equals("!="));
       }
       c = Double.compare(a.num, b.num);
-    } else if (a.kind == Kind.STR && b.kind == Kind.STR) {
+    } else if (a.kind == ValueKind.STR && b.kind == ValueKind.STR) {
       c = a.text.compareTo(b.text);
     } else {
       throw evalError(
@@ -914,19 +914,19 @@ final class AutoscaleFormula {
   }
 
   /** The operations of the service's table, and nothing else. */
-  private static Value arithmetic(Value a, Value b, Token op) throws EvalError {
+  private static Value arithmetic(Value a, Value b, FormulaToken op) throws EvalError {
     String o = op.text;
-    if (a.kind == Kind.NUM && b.kind == Kind.NUM) {
+    if (a.kind == ValueKind.NUM && b.kind == ValueKind.NUM) {
       return Value.num(apply(a.num, b.num, o));
     }
-    if (a.kind == Kind.VEC && b.kind == Kind.NUM) {
+    if (a.kind == ValueKind.VEC && b.kind == ValueKind.NUM) {
       double[] r = new double[a.vec.length];
       for (int i = 0; i < r.length; i++) {
         r[i] = apply(a.vec[i], b.num, o);
       }
       return Value.vec(r);
     }
-    if (a.kind == Kind.VEC && b.kind == Kind.VEC) {
+    if (a.kind == ValueKind.VEC && b.kind == ValueKind.VEC) {
       if (a.vec.length != b.vec.length) {
         throw evalError(
             op.at, "vectors of different lengths (" + a.vec.length + " and " + b.vec.length + ")");
@@ -937,13 +937,17 @@ final class AutoscaleFormula {
       }
       return Value.vec(r);
     }
-    if (a.kind == Kind.NUM && b.kind == Kind.INTERVAL && o.equals("*")) {
+    if (a.kind == ValueKind.NUM && b.kind == ValueKind.INTERVAL && o.equals("*")) {
       return Value.interval(a.num * b.num);
     }
-    if (a.kind == Kind.INTERVAL && b.kind == Kind.NUM && (o.equals("*") || o.equals("/"))) {
+    if (a.kind == ValueKind.INTERVAL
+        && b.kind == ValueKind.NUM
+        && (o.equals("*") || o.equals("/"))) {
       return Value.interval(apply(a.num, b.num, o));
     }
-    if (a.kind == Kind.INTERVAL && b.kind == Kind.INTERVAL && (o.equals("+") || o.equals("-"))) {
+    if (a.kind == ValueKind.INTERVAL
+        && b.kind == ValueKind.INTERVAL
+        && (o.equals("+") || o.equals("-"))) {
       return Value.interval(apply(a.num, b.num, o));
     }
     throw evalError(
@@ -955,7 +959,7 @@ final class AutoscaleFormula {
     if (n.equals("val")) {
       Value v = args.get(0);
       Value i = args.get(1);
-      if (v.kind != Kind.VEC || i.kind != Kind.NUM) {
+      if (v.kind != ValueKind.VEC || i.kind != ValueKind.NUM) {
         throw evalError(at, "val() takes a doubleVec and a double");
       }
       int k = (int) i.num;
@@ -967,7 +971,7 @@ final class AutoscaleFormula {
     }
     if (n.equals("lg") || n.equals("ln") || n.equals("log")) {
       Value v = args.get(0);
-      if (v.kind != Kind.NUM) {
+      if (v.kind != ValueKind.NUM) {
         throw evalError(at, n + "() takes a double here");
       }
       double x = v.num;
@@ -975,13 +979,13 @@ final class AutoscaleFormula {
     }
     List<Double> list = new ArrayList<>();
     for (Value v : args) {
-      if (v.kind == Kind.NUM) {
+      if (v.kind == ValueKind.NUM) {
         list.add(v.num);
-      } else if (v.kind == Kind.VEC) {
+      } else if (v.kind == ValueKind.VEC) {
         for (double d : v.vec) {
           list.add(d);
         }
-      } else if (v.kind == Kind.SERIES) {
+      } else if (v.kind == ValueKind.SERIES) {
         throw evalError(at, n + "() takes samples, not the series " + v.text + " (use GetSample)");
       } else {
         throw evalError(at, n + "() takes doubles and doubleVecs, not a " + typeName(v.kind));
@@ -1052,7 +1056,7 @@ final class AutoscaleFormula {
   }
 
   private static Window window(Instant now, Value start, Value end, Pos at) throws EvalError {
-    if (start.kind != Kind.INTERVAL || (end != null && end.kind != Kind.INTERVAL)) {
+    if (start.kind != ValueKind.INTERVAL || (end != null && end.kind != ValueKind.INTERVAL)) {
       throw evalError(at, "a sample window is given with time intervals (TimeInterval_*)");
     }
     double a = start.num;
@@ -1068,7 +1072,7 @@ final class AutoscaleFormula {
       throws EvalError {
     List<Sample> samples = env.in.samples;
     Value first = args.get(0);
-    if (first.kind == Kind.NUM && args.size() == 1) {
+    if (first.kind == ValueKind.NUM && args.size() == 1) {
       int count = (int) first.num;
       if (count < 1) {
         throw evalError(at, "GetSample needs a count of at least 1");
@@ -1079,10 +1083,10 @@ final class AutoscaleFormula {
       List<Sample> last = samples.subList(Math.max(0, samples.size() - count), samples.size());
       return values(last, series);
     }
-    Value end = args.size() > 1 && args.get(1).kind == Kind.INTERVAL ? args.get(1) : null;
+    Value end = args.size() > 1 && args.get(1).kind == ValueKind.INTERVAL ? args.get(1) : null;
     int percentAt = end == null ? 1 : 2;
     Value percent = args.size() > percentAt ? args.get(percentAt) : null;
-    if (args.size() > percentAt + 1 || (percent != null && percent.kind != Kind.NUM)) {
+    if (args.size() > percentAt + 1 || (percent != null && percent.kind != ValueKind.NUM)) {
       throw evalError(at, "GetSample takes (interval[, interval][, percent])");
     }
     Window w = window(env.in.now, first, end, at);

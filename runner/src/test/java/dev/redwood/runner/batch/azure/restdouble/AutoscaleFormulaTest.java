@@ -37,8 +37,8 @@ class AutoscaleFormulaTest {
     return out;
   }
 
-  private static AutoscaleFormula.Run run(String formula, List<AutoscaleFormula.Sample> samples)
-      throws AutoscaleFormula.FormulaError {
+  private static AutoscaleFormula.AutoscaleRun run(
+      String formula, List<AutoscaleFormula.Sample> samples) throws AutoscaleFormula.FormulaError {
     return AutoscaleFormula.compile(formula)
         .evaluate(new AutoscaleFormula.Inputs(NOW, samples, 2, 0, 2, 0, 4));
   }
@@ -52,7 +52,7 @@ class AutoscaleFormulaTest {
   @Test
   void documentedPendingTasksFormulaStartsWithOneNodeThenFollowsTheQueue() throws Exception {
     // A new pool: no samples yet, so fewer than 70% of the last 180 s -> the starting size.
-    AutoscaleFormula.Run fresh = run(DOCUMENTED_PENDING_TASKS, List.of());
+    AutoscaleFormula.AutoscaleRun fresh = run(DOCUMENTED_PENDING_TASKS, List.of());
     assertThat(fresh.failed(), is(false));
     assertThat(fresh.targetDedicated(), is(1));
     assertThat(fresh.nodeDeallocationOption(), is("taskcompletion"));
@@ -63,7 +63,7 @@ class AutoscaleFormulaTest {
                 + "pendingTaskSamplePercent=0;pendingTaskSamples=1;startingNumberOfVMs=1"));
 
     // Seven samples over the last 180 s: pending (active + running) 6,6,8,8,10,10,12 -> avg 8.57.
-    AutoscaleFormula.Run busy =
+    AutoscaleFormula.AutoscaleRun busy =
         run(
             DOCUMENTED_PENDING_TASKS,
             samples(
@@ -79,7 +79,7 @@ class AutoscaleFormulaTest {
     assertThat(busy.results(), containsString("pendingTaskSamplePercent=100"));
 
     // Capped at 25 nodes.
-    AutoscaleFormula.Run flood =
+    AutoscaleFormula.AutoscaleRun flood =
         run(
             DOCUMENTED_PENDING_TASKS,
             samples(
@@ -123,7 +123,7 @@ class AutoscaleFormulaTest {
   @Test
   void tooFewSamplesFailTheEvaluationLikeTheService() throws Exception {
     List<AutoscaleFormula.Sample> s = samples(new int[] {3, 0}, new int[] {3, 0});
-    AutoscaleFormula.Run r =
+    AutoscaleFormula.AutoscaleRun r =
         run(
             "$TargetDedicatedNodes = avg($PendingTasks.GetSample(TimeInterval_Minute * 10, 70));",
             s);
@@ -136,7 +136,7 @@ class AutoscaleFormulaTest {
             "Line 1, Col 43: Insufficient data from data set: $PendingTasks wanted 70%, received 10%"));
     assertThat(r.targetDedicated(), is(nullValue()));
 
-    AutoscaleFormula.Run none =
+    AutoscaleFormula.AutoscaleRun none =
         run("$TargetDedicatedNodes = $PendingTasks.GetSample(1);", List.of());
     assertThat(none.errorCode(), is("InsufficientSampleData"));
     assertThat(none.errorDetail(), containsString("$PendingTasks wanted 1 samples, received 0"));
@@ -144,7 +144,7 @@ class AutoscaleFormulaTest {
 
   @Test
   void operatorsTernaryAndTargets() throws Exception {
-    AutoscaleFormula.Run r =
+    AutoscaleFormula.AutoscaleRun r =
         run(
             "// comments and line breaks are allowed\n"
                 + "$cores = $TargetDedicatedNodes * $TaskSlotsPerNode; /* 2 x 4 */\n"
@@ -172,17 +172,17 @@ class AutoscaleFormulaTest {
         run("$TargetDedicated = 5; $TargetDedicatedNodes = 3;", List.of()).targetDedicated(),
         is(3));
     // Targets not set by the formula stay as they are; the default option is requeue.
-    AutoscaleFormula.Run quiet = run("x = 1;", List.of());
+    AutoscaleFormula.AutoscaleRun quiet = run("x = 1;", List.of());
     assertThat(quiet.targetDedicated(), is(nullValue()));
     assertThat(quiet.results(), is("$TargetDedicatedNodes=2;$NodeDeallocationOption=requeue;x=1"));
   }
 
   @Test
   void runtimeTypeErrorsFailTheEvaluation() throws Exception {
-    AutoscaleFormula.Run r = run("$TargetDedicatedNodes = avg($PendingTasks);", List.of());
+    AutoscaleFormula.AutoscaleRun r = run("$TargetDedicatedNodes = avg($PendingTasks);", List.of());
     assertThat(r.errorCode(), is("AutoScaleEvaluationFailed"));
     assertThat(r.errorDetail(), containsString("use GetSample"));
-    AutoscaleFormula.Run d = run("$NodeDeallocationOption = 3;", List.of());
+    AutoscaleFormula.AutoscaleRun d = run("$NodeDeallocationOption = 3;", List.of());
     assertThat(
         d.errorDetail(),
         containsString("must be one of requeue, retaineddata, taskcompletion, terminate"));

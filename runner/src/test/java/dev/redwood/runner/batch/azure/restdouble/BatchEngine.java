@@ -262,7 +262,7 @@ final class BatchEngine {
    * Evaluates the pool's formula now and applies its targets (an error leaves them as they are).
    */
   void evaluateAutoScale(Sim.Pool pool, Instant now) {
-    AutoscaleFormula.Run run = pool.compiledFormula.evaluate(autoScaleInputs(pool, now));
+    AutoscaleFormula.AutoscaleRun run = pool.compiledFormula.evaluate(autoScaleInputs(pool, now));
     pool.autoScaleRun = run;
     pool.autoScaleTime = now;
     pool.autoScaleResults = run.results();

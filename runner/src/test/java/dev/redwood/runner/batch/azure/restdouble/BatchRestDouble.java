@@ -226,17 +226,18 @@ public final class BatchRestDouble implements AutoCloseable {
   public RequestFault throttle(String method, String pathRegex, int count, int retryAfterSeconds) {
     return add(
         new RequestFault(
-            RequestFault.Kind.THROTTLE, method, pathRegex, count, 429, retryAfterSeconds));
+            RequestFault.FaultKind.THROTTLE, method, pathRegex, count, 429, retryAfterSeconds));
   }
 
   /** The next {@code count} matching requests answer {@code status} (e.g. 500, 503). */
   public RequestFault failRequests(String method, String pathRegex, int count, int status) {
-    return add(new RequestFault(RequestFault.Kind.STATUS, method, pathRegex, count, status, 0));
+    return add(
+        new RequestFault(RequestFault.FaultKind.STATUS, method, pathRegex, count, status, 0));
   }
 
   /** The next {@code count} matching requests get no response: the connection is reset. */
   public RequestFault dropConnections(String method, String pathRegex, int count) {
-    return add(new RequestFault(RequestFault.Kind.DROP, method, pathRegex, count, 0, 0));
+    return add(new RequestFault(RequestFault.FaultKind.DROP, method, pathRegex, count, 0, 0));
   }
 
   /**
@@ -245,7 +246,8 @@ public final class BatchRestDouble implements AutoCloseable {
    * retrying client repeats a request that was already applied.
    */
   public RequestFault loseResponses(String method, String pathRegex, int count) {
-    return add(new RequestFault(RequestFault.Kind.LOSE_RESPONSE, method, pathRegex, count, 0, 0));
+    return add(
+        new RequestFault(RequestFault.FaultKind.LOSE_RESPONSE, method, pathRegex, count, 0, 0));
   }
 
   private RequestFault add(RequestFault f) {
@@ -525,7 +527,7 @@ public final class BatchRestDouble implements AutoCloseable {
                 "The request body is too large and exceeds the maximum permissible limit.")
             .value("MaxLimit", Integer.toString(MAX_REQUEST_BODY));
       }
-      RestApi.Reply reply = api.dispatch(new RestApi.Call(req, segments, query));
+      RestApi.RestReply reply = api.dispatch(new RestApi.ParsedRequest(req, segments, query));
       return success(req, requestId, reply);
     } catch (ApiException e) {
       return error(req, requestId, e);
@@ -600,7 +602,7 @@ public final class BatchRestDouble implements AutoCloseable {
   }
 
   private MiniHttpServer.Response success(
-      MiniHttpServer.Request req, String requestId, RestApi.Reply reply) {
+      MiniHttpServer.Request req, String requestId, RestApi.RestReply reply) {
     MiniHttpServer.Response r = new MiniHttpServer.Response(reply.status);
     standardHeaders(r, req, requestId);
     if (reply.entity != null) {

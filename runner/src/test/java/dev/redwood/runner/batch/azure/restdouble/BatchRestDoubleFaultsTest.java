@@ -18,7 +18,6 @@ import com.microsoft.azure.batch.protocol.models.CloudTask;
 import com.microsoft.azure.batch.protocol.models.ComputeNode;
 import com.microsoft.azure.batch.protocol.models.ComputeNodeState;
 import com.microsoft.azure.batch.protocol.models.ErrorCategory;
-import com.microsoft.azure.batch.protocol.models.ImageReference;
 import com.microsoft.azure.batch.protocol.models.JobAddParameter;
 import com.microsoft.azure.batch.protocol.models.JobConstraints;
 import com.microsoft.azure.batch.protocol.models.JobPreparationTask;
@@ -28,7 +27,6 @@ import com.microsoft.azure.batch.protocol.models.OutputFileBlobContainerDestinat
 import com.microsoft.azure.batch.protocol.models.OutputFileDestination;
 import com.microsoft.azure.batch.protocol.models.OutputFileUploadCondition;
 import com.microsoft.azure.batch.protocol.models.OutputFileUploadOptions;
-import com.microsoft.azure.batch.protocol.models.PoolAddParameter;
 import com.microsoft.azure.batch.protocol.models.PoolInformation;
 import com.microsoft.azure.batch.protocol.models.ResourceFile;
 import com.microsoft.azure.batch.protocol.models.StartTask;
@@ -40,7 +38,6 @@ import com.microsoft.azure.batch.protocol.models.TaskContainerSettings;
 import com.microsoft.azure.batch.protocol.models.TaskCounts;
 import com.microsoft.azure.batch.protocol.models.TaskExecutionResult;
 import com.microsoft.azure.batch.protocol.models.TaskState;
-import com.microsoft.azure.batch.protocol.models.VirtualMachineConfiguration;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URI;
@@ -101,20 +98,8 @@ class BatchRestDoubleFaultsTest {
     client
         .poolOperations()
         .createPool(
-            new PoolAddParameter()
-                .withId(id)
-                .withVmSize("standard_d2s_v3")
-                .withVirtualMachineConfiguration(
-                    new VirtualMachineConfiguration()
-                        .withImageReference(
-                            new ImageReference()
-                                .withPublisher("canonical")
-                                .withOffer("ubuntu")
-                                .withSku("22_04-lts"))
-                        .withNodeAgentSKUId("batch.node.ubuntu 22.04"))
-                .withTargetDedicatedNodes(dedicated)
+            DoubleTestSupport.ubuntuPool(id, "standard_d2s_v3", dedicated, slots)
                 .withTargetLowPriorityNodes(lowPriority)
-                .withTaskSlotsPerNode(slots)
                 .withStartTask(startTask));
   }
 
@@ -257,19 +242,7 @@ class BatchRestDoubleFaultsTest {
   void startTaskAndJobPreparationFailures() throws Exception {
     pool("broken", 1, 0, 1, new StartTask().withCommandLine("/bin/bash -c 'echo no >&2; exit 2'"));
     ComputeNode node =
-        await(
-            "start task failed",
-            TIMEOUT,
-            () -> {
-              try {
-                List<ComputeNode> ns = client.computeNodeOperations().listComputeNodes("broken");
-                return !ns.isEmpty() && ns.get(0).state() == ComputeNodeState.START_TASK_FAILED
-                    ? ns.get(0)
-                    : null;
-              } catch (IOException e) {
-                throw new AssertionError(e);
-              }
-            });
+        DoubleTestSupport.awaitFirstNodeIn(client, "broken", ComputeNodeState.START_TASK_FAILED);
     assertThat(node.startTaskInfo().exitCode(), is(2));
     assertThat(node.startTaskInfo().failureInfo().code(), is("FailureExitCode"));
     ByteArrayOutputStream out = new ByteArrayOutputStream();

@@ -1,6 +1,7 @@
 package dev.redwood.runner.batch.azure.restdouble;
 
 import static dev.redwood.runner.batch.azure.restdouble.DoubleTestSupport.await;
+import static dev.redwood.runner.batch.azure.restdouble.DoubleTestSupport.awaitNodesIn;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.empty;
@@ -16,7 +17,6 @@ import com.microsoft.azure.batch.protocol.models.CloudJob;
 import com.microsoft.azure.batch.protocol.models.CloudTask;
 import com.microsoft.azure.batch.protocol.models.ComputeNode;
 import com.microsoft.azure.batch.protocol.models.ComputeNodeState;
-import com.microsoft.azure.batch.protocol.models.ImageReference;
 import com.microsoft.azure.batch.protocol.models.JobAddParameter;
 import com.microsoft.azure.batch.protocol.models.JobConstraints;
 import com.microsoft.azure.batch.protocol.models.JobPreparationAndReleaseTaskExecutionInformation;
@@ -24,13 +24,11 @@ import com.microsoft.azure.batch.protocol.models.JobPreparationTask;
 import com.microsoft.azure.batch.protocol.models.JobPreparationTaskExecutionInformation;
 import com.microsoft.azure.batch.protocol.models.JobPreparationTaskState;
 import com.microsoft.azure.batch.protocol.models.JobState;
-import com.microsoft.azure.batch.protocol.models.PoolAddParameter;
 import com.microsoft.azure.batch.protocol.models.PoolInformation;
 import com.microsoft.azure.batch.protocol.models.StartTask;
 import com.microsoft.azure.batch.protocol.models.TaskAddParameter;
 import com.microsoft.azure.batch.protocol.models.TaskExecutionResult;
 import com.microsoft.azure.batch.protocol.models.TaskState;
-import com.microsoft.azure.batch.protocol.models.VirtualMachineConfiguration;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -75,35 +73,8 @@ class BatchRestDoubleNodeFaultsTest {
     client
         .poolOperations()
         .createPool(
-            new PoolAddParameter()
-                .withId(id)
-                .withVmSize("Standard_D2s_v5")
-                .withVirtualMachineConfiguration(
-                    new VirtualMachineConfiguration()
-                        .withImageReference(
-                            new ImageReference()
-                                .withPublisher("canonical")
-                                .withOffer("0001-com-ubuntu-server-jammy")
-                                .withSku("22_04-lts"))
-                        .withNodeAgentSKUId("batch.node.ubuntu 22.04"))
-                .withTargetDedicatedNodes(dedicated)
-                .withTaskSlotsPerNode(1)
+            DoubleTestSupport.ubuntuPool(id, "Standard_D2s_v5", dedicated, 1)
                 .withStartTask(startTask));
-  }
-
-  private List<ComputeNode> nodesIn(String poolId, ComputeNodeState state, int count)
-      throws InterruptedException {
-    return await(
-        count + " " + state + " nodes in " + poolId,
-        TIMEOUT,
-        () -> {
-          try {
-            List<ComputeNode> ns = client.computeNodeOperations().listComputeNodes(poolId);
-            return ns.size() == count && ns.stream().allMatch(n -> n.state() == state) ? ns : null;
-          } catch (IOException e) {
-            throw new AssertionError(e);
-          }
-        });
   }
 
   private CloudTask task(String job, String id) {
@@ -132,7 +103,8 @@ class BatchRestDoubleNodeFaultsTest {
   void failedStartTasksLeaveNodesUnusedAndUnusableNodesGiveTheirTasksBack() throws Exception {
     batch.failStartTasks("broken");
     pool("broken", 1, new StartTask().withCommandLine("true").withWaitForSuccess(true));
-    ComputeNode failed = nodesIn("broken", ComputeNodeState.START_TASK_FAILED, 1).get(0);
+    ComputeNode failed =
+        awaitNodesIn(client, "broken", ComputeNodeState.START_TASK_FAILED, 1).get(0);
     assertThat(failed.startTaskInfo().exitCode(), is(1));
     assertThat(failed.startTaskInfo().result(), is(TaskExecutionResult.FAILURE));
     assertThat(failed.startTaskInfo().failureInfo().code(), is("FailureExitCode"));
@@ -148,7 +120,7 @@ class BatchRestDoubleNodeFaultsTest {
 
     // An unusable node: its task is requeued (not failed, not counted) and runs elsewhere.
     pool("good", 2, null);
-    nodesIn("good", ComputeNodeState.IDLE, 2);
+    awaitNodesIn(client, "good", ComputeNodeState.IDLE, 2);
     client.jobOperations().createJob("j", new PoolInformation().withPoolId("good"));
     Path runs = tmp.resolve("runs");
     Path gate = tmp.resolve("gate");
@@ -187,7 +159,7 @@ class BatchRestDoubleNodeFaultsTest {
   @Test
   void aFailedJobPreparationKeepsTheJobsTasksOffThatNode() throws Exception {
     pool("p", 2, null);
-    List<ComputeNode> nodes = nodesIn("p", ComputeNodeState.IDLE, 2);
+    List<ComputeNode> nodes = awaitNodesIn(client, "p", ComputeNodeState.IDLE, 2);
     String bad = nodes.get(0).id();
     String good = nodes.get(1).id();
 
@@ -315,7 +287,7 @@ class BatchRestDoubleNodeFaultsTest {
   @Test
   void aJobPastItsWallClockLimitIsTerminatedWithItsRunningTasks() throws Exception {
     pool("clock", 1, null);
-    nodesIn("clock", ComputeNodeState.IDLE, 1);
+    awaitNodesIn(client, "clock", ComputeNodeState.IDLE, 1);
     client
         .jobOperations()
         .createJob(

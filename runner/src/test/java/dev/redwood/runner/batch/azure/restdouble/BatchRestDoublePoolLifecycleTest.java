@@ -1,6 +1,9 @@
 package dev.redwood.runner.batch.azure.restdouble;
 
 import static dev.redwood.runner.batch.azure.restdouble.DoubleTestSupport.await;
+import static dev.redwood.runner.batch.azure.restdouble.DoubleTestSupport.awaitNodes;
+import static dev.redwood.runner.batch.azure.restdouble.DoubleTestSupport.nodes;
+import static dev.redwood.runner.batch.azure.restdouble.DoubleTestSupport.ubuntuPool;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.empty;
@@ -18,8 +21,6 @@ import com.microsoft.azure.batch.protocol.models.CloudTask;
 import com.microsoft.azure.batch.protocol.models.ComputeNode;
 import com.microsoft.azure.batch.protocol.models.ComputeNodeDeallocationOption;
 import com.microsoft.azure.batch.protocol.models.ComputeNodeState;
-import com.microsoft.azure.batch.protocol.models.ImageReference;
-import com.microsoft.azure.batch.protocol.models.PoolAddParameter;
 import com.microsoft.azure.batch.protocol.models.PoolInformation;
 import com.microsoft.azure.batch.protocol.models.PoolState;
 import com.microsoft.azure.batch.protocol.models.ResizeError;
@@ -27,7 +28,6 @@ import com.microsoft.azure.batch.protocol.models.StartTask;
 import com.microsoft.azure.batch.protocol.models.TaskAddParameter;
 import com.microsoft.azure.batch.protocol.models.TaskExecutionResult;
 import com.microsoft.azure.batch.protocol.models.TaskState;
-import com.microsoft.azure.batch.protocol.models.VirtualMachineConfiguration;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -67,36 +67,12 @@ class BatchRestDoublePoolLifecycleTest {
     assertThat(batch.liveProcesses(), is(empty()));
   }
 
-  private static PoolAddParameter pool(String id, String vmSize, int dedicated, int slots) {
-    return new PoolAddParameter()
-        .withId(id)
-        .withVmSize(vmSize)
-        .withVirtualMachineConfiguration(
-            new VirtualMachineConfiguration()
-                .withImageReference(
-                    new ImageReference()
-                        .withPublisher("canonical")
-                        .withOffer("0001-com-ubuntu-server-jammy")
-                        .withSku("22_04-lts"))
-                .withNodeAgentSKUId("batch.node.ubuntu 22.04"))
-        .withTargetDedicatedNodes(dedicated)
-        .withTaskSlotsPerNode(slots);
-  }
-
   private String gated(String name) {
     return "/bin/bash -c 'echo run >> "
         + tmp.resolve("runs-" + name)
         + "; while [ ! -e "
         + tmp.resolve(name)
         + " ]; do sleep 0.05; done'";
-  }
-
-  private List<ComputeNode> nodes(String poolId) {
-    try {
-      return client.computeNodeOperations().listComputeNodes(poolId);
-    } catch (IOException e) {
-      throw new AssertionError(e);
-    }
   }
 
   private static int lines(Path p) {
@@ -126,14 +102,14 @@ class BatchRestDoublePoolLifecycleTest {
     client
         .poolOperations()
         .createPool(
-            pool("p", "Standard_D2s_v3", 1, 2)
+            ubuntuPool("p", "Standard_D2s_v3", 1, 2)
                 .withStartTask(
                     new StartTask().withCommandLine("sleep 2").withWaitForSuccess(true)));
     CloudPool p = client.poolOperations().getPool("p");
     assertThat(p.state(), is(PoolState.ACTIVE));
     assertThat(p.allocationState(), is(AllocationState.RESIZING));
     assertThat(p.currentDedicatedNodes(), is(0));
-    assertThat(nodes("p"), is(empty()));
+    assertThat(nodes(client, "p"), is(empty()));
 
     // Record every state the node shows until it is idle.
     List<ComputeNodeState> seen = new ArrayList<>();
@@ -141,7 +117,7 @@ class BatchRestDoublePoolLifecycleTest {
         "the node idle",
         TIMEOUT,
         () -> {
-          List<ComputeNode> ns = nodes("p");
+          List<ComputeNode> ns = nodes(client, "p");
           if (ns.isEmpty()) {
             return null;
           }
@@ -176,10 +152,12 @@ class BatchRestDoublePoolLifecycleTest {
 
     // Shrinking with taskcompletion: the busy node is leavingpool until its task ends.
     batch.limits(batch.limits().withPoolAllocationDelay(Duration.ofMinutes(2)));
-    await(
+    awaitNodes(
+        client,
+        "p",
         "both nodes idle",
         TIMEOUT,
-        () -> nodes("p").stream().allMatch(n -> n.state() == ComputeNodeState.IDLE) ? true : null);
+        ns -> ns.stream().allMatch(n -> n.state() == ComputeNodeState.IDLE));
     client.jobOperations().createJob("j", new PoolInformation().withPoolId("p"));
     client
         .taskOperations()
@@ -192,19 +170,17 @@ class BatchRestDoublePoolLifecycleTest {
     client
         .poolOperations()
         .resizePool("p", 0, 0, null, ComputeNodeDeallocationOption.TASK_COMPLETION);
-    await(
+    awaitNodes(
+        client,
+        "p",
         "only the busy node left, leaving",
         TIMEOUT,
-        () -> {
-          List<ComputeNode> ns = nodes("p");
-          return ns.size() == 1
-                  && ns.get(0).id().equals(busyNode)
-                  && ns.get(0).state() == ComputeNodeState.LEAVING_POOL
-              ? true
-              : null;
-        });
+        ns ->
+            ns.size() == 1
+                && ns.get(0).id().equals(busyNode)
+                && ns.get(0).state() == ComputeNodeState.LEAVING_POOL);
     Thread.sleep(500); // well past the allocation delay: the node waits for its task
-    assertThat(nodes("p"), hasSize(1));
+    assertThat(nodes(client, "p"), hasSize(1));
     assertThat(
         client.poolOperations().getPool("p").allocationState(), is(AllocationState.RESIZING));
     assertThat(task("j", "busy").state(), is(TaskState.RUNNING));
@@ -227,7 +203,7 @@ class BatchRestDoublePoolLifecycleTest {
             .withDedicatedCoreQuota(10)
             .withLowPriorityCoreQuota(2));
     // Two vCPUs a node, four in the family: two of three nodes.
-    client.poolOperations().createPool(pool("ds", "standard_d2s_v3", 3, 1));
+    client.poolOperations().createPool(ubuntuPool("ds", "standard_d2s_v3", 3, 1));
     CloudPool ds = DoubleTestSupport.awaitSteady(client, "ds");
     assertThat(ds.state(), is(PoolState.ACTIVE));
     assertThat(ds.currentDedicatedNodes(), is(2));
@@ -239,7 +215,7 @@ class BatchRestDoublePoolLifecycleTest {
     assertThat(familyError.message(), containsString("ds"));
 
     // Four vCPUs a node; 4 of the 10 dedicated vCPUs are in use: one node fits, not two.
-    client.poolOperations().createPool(pool("es", "Standard_E4s_v3", 3, 1));
+    client.poolOperations().createPool(ubuntuPool("es", "Standard_E4s_v3", 3, 1));
     CloudPool es = DoubleTestSupport.awaitSteady(client, "es");
     assertThat(es.currentDedicatedNodes(), is(1));
     assertThat(es.resizeErrors().get(0).code(), is("AccountCoreQuotaReached"));
@@ -247,7 +223,7 @@ class BatchRestDoublePoolLifecycleTest {
     // Spot: one value for all families, 2 vCPUs.
     client
         .poolOperations()
-        .createPool(pool("spot", "Standard_D2s_v5", 0, 1).withTargetLowPriorityNodes(2));
+        .createPool(ubuntuPool("spot", "Standard_D2s_v5", 0, 1).withTargetLowPriorityNodes(2));
     CloudPool spot = DoubleTestSupport.awaitSteady(client, "spot");
     assertThat(spot.currentLowPriorityNodes(), is(1));
     assertThat(spot.resizeErrors().get(0).code(), is("AccountLowPriorityCoreQuotaReached"));
@@ -273,7 +249,7 @@ class BatchRestDoublePoolLifecycleTest {
     BatchErrorException size =
         assertThrows(
             BatchErrorException.class,
-            () -> client.poolOperations().createPool(pool("a", "Standard_Q2_v9", 1, 1)));
+            () -> client.poolOperations().createPool(ubuntuPool("a", "Standard_Q2_v9", 1, 1)));
     assertThat(size.response().code(), is(400));
     assertThat(size.body().code(), is("InvalidPropertyValue"));
     assertThat(value(size, "PropertyName"), is("vmSize"));
@@ -283,15 +259,15 @@ class BatchRestDoublePoolLifecycleTest {
     BatchErrorException slots =
         assertThrows(
             BatchErrorException.class,
-            () -> client.poolOperations().createPool(pool("b", "Standard_D2s_v5", 1, 9)));
+            () -> client.poolOperations().createPool(ubuntuPool("b", "Standard_D2s_v5", 1, 9)));
     assertThat(value(slots, "PropertyName"), is("taskSlotsPerNode"));
     assertThat(value(slots, "Reason"), containsString("between 1 and 8"));
     BatchErrorException big =
         assertThrows(
             BatchErrorException.class,
-            () -> client.poolOperations().createPool(pool("c", "Standard_D96s_v5", 0, 257)));
+            () -> client.poolOperations().createPool(ubuntuPool("c", "Standard_D96s_v5", 0, 257)));
     assertThat(value(big, "Reason"), containsString("between 1 and 256"));
-    client.poolOperations().createPool(pool("ok", "Standard_D2s_v5", 0, 8));
+    client.poolOperations().createPool(ubuntuPool("ok", "Standard_D2s_v5", 0, 8));
 
     // Low-priority on a BatchService account: refused on add (targets or formula) and resize.
     BatchErrorException low =
@@ -300,7 +276,8 @@ class BatchRestDoublePoolLifecycleTest {
             () ->
                 client
                     .poolOperations()
-                    .createPool(pool("d", "Standard_D2s_v5", 0, 1).withTargetLowPriorityNodes(1)));
+                    .createPool(
+                        ubuntuPool("d", "Standard_D2s_v5", 0, 1).withTargetLowPriorityNodes(1)));
     assertThat(low.response().code(), is(400));
     assertThat(value(low, "PropertyName"), is("targetLowPriorityNodes"));
     assertThat(value(low, "Reason"), containsString("UserSubscription"));
@@ -311,7 +288,7 @@ class BatchRestDoublePoolLifecycleTest {
                 client
                     .poolOperations()
                     .createPool(
-                        pool("e", "Standard_D2s_v5", 0, 1)
+                        ubuntuPool("e", "Standard_D2s_v5", 0, 1)
                             .withTargetDedicatedNodes(null)
                             .withEnableAutoScale(true)
                             .withAutoScaleFormula("$TargetLowPriorityNodes=2;")));
@@ -333,7 +310,7 @@ class BatchRestDoublePoolLifecycleTest {
   @Test
   void aDeletedPoolIsDeletingForAWhileAndItsJobsRunNothing() throws Exception {
     batch.limits(AccountLimits.defaults().withPoolDeletionDelay(Duration.ofMinutes(60)));
-    client.poolOperations().createPool(pool("p", "Standard_D2s_v3", 1, 1));
+    client.poolOperations().createPool(ubuntuPool("p", "Standard_D2s_v3", 1, 1));
     client.jobOperations().createJob("j", new PoolInformation().withPoolId("p"));
     client
         .taskOperations()
@@ -355,7 +332,7 @@ class BatchRestDoublePoolLifecycleTest {
     BatchErrorException again =
         assertThrows(
             BatchErrorException.class,
-            () -> client.poolOperations().createPool(pool("P", "Standard_D2s_v3", 1, 1)));
+            () -> client.poolOperations().createPool(ubuntuPool("P", "Standard_D2s_v3", 1, 1)));
     assertThat(again.response().code(), is(409));
     assertThat(again.body().code(), is("PoolBeingDeleted"));
     BatchErrorException resize =
@@ -381,7 +358,7 @@ class BatchRestDoublePoolLifecycleTest {
     assertThat(task("j", "t").state(), is(TaskState.ACTIVE));
     assertThat(Files.readAllLines(tmp.resolve("runs-t")), hasSize(1));
     // ...until a pool with that id exists again.
-    client.poolOperations().createPool(pool("p", "Standard_D2s_v3", 1, 1));
+    client.poolOperations().createPool(ubuntuPool("p", "Standard_D2s_v3", 1, 1));
     await("t running again", TIMEOUT, () -> lines(tmp.resolve("runs-t")) == 2 ? true : null);
     Files.createFile(tmp.resolve("t"));
     await(

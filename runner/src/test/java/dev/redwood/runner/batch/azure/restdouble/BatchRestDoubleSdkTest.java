@@ -138,19 +138,7 @@ class BatchRestDoubleSdkTest {
     assertThat(raw.headers().lastModified(), notNullValue());
 
     // Both nodes finish their start task and become idle (so the tasks spread over both).
-    await(
-        "two idle nodes",
-        TIMEOUT,
-        () -> {
-          try {
-            List<ComputeNode> ns = client.computeNodeOperations().listComputeNodes("pool1");
-            return ns.size() == 2 && ns.stream().allMatch(n -> n.state() == ComputeNodeState.IDLE)
-                ? ns
-                : null;
-          } catch (Exception e) {
-            throw new AssertionError(e);
-          }
-        });
+    DoubleTestSupport.awaitNodesIn(client, "pool1", ComputeNodeState.IDLE, 2);
 
     client
         .jobOperations()

@@ -25,7 +25,6 @@ import com.microsoft.azure.batch.protocol.models.TaskContainerSettings;
 import com.microsoft.azure.batch.protocol.models.TaskState;
 import com.microsoft.azure.batch.protocol.models.VirtualMachineConfiguration;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -185,20 +184,7 @@ class ContainerRuntimeTest {
                 docker(null, IMAGE)));
     // The node is allocated and boots on the double's clock; its prefetch then fails.
     ComputeNode node =
-        await(
-            "an unusable node in pool prefetch",
-            Duration.ofSeconds(30),
-            () -> {
-              try {
-                List<ComputeNode> nodes =
-                    client.computeNodeOperations().listComputeNodes("prefetch");
-                return nodes.isEmpty() || nodes.get(0).state() != ComputeNodeState.UNUSABLE
-                    ? null
-                    : nodes.get(0);
-              } catch (IOException e) {
-                throw new UncheckedIOException(e);
-              }
-            });
+        DoubleTestSupport.awaitFirstNodeIn(client, "prefetch", ComputeNodeState.UNUSABLE);
     assertThat(node.state(), is(ComputeNodeState.UNUSABLE));
     assertThat(node.errors().get(0).code(), is("ContainerInvalidImage"));
   }

@@ -5,7 +5,10 @@ import com.microsoft.azure.batch.auth.BatchCredentials;
 import com.microsoft.azure.batch.auth.BatchSharedKeyCredentials;
 import com.microsoft.azure.batch.protocol.models.AllocationState;
 import com.microsoft.azure.batch.protocol.models.CloudPool;
+import com.microsoft.azure.batch.protocol.models.ComputeNode;
+import com.microsoft.azure.batch.protocol.models.ComputeNodeState;
 import com.microsoft.azure.batch.protocol.models.ImageReference;
+import com.microsoft.azure.batch.protocol.models.PoolAddParameter;
 import com.microsoft.azure.batch.protocol.models.VirtualMachineConfiguration;
 import com.microsoft.rest.credentials.TokenCredentials;
 import com.sun.net.httpserver.HttpServer;
@@ -22,14 +25,28 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
-/** Clients, polling and small local HTTP servers for the double's tests. */
-final class DoubleTestSupport {
+/**
+ * Clients, pools, polling and small local HTTP servers for the double's tests (public for the tests
+ * of the Azure backend, which use the double from another package).
+ */
+public final class DoubleTestSupport {
+  /** How long the tests wait for nodes to reach a state (service time runs on a scaled clock). */
+  public static final Duration NODE_TIMEOUT = Duration.ofSeconds(30);
+
+  /** Nodes in these states are still being set up: allocated, booting, running the start task. */
+  private static final List<ComputeNodeState> BOOTING =
+      List.of(
+          ComputeNodeState.CREATING,
+          ComputeNodeState.STARTING,
+          ComputeNodeState.WAITING_FOR_START_TASK);
+
   private DoubleTestSupport() {}
 
   /** The Ubuntu 22.04 image the tests' pools name (the double runs commands on this host). */
-  static VirtualMachineConfiguration ubuntu() {
+  public static VirtualMachineConfiguration ubuntu() {
     return new VirtualMachineConfiguration()
         .withImageReference(
             new ImageReference()
@@ -38,6 +55,20 @@ final class DoubleTestSupport {
                 .withSku("22_04-lts")
                 .withVersion("latest"))
         .withNodeAgentSKUId("batch.node.ubuntu 22.04");
+  }
+
+  /**
+   * A pool of {@code dedicated} nodes of {@code vmSize} on the {@link #ubuntu()} image, {@code
+   * slots} task slots each; callers add a start task or low-priority nodes with the usual {@code
+   * with...} calls.
+   */
+  public static PoolAddParameter ubuntuPool(String id, String vmSize, int dedicated, int slots) {
+    return new PoolAddParameter()
+        .withId(id)
+        .withVmSize(vmSize)
+        .withVirtualMachineConfiguration(ubuntu())
+        .withTargetDedicatedNodes(dedicated)
+        .withTaskSlotsPerNode(slots);
   }
 
   static BatchClient sharedKeyClient(BatchRestDouble d, String key) {
@@ -79,6 +110,74 @@ final class DoubleTestSupport {
       }
       Thread.sleep(100);
     }
+  }
+
+  /** The nodes of {@code poolId} as the service lists them now. */
+  public static List<ComputeNode> nodes(BatchClient client, String poolId) {
+    try {
+      return client.computeNodeOperations().listComputeNodes(poolId);
+    } catch (IOException e) {
+      throw new AssertionError("cannot list the nodes of pool " + poolId, e);
+    }
+  }
+
+  /**
+   * Polls the nodes of {@code poolId} until {@code done} accepts the list, and returns that list;
+   * fails after {@code timeout}, saying it waited for {@code what}.
+   */
+  public static List<ComputeNode> awaitNodes(
+      BatchClient client,
+      String poolId,
+      String what,
+      Duration timeout,
+      Predicate<List<ComputeNode>> done)
+      throws InterruptedException {
+    return await(
+        what + " in pool " + poolId,
+        timeout,
+        () -> {
+          List<ComputeNode> listed = nodes(client, poolId);
+          return done.test(listed) ? listed : null;
+        });
+  }
+
+  /** Waits for {@code poolId} to have exactly {@code count} nodes, all in {@code state}. */
+  public static List<ComputeNode> awaitNodesIn(
+      BatchClient client, String poolId, ComputeNodeState state, int count)
+      throws InterruptedException {
+    return awaitNodes(
+        client,
+        poolId,
+        count + " " + state + " nodes",
+        NODE_TIMEOUT,
+        listed -> listed.size() == count && listed.stream().allMatch(n -> n.state() == state));
+  }
+
+  /** Waits for the first node of {@code poolId} to be in {@code state}, and returns it. */
+  public static ComputeNode awaitFirstNodeIn(
+      BatchClient client, String poolId, ComputeNodeState state) throws InterruptedException {
+    return awaitNodes(
+            client,
+            poolId,
+            "a " + state + " node",
+            NODE_TIMEOUT,
+            listed -> !listed.isEmpty() && listed.get(0).state() == state)
+        .get(0);
+  }
+
+  /**
+   * Waits for the first node of {@code poolId} to be past its setup (allocated, booted, start task
+   * done, whether it succeeded or not), and returns it.
+   */
+  public static ComputeNode awaitSettledNode(BatchClient client, String poolId, Duration timeout)
+      throws InterruptedException {
+    return awaitNodes(
+            client,
+            poolId,
+            "a node past its setup",
+            timeout,
+            listed -> !listed.isEmpty() && !BOOTING.contains(listed.get(0).state()))
+        .get(0);
   }
 
   /** Polls the pool until its allocation state is steady (allocation takes service time). */

@@ -221,8 +221,8 @@ final class ODataFilter {
     if (filter == null || filter.isBlank()) {
       return n -> true;
     }
-    Parser p = new Parser(tokenize(filter), SERVICE_ACCEPTS.get(listing), listing);
-    Node root = p.expr();
+    FilterParser p = new FilterParser(tokenize(filter), SERVICE_ACCEPTS.get(listing), listing);
+    FilterNode root = p.expr();
     if (p.pos != p.tokens.size()) {
       throw new IllegalArgumentException("unexpected '" + p.tokens.get(p.pos).text + "'");
     }
@@ -231,7 +231,7 @@ final class ODataFilter {
 
   // ---- tokens
 
-  private enum Kind {
+  private enum FilterTokenKind {
     LPAREN,
     RPAREN,
     COMMA,
@@ -241,46 +241,46 @@ final class ODataFilter {
     WORD
   }
 
-  private static final class Token {
-    final Kind kind;
+  private static final class FilterToken {
+    final FilterTokenKind kind;
     final String text;
 
-    Token(Kind kind, String text) {
+    FilterToken(FilterTokenKind kind, String text) {
       this.kind = kind;
       this.text = text;
     }
 
     boolean isWord(String w) {
-      return kind == Kind.WORD && text.equalsIgnoreCase(w);
+      return kind == FilterTokenKind.WORD && text.equalsIgnoreCase(w);
     }
   }
 
-  private static List<Token> tokenize(String s) {
-    List<Token> out = new ArrayList<>();
+  private static List<FilterToken> tokenize(String s) {
+    List<FilterToken> out = new ArrayList<>();
     int i = 0;
     while (i < s.length()) {
       char c = s.charAt(i);
       if (Character.isWhitespace(c)) {
         i++;
       } else if (c == '(') {
-        out.add(new Token(Kind.LPAREN, "("));
+        out.add(new FilterToken(FilterTokenKind.LPAREN, "("));
         i++;
       } else if (c == ')') {
-        out.add(new Token(Kind.RPAREN, ")"));
+        out.add(new FilterToken(FilterTokenKind.RPAREN, ")"));
         i++;
       } else if (c == ',') {
-        out.add(new Token(Kind.COMMA, ","));
+        out.add(new FilterToken(FilterTokenKind.COMMA, ","));
         i++;
       } else if (c == '\'') {
         int[] end = new int[1];
-        out.add(new Token(Kind.STRING, quoted(s, i, end)));
+        out.add(new FilterToken(FilterTokenKind.STRING, quoted(s, i, end)));
         i = end[0];
       } else if (c == '-' || Character.isDigit(c)) {
         int j = i + 1;
         while (j < s.length() && (Character.isDigit(s.charAt(j)) || s.charAt(j) == '.')) {
           j++;
         }
-        out.add(new Token(Kind.NUMBER, s.substring(i, j)));
+        out.add(new FilterToken(FilterTokenKind.NUMBER, s.substring(i, j)));
         i = j;
       } else if (Character.isLetter(c) || c == '_' || c == '$') {
         int j = i + 1;
@@ -295,14 +295,14 @@ final class ODataFilter {
         String word = s.substring(i, j);
         if (j < s.length() && s.charAt(j) == '\'' && word.equalsIgnoreCase("datetime")) {
           int[] end = new int[1];
-          out.add(new Token(Kind.DATETIME, quoted(s, j, end)));
+          out.add(new FilterToken(FilterTokenKind.DATETIME, quoted(s, j, end)));
           i = end[0];
         } else if (j < s.length() && s.charAt(j) == '\'' && word.equalsIgnoreCase("guid")) {
           int[] end = new int[1];
-          out.add(new Token(Kind.STRING, quoted(s, j, end)));
+          out.add(new FilterToken(FilterTokenKind.STRING, quoted(s, j, end)));
           i = end[0];
         } else {
-          out.add(new Token(Kind.WORD, word));
+          out.add(new FilterToken(FilterTokenKind.WORD, word));
           i = j;
         }
       } else {
@@ -335,84 +335,84 @@ final class ODataFilter {
 
   // ---- syntax tree
 
-  private interface Node {
+  private interface FilterNode {
     Object eval(JsonNode entity);
   }
 
-  private static final class Parser {
-    final List<Token> tokens;
+  private static final class FilterParser {
+    final List<FilterToken> tokens;
     final Map<String, Property> accepted;
     final String list;
     int pos;
 
-    Parser(List<Token> tokens, Map<String, Property> accepted, Listing listing) {
+    FilterParser(List<FilterToken> tokens, Map<String, Property> accepted, Listing listing) {
       this.tokens = tokens;
       this.accepted = accepted;
       this.list = listing.name().toLowerCase(Locale.ROOT).replace('_', ' ');
     }
 
-    Token peek() {
+    FilterToken peek() {
       return pos < tokens.size() ? tokens.get(pos) : null;
     }
 
-    Token next() {
+    FilterToken next() {
       if (pos >= tokens.size()) {
         throw new IllegalArgumentException("unexpected end of filter");
       }
       return tokens.get(pos++);
     }
 
-    void expect(Kind kind) {
-      Token t = next();
+    void expect(FilterTokenKind kind) {
+      FilterToken t = next();
       if (t.kind != kind) {
         throw new IllegalArgumentException("expected " + kind + " but found '" + t.text + "'");
       }
     }
 
-    Node expr() {
-      Node left = and();
+    FilterNode expr() {
+      FilterNode left = and();
       while (peek() != null && peek().isWord("or")) {
         next();
-        Node l = left;
-        Node r = and();
+        FilterNode l = left;
+        FilterNode r = and();
         left = n -> truthy(l.eval(n)) || truthy(r.eval(n));
       }
       return left;
     }
 
-    Node and() {
-      Node left = condition();
+    FilterNode and() {
+      FilterNode left = condition();
       while (peek() != null && peek().isWord("and")) {
         next();
-        Node l = left;
-        Node r = condition();
+        FilterNode l = left;
+        FilterNode r = condition();
         left = n -> truthy(l.eval(n)) && truthy(r.eval(n));
       }
       return left;
     }
 
     /** A parenthesized expression, a startswith call or a comparison; nothing else. */
-    Node condition() {
-      Token t = next();
-      if (t.kind == Kind.LPAREN) {
-        Node inner = expr();
-        expect(Kind.RPAREN);
+    FilterNode condition() {
+      FilterToken t = next();
+      if (t.kind == FilterTokenKind.LPAREN) {
+        FilterNode inner = expr();
+        expect(FilterTokenKind.RPAREN);
         return inner;
       }
-      if (t.kind != Kind.WORD) {
+      if (t.kind != FilterTokenKind.WORD) {
         throw new IllegalArgumentException(
             "a condition must start with a property name, not '" + t.text + "'");
       }
       if (t.isWord("not")) {
         throw new IllegalArgumentException("the Batch service does not support 'not' in $filter");
       }
-      if (peek() != null && peek().kind == Kind.LPAREN) {
+      if (peek() != null && peek().kind == FilterTokenKind.LPAREN) {
         return function(t.text);
       }
       Property prop = property(t.text);
-      Token op = next();
+      FilterToken op = next();
       String o = op.text.toLowerCase(Locale.ROOT);
-      if (op.kind != Kind.WORD || !OPS.contains(o)) {
+      if (op.kind != FilterTokenKind.WORD || !OPS.contains(o)) {
         throw new IllegalArgumentException(
             "expected a comparison operator after '" + t.text + "' but found '" + op.text + "'");
       }
@@ -422,21 +422,21 @@ final class ODataFilter {
       return n -> compare(resolve(n, path), literal, o);
     }
 
-    Node function(String name) {
+    FilterNode function(String name) {
       if (!name.equalsIgnoreCase("startswith")) {
         throw new IllegalArgumentException(
             "the Batch service does not support the function '" + name + "' in $filter");
       }
-      expect(Kind.LPAREN);
-      Token p = next();
-      if (p.kind != Kind.WORD) {
+      expect(FilterTokenKind.LPAREN);
+      FilterToken p = next();
+      if (p.kind != FilterTokenKind.WORD) {
         throw new IllegalArgumentException("startswith takes a property name first");
       }
       Property prop = property(p.text);
       allow(p.text, prop, "startswith");
-      expect(Kind.COMMA);
+      expect(FilterTokenKind.COMMA);
       Object prefix = literal(next(), p.text, Type.STRING);
-      expect(Kind.RPAREN);
+      expect(FilterTokenKind.RPAREN);
       String[] path = prop.jsonPath().split("/");
       String lower = ((String) prefix).toLowerCase(Locale.ROOT);
       return n -> {
@@ -474,10 +474,10 @@ final class ODataFilter {
     }
 
     /** A literal of the property's type (the service refuses mismatched literals). */
-    Object literal(Token t, String name, Type type) {
+    Object literal(FilterToken t, String name, Type type) {
       switch (type) {
         case DATETIME:
-          if (t.kind == Kind.DATETIME) {
+          if (t.kind == FilterTokenKind.DATETIME) {
             Instant at = parseInstant(t.text);
             if (at != null) {
               return at;
@@ -485,7 +485,7 @@ final class ODataFilter {
           }
           break;
         case INT:
-          if (t.kind == Kind.NUMBER && t.text.matches("-?\\d+")) {
+          if (t.kind == FilterTokenKind.NUMBER && t.text.matches("-?\\d+")) {
             return new BigDecimal(t.text);
           }
           break;
@@ -495,7 +495,7 @@ final class ODataFilter {
           }
           break;
         default:
-          if (t.kind == Kind.STRING) {
+          if (t.kind == FilterTokenKind.STRING) {
             return t.text;
           }
       }

@@ -7,21 +7,22 @@ import java.util.regex.Pattern;
  * with it instead of being served. Created by {@link BatchRestDouble}'s fault methods.
  */
 public final class RequestFault {
-  enum Kind {
+  enum FaultKind {
     THROTTLE,
     STATUS,
     DROP,
     LOSE_RESPONSE
   }
 
-  final Kind kind;
+  final FaultKind kind;
   private final String method;
   private final Pattern path;
   final int status;
   final int retryAfterSeconds;
   private int remaining;
 
-  RequestFault(Kind kind, String method, String pathRegex, int count, int status, int retryAfter) {
+  RequestFault(
+      FaultKind kind, String method, String pathRegex, int count, int status, int retryAfter) {
     if (count < 0) {
       throw new IllegalArgumentException("count must not be negative");
     }

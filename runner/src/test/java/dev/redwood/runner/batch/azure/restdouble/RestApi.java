@@ -31,7 +31,7 @@ final class RestApi {
   static final int DEFAULT_PAGE = 1000;
 
   /** A successful reply: status, JSON or raw body, headers, entity for ETag/Last-Modified. */
-  static final class Reply {
+  static final class RestReply {
     final int status;
     JsonNode json;
     byte[] raw;
@@ -40,29 +40,29 @@ final class RestApi {
     Sim.Entity entity;
     Long headLength;
 
-    Reply(int status) {
+    RestReply(int status) {
       this.status = status;
     }
 
-    static Reply json(int status, JsonNode json) {
-      Reply r = new Reply(status);
+    static RestReply json(int status, JsonNode json) {
+      RestReply r = new RestReply(status);
       r.json = json;
       return r;
     }
 
-    Reply entity(Sim.Entity e) {
+    RestReply entity(Sim.Entity e) {
       this.entity = e;
       return this;
     }
 
-    Reply header(String name, String value) {
+    RestReply header(String name, String value) {
       headers.put(name, value);
       return this;
     }
   }
 
   /** A parsed request as the operations see it. */
-  static final class Call {
+  static final class ParsedRequest {
     final String method;
     final String rawPath;
     final String rawQuery;
@@ -70,7 +70,7 @@ final class RestApi {
     final Map<String, String> query;
     final MiniHttpServer.Request http;
 
-    Call(MiniHttpServer.Request http, List<String> segments, Map<String, String> query) {
+    ParsedRequest(MiniHttpServer.Request http, List<String> segments, Map<String, String> query) {
       this.http = http;
       this.method = http.method;
       this.rawPath = http.rawPath;
@@ -96,7 +96,7 @@ final class RestApi {
 
   // ------------------------------------------------------------------ routing
 
-  Reply dispatch(Call c) throws ApiException {
+  RestReply dispatch(ParsedRequest c) throws ApiException {
     List<String> s = c.segments;
     String m = c.method;
     if (s.isEmpty()) {
@@ -114,7 +114,7 @@ final class RestApi {
     }
   }
 
-  private Reply pools(Call c, List<String> s, String m) throws ApiException {
+  private RestReply pools(ParsedRequest c, List<String> s, String m) throws ApiException {
     if (s.size() == 1) {
       if (m.equals("GET")) {
         List<Listed> items = new ArrayList<>();
@@ -131,7 +131,7 @@ final class RestApi {
     }
     Sim.Pool pool = engine.pools.get(BatchEngine.key(s.get(1)));
     if (s.size() == 2 && m.equals("HEAD")) {
-      return pool == null ? new Reply(404) : new Reply(200).entity(pool);
+      return pool == null ? new RestReply(404) : new RestReply(200).entity(pool);
     }
     if (pool == null) {
       throw ApiException.notFound("PoolNotFound", "The specified pool does not exist.");
@@ -139,10 +139,10 @@ final class RestApi {
     if (s.size() == 2) {
       switch (m) {
         case "GET":
-          return Reply.json(200, select(poolJson(pool), c)).entity(pool);
+          return RestReply.json(200, select(poolJson(pool), c)).entity(pool);
         case "DELETE":
           engine.deletePool(pool);
-          return new Reply(202);
+          return new RestReply(202);
         case "PATCH":
           {
             engine.checkNotDeleting(pool);
@@ -155,7 +155,7 @@ final class RestApi {
               }
             }
             engine.touch(pool);
-            return new Reply(200).entity(pool);
+            return new RestReply(200).entity(pool);
           }
         default:
           throw notImplemented(c);
@@ -172,7 +172,7 @@ final class RestApi {
                 Json.integer(body, "targetDedicatedNodes"),
                 Json.integer(body, "targetLowPriorityNodes"),
                 Json.text(body, "nodeDeallocationOption"));
-            return new Reply(202).entity(pool);
+            return new RestReply(202).entity(pool);
           }
         case "enableautoscale":
           {
@@ -191,7 +191,7 @@ final class RestApi {
                 formula == null ? pool.formula : formula,
                 compiled,
                 BatchEngine.autoScaleInterval(interval));
-            return new Reply(200).entity(pool);
+            return new RestReply(200).entity(pool);
           }
         case "evaluateautoscale":
           {
@@ -208,7 +208,7 @@ final class RestApi {
             run.put(
                 "odata.metadata",
                 base() + "/$metadata#Microsoft.Azure.Batch.Protocol.Entities.AutoScaleRun");
-            return Reply.json(200, run);
+            return RestReply.json(200, run);
           }
         case "disableautoscale":
           engine.checkNotDeleting(pool);
@@ -218,10 +218,10 @@ final class RestApi {
           pool.autoScaleTime = null;
           pool.autoScaleRun = null;
           engine.touch(pool);
-          return new Reply(200).entity(pool);
+          return new RestReply(200).entity(pool);
         case "stopresize":
           engine.stopResize(pool);
-          return new Reply(202).entity(pool);
+          return new RestReply(202).entity(pool);
         default:
           throw notImplemented(c);
       }
@@ -241,7 +241,7 @@ final class RestApi {
       throw ApiException.notFound("NodeNotFound", "The specified node does not exist.");
     }
     if (s.size() == 4 && m.equals("GET")) {
-      return Reply.json(200, select(nodeJson(node), c));
+      return RestReply.json(200, select(nodeJson(node), c));
     }
     if (s.get(4).equals("files")) {
       String nodeBase = base() + "/pools/" + enc(pool.id) + "/nodes/" + enc(node.id) + "/files/";
@@ -253,7 +253,7 @@ final class RestApi {
     throw notImplemented(c);
   }
 
-  private Reply jobs(Call c, List<String> s, String m) throws ApiException {
+  private RestReply jobs(ParsedRequest c, List<String> s, String m) throws ApiException {
     if (s.size() == 1) {
       if (m.equals("GET")) {
         List<Listed> items = new ArrayList<>();
@@ -275,16 +275,16 @@ final class RestApi {
     if (s.size() == 2) {
       switch (m) {
         case "GET":
-          return Reply.json(200, select(jobJson(job), c)).entity(job);
+          return RestReply.json(200, select(jobJson(job), c)).entity(job);
         case "PATCH":
           engine.updateJob(job, Json.parseObject(c.http.body), false);
-          return new Reply(200).entity(job);
+          return new RestReply(200).entity(job);
         case "PUT":
           engine.updateJob(job, Json.parseObject(c.http.body), true);
-          return new Reply(200).entity(job);
+          return new RestReply(200).entity(job);
         case "DELETE":
           engine.deleteJob(job);
-          return new Reply(202);
+          return new RestReply(202);
         default:
           throw notImplemented(c);
       }
@@ -296,10 +296,10 @@ final class RestApi {
           {
             JsonNode body = Json.parse(c.http.body);
             engine.terminateJob(job, body.isObject() ? Json.text(body, "terminateReason") : null);
-            return new Reply(202).entity(job);
+            return new RestReply(202).entity(job);
           }
         case "taskcounts GET":
-          return Reply.json(200, taskCounts(job));
+          return RestReply.json(200, taskCounts(job));
         case "tasks GET":
           {
             List<Listed> items = new ArrayList<>();
@@ -333,13 +333,13 @@ final class RestApi {
     if (s.size() == 4) {
       switch (m) {
         case "GET":
-          return Reply.json(200, select(taskJson(task), c)).entity(task);
+          return RestReply.json(200, select(taskJson(task), c)).entity(task);
         case "PUT":
           engine.updateTaskConstraints(task, Json.parseObject(c.http.body).get("constraints"));
-          return new Reply(200).entity(task);
+          return new RestReply(200).entity(task);
         case "DELETE":
           engine.deleteTask(task);
-          return new Reply(200);
+          return new RestReply(200);
         default:
           throw notImplemented(c);
       }
@@ -347,11 +347,11 @@ final class RestApi {
     String taskOp = s.get(4);
     if (s.size() == 5 && m.equals("POST") && taskOp.equals("terminate")) {
       engine.terminateTask(task);
-      return new Reply(204).entity(task);
+      return new RestReply(204).entity(task);
     }
     if (s.size() == 5 && m.equals("POST") && taskOp.equals("reactivate")) {
       engine.reactivateTask(task);
-      return new Reply(204).entity(task);
+      return new RestReply(204).entity(task);
     }
     if (taskOp.equals("files")) {
       Path dir = task.dir();
@@ -368,20 +368,20 @@ final class RestApi {
     throw notImplemented(c);
   }
 
-  private static ApiException notImplemented(Call c) {
+  private static ApiException notImplemented(ParsedRequest c) {
     return new ApiException(
         501,
         "NotImplemented",
         "The Batch REST double does not implement " + c.method + " " + c.rawPath + ".");
   }
 
-  private Reply created(Sim.Entity e, String url) {
-    return new Reply(201).entity(e).header("Location", url).header("DataServiceId", url);
+  private RestReply created(Sim.Entity e, String url) {
+    return new RestReply(201).entity(e).header("Location", url).header("DataServiceId", url);
   }
 
   // ------------------------------------------------------------------ task collections
 
-  private Reply addCollection(Sim.Job job, Call c) throws ApiException {
+  private RestReply addCollection(Sim.Job job, ParsedRequest c) throws ApiException {
     ObjectNode body = Json.parseObject(c.http.body);
     JsonNode value = body.get("value");
     if (value == null || !value.isArray()) {
@@ -418,7 +418,7 @@ final class RestApi {
     ObjectNode out = Json.object();
     out.put("odata.metadata", base() + "/$metadata#taskaddresult");
     out.set("value", results);
-    return Reply.json(200, out);
+    return RestReply.json(200, out);
   }
 
   // ------------------------------------------------------------------ lists
@@ -438,7 +438,8 @@ final class RestApi {
    * {@code $filter}, {@code $select}, {@code maxresults} (default and cap 1000) and paging with an
    * absolute {@code odata.nextLink} that repeats the query and adds {@code $skiptoken}.
    */
-  private Reply list(Call c, List<Listed> items, String entitySet) throws ApiException {
+  private RestReply list(ParsedRequest c, List<Listed> items, String entitySet)
+      throws ApiException {
     Predicate<JsonNode> filter;
     String filterText = c.query.get("$filter");
     try {
@@ -490,7 +491,7 @@ final class RestApi {
     if (more) {
       out.put("odata.nextLink", nextLink(c, last));
     }
-    return Reply.json(200, out);
+    return RestReply.json(200, out);
   }
 
   /** The filter table of a list, by the entity set it answers with. */
@@ -513,7 +514,7 @@ final class RestApi {
     }
   }
 
-  private String nextLink(Call c, long last) {
+  private String nextLink(ParsedRequest c, long last) {
     List<String> kept = new ArrayList<>();
     if (c.rawQuery != null) {
       for (String part : c.rawQuery.split("&")) {
@@ -529,7 +530,7 @@ final class RestApi {
   }
 
   /** Keeps only the {@code $select}ed top-level properties. */
-  private static ObjectNode select(ObjectNode json, Call c) {
+  private static ObjectNode select(ObjectNode json, ParsedRequest c) {
     String select = c.query.get("$select");
     if (select == null || select.isBlank()) {
       return json;
@@ -553,7 +554,8 @@ final class RestApi {
 
   private static final Pattern RANGE = Pattern.compile("bytes=(\\d*)-(\\d*)");
 
-  private Reply file(Call c, Path base, String relative, String urlBase) throws ApiException {
+  private RestReply file(ParsedRequest c, Path base, String relative, String urlBase)
+      throws ApiException {
     Path f = base.resolve(relative).normalize();
     if (!f.startsWith(base.normalize()) || relative.isEmpty()) {
       throw ApiException.badRequest("InvalidUri", "The file path is not valid: " + relative);
@@ -585,13 +587,13 @@ final class RestApi {
       } catch (IOException e) {
         throw new ApiException(500, "InternalError", "cannot delete: " + e);
       }
-      return new Reply(200);
+      return new RestReply(200);
     }
     if (!c.method.equals("GET") && !c.method.equals("HEAD")) {
       throw notImplemented(c);
     }
     String url = urlBase + encPath(base.relativize(f).toString());
-    Reply r = new Reply(200);
+    RestReply r = new RestReply(200);
     r.header("ocp-creation-time", Json.rfc1123(attrs.creationTime().toInstant()));
     r.header("ocp-batch-file-isdirectory", Boolean.toString(attrs.isDirectory()));
     r.header("ocp-batch-file-url", url);
@@ -640,7 +642,7 @@ final class RestApi {
     return r;
   }
 
-  private Reply listFiles(Call c, Path base, String urlBase) throws ApiException {
+  private RestReply listFiles(ParsedRequest c, Path base, String urlBase) throws ApiException {
     boolean recursive = "true".equalsIgnoreCase(c.query.get("recursive"));
     List<Listed> items = new ArrayList<>();
     try (Stream<Path> walk = recursive ? Files.walk(base) : Files.list(base)) {
@@ -757,7 +759,7 @@ final class RestApi {
   }
 
   /** An AutoScaleRun: timestamp, results and, when the evaluation failed, its error. */
-  private static ObjectNode autoScaleRunJson(AutoscaleFormula.Run r, Instant at) {
+  private static ObjectNode autoScaleRunJson(AutoscaleFormula.AutoscaleRun r, Instant at) {
     ObjectNode run = Json.object();
     run.put("timestamp", Json.iso(at));
     run.put("results", r.results());

@@ -73,7 +73,7 @@ final class Sim {
     AutoscaleFormula compiledFormula;
     Duration autoScaleInterval;
     Instant nextAutoScaleEvaluation;
-    AutoscaleFormula.Run autoScaleRun;
+    AutoscaleFormula.AutoscaleRun autoScaleRun;
 
     /** Task samples every 30 s of service time for the formula (oldest first). */
     final List<AutoscaleFormula.Sample> samples = new ArrayList<>();

@@ -6,9 +6,10 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * The stencil update with the JDK Vector API, as many cells per instruction as the CPU's widest
  * vectors hold. Only loaded when the JVM has the {@code jdk.incubator.vector} module (see {@link
- * StencilKernel#best()}). Same operations in the same order as the plain loop, so the same results.
+ * FivePointKernel#best()}). Same operations in the same order as the plain loop, so the same
+ * results.
  */
-final class VectorStencilKernel implements StencilKernel {
+final class VectorFivePointKernel implements FivePointKernel {
   private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
 
   @Override

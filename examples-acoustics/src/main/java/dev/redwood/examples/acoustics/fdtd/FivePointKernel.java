@@ -10,13 +10,13 @@ import org.slf4j.LoggerFactory;
  * one a worker used:
  *
  * <ul>
- *   <li>{@code VectorStencilKernel}: the JDK Vector API, several times faster where the JVM was
+ *   <li>{@code VectorFivePointKernel}: the JDK Vector API, several times faster where the JVM was
  *       started with {@code --add-modules=jdk.incubator.vector} (on Redwood, pass {@code
  *       --workerJvmFlags=--add-modules=jdk.incubator.vector});
- *   <li>{@link PlainStencilKernel}: plain loops, everywhere else.
+ *   <li>{@link PlainFivePointKernel}: plain loops, everywhere else.
  * </ul>
  */
-public interface StencilKernel {
+public interface FivePointKernel {
   String VECTOR_MODULE = "jdk.incubator.vector";
 
   /** One time step over cells [from, to): next holds p- on entry and p+ on return. */
@@ -25,24 +25,24 @@ public interface StencilKernel {
   String name();
 
   /** The fastest kernel this JVM can run. */
-  static StencilKernel best() {
+  static FivePointKernel best() {
     return Holder.BEST;
   }
 
   /** Picks the kernel once per JVM. */
   final class Holder {
-    private static final Logger LOG = LoggerFactory.getLogger(StencilKernel.class);
-    static final StencilKernel BEST = pick();
+    private static final Logger LOG = LoggerFactory.getLogger(FivePointKernel.class);
+    static final FivePointKernel BEST = pick();
 
     private Holder() {}
 
-    private static StencilKernel pick() {
+    private static FivePointKernel pick() {
       if (ModuleLayer.boot().findModule(VECTOR_MODULE).isPresent()) {
         try {
           // Loaded by name: linking it without the module would fail.
-          StencilKernel vector =
-              (StencilKernel)
-                  Class.forName("dev.redwood.examples.acoustics.fdtd.VectorStencilKernel")
+          FivePointKernel vector =
+              (FivePointKernel)
+                  Class.forName("dev.redwood.examples.acoustics.fdtd.VectorFivePointKernel")
                       .getDeclaredConstructor()
                       .newInstance();
           LOG.debug("Simulation kernel: {}", vector.name());
@@ -58,7 +58,7 @@ public interface StencilKernel {
                 + " Vector API kernel)",
             VECTOR_MODULE);
       }
-      return new PlainStencilKernel();
+      return new PlainFivePointKernel();
     }
   }
 }

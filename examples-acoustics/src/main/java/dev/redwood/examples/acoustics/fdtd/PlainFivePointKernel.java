@@ -1,7 +1,7 @@
 package dev.redwood.examples.acoustics.fdtd;
 
 /** The stencil update as a plain loop; HotSpot's C2 vectorises it a little on its own. */
-public final class PlainStencilKernel implements StencilKernel {
+public final class PlainFivePointKernel implements FivePointKernel {
   @Override
   public void update(
       float[] a, float[] b, float[] c, float[] cur, float[] next, int from, int to, int nx) {

@@ -9,13 +9,13 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /** Both kernels compute the same floats, so a bake does not depend on the worker's JVM flags. */
-class StencilKernelTest {
+class FivePointKernelTest {
 
   @Test
   void vectorAndPlainKernelsAgreeBitForBit() {
     // The build runs tests with the Vector API module; without it there is nothing to compare.
-    assumeTrue(ModuleLayer.boot().findModule(StencilKernel.VECTOR_MODULE).isPresent());
-    StencilKernel vector = StencilKernel.best();
+    assumeTrue(ModuleLayer.boot().findModule(FivePointKernel.VECTOR_MODULE).isPresent());
+    FivePointKernel vector = FivePointKernel.best();
     assertThat(vector.name(), containsString("Vector API"));
     int nx = 67; // not a multiple of any vector length: the loop's tail runs too
     int ny = 41;
@@ -34,7 +34,7 @@ class StencilKernelTest {
       next1[i] = (float) random.nextGaussian();
     }
     float[] next2 = next1.clone();
-    new PlainStencilKernel().update(a, b, c, cur, next1, nx + 3, n - nx - 5, nx);
+    new PlainFivePointKernel().update(a, b, c, cur, next1, nx + 3, n - nx - 5, nx);
     vector.update(a, b, c, cur, next2, nx + 3, n - nx - 5, nx);
     for (int i = 0; i < n; i++) {
       assertThat(

@@ -1,0 +1,347 @@
+package dev.redwood.runner.driver;
+
+import dev.redwood.runner.plan.CommitRecord;
+import dev.redwood.runner.plan.Continuation;
+import dev.redwood.runner.plan.JobLayout;
+import dev.redwood.runner.plan.JobObjects;
+import dev.redwood.runner.plan.TaskId;
+import dev.redwood.runner.plan.TaskManifest;
+import dev.redwood.runner.storage.BlobStore;
+import dev.redwood.runner.translation.StagePlan;
+import java.io.IOException;
+import java.io.Serializable;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Resuming a run whose driver ended before the run did ({@code --resume}, {@code --resumeFrom}).
+ * The blob store holds all it needs: every driver session writes a {@link Session} record with the
+ * fingerprint of each stage when it starts, and how it ended when it ends. A resumed run takes the
+ * run's id, compares each stage's fingerprint with the last session's, and per stage reuses the
+ * commit record, or else the manifests of the attempts that succeeded; a changed stage's objects
+ * are deleted and it runs again, with every stage that reads it.
+ */
+final class RunResume {
+  /**
+   * One driver session of a run, as written when it started.
+   *
+   * @param host where its driver runs, and {@code pid} its process: a resume on the same machine
+   *     checks that this driver is gone
+   */
+  record Session(
+      String jobId,
+      String jobName,
+      int number,
+      Instant started,
+      String host,
+      long pid,
+      Map<Integer, StageFingerprint> stages)
+      implements Serializable {
+
+    Session(String jobId, String jobName, int number, Map<Integer, StageFingerprint> stages) {
+      this(
+          jobId, jobName, number, Instant.now(), thisHost(), ProcessHandle.current().pid(), stages);
+    }
+  }
+
+  /** How often a session's driver says it is alive ({@link JobLayout#sessionHeartbeat}). */
+  static final Duration HEARTBEAT_EVERY = Duration.ofMinutes(1);
+
+  /** A driver on another machine not seen for this long is taken for gone. */
+  static final Duration GONE_AFTER = HEARTBEAT_EVERY.multipliedBy(3);
+
+  /**
+   * What a stage takes over from earlier sessions.
+   *
+   * @param committed whether the stage was committed: nothing of it runs
+   * @param accepted per task, the manifest of an attempt that succeeded, or null when it runs
+   * @param nextAttempt per task, the first attempt number no earlier session used
+   * @param continued the tasks whose residuals already have a continuation task
+   */
+  record StageReuse(
+      boolean committed,
+      List<TaskManifest> accepted,
+      List<Integer> nextAttempt,
+      Set<Integer> continued) {
+    int reusedTasks() {
+      return (int) accepted.stream().filter(m -> m != null).count();
+    }
+  }
+
+  private static final Pattern TASK_OBJECT =
+      Pattern.compile("(\\d+)/(?:attempt-(\\d+)/(.*)|continuation)");
+
+  private final BlobStore store;
+  private final JobLayout layout;
+  private final Session previous;
+
+  private RunResume(BlobStore store, JobLayout layout, Session previous) {
+    this.store = store;
+    this.layout = layout;
+    this.previous = previous;
+  }
+
+  /**
+   * The run to resume as the options ask, or null for a fresh run (also when {@code --resume} finds
+   * no unfinished run of the name, which {@code lines} is told).
+   *
+   * @param idPrefix the start of the ids of runs with this job name ({@link RunId#namePrefix})
+   */
+  static RunResume open(BlobStore store, String resumeFrom, String idPrefix, Consumer<String> lines)
+      throws IOException {
+    String jobId = resumeFrom;
+    if (jobId == null && idPrefix != null) {
+      List<String> runs = new ArrayList<>();
+      for (String key : store.list(JobLayout.RUNS_PREFIX + idPrefix)) {
+        String id = key.substring(JobLayout.RUNS_PREFIX.length());
+        if (RunId.isRunOf(id, idPrefix)) {
+          runs.add(id);
+        }
+      }
+      // Run ids sort by their start time: take the latest.
+      jobId = runs.isEmpty() ? null : runs.get(runs.size() - 1);
+      if (jobId == null) {
+        lines.accept(
+            "--resume: no run with this --jobName is kept in "
+                + store.location()
+                + "; starting a new run");
+        return null;
+      }
+    }
+    if (jobId == null) {
+      return null;
+    }
+    JobLayout layout = new JobLayout(jobId);
+    int last = lastSession(store, layout);
+    if (last < 0) {
+      throw new IllegalArgumentException(
+          "--resumeFrom="
+              + jobId
+              + ": no run with this id is kept in "
+              + store.location()
+              + " (runs are kept when they fail or are interrupted with an explicit --jobName, or"
+              + " with --keepJobData)");
+    }
+    Session previous = JobObjects.read(store, layout.session(last), Session.class);
+    String end = lastEnd(store, layout);
+    if (end == null) {
+      requireGone(store, layout, previous);
+    }
+    if ("DONE".equals(end)) {
+      lines.accept("Run " + jobId + " finished before; resuming it reuses every unchanged stage");
+    }
+    return new RunResume(store, layout, previous);
+  }
+
+  String jobId() {
+    return layout.jobId();
+  }
+
+  int nextSession() {
+    return previous.number() + 1;
+  }
+
+  /**
+   * Decides per stage what is reused; deletes the objects of the stages that run again. Says per
+   * stage what it reuses or why it runs again.
+   */
+  Map<Integer, StageReuse> reuse(
+      StagePlan plan, Map<Integer, StageFingerprint> now, Consumer<String> lines)
+      throws IOException {
+    Map<Integer, String> rerun = new HashMap<>();
+    Map<Integer, StageReuse> reuse = new TreeMap<>();
+    // Stages come after the stages they read (the planner's order).
+    for (StagePlan.Stage stage : plan.stages()) {
+      int id = stage.spec().stageId();
+      StageFingerprint fingerprint = now.get(id);
+      String why = fingerprint.changeFrom(previous.stages().get(id), rerun);
+      if (why != null) {
+        rerun.put(id, stage.spec().name());
+        store.deletePrefix(layout.stagePrefix(id));
+        lines.accept("Stage '" + stage.spec().name() + "' runs again: " + why);
+        continue;
+      }
+      StageReuse stageReuse = scan(stage);
+      reuse.put(id, stageReuse);
+      lines.accept(
+          "Stage '"
+              + stage.spec().name()
+              + "' "
+              + (stageReuse.committed()
+                  ? "is reused whole (" + stageReuse.accepted().size() + " tasks)"
+                  : "reuses "
+                      + stageReuse.reusedTasks()
+                      + " of "
+                      + stageReuse.accepted().size()
+                      + " tasks"));
+    }
+    return reuse;
+  }
+
+  /** What an unchanged stage left: its commit record, or its tasks' successful attempts. */
+  private StageReuse scan(StagePlan.Stage stage) throws IOException {
+    int id = stage.spec().stageId();
+    if (store.exists(layout.commitRecord(id))) {
+      CommitRecord record = JobObjects.read(store, layout.commitRecord(id), CommitRecord.class);
+      List<Integer> none = new ArrayList<>();
+      record.accepted().forEach(m -> none.add(0));
+      return new StageReuse(true, record.accepted(), none, Set.of());
+    }
+    String prefix = layout.tasksPrefix(id);
+    Map<Integer, Integer> nextAttempt = new TreeMap<>();
+    Map<Integer, TreeSet<Integer>> succeeded = new HashMap<>();
+    List<Integer> continuations = new ArrayList<>();
+    int tasks = stage.taskCount();
+    for (String key : store.list(prefix)) {
+      Matcher m = TASK_OBJECT.matcher(key.substring(prefix.length()));
+      if (!m.matches()) {
+        continue;
+      }
+      int task = Integer.parseInt(m.group(1));
+      tasks = Math.max(tasks, task + 1);
+      if (m.group(2) == null) {
+        continuations.add(task);
+        continue;
+      }
+      int attempt = Integer.parseInt(m.group(2));
+      nextAttempt.merge(task, attempt + 1, Math::max);
+      if (m.group(3).equals("manifest")) {
+        succeeded.computeIfAbsent(task, t -> new TreeSet<>()).add(attempt);
+      }
+    }
+    List<TaskManifest> accepted = new ArrayList<>();
+    List<Integer> attempts = new ArrayList<>();
+    for (int t = 0; t < tasks; t++) {
+      TreeSet<Integer> ok = succeeded.get(t);
+      accepted.add(
+          ok == null
+              ? null
+              : JobObjects.read(
+                  store,
+                  layout.attempt(new TaskId(id, t, ok.first())).manifest(),
+                  TaskManifest.class));
+      attempts.add(nextAttempt.getOrDefault(t, 0));
+    }
+    Set<Integer> continued = new HashSet<>();
+    for (int task : continuations) {
+      continued.add(
+          JobObjects.read(store, layout.continuation(id, task), Continuation.class).fromTask());
+    }
+    return new StageReuse(false, accepted, attempts, continued);
+  }
+
+  /**
+   * Refuses to resume a run whose driver may still be running it: two drivers would run the same
+   * tasks. On the same machine the process tells; elsewhere the session's heartbeat does.
+   */
+  private static void requireGone(BlobStore store, JobLayout layout, Session session)
+      throws IOException {
+    String alive = null;
+    if (session.host().equals(thisHost())) {
+      Optional<ProcessHandle> driver = ProcessHandle.of(session.pid());
+      boolean same =
+          driver.isPresent()
+              && driver.get().isAlive()
+              && driver
+                  .get()
+                  .info()
+                  .startInstant()
+                  .map(t -> !t.isAfter(session.started()))
+                  .orElse(true);
+      if (same) {
+        alive = "its driver, process " + session.pid() + " on this machine, is still running";
+      }
+    } else {
+      String key = layout.sessionHeartbeat(session.number());
+      Instant seen =
+          store.exists(key)
+              ? Instant.parse(new String(store.get(key), StandardCharsets.UTF_8))
+              : session.started();
+      Duration ago = Duration.between(seen, Instant.now());
+      if (ago.compareTo(GONE_AFTER) < 0) {
+        alive =
+            "its driver on "
+                + session.host()
+                + " was seen "
+                + ago.toSeconds()
+                + " s ago (a driver is taken for gone "
+                + GONE_AFTER.toMinutes()
+                + " min after it was last seen)";
+      }
+    }
+    if (alive != null) {
+      throw new IllegalStateException(
+          "Cannot resume run "
+              + session.jobId()
+              + ": "
+              + alive
+              + ". Stop that driver (Ctrl-C) or wait, then resume.");
+    }
+  }
+
+  /** Says that this session's driver is alive; a resume elsewhere waits until it is not. */
+  static void heartbeat(BlobStore store, String jobId, int session) throws IOException {
+    String key = new JobLayout(jobId).sessionHeartbeat(session);
+    store.delete(key);
+    store.put(key, Instant.now().toString().getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static String thisHost() {
+    try {
+      return InetAddress.getLocalHost().getHostName();
+    } catch (UnknownHostException e) {
+      return "unknown host";
+    }
+  }
+
+  /** Writes this session's record and marks the run as kept for resume. */
+  static void startSession(BlobStore store, Session session) throws IOException {
+    JobLayout layout = new JobLayout(session.jobId());
+    JobObjects.write(store, layout.session(session.number()), session);
+    store.delete(layout.runIndex());
+    store.put(layout.runIndex(), new byte[0]);
+  }
+
+  /** Records how the session ended: DONE, FAILED or CANCELLED. */
+  static void endSession(BlobStore store, String jobId, int session, String state)
+      throws IOException {
+    store.put(new JobLayout(jobId).sessionEnd(session), state.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static int lastSession(BlobStore store, JobLayout layout) throws IOException {
+    int last = -1;
+    String prefix = layout.session(0);
+    prefix = prefix.substring(0, prefix.length() - 1);
+    for (String key : store.list(prefix)) {
+      String rest = key.substring(prefix.length());
+      if (rest.matches("\\d+")) {
+        last = Math.max(last, Integer.parseInt(rest));
+      }
+    }
+    return last;
+  }
+
+  /** How the run's last session ended, or null if it did not say (its driver died). */
+  private static String lastEnd(BlobStore store, JobLayout layout) throws IOException {
+    int last = lastSession(store, layout);
+    String end = layout.sessionEnd(last);
+    return last >= 0 && store.exists(end)
+        ? new String(store.get(end), StandardCharsets.UTF_8)
+        : null;
+  }
+}
