@@ -22,9 +22,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A live driver renews its jobs' {@link BatchPool#HEARTBEAT_METADATA} about once a minute. At
  * the start of every run, each account's active jobs that carry {@link BatchPool#RUN_METADATA} and
- * are not this run's own are read (a resumed run's earlier sessions had jobs of their own, which
- * count); one whose heartbeat (or, without one, its creation) is older than {@link #staleAfter()}
- * is terminated and deleted, with one log line naming the run and when its driver was last seen.
+ * are not this run's own are read; one whose heartbeat (or, without one, its creation) is older
+ * than {@link #staleAfter()} is terminated and deleted, with one log line naming the run and when
+ * its driver was last seen. A resumed run's earlier sessions had Batch jobs of their own: those are
+ * ended whatever their heartbeat says, since a run is resumed only once its driver is gone.
  */
 final class AbandonedJobs {
   private static final Logger LOG = LoggerFactory.getLogger(AbandonedJobs.class);
@@ -68,13 +69,15 @@ final class AbandonedJobs {
    * Ends the abandoned Redwood jobs of one account; returns their ids. A job that cannot be ended
    * is logged and skipped: it ends at its own deadline, and this run goes on.
    *
-   * @param ownJobs the Batch jobs of this run (of this session, when resumed): never touched,
-   *     should a retried create have made one already
+   * @param ownRunId this run's id: its jobs other than {@code ownJobs} are an earlier session's
+   * @param ownJobs the Batch jobs of this run's session: never touched, should a retried create
+   *     have made one already
    */
   static List<String> endOnAccount(
       BatchClient client,
       String account,
       BatchCalls calls,
+      String ownRunId,
       Set<String> ownJobs,
       Duration staleAfter,
       Instant now)
@@ -109,11 +112,22 @@ final class AbandonedJobs {
         continue;
       }
       Instant lastSeen = lastSeen(job);
-      if (lastSeen == null || Duration.between(lastSeen, now).compareTo(staleAfter) <= 0) {
+      boolean earlierSession = run.equals(ownRunId);
+      boolean stale = lastSeen != null && Duration.between(lastSeen, now).compareTo(staleAfter) > 0;
+      if (!(earlierSession || stale) || !end(client, calls, job.id())) {
         continue;
       }
-      if (end(client, calls, job.id())) {
-        ended.add(job.id());
+      ended.add(job.id());
+      if (earlierSession) {
+        LOG.info(
+            "Cleaned up Batch job {} on account {}: it belongs to an earlier session of this run"
+                + " ({}), whose driver is gone (last seen at {}); the job was terminated and"
+                + " deleted",
+            job.id(),
+            account,
+            run,
+            lastSeen);
+      } else {
         LOG.info(
             "Cleaned up Batch job {} on account {}: it belongs to Redwood run {}, whose driver was"
                 + " last seen at {} ({} s ago; a driver silent for over {} s counts as"

@@ -321,6 +321,7 @@ public final class AzureBatchService implements BatchService {
             pool.client(),
             pool.account().name(),
             BatchCalls.standard(),
+            job.jobId(),
             own,
             staleAfter,
             Instant.now());

@@ -73,8 +73,9 @@ class AbandonedJobsTest {
     Instant old = now.minus(Duration.ofMinutes(10));
     job("gone-p1", "gone", old);
     job("alive-p1", "alive", now.minus(Duration.ofSeconds(30)));
-    // This run, resumed: its first session's job is another driver's, its own is this one's.
-    job("mine-p1", "mine", old);
+    // This run, resumed: its first session's driver is gone (resume checked), however fresh its
+    // heartbeat looks; this session's own job is never touched.
+    job("mine-p1", "mine", now.minus(Duration.ofSeconds(30)));
     job("mine-r1-p1", "mine", old);
     job("no-heartbeat-p1", "no-heartbeat", null);
     client
@@ -87,7 +88,8 @@ class AbandonedJobsTest {
     client.jobOperations().terminateJob("completed-p1", "test");
     account.clearRequests();
 
-    List<String> ended = AbandonedJobs.endOnAccount(client, "acct", calls, OWN, FIVE_MINUTES, now);
+    List<String> ended =
+        AbandonedJobs.endOnAccount(client, "acct", calls, "mine", OWN, FIVE_MINUTES, now);
 
     assertThat(ended, is(List.of("gone-p1", "mine-p1")));
     BatchErrorException gone =
@@ -109,7 +111,7 @@ class AbandonedJobsTest {
     // gone silent too; this run's own job is still never touched.
     List<String> later =
         AbandonedJobs.endOnAccount(
-            client, "acct", calls, OWN, FIVE_MINUTES, now.plus(Duration.ofMinutes(10)));
+            client, "acct", calls, "mine", OWN, FIVE_MINUTES, now.plus(Duration.ofMinutes(10)));
     assertThat(later, is(List.of("alive-p1", "no-heartbeat-p1")));
     assertThat(activeJobs(), is(List.of("mine-r1-p1", "someone-elses")));
   }
