@@ -83,6 +83,7 @@ public final class JobLauncher {
 
     BlobStore store = backend.store();
     Progress progress = new Progress(System.err, options.isQuiet(), plan.stages().size());
+    RunResume.sweepAbandonedRuns(store, progress::summary);
     RunResume resume =
         RunResume.open(
             store,

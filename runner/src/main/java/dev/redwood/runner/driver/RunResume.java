@@ -246,10 +246,70 @@ final class RunResume {
   }
 
   /**
+   * Finds the runs whose driver stopped without ending its session (SIGKILL, a reboot, a lost
+   * machine) and says what becomes of each: a named or resumed run is kept for resume (once said,
+   * its session is marked INTERRUPTED), another one is deleted.
+   */
+  static void sweepAbandonedRuns(BlobStore store, Consumer<String> lines) throws IOException {
+    for (String key : store.list(JobLayout.RUNS_PREFIX)) {
+      JobLayout layout = new JobLayout(key.substring(JobLayout.RUNS_PREFIX.length()));
+      int last = lastSession(store, layout);
+      if (last < 0 || store.exists(layout.sessionEnd(last))) {
+        continue;
+      }
+      Session session = JobObjects.read(store, layout.session(last), Session.class);
+      if (stillRunning(store, layout, session) != null) {
+        continue;
+      }
+      if (session.jobName() != null || session.number() > 0) {
+        endSession(store, layout.jobId(), last, "INTERRUPTED");
+        lines.accept(
+            "Run "
+                + layout.jobId()
+                + " was left by a driver that stopped (it started "
+                + session.started()
+                + " on "
+                + session.host()
+                + "); its objects are kept: resume it with --resumeFrom="
+                + layout.jobId()
+                + (session.jobName() == null ? "" : " or --resume --jobName=" + session.jobName()));
+      } else {
+        store.deletePrefix(layout.jobPrefix());
+        store.delete(layout.runIndex());
+        lines.accept(
+            "Deleted the objects of run "
+                + layout.jobId()
+                + ", left by a driver that stopped (it started "
+                + session.started()
+                + " on "
+                + session.host()
+                + "; unnamed runs are not kept for resume)");
+      }
+    }
+  }
+
+  /**
    * Refuses to resume a run whose driver may still be running it: two drivers would run the same
-   * tasks. On the same machine the process tells; elsewhere the session's heartbeat does.
+   * tasks.
    */
   private static void requireGone(BlobStore store, JobLayout layout, Session session)
+      throws IOException {
+    String alive = stillRunning(store, layout, session);
+    if (alive != null) {
+      throw new IllegalStateException(
+          "Cannot resume run "
+              + session.jobId()
+              + ": "
+              + alive
+              + ". Stop that driver (Ctrl-C) or wait, then resume.");
+    }
+  }
+
+  /**
+   * Why the session's driver may still be running, or null when it is gone. On the same machine
+   * the process tells; elsewhere the session's heartbeat does.
+   */
+  private static String stillRunning(BlobStore store, JobLayout layout, Session session)
       throws IOException {
     String alive = null;
     if (session.host().equals(thisHost())) {
@@ -284,14 +344,7 @@ final class RunResume {
                 + " min after it was last seen)";
       }
     }
-    if (alive != null) {
-      throw new IllegalStateException(
-          "Cannot resume run "
-              + session.jobId()
-              + ": "
-              + alive
-              + ". Stop that driver (Ctrl-C) or wait, then resume.");
-    }
+    return alive;
   }
 
   /** Says that this session's driver is alive; a resume elsewhere waits until it is not. */

@@ -8,7 +8,9 @@ import static org.hamcrest.Matchers.not;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.redwood.runner.PipelineAssertions;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,6 +20,9 @@ import java.util.List;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.io.TextIO;
+import org.apache.beam.sdk.options.Default;
+import org.apache.beam.sdk.options.Description;
+import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.transforms.Create;
@@ -201,6 +206,65 @@ class ResumeTest {
     assertThat("nothing ran again", tally("a") + tally("b"), is(12L));
   }
 
+  /** An option of the user's own, which reaches the stages with the others. */
+  public interface GreetingOptions extends PipelineOptions {
+    @Description("A word the pipeline writes")
+    @Default.String("hello")
+    String getGreeting();
+
+    void setGreeting(String value);
+  }
+
+  /**
+   * Reads {@code in}, tallies in {@code a}, writes to {@code out}; kept after it finishes, so that
+   * {@code --resume} compares against it. Returns its progress lines.
+   */
+  private String readAndWrite(Path in, String... extra) {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "--runner=AzureBatchRunner",
+                "--inProcessNodes=true",
+                "--keepJobData",
+                "--jobName=inputs",
+                "--localWorkDir=" + temp.resolve("redwood")));
+    args.addAll(List.of(extra));
+    PipelineOptionsFactory.register(GreetingOptions.class);
+    Pipeline p =
+        Pipeline.create(PipelineOptionsFactory.fromArgs(args.toArray(new String[0])).create());
+    p.apply(TextIO.read().from(in.toString()))
+        .apply("a", ParDo.of(new Tally<>(temp, "a", false)))
+        .apply(TextIO.write().to(temp.resolve("out/lines").toString()));
+    PrintStream stderr = System.err;
+    ByteArrayOutputStream lines = new ByteArrayOutputStream();
+    System.setErr(new PrintStream(lines, true, StandardCharsets.UTF_8));
+    try {
+      assertThat(p.run().waitUntilFinish(), is(PipelineResult.State.DONE));
+    } finally {
+      System.setErr(stderr);
+    }
+    return lines.toString(StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void aChangedInputFileOrOptionRerunsTheStagesItReaches() throws IOException {
+    Path in = Files.writeString(temp.resolve("in.txt"), "x\ny\n");
+    readAndWrite(in);
+    String unchanged = readAndWrite(in, "--resume");
+    assertThat(unchanged, not(containsString("runs again")));
+    assertThat("unchanged: nothing read again", tally("a"), is(2L));
+
+    Files.writeString(in, "x\ny\nz\n");
+    String grown = readAndWrite(in, "--resume");
+    assertThat(grown, containsString("runs again: its input " + in.toUri().getPath()));
+    assertThat(grown, containsString("changed (size or modification time)"));
+    assertThat("the input grew: read again", tally("a"), is(5L));
+
+    String greeted = readAndWrite(in, "--resume", "--greeting=bonjour");
+    assertThat(greeted, containsString("runs again: option --greeting has another value"));
+    assertThat("an option changed: read again", tally("a"), is(8L));
+  }
+
   @Test
   void resumeFromAnUnknownRunFailsNamingTheOption() {
     IllegalArgumentException e =
@@ -237,18 +301,7 @@ class ResumeTest {
             "--taskSlotsPerNode=1",
             "--jobName=killed",
             "--localWorkDir=" + temp.resolve("redwood"));
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.addAll(Backends.NODE_JVM_FLAGS);
-    command.addAll(List.of("-cp", System.getProperty("java.class.path")));
-    command.add(ResumableRun.class.getName());
-    command.add(temp.toString());
-    command.addAll(options);
-    Process driver =
-        new ProcessBuilder(command)
-            .redirectErrorStream(true)
-            .redirectOutput(temp.resolve("driver.log").toFile())
-            .start();
+    Process driver = startDriver(options);
     long atKill;
     try {
       long deadline = System.nanoTime() + 120_000_000_000L;
@@ -281,6 +334,59 @@ class ResumeTest {
     long rerun = tally("slow") - ResumableRun.ELEMENTS;
     // With one task slot, only the task running at the kill lost its work; the rest was reused.
     assertThat("elements processed again: " + rerun + " of " + atKill, rerun < atKill, is(true));
+  }
+
+  @Test
+  void theNextRunDeletesWhatAKilledUnnamedRunLeft() throws Exception {
+    List<String> options =
+        List.of(
+            "--runner=AzureBatchRunner",
+            "--inProcessNodes=true",
+            "--localNodes=1",
+            "--taskSlotsPerNode=1",
+            "--localWorkDir=" + temp.resolve("redwood"));
+    Process driver = startDriver(options);
+    try {
+      long deadline = System.nanoTime() + 120_000_000_000L;
+      while (tally("slow") < 2 && driver.isAlive() && System.nanoTime() < deadline) {
+        Thread.sleep(50);
+      }
+    } finally {
+      driver.destroyForcibly();
+      driver.waitFor();
+    }
+    List<String> left = listNames(temp.resolve("redwood/store/runs"));
+    assertThat(left.size(), is(1));
+
+    PrintStream stderr = System.err;
+    ByteArrayOutputStream lines = new ByteArrayOutputStream();
+    System.setErr(new PrintStream(lines, true, StandardCharsets.UTF_8));
+    try {
+      PipelineAssertions.run(
+          ResumableRun.pipeline(Files.createDirectories(temp.resolve("other")), options));
+    } finally {
+      System.setErr(stderr);
+    }
+    assertThat(
+        lines.toString(StandardCharsets.UTF_8),
+        containsString("Deleted the objects of run " + left.get(0) + ", left by a driver that stopped"));
+    assertThat(listNames(temp.resolve("redwood/store/runs")), is(empty()));
+    assertThat(listNames(temp.resolve("redwood/store/jobs")), is(empty()));
+  }
+
+  /** Starts {@link ResumableRun} in a JVM of its own, its output in {@code driver.log}. */
+  private Process startDriver(List<String> options) throws IOException {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(Backends.NODE_JVM_FLAGS);
+    command.addAll(List.of("-cp", System.getProperty("java.class.path")));
+    command.add(ResumableRun.class.getName());
+    command.add(temp.toString());
+    command.addAll(options);
+    return new ProcessBuilder(command)
+        .redirectErrorStream(true)
+        .redirectOutput(temp.resolve("driver.log").toFile())
+        .start();
   }
 
   private static List<String> listNames(Path dir) throws IOException {
