@@ -306,8 +306,8 @@ final class RunResume {
   }
 
   /**
-   * Why the session's driver may still be running, or null when it is gone. On the same machine
-   * the process tells; elsewhere the session's heartbeat does.
+   * Why the session's driver may still be running, or null when it is gone. On the same machine the
+   * process tells; elsewhere the session's heartbeat does.
    */
   private static String stillRunning(BlobStore store, JobLayout layout, Session session)
       throws IOException {

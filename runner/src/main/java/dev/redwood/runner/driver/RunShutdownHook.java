@@ -128,12 +128,37 @@ final class RunShutdownHook {
    * hook has taken that over (the JVM is stopping). Either way, call {@link #runEnded} after.
    */
   boolean runCleansUp() {
+    if (cleaner.get() == null && shuttingDown()) {
+      // The hook is about to run: the run most likely failed because of the shutdown (another
+      // hook stopped the local nodes first), and the hook is the one that says what happened.
+      return false;
+    }
     return cleaner.compareAndSet(null, Cleaner.RUN) || cleaner.get() == Cleaner.RUN;
   }
 
   /** Whether the JVM is stopping and the hook cleans up: the run's failure is then no news. */
   boolean stopping() {
-    return cleaner.get() == Cleaner.HOOK;
+    Cleaner c = cleaner.get();
+    return c == Cleaner.HOOK || c == null && shuttingDown();
+  }
+
+  /**
+   * Whether the JVM has started running its shutdown hooks: it then refuses new ones. The hooks run
+   * concurrently, so the local service's own may stop the nodes before this one has started.
+   */
+  private static boolean shuttingDown() {
+    Thread probe = new Thread(() -> {}, "redwood-shutdown-probe");
+    try {
+      Runtime.getRuntime().addShutdownHook(probe);
+    } catch (IllegalStateException e) {
+      return true;
+    }
+    try {
+      Runtime.getRuntime().removeShutdownHook(probe);
+    } catch (IllegalStateException e) {
+      return true; // began just now; the probe runs as an empty hook
+    }
+    return false;
   }
 
   /** The run has ended and cleaned up (or left that to the hook): the hook is removed. */

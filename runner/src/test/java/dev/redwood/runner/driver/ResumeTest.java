@@ -369,7 +369,8 @@ class ResumeTest {
     }
     assertThat(
         lines.toString(StandardCharsets.UTF_8),
-        containsString("Deleted the objects of run " + left.get(0) + ", left by a driver that stopped"));
+        containsString(
+            "Deleted the objects of run " + left.get(0) + ", left by a driver that stopped"));
     assertThat(listNames(temp.resolve("redwood/store/runs")), is(empty()));
     assertThat(listNames(temp.resolve("redwood/store/jobs")), is(empty()));
   }

@@ -23,6 +23,12 @@ public final class SleepingRunMain {
     int tasks = Integer.getInteger("sleeping.tasks", 20);
     int seconds = Integer.getInteger("sleeping.seconds", 30);
     Pipeline p = Pipeline.create(PipelineOptionsFactory.fromArgs(args).create());
+    build(p, tasks, seconds);
+    p.run().waitUntilFinish();
+  }
+
+  /** The pipeline: its second stage has about {@code tasks} elements of {@code seconds}. */
+  static void build(Pipeline p, int tasks, int seconds) {
     // Four seeds (at most four tasks in the first stage, quick on any backend), each fanned out
     // into a quarter of the sleeping elements.
     p.apply(Create.of(0, 1, 2, 3))
@@ -32,7 +38,6 @@ public final class SleepingRunMain {
         // Spread the elements over the shuffle's partitions: about one task each.
         .apply(Reshuffle.viaRandomKey())
         .apply(ParDo.of(new SleepFn()));
-    p.run().waitUntilFinish();
   }
 
   /** Sleeps as many seconds as the element says. */

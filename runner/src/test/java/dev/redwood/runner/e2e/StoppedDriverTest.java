@@ -29,6 +29,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.values.TypeDescriptors;
@@ -172,6 +173,61 @@ class StoppedDriverTest {
                 + deadRun
                 + ", whose driver was last seen at "));
     assertThat("Batch jobs of the dead run", jobIds(azure), not(hasItem(deadJob)));
+    // The same run also deleted the dead (unnamed) run's objects.
+    assertThat(log, containsString("Deleted the objects of run " + deadRun));
+    assertThat("the dead run's container", jobContainers(azure, deadRun), is(empty()));
+    assertThat("task processes", azure.liveProcessesAfterAWhile(), is(List.of()));
+    assertThat("active jobs", azure.activeJobs(), is(List.of()));
+  }
+
+  @Test
+  void resumingARunWhoseDriverWasKilledEndsItsFirstSessionsBatchJobAtOnce() throws Exception {
+    OneAccountAzure azure = azure();
+    Path parameters = parameters(azure);
+    List<String> args = azureArgs(azure, parameters);
+    args.add("--jobName=resume-me");
+    Driver driver = Driver.start(args, temp.resolve("driver.log"));
+    String runId;
+    String firstJob;
+    try {
+      driver.await(SLEEPING, 100);
+      runId = driver.jobId();
+      firstJob = onlyActiveJobOf(azure, runId);
+    } finally {
+      driver.process.destroyForcibly();
+    }
+    assertThat(driver.process.waitFor(30, TimeUnit.SECONDS), is(true));
+    assertThat(azure.activeJobs(), hasItem(firstJob));
+
+    // Resumed at once, without shortening how long a heartbeat may be silent: the resume itself
+    // makes sure the first session's driver is gone.
+    Pipeline p =
+        Pipeline.create(
+            PipelineOptionsFactory.fromArgs(
+                    azure
+                        .args(
+                            Files.createDirectories(temp.resolve("resumed")),
+                            parameters,
+                            "--shufflePartitions=20",
+                            "--jobName=resume-me",
+                            "--resume")
+                        .toArray(new String[0]))
+                .create());
+    SleepingRunMain.build(p, 20, 0);
+    String log =
+        CapturedStderr.of(
+            () -> assertThat(p.run().waitUntilFinish(), is(PipelineResult.State.DONE)), true);
+    assertThat(
+        log,
+        containsString(
+            "Cleaned up Batch job "
+                + firstJob
+                + " on account "
+                + azure.account
+                + ": it belongs to an earlier session of this run ("
+                + runId
+                + ")"));
+    assertThat("Batch jobs of the first session", jobIds(azure), not(hasItem(firstJob)));
     assertThat("task processes", azure.liveProcessesAfterAWhile(), is(List.of()));
     assertThat("active jobs", azure.activeJobs(), is(List.of()));
   }
