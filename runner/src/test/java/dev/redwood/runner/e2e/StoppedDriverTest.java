@@ -208,12 +208,13 @@ class StoppedDriverTest {
                         .args(
                             Files.createDirectories(temp.resolve("resumed")),
                             parameters,
-                            "--shufflePartitions=20",
+                            // Fewer, instant tasks this time: the stages run again, quickly.
+                            "--shufflePartitions=4",
                             "--jobName=resume-me",
                             "--resume")
                         .toArray(new String[0]))
                 .create());
-    SleepingRunMain.build(p, 20, 0);
+    SleepingRunMain.build(p, 4, 0);
     String log =
         CapturedStderr.of(
             () -> assertThat(p.run().waitUntilFinish(), is(PipelineResult.State.DONE)), true);
