@@ -53,8 +53,8 @@ import java.util.stream.Stream;
  * <p>Options: {@code --runs=100} local runs, {@code --azureRuns=4}, {@code --seed=} (default: the
  * clock; printed), {@code --pipelines=wordcount,sideinput}, {@code --workDir=} (default: a new
  * temporary directory), {@code --keep} (keep it), {@code --files=4 --linesPerFile=2000
- * --sleepMicros=300} (the input and how slow each line is), {@code --timeoutSeconds=300} per
- * driver.
+ * --sleepMicros=300 --shufflePartitions=4} (the input, how slow each line is, reduce tasks per
+ * shuffle), {@code --timeoutSeconds=300} per driver.
  */
 public final class FaultCampaign {
 
@@ -105,6 +105,7 @@ public final class FaultCampaign {
       int files,
       int linesPerFile,
       long sleepMicros,
+      int shufflePartitions,
       long timeoutSeconds) {
 
     static Settings parse(String... args) throws IOException {
@@ -135,6 +136,7 @@ public final class FaultCampaign {
               Integer.parseInt(opts.getOrDefault("files", "4")),
               Integer.parseInt(opts.getOrDefault("linesPerFile", "2000")),
               Long.parseLong(opts.getOrDefault("sleepMicros", "300")),
+              Integer.parseInt(opts.getOrDefault("shufflePartitions", "4")),
               Long.parseLong(opts.getOrDefault("timeoutSeconds", "300")));
       Set<String> known =
           Set.of(
@@ -147,6 +149,7 @@ public final class FaultCampaign {
               "files",
               "linesPerFile",
               "sleepMicros",
+              "shufflePartitions",
               "timeoutSeconds");
       for (String name : opts.keySet()) {
         if (!known.contains(name)) {
@@ -379,7 +382,7 @@ public final class FaultCampaign {
         "--taskSlotsPerNode=2",
         "--nodeHeapMb=384",
         "--workerJvmFlags=-XX:TieredStopAtLevel=1,-XX:+UseSerialGC",
-        "--shufflePartitions=4",
+        "--shufflePartitions=" + settings.shufflePartitions,
         "--localWorkDir=" + localWork,
         "--jobName=" + jobName);
   }
@@ -471,53 +474,51 @@ public final class FaultCampaign {
       detail.add("fails once in " + failStep);
     }
     DriverProcess driver = DriverProcess.start(args, log);
-    boolean driverKilled = false;
-    if (!timed.isEmpty() && awaitJobStart(driver)) {
-      List<Map.Entry<Fault, Long>> order = new ArrayList<>(timed.entrySet());
-      order.sort(Map.Entry.comparingByValue());
-      for (Map.Entry<Fault, Long> e : order) {
-        long at = driver.jobStartedNanos() + e.getValue();
-        while (driver.isAlive() && System.nanoTime() < at) {
-          Thread.sleep(20);
+    // The faults in the order they land; one that comes after the driver is killed lands in the
+    // resumed run instead, at the same point after its job started.
+    List<Map.Entry<Fault, Long>> order = new ArrayList<>(timed.entrySet());
+    order.sort(Map.Entry.comparingByValue());
+    for (Map.Entry<Fault, Long> e : order) {
+      if (!awaitJobStart(driver)) {
+        break;
+      }
+      long at = driver.jobStartedNanos() + e.getValue();
+      while (driver.isAlive() && System.nanoTime() < at) {
+        Thread.sleep(20);
+      }
+      if (!driver.isAlive()) {
+        break;
+      }
+      String when = String.format(Locale.ROOT, "@%.1fs", e.getValue() / 1e9);
+      if (e.getKey() == Fault.WORKER_KILLED) {
+        List<ProcessHandle> nodes =
+            driver
+                .process()
+                .descendants()
+                .filter(p -> commandLine(p).contains("LocalNodeMain"))
+                .filter(ProcessHandle::isAlive)
+                .toList();
+        ProcessHandle node = nodes.isEmpty() ? null : nodes.get(random.nextInt(nodes.size()));
+        if (node != null && node.destroyForcibly()) {
+          landed.add(Fault.WORKER_KILLED);
+          detail.add("worker JVM killed " + when);
+          driver.note("killed node JVM " + node.pid() + " " + when + " after the job started");
         }
-        if (!driver.isAlive()) {
-          break;
-        }
-        String when = String.format(Locale.ROOT, "@%.1fs", e.getValue() / 1e9);
-        if (e.getKey() == Fault.WORKER_KILLED) {
-          List<ProcessHandle> nodes =
-              driver
-                  .process()
-                  .descendants()
-                  .filter(p -> commandLine(p).contains("LocalNodeMain"))
-                  .filter(ProcessHandle::isAlive)
-                  .toList();
-          ProcessHandle node = nodes.isEmpty() ? null : nodes.get(random.nextInt(nodes.size()));
-          if (node != null && node.destroyForcibly()) {
-            landed.add(Fault.WORKER_KILLED);
-            detail.add("worker JVM killed " + when);
-            driver.note("killed node JVM " + node.pid() + " " + when + " after the job started");
-          }
-        } else {
-          List<ProcessHandle> nodes = driver.process().descendants().toList();
-          driver.note("killing the driver " + when + " after the job started, then resuming");
-          driver.kill();
-          landed.add(Fault.DRIVER_KILLED);
-          detail.add("driver killed " + when);
-          driverKilled = true;
-          rerun += driver.failedAttempts() + driver.runningAtLastLine();
-          // Node JVMs end when their driver's pipe closes.
-          leftovers.addAll(outlived(nodes, "node JVM outlived its killed driver"));
-          break;
-        }
+      } else {
+        List<ProcessHandle> nodes = driver.process().descendants().toList();
+        driver.note("killing the driver " + when + " after the job started, then resuming");
+        driver.kill();
+        landed.add(Fault.DRIVER_KILLED);
+        detail.add("driver killed " + when);
+        rerun += driver.failedAttempts() + driver.runningAtLastLine();
+        // Node JVMs end when their driver's pipe closes.
+        leftovers.addAll(outlived(nodes, "node JVM outlived its killed driver"));
+        List<String> resumed = new ArrayList<>(args);
+        resumed.add("--resume");
+        driver = DriverProcess.start(resumed, log);
       }
     }
     Integer exit;
-    if (driverKilled) {
-      List<String> resumed = new ArrayList<>(args);
-      resumed.add("--resume");
-      driver = DriverProcess.start(resumed, log);
-    }
     exit = driver.await(settings.timeoutSeconds);
     if (exit == null) {
       detail.add("HUNG: no end within " + settings.timeoutSeconds + " s");
@@ -564,7 +565,7 @@ public final class FaultCampaign {
     Files.createDirectories(runDir.resolve("markers"));
     Path log = runDir.resolve("driver.log");
     List<String> options = new ArrayList<>(azure.options(index, runDir, azureWork));
-    options.add("--shufflePartitions=4");
+    options.add("--shufflePartitions=" + settings.shufflePartitions);
     options.add(String.format(Locale.ROOT, "--jobName=fc-%03d", index));
     List<String> args = driverArgs(pipeline, runDir, "-", options);
     String pool = CampaignAzure.poolId(index);
