@@ -53,8 +53,9 @@ import java.util.stream.Stream;
  * <p>Options: {@code --runs=100} local runs, {@code --azureRuns=4}, {@code --seed=} (default: the
  * clock; printed), {@code --pipelines=wordcount,sideinput}, {@code --workDir=} (default: a new
  * temporary directory), {@code --keep} (keep it), {@code --files=4 --linesPerFile=2000
- * --sleepMicros=300 --shufflePartitions=4} (the input, how slow each line is, reduce tasks per
- * shuffle), {@code --timeoutSeconds=300} per driver.
+ * --sleepMicros=300 --shufflePartitions=4 --splitSizeMb=0} (the input, how slow each line is,
+ * reduce tasks per shuffle, split size with 0 for the runner's default of four splits per slot),
+ * {@code --timeoutSeconds=300} per driver.
  */
 public final class FaultCampaign {
 
@@ -106,6 +107,7 @@ public final class FaultCampaign {
       int linesPerFile,
       long sleepMicros,
       int shufflePartitions,
+      long splitSizeMb,
       long timeoutSeconds) {
 
     static Settings parse(String... args) throws IOException {
@@ -137,6 +139,7 @@ public final class FaultCampaign {
               Integer.parseInt(opts.getOrDefault("linesPerFile", "2000")),
               Long.parseLong(opts.getOrDefault("sleepMicros", "300")),
               Integer.parseInt(opts.getOrDefault("shufflePartitions", "4")),
+              Long.parseLong(opts.getOrDefault("splitSizeMb", "0")),
               Long.parseLong(opts.getOrDefault("timeoutSeconds", "300")));
       Set<String> known =
           Set.of(
@@ -150,6 +153,7 @@ public final class FaultCampaign {
               "linesPerFile",
               "sleepMicros",
               "shufflePartitions",
+              "splitSizeMb",
               "timeoutSeconds");
       for (String name : opts.keySet()) {
         if (!known.contains(name)) {
@@ -382,13 +386,17 @@ public final class FaultCampaign {
         "--taskSlotsPerNode=2",
         "--nodeHeapMb=384",
         "--workerJvmFlags=-XX:TieredStopAtLevel=1,-XX:+UseSerialGC",
-        "--shufflePartitions=" + settings.shufflePartitions,
         "--localWorkDir=" + localWork,
         "--jobName=" + jobName);
   }
 
   private List<String> driverArgs(
       String pipeline, Path runDir, String failStep, List<String> options) {
+    options = new ArrayList<>(options);
+    options.add("--shufflePartitions=" + settings.shufflePartitions);
+    if (settings.splitSizeMb > 0) {
+      options.add("--splitSizeMb=" + settings.splitSizeMb);
+    }
     List<String> args = new ArrayList<>();
     args.add(pipeline);
     args.add(inputGlob);
@@ -565,7 +573,6 @@ public final class FaultCampaign {
     Files.createDirectories(runDir.resolve("markers"));
     Path log = runDir.resolve("driver.log");
     List<String> options = new ArrayList<>(azure.options(index, runDir, azureWork));
-    options.add("--shufflePartitions=" + settings.shufflePartitions);
     options.add(String.format(Locale.ROOT, "--jobName=fc-%03d", index));
     List<String> args = driverArgs(pipeline, runDir, "-", options);
     String pool = CampaignAzure.poolId(index);

@@ -18,8 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A short {@link FaultCampaign} inside {@code mvn verify}: three local runs (each local fault kind
  * once: a worker JVM killed, a task failing once, the driver killed and resumed) and one run on the
- * emulated Azure (a request storm and a preempted or unusable node), on a small input. Every run
- * must end with the fault-free run's output and leave nothing behind.
+ * emulated Azure (a request storm and a preempted or unusable node), on a small input cut in few
+ * tasks. Every run must end with the fault-free run's output and leave nothing behind.
  */
 class FaultCampaignTest {
   @TempDir Path temp;
@@ -39,6 +39,7 @@ class FaultCampaignTest {
                 "--files=2",
                 "--linesPerFile=1500",
                 "--shufflePartitions=2",
+                "--splitSizeMb=1",
                 "--timeoutSeconds=240",
                 "--workDir=" + temp,
                 "--keep"),
