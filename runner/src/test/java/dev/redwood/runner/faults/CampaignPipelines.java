@@ -1,6 +1,7 @@
 package dev.redwood.runner.faults;
 
 import java.io.IOException;
+import java.io.Serializable;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,17 +51,21 @@ public final class CampaignPipelines {
   private CampaignPipelines() {}
 
   /** Fails the first element that claims {@code <markers>/failed-<step>} in this run, once. */
-  static final class FailOnce {
+  static final class FailOnce implements Serializable {
     private final String markers;
+    private final String step;
     private final boolean armed;
+
+    /** Each deserialized copy (one a task) claims the marker once, at its first element. */
     private transient boolean checked;
 
     FailOnce(Path markers, String step, String failStep) {
       this.markers = markers.toString();
+      this.step = step;
       this.armed = step.equals(failStep);
     }
 
-    void maybeFail(String step) throws IOException {
+    void maybeFail() throws IOException {
       if (!armed || checked) {
         return;
       }
@@ -77,23 +82,17 @@ public final class CampaignPipelines {
   /** Splits lines into words, slowly; may fail once. */
   static final class Words extends DoFn<String, String> {
     private final long sleepMicros;
-    private final String markers;
-    private final String failStep;
-    private transient FailOnce failOnce;
+    private final FailOnce failOnce;
 
     Words(long sleepMicros, Path markers, String failStep) {
       this.sleepMicros = sleepMicros;
-      this.markers = markers.toString();
-      this.failStep = failStep;
+      this.failOnce = new FailOnce(markers, "words", failStep);
     }
 
     @ProcessElement
     public void process(@Element String line, OutputReceiver<String> out)
         throws IOException, InterruptedException {
-      if (failOnce == null) {
-        failOnce = new FailOnce(Path.of(markers), "words", failStep);
-      }
-      failOnce.maybeFail("words");
+      failOnce.maybeFail();
       pause(sleepMicros);
       for (String word : line.split("\\s+")) {
         if (!word.isEmpty()) {
@@ -105,22 +104,16 @@ public final class CampaignPipelines {
 
   /** Formats a count; may fail once (a task of the stage that reads the shuffle). */
   static final class Format extends DoFn<KV<String, Long>, String> {
-    private final String markers;
-    private final String failStep;
-    private transient FailOnce failOnce;
+    private final FailOnce failOnce;
 
     Format(Path markers, String failStep) {
-      this.markers = markers.toString();
-      this.failStep = failStep;
+      this.failOnce = new FailOnce(markers, "format", failStep);
     }
 
     @ProcessElement
     public void process(@Element KV<String, Long> kv, OutputReceiver<String> out)
         throws IOException {
-      if (failOnce == null) {
-        failOnce = new FailOnce(Path.of(markers), "format", failStep);
-      }
-      failOnce.maybeFail("format");
+      failOnce.maybeFail();
       out.output(kv.getKey() + ":" + kv.getValue());
     }
   }
@@ -129,23 +122,17 @@ public final class CampaignPipelines {
   static final class Classify extends DoFn<String, KV<String, Long>> {
     private final PCollectionView<Double> mean;
     private final long sleepMicros;
-    private final String markers;
-    private final String failStep;
-    private transient FailOnce failOnce;
+    private final FailOnce failOnce;
 
     Classify(PCollectionView<Double> mean, long sleepMicros, Path markers, String failStep) {
       this.mean = mean;
       this.sleepMicros = sleepMicros;
-      this.markers = markers.toString();
-      this.failStep = failStep;
+      this.failOnce = new FailOnce(markers, "classify", failStep);
     }
 
     @ProcessElement
     public void process(ProcessContext c) throws IOException, InterruptedException {
-      if (failOnce == null) {
-        failOnce = new FailOnce(Path.of(markers), "classify", failStep);
-      }
-      failOnce.maybeFail("classify");
+      failOnce.maybeFail();
       pause(sleepMicros);
       String line = c.element();
       if (line.length() > c.sideInput(mean)) {
@@ -156,22 +143,16 @@ public final class CampaignPipelines {
 
   /** One line per key: how many lines, their total and largest length; may fail once. */
   static final class Summarize extends DoFn<KV<String, Iterable<Long>>, String> {
-    private final String markers;
-    private final String failStep;
-    private transient FailOnce failOnce;
+    private final FailOnce failOnce;
 
     Summarize(Path markers, String failStep) {
-      this.markers = markers.toString();
-      this.failStep = failStep;
+      this.failOnce = new FailOnce(markers, "summarize", failStep);
     }
 
     @ProcessElement
     public void process(@Element KV<String, Iterable<Long>> group, OutputReceiver<String> out)
         throws IOException {
-      if (failOnce == null) {
-        failOnce = new FailOnce(Path.of(markers), "summarize", failStep);
-      }
-      failOnce.maybeFail("summarize");
+      failOnce.maybeFail();
       long n = 0;
       long total = 0;
       long max = 0;

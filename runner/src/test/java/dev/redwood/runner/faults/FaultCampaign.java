@@ -55,7 +55,8 @@ import java.util.stream.Stream;
  * temporary directory), {@code --keep} (keep it), {@code --files=4 --linesPerFile=2000
  * --sleepMicros=300 --shufflePartitions=4 --splitSizeMb=0} (the input, how slow each line is,
  * reduce tasks per shuffle, split size with 0 for the runner's default of four splits per slot),
- * {@code --timeoutSeconds=300} per driver.
+ * {@code --timeoutSeconds=300} per driver, {@code --minutes=0} (when more than 0: no local run
+ * starts after this many minutes, and the table says how many ran).
  */
 public final class FaultCampaign {
 
@@ -108,7 +109,8 @@ public final class FaultCampaign {
       long sleepMicros,
       int shufflePartitions,
       long splitSizeMb,
-      long timeoutSeconds) {
+      long timeoutSeconds,
+      double minutes) {
 
     static Settings parse(String... args) throws IOException {
       Map<String, String> opts = new LinkedHashMap<>();
@@ -140,7 +142,8 @@ public final class FaultCampaign {
               Long.parseLong(opts.getOrDefault("sleepMicros", "300")),
               Integer.parseInt(opts.getOrDefault("shufflePartitions", "4")),
               Long.parseLong(opts.getOrDefault("splitSizeMb", "0")),
-              Long.parseLong(opts.getOrDefault("timeoutSeconds", "300")));
+              Long.parseLong(opts.getOrDefault("timeoutSeconds", "300")),
+              Double.parseDouble(opts.getOrDefault("minutes", "0")));
       Set<String> known =
           Set.of(
               "runs",
@@ -154,7 +157,8 @@ public final class FaultCampaign {
               "sleepMicros",
               "shufflePartitions",
               "splitSizeMb",
-              "timeoutSeconds");
+              "timeoutSeconds",
+              "minutes");
       for (String name : opts.keySet()) {
         if (!known.contains(name)) {
           throw new IllegalArgumentException("unknown option --" + name);
@@ -276,7 +280,18 @@ public final class FaultCampaign {
     }
     List<RunResult> results = new ArrayList<>();
     List<Fault> turns = new ArrayList<>();
+    int localRuns = settings.runs;
     for (int i = 1; i <= settings.runs; i++) {
+      if (settings.minutes > 0 && System.nanoTime() - started > settings.minutes * 60e9) {
+        localRuns = i - 1;
+        out.printf(
+            Locale.ROOT,
+            "time budget of %.0f minutes used: %d of %d local runs ran%n",
+            settings.minutes,
+            localRuns,
+            settings.runs);
+        break;
+      }
       if (turns.isEmpty()) {
         turns.addAll(LOCAL_FAULTS);
         Collections.shuffle(turns, random);
@@ -299,7 +314,7 @@ public final class FaultCampaign {
               STORMS.get((i - 1 + random.nextInt(2)) % STORMS.size()),
               NODE_FAULTS.get((i - 1) % NODE_FAULTS.size()));
       String pipeline = settings.pipelines.get(random.nextInt(settings.pipelines.size()));
-      results.add(report(azureRun(settings.runs + i, pipeline, faults)));
+      results.add(report(azureRun(localRuns + i, pipeline, faults)));
     }
     Report report = new Report(settings, results);
     printTable(report, (System.nanoTime() - started) / 1e9);
