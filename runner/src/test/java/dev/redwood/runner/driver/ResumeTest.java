@@ -369,8 +369,30 @@ class ResumeTest {
     }
     assertThat(
         lines.toString(StandardCharsets.UTF_8),
-        containsString("Deleted the objects of run " + left.get(0) + ", left by a driver that stopped"));
+        containsString(
+            "Deleted the objects of run " + left.get(0) + ", left by a driver that stopped"));
     assertThat(listNames(temp.resolve("redwood/store/runs")), is(empty()));
+    assertThat(listNames(temp.resolve("redwood/store/jobs")), is(empty()));
+  }
+
+  @Test
+  void whatADriverKilledWhileDeletingItsObjectsLeftIsDeletedAndResumeStartsANewRun()
+      throws IOException {
+    failingFirstRun(1, "--jobName=half-gone");
+    Path runs = temp.resolve("redwood/store/runs");
+    List<String> kept = listNames(runs);
+    assertThat(kept.size(), is(1));
+    // A driver killed between deleting its job's objects and its resume marker (found by the
+    // fault campaign: killed after "done:", its --resume failed with "no run with this id").
+    Path job = temp.resolve("redwood/store/jobs/" + kept.get(0));
+    try (var walk = Files.walk(job)) {
+      for (Path f : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.delete(f);
+      }
+    }
+    PipelineAssertions.run(pipeline(1, "--jobName=half-gone", "--resume"));
+    assertThat("a new run: stage a ran again", tally("a"), is(40L));
+    assertThat(listNames(runs), is(empty()));
     assertThat(listNames(temp.resolve("redwood/store/jobs")), is(empty()));
   }
 
