@@ -39,9 +39,9 @@ import java.util.stream.Stream;
  * that each kind comes up equally often, and a second one a quarter of the time: a worker (node)
  * JVM killed, a task that fails once, or the driver JVM killed (SIGKILL) and the run resumed with
  * {@code --resume}. Emulated Azure runs (the Batch REST double and Azurite) get a request storm
- * (429s, 5xx answers, dropped connections or lost responses on a random kind of request) and a node
- * fault (a node preempted or made unusable while tasks run). When in a run each fault lands is
- * random, scaled to how long the fault-free run took.
+ * (429s, 5xx answers, dropped connections or lost responses, in turn, on a random kind of request)
+ * and a node fault (a node preempted or made unusable, in turn, while tasks run). When in a run
+ * each fault lands is random, scaled to how long the fault-free run took.
  *
  * <p>Prints one line per run and a table: runs, faults injected by kind, runs whose output was
  * identical to the fault-free run's, tasks rerun per fault, and what was left behind: live
@@ -311,8 +311,7 @@ public final class FaultCampaign {
     for (int i = 1; i <= settings.azureRuns; i++) {
       List<Fault> faults =
           List.of(
-              STORMS.get((i - 1 + random.nextInt(2)) % STORMS.size()),
-              NODE_FAULTS.get((i - 1) % NODE_FAULTS.size()));
+              STORMS.get((i - 1) % STORMS.size()), NODE_FAULTS.get((i - 1) % NODE_FAULTS.size()));
       String pipeline = settings.pipelines.get(random.nextInt(settings.pipelines.size()));
       results.add(report(azureRun(localRuns + i, pipeline, faults)));
     }
