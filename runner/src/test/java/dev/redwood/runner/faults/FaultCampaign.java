@@ -180,7 +180,7 @@ public final class FaultCampaign {
   }
 
   /** What one run did and left. */
-  record RunResult(
+  record CampaignRun(
       int index,
       String backend,
       String pipeline,
@@ -201,9 +201,9 @@ public final class FaultCampaign {
   }
 
   /** The campaign's outcome. */
-  record Report(Settings settings, List<RunResult> runs) {
+  record Report(Settings settings, List<CampaignRun> runs) {
     boolean passed() {
-      return runs.stream().allMatch(RunResult::ok);
+      return runs.stream().allMatch(CampaignRun::ok);
     }
 
     long identical() {
@@ -218,7 +218,7 @@ public final class FaultCampaign {
 
     Map<Fault, Integer> landed() {
       Map<Fault, Integer> counts = new EnumMap<>(Fault.class);
-      for (RunResult r : runs) {
+      for (CampaignRun r : runs) {
         r.landed.forEach(f -> counts.merge(f, 1, Integer::sum));
       }
       return counts;
@@ -278,7 +278,7 @@ public final class FaultCampaign {
     for (String pipeline : settings.pipelines) {
       referenceRun(pipeline);
     }
-    List<RunResult> results = new ArrayList<>();
+    List<CampaignRun> results = new ArrayList<>();
     List<Fault> turns = new ArrayList<>();
     int localRuns = settings.runs;
     for (int i = 1; i <= settings.runs; i++) {
@@ -466,7 +466,7 @@ public final class FaultCampaign {
     return (long) (referenceNanos.get(pipeline) * (from + (to - from) * random.nextDouble()));
   }
 
-  private RunResult localRun(int index, String pipeline, List<Fault> faults) throws Exception {
+  private CampaignRun localRun(int index, String pipeline, List<Fault> faults) throws Exception {
     Path runDir =
         Files.createDirectories(
             settings.workDir.resolve(String.format(Locale.ROOT, "runs/%03d-%s", index, pipeline)));
@@ -563,7 +563,7 @@ public final class FaultCampaign {
     if (!faults.stream().allMatch(landed::contains)) {
       detail.add("planned but did not land: " + labels(without(faults, landed)));
     }
-    return new RunResult(
+    return new CampaignRun(
         index,
         "local",
         pipeline,
@@ -579,7 +579,7 @@ public final class FaultCampaign {
         log);
   }
 
-  private RunResult azureRun(int index, String pipeline, List<Fault> faults) throws Exception {
+  private CampaignRun azureRun(int index, String pipeline, List<Fault> faults) throws Exception {
     Path runDir =
         Files.createDirectories(
             settings.workDir.resolve(
@@ -723,7 +723,7 @@ public final class FaultCampaign {
       detail.add("planned but did not land: " + labels(without(faults, landed)));
     }
     detail.add(tasks.size() + " task ids added, " + executions + " executions");
-    return new RunResult(
+    return new CampaignRun(
         index,
         "azure",
         pipeline,
@@ -837,7 +837,7 @@ public final class FaultCampaign {
 
   // ------------------------------------------------------------------ reporting
 
-  private RunResult report(RunResult r) {
+  private CampaignRun report(CampaignRun r) {
     out.printf(
         Locale.ROOT,
         "run %3d %-5s %-9s %-38s %-22s %3d tasks, %2d rerun, %5.1f s%s%s%n",
@@ -858,7 +858,7 @@ public final class FaultCampaign {
   }
 
   private void printTable(Report report, double seconds) {
-    List<RunResult> runs = report.runs;
+    List<CampaignRun> runs = report.runs;
     long local = runs.stream().filter(r -> r.backend.equals("local")).count();
     long azureRuns = runs.size() - local;
     out.println();
@@ -885,9 +885,9 @@ public final class FaultCampaign {
       }
       // A run's reruns count for each fault that landed in it (a quarter of the local runs and
       // every Azure run have two).
-      List<RunResult> with = runs.stream().filter(r -> r.landed.contains(f)).toList();
+      List<CampaignRun> with = runs.stream().filter(r -> r.landed.contains(f)).toList();
       long identical = with.stream().filter(r -> r.done && r.verdict == Verdict.IDENTICAL).count();
-      int rerun = with.stream().mapToInt(RunResult::rerun).sum();
+      int rerun = with.stream().mapToInt(CampaignRun::rerun).sum();
       out.printf(
           Locale.ROOT,
           "%-24s %8d %10s %12d %12.2f%n",
