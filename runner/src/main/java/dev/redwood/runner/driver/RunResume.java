@@ -307,7 +307,18 @@ final class RunResume {
     for (String key : store.list(JobLayout.RUNS_PREFIX)) {
       JobLayout layout = new JobLayout(key.substring(JobLayout.RUNS_PREFIX.length()));
       int last = lastSession(store, layout);
-      if (last < 0 || store.exists(layout.sessionEnd(last))) {
+      if (last < 0) {
+        // A session's record is written before the index and deleted before it: an index
+        // without one is what a driver killed while deleting its run's objects left.
+        store.deletePrefix(layout.jobPrefix());
+        store.delete(layout.runIndex());
+        lines.accept(
+            "Deleted what was left of run "
+                + layout.jobId()
+                + " (its driver stopped while deleting the run's objects)");
+        continue;
+      }
+      if (store.exists(layout.sessionEnd(last))) {
         continue;
       }
       Session session = JobObjects.read(store, layout.session(last), Session.class);

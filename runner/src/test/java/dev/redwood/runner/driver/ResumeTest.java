@@ -375,6 +375,27 @@ class ResumeTest {
     assertThat(listNames(temp.resolve("redwood/store/jobs")), is(empty()));
   }
 
+  @Test
+  void whatADriverKilledWhileDeletingItsObjectsLeftIsDeletedAndResumeStartsANewRun()
+      throws IOException {
+    failingFirstRun(1, "--jobName=half-gone");
+    Path runs = temp.resolve("redwood/store/runs");
+    List<String> kept = listNames(runs);
+    assertThat(kept.size(), is(1));
+    // A driver killed between deleting its job's objects and its resume marker (found by the
+    // fault campaign: killed after "done:", its --resume failed with "no run with this id").
+    Path job = temp.resolve("redwood/store/jobs/" + kept.get(0));
+    try (var walk = Files.walk(job)) {
+      for (Path f : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.delete(f);
+      }
+    }
+    PipelineAssertions.run(pipeline(1, "--jobName=half-gone", "--resume"));
+    assertThat("a new run: stage a ran again", tally("a"), is(40L));
+    assertThat(listNames(runs), is(empty()));
+    assertThat(listNames(temp.resolve("redwood/store/jobs")), is(empty()));
+  }
+
   /** Starts {@link ResumableRun} in a JVM of its own, its output in {@code driver.log}. */
   private Process startDriver(List<String> options) throws IOException {
     List<String> command = new ArrayList<>();

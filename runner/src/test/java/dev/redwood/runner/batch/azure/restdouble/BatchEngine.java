@@ -78,6 +78,11 @@ final class BatchEngine {
           });
   private long seq;
   private long etagCounter;
+
+  /** Task executions started (not job preparations or start tasks): reruns show as extra ones. */
+  final java.util.concurrent.atomic.AtomicLong taskExecutions =
+      new java.util.concurrent.atomic.AtomicLong();
+
   private boolean closed;
 
   private static final class FailureRule {
@@ -1502,6 +1507,7 @@ final class BatchEngine {
 
   private void startExecution(Sim.Task task, Sim.Node node) {
     Sim.Execution ex = new Sim.Execution(task, node, task.requiredSlots);
+    taskExecutions.incrementAndGet();
     node.running.add(ex);
     node.usedSlots += ex.slots;
     if (node.state.equals("idle")) {

@@ -406,6 +406,14 @@ public final class BatchRestDouble implements AutoCloseable {
     }
   }
 
+  /**
+   * How many task executions the account has started so far, over all jobs: a task that is requeued
+   * (preempted, unusable node) or retried by the service counts once per execution.
+   */
+  public long taskExecutionsStarted() {
+    return engine.taskExecutions.get();
+  }
+
   /** The processes the double started (tasks, start tasks, job preparations) still alive. */
   public List<ProcessHandle> liveProcesses() {
     return engine.agent.alive();

@@ -39,6 +39,11 @@ public final class RequestFault {
     return remaining;
   }
 
+  /** Hits no more requests. */
+  public synchronized void cancel() {
+    remaining = 0;
+  }
+
   /** Claims one hit if the request matches and hits remain. */
   synchronized boolean claim(String requestMethod, String decodedPath) {
     if (remaining == 0
