@@ -110,7 +110,13 @@ public final class JobLauncher {
     JobSpec job;
     try {
       Map<Integer, StageFingerprint> fingerprints = StageFingerprint.of(plan);
-      reuse = resume != null ? resume.reuse(plan, fingerprints, progress::summary) : Map.of();
+      if (resume != null) {
+        RunResume.Resumed resumed = resume.reuse(plan, fingerprints, progress::summary);
+        plan = resumed.plan();
+        reuse = resumed.reuse();
+      } else {
+        reuse = Map.of();
+      }
       Duration grants = Duration.between(Instant.now(), deadline.plus(JobSpec.GRANT_MARGIN));
       jobEnvironment = azfsAccess(store, options, grants);
       for (StagePlan.Stage stage : plan.stages()) {

@@ -8,6 +8,7 @@ import dev.redwood.runner.plan.TaskId;
 import dev.redwood.runner.plan.TaskManifest;
 import dev.redwood.runner.storage.BlobStore;
 import dev.redwood.runner.translation.StagePlan;
+import dev.redwood.runner.worker.StageSpec;
 import java.io.IOException;
 import java.io.Serializable;
 import java.net.InetAddress;
@@ -18,6 +19,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -157,30 +159,77 @@ final class RunResume {
   }
 
   /**
+   * The plan a resumed session runs and what each stage takes over.
+   *
+   * @param plan the new plan, where every reused stage has its stored spec
+   * @param reuse by stage id, for the stages that are reused (whole or in part)
+   */
+  record Resumed(StagePlan plan, Map<Integer, StageReuse> reuse) {}
+
+  /**
    * Decides per stage what is reused; deletes the objects of the stages that run again. Says per
    * stage what it reuses or why it runs again.
+   *
+   * <p>A reused stage keeps its stored spec, and its tasks run on it: Beam gives tuple tags and
+   * side-input views new random ids each time a pipeline is built, so the new spec names its view
+   * objects differently. For the same reason a stage that runs again reruns the stages that
+   * materialize the side inputs it reads, so that writer and reader agree on the names.
    */
-  Map<Integer, StageReuse> reuse(
-      StagePlan plan, Map<Integer, StageFingerprint> now, Consumer<String> lines)
+  Resumed reuse(StagePlan plan, Map<Integer, StageFingerprint> now, Consumer<String> lines)
       throws IOException {
-    Map<Integer, String> rerun = new HashMap<>();
+    Map<Integer, String> rerun = new LinkedHashMap<>();
+    Map<Integer, String> why = new HashMap<>();
+    boolean grew = true;
+    while (grew) {
+      grew = false;
+      // Stages come after the stages they read (the planner's order).
+      for (StagePlan.Stage stage : plan.stages()) {
+        int id = stage.id();
+        if (rerun.containsKey(id)) {
+          continue;
+        }
+        String because = now.get(id).changeFrom(previous.stages().get(id), rerun);
+        if (because != null) {
+          rerun.put(id, stage.name());
+          why.put(id, because);
+          grew = true;
+        }
+      }
+      for (StagePlan.Stage stage : plan.stages()) {
+        if (!rerun.containsKey(stage.id())) {
+          continue;
+        }
+        for (List<Integer> producers : stage.spec().viewProducers().values()) {
+          for (int producer : producers) {
+            if (!rerun.containsKey(producer)) {
+              rerun.put(producer, name(plan, producer));
+              why.put(
+                  producer,
+                  "it writes a side input of stage '" + stage.name() + "', which runs again");
+              grew = true;
+            }
+          }
+        }
+      }
+    }
     Map<Integer, StageReuse> reuse = new TreeMap<>();
-    // Stages come after the stages they read (the planner's order).
+    List<StagePlan.Stage> stages = new ArrayList<>();
     for (StagePlan.Stage stage : plan.stages()) {
-      int id = stage.spec().stageId();
-      StageFingerprint fingerprint = now.get(id);
-      String why = fingerprint.changeFrom(previous.stages().get(id), rerun);
-      if (why != null) {
-        rerun.put(id, stage.spec().name());
+      int id = stage.id();
+      if (rerun.containsKey(id)) {
         store.deletePrefix(layout.stagePrefix(id));
-        lines.accept("Stage '" + stage.spec().name() + "' runs again: " + why);
+        lines.accept("Stage '" + stage.name() + "' runs again: " + why.get(id));
+        stages.add(stage);
         continue;
       }
-      StageReuse stageReuse = scan(stage);
+      StageSpec stored = JobObjects.read(store, layout.stageSpec(id), StageSpec.class);
+      StagePlan.Stage kept = new StagePlan.Stage(stored, stage.dependsOn());
+      stages.add(kept);
+      StageReuse stageReuse = scan(kept);
       reuse.put(id, stageReuse);
       lines.accept(
           "Stage '"
-              + stage.spec().name()
+              + stage.name()
               + "' "
               + (stageReuse.committed()
                   ? "is reused whole (" + stageReuse.accepted().size() + " tasks)"
@@ -190,7 +239,11 @@ final class RunResume {
                       + stageReuse.accepted().size()
                       + " tasks"));
     }
-    return reuse;
+    return new Resumed(new StagePlan(stages), reuse);
+  }
+
+  private static String name(StagePlan plan, int id) {
+    return plan.stages().stream().filter(s -> s.id() == id).findFirst().orElseThrow().name();
   }
 
   /** What an unchanged stage left: its commit record, or its tasks' successful attempts. */
