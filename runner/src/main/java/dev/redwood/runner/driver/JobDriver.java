@@ -308,6 +308,9 @@ final class JobDriver {
   }
 
   private void handle(TaskEvent event) throws Exception {
+    if (cancelled) {
+      return; // a stopped run's tasks end as terminated: nothing to retry or accept
+    }
     TaskId id = TaskId.parse(event.taskId()).orElse(null);
     if (id == null || !runs.containsKey(id.stage())) {
       LOG.warn("Ignoring event for unknown task {}", event.taskId());
