@@ -37,11 +37,11 @@ public final class SleepingRunMain {
                 .via(seed -> Collections.nCopies((tasks + 3) / 4, seconds)))
         // Spread the elements over the shuffle's partitions: about one task each.
         .apply(Reshuffle.viaRandomKey())
-        .apply(ParDo.of(new SleepFn()));
+        .apply(ParDo.of(new SlowTaskFn()));
   }
 
   /** Sleeps as many seconds as the element says. */
-  static final class SleepFn extends DoFn<Integer, Integer> {
+  static final class SlowTaskFn extends DoFn<Integer, Integer> {
     @ProcessElement
     public void process(@Element Integer seconds) throws InterruptedException {
       Thread.sleep(seconds * 1000L);

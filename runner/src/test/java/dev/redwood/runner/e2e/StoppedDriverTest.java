@@ -90,8 +90,8 @@ class StoppedDriverTest {
     OneAccountAzure azure = azure();
     Path parameters = parameters(azure);
     // Heartbeats every second, so that this run also shows a live driver renewing them.
-    Driver driver =
-        Driver.start(
+    DriverJvm driver =
+        DriverJvm.start(
             azureArgs(azure, parameters),
             temp.resolve("driver.log"),
             "-Dredwood.azure.heartbeatInterval=PT1S");
@@ -129,7 +129,7 @@ class StoppedDriverTest {
   void theNextRunEndsTheBatchJobsOfADriverKilledWithSigkill() throws Exception {
     OneAccountAzure azure = azure();
     Path parameters = parameters(azure);
-    Driver driver = Driver.start(azureArgs(azure, parameters), temp.resolve("driver.log"));
+    DriverJvm driver = DriverJvm.start(azureArgs(azure, parameters), temp.resolve("driver.log"));
     String deadRun;
     String deadJob;
     try {
@@ -186,7 +186,7 @@ class StoppedDriverTest {
     Path parameters = parameters(azure);
     List<String> args = azureArgs(azure, parameters);
     args.add("--jobName=resume-me");
-    Driver driver = Driver.start(args, temp.resolve("driver.log"));
+    DriverJvm driver = DriverJvm.start(args, temp.resolve("driver.log"));
     String runId;
     String firstJob;
     try {
@@ -254,7 +254,7 @@ class StoppedDriverTest {
                 "--localWorkDir=" + work,
                 "--workerJvmFlags=-XX:TieredStopAtLevel=1,-XX:+UseSerialGC"));
     args.addAll(extra);
-    Driver driver = Driver.start(args, temp.resolve("driver.log"));
+    DriverJvm driver = DriverJvm.start(args, temp.resolve("driver.log"));
     try {
       driver.await(SLEEPING, 100);
       String jobId = driver.jobId();
@@ -372,16 +372,16 @@ class StoppedDriverTest {
   }
 
   /** A driver JVM running {@link SleepingRunMain}, its stdout and stderr in one file. */
-  private static final class Driver {
+  private static final class DriverJvm {
     final Process process;
     final Path log;
 
-    private Driver(Process process, Path log) {
+    private DriverJvm(Process process, Path log) {
       this.process = process;
       this.log = log;
     }
 
-    static Driver start(List<String> args, Path log, String... systemProperties)
+    static DriverJvm start(List<String> args, Path log, String... systemProperties)
         throws IOException {
       List<String> command = new ArrayList<>();
       command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -402,7 +402,7 @@ class StoppedDriverTest {
               .redirectErrorStream(true)
               .redirectOutput(log.toFile())
               .start();
-      return new Driver(process, log);
+      return new DriverJvm(process, log);
     }
 
     String log() throws IOException {
