@@ -140,7 +140,7 @@ final class RunResume {
               + " with --keepJobData)");
     }
     Session previous = JobObjects.read(store, layout.session(last), Session.class);
-    String end = lastEnd(store, layout);
+    String end = endOf(store, layout, last);
     if (end == null) {
       requireGone(store, layout, previous);
     }
@@ -453,11 +453,10 @@ final class RunResume {
     return last;
   }
 
-  /** How the run's last session ended, or null if it did not say (its driver died). */
-  private static String lastEnd(BlobStore store, JobLayout layout) throws IOException {
-    int last = lastSession(store, layout);
-    String end = layout.sessionEnd(last);
-    return last >= 0 && store.exists(end)
+  /** How session {@code session} ended, or null if it did not say (its driver died). */
+  private static String endOf(BlobStore store, JobLayout layout, int session) throws IOException {
+    String end = layout.sessionEnd(session);
+    return session >= 0 && store.exists(end)
         ? new String(store.get(end), StandardCharsets.UTF_8)
         : null;
   }

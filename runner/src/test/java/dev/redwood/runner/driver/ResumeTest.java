@@ -7,10 +7,9 @@ import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.not;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.redwood.runner.CapturedStderr;
 import dev.redwood.runner.PipelineAssertions;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -235,15 +234,8 @@ class ResumeTest {
     p.apply(TextIO.read().from(in.toString()))
         .apply("a", ParDo.of(new Tally<>(temp, "a", false)))
         .apply(TextIO.write().to(temp.resolve("out/lines").toString()));
-    PrintStream stderr = System.err;
-    ByteArrayOutputStream lines = new ByteArrayOutputStream();
-    System.setErr(new PrintStream(lines, true, StandardCharsets.UTF_8));
-    try {
-      assertThat(p.run().waitUntilFinish(), is(PipelineResult.State.DONE));
-    } finally {
-      System.setErr(stderr);
-    }
-    return lines.toString(StandardCharsets.UTF_8);
+    return CapturedStderr.of(
+        () -> assertThat(p.run().waitUntilFinish(), is(PipelineResult.State.DONE)), false);
   }
 
   @Test
@@ -358,17 +350,12 @@ class ResumeTest {
     List<String> left = listNames(temp.resolve("redwood/store/runs"));
     assertThat(left.size(), is(1));
 
-    PrintStream stderr = System.err;
-    ByteArrayOutputStream lines = new ByteArrayOutputStream();
-    System.setErr(new PrintStream(lines, true, StandardCharsets.UTF_8));
-    try {
-      PipelineAssertions.run(
-          ResumableRun.pipeline(Files.createDirectories(temp.resolve("other")), options));
-    } finally {
-      System.setErr(stderr);
-    }
+    Path other = Files.createDirectories(temp.resolve("other"));
+    String lines =
+        CapturedStderr.of(
+            () -> PipelineAssertions.run(ResumableRun.pipeline(other, options)), false);
     assertThat(
-        lines.toString(StandardCharsets.UTF_8),
+        lines,
         containsString(
             "Deleted the objects of run " + left.get(0) + ", left by a driver that stopped"));
     assertThat(listNames(temp.resolve("redwood/store/runs")), is(empty()));

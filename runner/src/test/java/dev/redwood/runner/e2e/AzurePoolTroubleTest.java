@@ -12,11 +12,10 @@ import com.microsoft.azure.batch.protocol.models.ImageReference;
 import com.microsoft.azure.batch.protocol.models.PoolAddParameter;
 import com.microsoft.azure.batch.protocol.models.PoolState;
 import com.microsoft.azure.batch.protocol.models.VirtualMachineConfiguration;
+import dev.redwood.runner.CapturedStderr;
 import dev.redwood.runner.batch.azure.restdouble.AccountLimits;
 import dev.redwood.runner.batch.azure.restdouble.BatchRestDouble;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -269,37 +268,6 @@ class AzurePoolTroubleTest {
 
   /** What {@code run} writes to stderr (where the runner's SLF4J log goes), also passed on. */
   private static String stderrOf(Runnable run) {
-    PrintStream saved = System.err;
-    ByteArrayOutputStream captured = new ByteArrayOutputStream();
-    System.setErr(new PrintStream(new TeeStream(saved, captured), true, StandardCharsets.UTF_8));
-    try {
-      run.run();
-    } finally {
-      System.setErr(saved);
-    }
-    return captured.toString(StandardCharsets.UTF_8);
-  }
-
-  /** Writes to two streams. */
-  private static final class TeeStream extends java.io.OutputStream {
-    private final java.io.OutputStream a;
-    private final java.io.OutputStream b;
-
-    TeeStream(java.io.OutputStream a, java.io.OutputStream b) {
-      this.a = a;
-      this.b = b;
-    }
-
-    @Override
-    public synchronized void write(int c) throws IOException {
-      a.write(c);
-      b.write(c);
-    }
-
-    @Override
-    public synchronized void write(byte[] buf, int off, int len) throws IOException {
-      a.write(buf, off, len);
-      b.write(buf, off, len);
-    }
+    return CapturedStderr.of(run, true);
   }
 }
