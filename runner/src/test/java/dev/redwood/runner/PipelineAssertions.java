@@ -3,6 +3,8 @@ package dev.redwood.runner;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.is;
 
+import java.util.HashSet;
+import java.util.Set;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.metrics.MetricNameFilter;
@@ -39,9 +41,12 @@ public final class PipelineAssertions {
         "PAssert steps that ran", steps(result, PAssert.SUCCESS_COUNTER), is((long) asserts));
   }
 
-  /** How many PAssert steps committed a positive value of the counter {@code name}. */
+  /**
+   * How many PAssert steps report a positive value of the counter {@code name}: committed where the
+   * result has committed values, else attempted (a portable client's results), each step once.
+   */
   private static long steps(PipelineResult result, String name) {
-    long steps = 0;
+    Set<String> steps = new HashSet<>();
     for (MetricResult<Long> counter :
         result
             .metrics()
@@ -50,10 +55,11 @@ public final class PipelineAssertions {
                     .addNameFilter(MetricNameFilter.named(PAssert.class, name))
                     .build())
             .getCounters()) {
-      if (counter.getCommitted() > 0) {
-        steps++;
+      long value = counter.hasCommitted() ? counter.getCommitted() : counter.getAttempted();
+      if (value > 0) {
+        steps.add(counter.getKey().stepName());
       }
     }
-    return steps;
+    return steps.size();
   }
 }

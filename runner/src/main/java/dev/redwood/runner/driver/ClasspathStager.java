@@ -23,7 +23,7 @@ import org.apache.beam.sdk.util.construction.resources.PipelineResources;
  * Uploads the pipeline's classpath to the blob store under content-hash names, so an unchanged jar
  * is uploaded once and reused by every later run (and nodes cache it by the same name).
  */
-final class ClasspathStager {
+public final class ClasspathStager {
   /** Content hashes by path, size and modification time: rehashing 200 MB per run is slow. */
   private static final Map<String, String> HASHES = new ConcurrentHashMap<>();
 
@@ -45,7 +45,7 @@ final class ClasspathStager {
       if (!Files.isRegularFile(path)) {
         continue;
       }
-      String key = JobLayout.STAGING_PREFIX + hash(path) + "-" + path.getFileName();
+      String key = stagedKey(path);
       if (!store.exists(key)) {
         try {
           store.putFile(key, path);
@@ -56,6 +56,14 @@ final class ClasspathStager {
       keys.add(key);
     }
     return keys;
+  }
+
+  /**
+   * The key a staged file has in the blob store: its content's hash and its name, so a node can
+   * fetch a file it knows by path on the driver (portable jobs' artifacts).
+   */
+  public static String stagedKey(Path path) throws IOException {
+    return JobLayout.STAGING_PREFIX + hash(path) + "-" + path.getFileName();
   }
 
   private static String hash(Path path) throws IOException {

@@ -20,6 +20,7 @@ import org.apache.beam.sdk.values.PCollectionView;
  */
 sealed interface OperationKind
     permits AssignWindowsKind,
+        ExecutableStageKind,
         CreateViewKind,
         FlattenKind,
         ImpulseKind,

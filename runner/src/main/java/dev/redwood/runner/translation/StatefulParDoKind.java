@@ -68,6 +68,11 @@ final class StatefulParDoKind implements ShuffleKind {
 
   @Override
   public ShuffleRead reduceSide(Step step) {
+    return keyGroups(step);
+  }
+
+  /** Reads a keyed shuffle back as each key's elements together, for a step that runs per key. */
+  static KeyGroupsRead keyGroups(Step step) {
     KvCoder<?, ?> kv = step.kvInputCoder();
     return new KeyGroupsRead(
         step.name(), kv.getKeyCoder(), kv.getValueCoder(), ElementCoders.window(step.mainInput()));

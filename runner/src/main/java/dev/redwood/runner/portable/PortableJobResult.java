@@ -1,0 +1,125 @@
+package dev.redwood.runner.portable;
+
+import dev.redwood.runner.driver.AzureBatchPipelineResult;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+import org.apache.beam.model.jobmanagement.v1.JobApi;
+import org.apache.beam.model.pipeline.v1.MetricsApi.MonitoringInfo;
+import org.apache.beam.runners.core.metrics.DistributionData;
+import org.apache.beam.runners.core.metrics.GaugeData;
+import org.apache.beam.runners.core.metrics.MonitoringInfoConstants;
+import org.apache.beam.runners.core.metrics.SimpleMonitoringInfoBuilder;
+import org.apache.beam.runners.core.metrics.StringSetData;
+import org.apache.beam.runners.jobsubmission.PortablePipelineResult;
+import org.apache.beam.sdk.metrics.DistributionResult;
+import org.apache.beam.sdk.metrics.GaugeResult;
+import org.apache.beam.sdk.metrics.MetricQueryResults;
+import org.apache.beam.sdk.metrics.MetricResult;
+import org.apache.beam.sdk.metrics.MetricResults;
+import org.apache.beam.sdk.metrics.MetricsFilter;
+import org.apache.beam.sdk.metrics.StringSetResult;
+import org.joda.time.Duration;
+
+/**
+ * A portable job's result as the Job API reports it: the Redwood run's state, and its user metrics
+ * as monitoring infos (attempted and committed values each in their list, by transform).
+ */
+final class PortableJobResult implements PortablePipelineResult {
+  private final AzureBatchPipelineResult run;
+
+  PortableJobResult(AzureBatchPipelineResult run) {
+    this.run = run;
+  }
+
+  @Override
+  public State getState() {
+    return run.getState();
+  }
+
+  @Override
+  public State cancel() throws IOException {
+    return run.cancel();
+  }
+
+  @Override
+  public State waitUntilFinish(Duration duration) {
+    return run.waitUntilFinish(duration);
+  }
+
+  @Override
+  public State waitUntilFinish() {
+    return run.waitUntilFinish();
+  }
+
+  @Override
+  public MetricResults metrics() {
+    return run.metrics();
+  }
+
+  @Override
+  public JobApi.MetricResults portableMetrics() {
+    MetricQueryResults all = run.metrics().queryMetrics(MetricsFilter.builder().build());
+    return JobApi.MetricResults.newBuilder()
+        .addAllAttempted(monitoringInfos(all, MetricResult::getAttempted))
+        .addAllCommitted(monitoringInfos(all, PortableJobResult::committedOrNull))
+        .build();
+  }
+
+  private static <T> T committedOrNull(MetricResult<T> result) {
+    return result.hasCommitted() ? result.getCommitted() : null;
+  }
+
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private static List<MonitoringInfo> monitoringInfos(
+      MetricQueryResults all, Function<MetricResult<?>, Object> value) {
+    List<MonitoringInfo> infos = new ArrayList<>();
+    for (MetricResult<Long> counter : all.getCounters()) {
+      Long v = (Long) value.apply((MetricResult) counter);
+      if (v != null) {
+        infos.add(
+            labelled(counter, MonitoringInfoConstants.Urns.USER_SUM_INT64)
+                .setInt64SumValue(v)
+                .build());
+      }
+    }
+    for (MetricResult<DistributionResult> distribution : all.getDistributions()) {
+      DistributionResult v = (DistributionResult) value.apply((MetricResult) distribution);
+      if (v != null) {
+        infos.add(
+            labelled(distribution, MonitoringInfoConstants.Urns.USER_DISTRIBUTION_INT64)
+                .setInt64DistributionValue(
+                    DistributionData.create(v.getSum(), v.getCount(), v.getMin(), v.getMax()))
+                .build());
+      }
+    }
+    for (MetricResult<GaugeResult> gauge : all.getGauges()) {
+      GaugeResult v = (GaugeResult) value.apply((MetricResult) gauge);
+      if (v != null) {
+        infos.add(
+            labelled(gauge, MonitoringInfoConstants.Urns.USER_LATEST_INT64)
+                .setInt64LatestValue(GaugeData.create(v.getValue(), v.getTimestamp()))
+                .build());
+      }
+    }
+    for (MetricResult<StringSetResult> set : all.getStringSets()) {
+      StringSetResult v = (StringSetResult) value.apply((MetricResult) set);
+      if (v != null) {
+        infos.add(
+            labelled(set, MonitoringInfoConstants.Urns.USER_SET_STRING)
+                .setStringSetValue(StringSetData.create(v.getStringSet()))
+                .build());
+      }
+    }
+    return infos;
+  }
+
+  private static SimpleMonitoringInfoBuilder labelled(MetricResult<?> result, String urn) {
+    return new SimpleMonitoringInfoBuilder()
+        .setUrn(urn)
+        .setLabel(MonitoringInfoConstants.Labels.PTRANSFORM, result.getKey().stepName())
+        .setLabel(MonitoringInfoConstants.Labels.NAMESPACE, result.getName().getNamespace())
+        .setLabel(MonitoringInfoConstants.Labels.NAME, result.getName().getName());
+  }
+}

@@ -1,0 +1,55 @@
+package dev.redwood.runner.portable;
+
+import dev.redwood.runner.AzureBatchRunner;
+import dev.redwood.runner.options.AzureBatchPipelineOptions;
+import java.util.UUID;
+import org.apache.beam.model.pipeline.v1.RunnerApi;
+import org.apache.beam.runners.fnexecution.provisioning.JobInfo;
+import org.apache.beam.runners.jobsubmission.JobInvocation;
+import org.apache.beam.runners.jobsubmission.JobInvoker;
+import org.apache.beam.sdk.options.PipelineOptions;
+import org.apache.beam.sdk.options.PortablePipelineOptions;
+import org.apache.beam.sdk.util.construction.PipelineOptionsTranslation;
+import org.apache.beam.vendor.grpc.v1p69p0.com.google.protobuf.Struct;
+import org.apache.beam.vendor.guava.v32_1_2_jre.com.google.common.util.concurrent.ListeningExecutorService;
+
+/**
+ * Starts each job the Job API receives: its options are the server's Redwood options with the
+ * client's on top (a client that names {@code --backend} or {@code --localNodes} wins), and it runs
+ * with {@link PortableJobRunner}.
+ */
+final class RedwoodJobInvoker extends JobInvoker {
+  /** How long a node keeps a job's SDK harnesses after its last task, for the next task. */
+  static final int DEFAULT_ENVIRONMENT_CACHE_MILLIS = 30_000;
+
+  private final Struct serverOptions;
+
+  RedwoodJobInvoker(PipelineOptions serverOptions) {
+    super("redwood-job-%d");
+    this.serverOptions = PipelineOptionsTranslation.toProto(serverOptions);
+  }
+
+  @Override
+  protected JobInvocation invokeWithExecutor(
+      RunnerApi.Pipeline pipeline,
+      Struct clientOptions,
+      String retrievalToken,
+      ListeningExecutorService executor) {
+    Struct merged = serverOptions.toBuilder().putAllFields(clientOptions.getFieldsMap()).build();
+    AzureBatchPipelineOptions options =
+        PipelineOptionsTranslation.fromProto(merged).as(AzureBatchPipelineOptions.class);
+    options.setRunner(AzureBatchRunner.class);
+    PortablePipelineOptions portable = options.as(PortablePipelineOptions.class);
+    if (!clientOptions.containsFields("beam:option:environment_cache_millis:v1")) {
+      portable.setEnvironmentCacheMillis(DEFAULT_ENVIRONMENT_CACHE_MILLIS);
+    }
+    String invocationId = options.getJobName() + "_" + UUID.randomUUID();
+    JobInfo job =
+        JobInfo.create(
+            invocationId,
+            options.getJobName(),
+            retrievalToken == null ? "" : retrievalToken,
+            PipelineOptionsTranslation.toProto(options));
+    return new JobInvocation(job, executor, pipeline, new PortableJobRunner(options));
+  }
+}
