@@ -16,6 +16,7 @@
 # except the three MultiLanguage cases (python_map, stateful_dofn, cross_lang_transform),
 # which need a Python expansion service. io_test.js is left out: setting the override
 # turns on its "@xlang" cases, which need Python too.
+# SDK_TESTS_EXCLUDE='name|other name' drops more cases by name.
 # SDK_TESTS_INCLUDE_SPLITTING=0 drops "liquid sharding @ulr handles splitting", which relies
 # on the Python ULR's direct_test_splits option (the runner must split the bundle itself).
 set -euo pipefail
@@ -45,6 +46,10 @@ export BEAM_SERVICE_OVERRIDES="{\"python:apache_beam.runners.portability.local_j
 excluded='python_map|stateful_dofn|cross_lang_transform'
 if [[ "${SDK_TESTS_INCLUDE_SPLITTING:-1}" == "0" ]]; then
   excluded="$excluded|liquid sharding"
+fi
+# SDK_TESTS_EXCLUDE: more names to leave out (a regular expression of alternatives).
+if [[ -n "${SDK_TESTS_EXCLUDE:-}" ]]; then
+  excluded="$excluded|$SDK_TESTS_EXCLUDE"
 fi
 pattern="^(?!.*($excluded)).*@ulr"
 
