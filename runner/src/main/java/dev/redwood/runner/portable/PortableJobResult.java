@@ -24,7 +24,7 @@ import org.joda.time.Duration;
 
 /**
  * A portable job's result as the Job API reports it: the Redwood run's state, and its user metrics
- * as monitoring infos (attempted and committed values each in their list, by transform).
+ * as monitoring infos, by transform.
  */
 final class PortableJobResult implements PortablePipelineResult {
   private final AzureBatchPipelineResult run;
@@ -58,17 +58,29 @@ final class PortableJobResult implements PortablePipelineResult {
     return run.metrics();
   }
 
+  /**
+   * The committed value of every metric, and the attempted value of those whose attempts differ
+   * (retried work): Beam's Java client adds both lists up as attempted values, so a metric listed
+   * twice with one value would count twice (PAssert's success counters among them); a client that
+   * finds no attempted value takes the committed one.
+   */
   @Override
   public JobApi.MetricResults portableMetrics() {
     MetricQueryResults all = run.metrics().queryMetrics(MetricsFilter.builder().build());
     return JobApi.MetricResults.newBuilder()
-        .addAllAttempted(monitoringInfos(all, MetricResult::getAttempted))
-        .addAllCommitted(monitoringInfos(all, PortableJobResult::committedOrNull))
+        .addAllAttempted(monitoringInfos(all, PortableJobResult::attemptedIfDifferent))
+        .addAllCommitted(monitoringInfos(all, PortableJobResult::committed))
         .build();
   }
 
-  private static <T> T committedOrNull(MetricResult<T> result) {
-    return result.hasCommitted() ? result.getCommitted() : null;
+  private static <T> T committed(MetricResult<T> result) {
+    return result.hasCommitted() ? result.getCommitted() : result.getAttempted();
+  }
+
+  private static <T> T attemptedIfDifferent(MetricResult<T> result) {
+    return result.hasCommitted() && !result.getAttempted().equals(result.getCommitted())
+        ? result.getAttempted()
+        : null;
   }
 
   @SuppressWarnings({"unchecked", "rawtypes"})

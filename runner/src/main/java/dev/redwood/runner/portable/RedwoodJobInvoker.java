@@ -23,10 +23,12 @@ final class RedwoodJobInvoker extends JobInvoker {
   static final int DEFAULT_ENVIRONMENT_CACHE_MILLIS = 30_000;
 
   private final Struct serverOptions;
+  private final JobStateLongPoll longPoll;
 
-  RedwoodJobInvoker(PipelineOptions serverOptions) {
+  RedwoodJobInvoker(PipelineOptions serverOptions, JobStateLongPoll longPoll) {
     super("redwood-job-%d");
     this.serverOptions = PipelineOptionsTranslation.toProto(serverOptions);
+    this.longPoll = longPoll;
   }
 
   @Override
@@ -50,6 +52,9 @@ final class RedwoodJobInvoker extends JobInvoker {
             options.getJobName(),
             retrievalToken == null ? "" : retrievalToken,
             PipelineOptionsTranslation.toProto(options));
-    return new JobInvocation(job, executor, pipeline, new PortableJobRunner(options));
+    JobInvocation invocation =
+        new JobInvocation(job, executor, pipeline, new PortableJobRunner(options));
+    longPoll.track(invocation);
+    return invocation;
   }
 }

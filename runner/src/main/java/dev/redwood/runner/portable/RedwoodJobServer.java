@@ -32,25 +32,22 @@ public final class RedwoodJobServer extends JobServerDriver {
           "--clean-artifacts-per-job",
           "--history-size");
 
-  private RedwoodJobServer(ServerConfiguration configuration, AzureBatchPipelineOptions options) {
+  private RedwoodJobServer(
+      ServerConfiguration configuration,
+      AzureBatchPipelineOptions options,
+      JobStateLongPoll longPoll) {
     super(
         configuration,
-        createJobServerFactory(configuration),
+        longPoll,
         createArtifactServerFactory(configuration),
-        () -> new RedwoodJobInvoker(options));
+        () -> new RedwoodJobInvoker(options, longPoll));
   }
 
   /** Starts the server and serves until the JVM is stopped (Ctrl-C stops running jobs too). */
   public static void main(String[] args) throws Exception {
     RedwoodJobServer server = fromParams(args);
     String url = server.start();
-    System.out.println(
-        "Redwood job server: job endpoint "
-            + url
-            + ", artifact endpoint "
-            + server.configuration.getHost()
-            + ":"
-            + server.configuration.getArtifactPort());
+    System.out.println("Redwood job server: job endpoint " + url);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
@@ -94,6 +91,7 @@ public final class RedwoodJobServer extends JobServerDriver {
             .withValidation()
             .as(AzureBatchPipelineOptions.class);
     FileSystems.setDefaultPipelineOptions(options);
-    return new RedwoodJobServer(configuration, options);
+    return new RedwoodJobServer(
+        configuration, options, new JobStateLongPoll(createJobServerFactory(configuration)));
   }
 }

@@ -1,5 +1,10 @@
 package dev.redwood.runner.worker;
 
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -29,6 +34,7 @@ import org.apache.beam.runners.fnexecution.state.StateRequestHandler;
 import org.apache.beam.runners.fnexecution.state.StateRequestHandlers;
 import org.apache.beam.runners.fnexecution.translation.BatchSideInputHandlerFactory;
 import org.apache.beam.runners.fnexecution.translation.PipelineTranslatorUtils;
+import org.apache.beam.runners.fnexecution.wire.WireCoders;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.fn.data.FnDataReceiver;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
@@ -44,7 +50,9 @@ import org.joda.time.Instant;
  * Runs a fused stage of a portable pipeline in an SDK harness over the Fn API: the task's elements
  * go to the harness, its outputs come back to this task's operators. A stateless stage runs as one
  * bundle per task; a stage with user state or timers gets its input grouped by key and runs one
- * bundle per key, with fresh state, then fires the key's timers as batch time ends.
+ * bundle per key, with fresh state, then fires the key's timers as batch time ends. A task has one
+ * harness bundle open at a time (see {@link TaskContext#claimHarnessBundle}): a stage fed by
+ * another stage of the same task (through a Flatten) holds its input on disk until that one ends.
  *
  * <p>The harness reports user metrics per transform when a bundle completes; they go into the
  * task's metrics like a Java DoFn's, so the driver's attempted and committed values cover them.
@@ -62,6 +70,9 @@ public final class ExecutableStageOperator implements Operator {
   private RemoteBundle bundle;
   private FnDataReceiver<WindowedValue<?>> input;
   private Map<String, String> transformNames;
+  private Path heldFile;
+  private DataOutputStream held;
+  private Coder<WindowedValue<?>> heldCoder;
 
   public ExecutableStageOperator(
       PortableStageSpec spec, TaskContext context, Map<String, Receiver> outputs) {
@@ -82,32 +93,102 @@ public final class ExecutableStageOperator implements Operator {
     stageContext = SdkHarnessContexts.acquire(spec.job());
     bundleFactory = stageContext.getStageBundleFactory(stage);
     stateHandler = stateHandler();
-    if (!spec.keyed()) {
-      bundle = bundleFactory.getBundle(new Outputs(), stateHandler, new MetricsOnCompletion());
-      input = onlyInput(bundle);
-    }
   }
 
   @Override
   public void accept(WindowedValue<?> element) throws Exception {
     if (spec.keyed()) {
       runKey((KeyedElements) element.getValue());
-    } else {
+    } else if (bundle != null) {
       input.accept(element);
+    } else if (held == null && context.claimHarnessBundle(this)) {
+      openBundle();
+      input.accept(element);
+    } else {
+      hold(element);
     }
   }
 
   @Override
   public void finish() throws Exception {
-    if (bundle != null) {
-      RemoteBundle open = bundle;
-      bundle = null;
-      open.close(); // waits for the harness to finish the bundle and for all of its outputs
+    if (spec.keyed()) {
+      return;
     }
+    if (bundle == null) {
+      // Input held while another operator's bundle was open (or none at all): that one has ended,
+      // since operators upstream finish first.
+      if (!context.claimHarnessBundle(this)) {
+        throw new IllegalStateException(
+            "Stage " + spec.stepName() + " cannot run: another harness bundle is still open");
+      }
+      openBundle();
+      replayHeld();
+    }
+    RemoteBundle open = bundle;
+    bundle = null;
+    open.close(); // waits for the harness to finish the bundle and for all of its outputs
+    context.releaseHarnessBundle(this);
+  }
+
+  private void openBundle() throws Exception {
+    bundle = bundleFactory.getBundle(new Outputs(), stateHandler, new MetricsOnCompletion());
+    input = onlyInput(bundle);
+  }
+
+  /** Keeps an element on the task's disk until this operator's bundle can open. */
+  private void hold(WindowedValue<?> element) throws IOException {
+    if (held == null) {
+      heldFile = Files.createTempFile(context.workingDir(), "portable-held-", ".bin");
+      held = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(heldFile)));
+    }
+    byte[] bytes = CoderUtils.encodeToByteArray(inputCoder(), element);
+    held.writeInt(bytes.length);
+    held.write(bytes);
+  }
+
+  private void replayHeld() throws Exception {
+    if (held == null) {
+      return;
+    }
+    held.close();
+    held = null;
+    try (DataInputStream in =
+        new DataInputStream(new BufferedInputStream(Files.newInputStream(heldFile)))) {
+      while (true) {
+        int length;
+        try {
+          length = in.readInt();
+        } catch (EOFException end) {
+          break;
+        }
+        input.accept(CoderUtils.decodeFromByteArray(inputCoder(), in.readNBytes(length)));
+      }
+    } finally {
+      Files.deleteIfExists(heldFile);
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private Coder<WindowedValue<?>> inputCoder() throws IOException {
+    if (heldCoder == null) {
+      heldCoder =
+          (Coder<WindowedValue<?>>)
+              (Coder<?>)
+                  WireCoders.instantiateRunnerWireCoder(
+                      stage.getInputPCollection(), stage.getComponents());
+    }
+    return heldCoder;
   }
 
   @Override
   public void teardown() throws Exception {
+    context.releaseHarnessBundle(this);
+    if (held != null) {
+      held.close();
+    }
+    if (heldFile != null) {
+      Files.deleteIfExists(heldFile);
+    }
     try {
       if (bundle != null) {
         try {
@@ -128,6 +209,18 @@ public final class ExecutableStageOperator implements Operator {
 
   /** One key's elements in a bundle of their own, then its timers until none is left. */
   private void runKey(KeyedElements keyed) throws Exception {
+    if (!context.claimHarnessBundle(this)) {
+      throw new IllegalStateException(
+          "Stage " + spec.stepName() + " reads a key while another harness bundle is open");
+    }
+    try {
+      runKeyBundles(keyed);
+    } finally {
+      context.releaseHarnessBundle(this);
+    }
+  }
+
+  private void runKeyBundles(KeyedElements keyed) throws Exception {
     userState.resetForNewKey();
     InMemoryTimerInternals timers = new InMemoryTimerInternals();
     timers.advanceProcessingTime(Instant.now());
@@ -168,14 +261,10 @@ public final class ExecutableStageOperator implements Operator {
   }
 
   @SuppressWarnings("unchecked")
-  private Coder<BoundedWindow> windowCoder() throws IOException {
-    RunnerApi.Components components = stage.getComponents();
-    String strategyId =
-        components
-            .getPcollectionsOrThrow(stage.getInputPCollection().getId())
-            .getWindowingStrategyId();
+  private Coder<BoundedWindow> windowCoder() {
     WindowingStrategy<?, ?> strategy =
-        PipelineTranslatorUtils.getWindowingStrategy(strategyId, components);
+        PipelineTranslatorUtils.getWindowingStrategy(
+            stage.getInputPCollection().getId(), stage.getComponents());
     return (Coder<BoundedWindow>) strategy.getWindowFn().windowCoder();
   }
 

@@ -34,6 +34,7 @@ public final class TaskContext {
   private MaterializedSideInputs sideInputs;
   private final List<FinalizeCallback> finalizeCallbacks = new ArrayList<>();
   private int shuffleWriters;
+  private Object harnessBundleHolder;
 
   /** A bundle finalization callback with the time after which it is no longer wanted. */
   record FinalizeCallback(Instant expiry, DoFn.BundleFinalizer.Callback callback) {}
@@ -124,6 +125,26 @@ public final class TaskContext {
 
   Map<String, String> viewOutputs() {
     return viewOutputs;
+  }
+
+  /**
+   * Claims the task's one open SDK harness bundle for {@code holder}. A harness hands a bundle's
+   * outputs over only while the runner waits for that bundle to end, so a second bundle open in the
+   * same task could block the first one's outputs behind its own; operators that cannot claim it
+   * hold their input until the holder is done.
+   */
+  boolean claimHarnessBundle(Object holder) {
+    if (harnessBundleHolder == null || harnessBundleHolder == holder) {
+      harnessBundleHolder = holder;
+      return true;
+    }
+    return false;
+  }
+
+  void releaseHarnessBundle(Object holder) {
+    if (harnessBundleHolder == holder) {
+      harnessBundleHolder = null;
+    }
   }
 
   /** Collects callbacks that run once the task's outputs are committed (its manifest written). */
