@@ -4,6 +4,7 @@ import dev.redwood.runner.AzureBatchRunner;
 import dev.redwood.runner.driver.AzureBatchPipelineResult;
 import dev.redwood.runner.driver.ClasspathStager;
 import dev.redwood.runner.options.AzureBatchPipelineOptions;
+import dev.redwood.runner.worker.SdkHarnessContexts;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -92,13 +93,18 @@ final class PortableJobRunner implements PortablePipelineRunner {
             .count(),
         artifactKeys.size());
     AzureBatchPipelineResult run = AzureBatchRunner.fromOptions(options).run(graph);
-    PipelineResult.State state = run.waitUntilFinish();
-    if (state == null && Thread.interrupted()) {
-      LOG.info("Job {} cancelled: stopping its Redwood run", job.jobId());
-      run.cancel();
-      throw new CancellationException("Job " + job.jobId() + " was cancelled");
+    try {
+      PipelineResult.State state = run.waitUntilFinish();
+      if (state == null && Thread.interrupted()) {
+        LOG.info("Job {} cancelled: stopping its Redwood run", job.jobId());
+        run.cancel();
+        throw new CancellationException("Job " + job.jobId() + " was cancelled");
+      }
+      return new PortableJobResult(run);
+    } finally {
+      // Harnesses of nodes that run inside this JVM; other nodes' end with their JVMs.
+      SdkHarnessContexts.closeJob(job.jobId());
     }
-    return new PortableJobResult(run);
   }
 
   /** The files the job's environments depend on, as the server's artifact service stored them. */

@@ -8,7 +8,6 @@ import org.apache.beam.runners.fnexecution.provisioning.JobInfo;
 import org.apache.beam.runners.jobsubmission.JobInvocation;
 import org.apache.beam.runners.jobsubmission.JobInvoker;
 import org.apache.beam.sdk.options.PipelineOptions;
-import org.apache.beam.sdk.options.PortablePipelineOptions;
 import org.apache.beam.sdk.util.construction.PipelineOptionsTranslation;
 import org.apache.beam.vendor.grpc.v1p69p0.com.google.protobuf.Struct;
 import org.apache.beam.vendor.guava.v32_1_2_jre.com.google.common.util.concurrent.ListeningExecutorService;
@@ -19,9 +18,6 @@ import org.apache.beam.vendor.guava.v32_1_2_jre.com.google.common.util.concurren
  * with {@link PortableJobRunner}.
  */
 final class RedwoodJobInvoker extends JobInvoker {
-  /** How long a node keeps a job's SDK harnesses after its last task, for the next task. */
-  static final int DEFAULT_ENVIRONMENT_CACHE_MILLIS = 30_000;
-
   private final Struct serverOptions;
   private final JobStateLongPoll longPoll;
 
@@ -41,10 +37,6 @@ final class RedwoodJobInvoker extends JobInvoker {
     AzureBatchPipelineOptions options =
         PipelineOptionsTranslation.fromProto(merged).as(AzureBatchPipelineOptions.class);
     options.setRunner(AzureBatchRunner.class);
-    PortablePipelineOptions portable = options.as(PortablePipelineOptions.class);
-    if (!clientOptions.containsFields("beam:option:environment_cache_millis:v1")) {
-      portable.setEnvironmentCacheMillis(DEFAULT_ENVIRONMENT_CACHE_MILLIS);
-    }
     String invocationId = options.getJobName() + "_" + UUID.randomUUID();
     JobInfo job =
         JobInfo.create(

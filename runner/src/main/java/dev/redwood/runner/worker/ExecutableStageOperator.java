@@ -40,7 +40,9 @@ import org.apache.beam.sdk.fn.data.FnDataReceiver;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
 import org.apache.beam.sdk.util.CoderUtils;
+import org.apache.beam.sdk.util.construction.Timer;
 import org.apache.beam.sdk.util.construction.graph.ExecutableStage;
+import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.WindowedValue;
 import org.apache.beam.sdk.values.WindowingStrategy;
 import org.apache.beam.vendor.grpc.v1p69p0.com.google.protobuf.InvalidProtocolBufferException;
@@ -58,6 +60,9 @@ import org.joda.time.Instant;
  * task's metrics like a Java DoFn's, so the driver's attempted and committed values cover them.
  */
 public final class ExecutableStageOperator implements Operator {
+  /** Bounds the timer rounds of one key, so a timer that re-arms itself forever fails the task. */
+  private static final int MAX_TIMER_ROUNDS_PER_KEY = 1_000_000;
+
   private final PortableStageSpec spec;
   private final TaskContext context;
   private final Map<String, Receiver> outputs;
@@ -250,13 +255,37 @@ public final class ExecutableStageOperator implements Operator {
     timers.advanceInputWatermark(BoundedWindow.TIMESTAMP_MAX_VALUE);
     timers.advanceProcessingTime(BoundedWindow.TIMESTAMP_MAX_VALUE);
     timers.advanceSynchronizedProcessingTime(BoundedWindow.TIMESTAMP_MAX_VALUE);
-    while (timers.hasPendingTimers()) {
+    // Each round fires every timer due and gets back the timers those set; a timer the end of
+    // time cannot reach (one set at the end of time itself) stays pending, so rounds end when one
+    // fires nothing.
+    long fired = 1;
+    for (int round = 0; fired > 0 && timers.hasPendingTimers(); round++) {
+      if (round > MAX_TIMER_ROUNDS_PER_KEY) {
+        throw new IllegalStateException(
+            "Stage "
+                + spec.stepName()
+                + " fired timers in more than "
+                + MAX_TIMER_ROUNDS_PER_KEY
+                + " rounds for one key: a timer keeps re-arming itself");
+      }
+      long[] count = {0};
       try (RemoteBundle timerBundle =
           bundleFactory.getBundle(
               new Outputs(), timerReceivers, stateHandler, new MetricsOnCompletion())) {
-        PipelineTranslatorUtils.fireEligibleTimers(
-            timers, timerBundle.getTimerReceivers(), timerKey[0]);
+        Map<KV<String, String>, FnDataReceiver<Timer>> counting = new HashMap<>();
+        timerBundle
+            .getTimerReceivers()
+            .forEach(
+                (id, receiver) ->
+                    counting.put(
+                        id,
+                        timer -> {
+                          count[0]++;
+                          receiver.accept(timer);
+                        }));
+        PipelineTranslatorUtils.fireEligibleTimers(timers, counting, timerKey[0]);
       }
+      fired = count[0];
     }
   }
 

@@ -1,38 +1,37 @@
 package dev.redwood.runner.worker;
 
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import org.apache.beam.runners.fnexecution.control.DefaultExecutableStageContext;
 import org.apache.beam.runners.fnexecution.control.ExecutableStageContext;
 import org.apache.beam.runners.fnexecution.control.StageBundleFactory;
 import org.apache.beam.runners.fnexecution.provisioning.JobInfo;
-import org.apache.beam.sdk.options.PortablePipelineOptions;
-import org.apache.beam.sdk.util.construction.PipelineOptionsTranslation;
 import org.apache.beam.sdk.util.construction.graph.ExecutableStage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The SDK harness environments of this JVM, one set per portable job: the tasks of a job that run
- * on one node JVM share its harnesses (started once, not per task or bundle). When a job's last
- * task here ends, its environments are kept for the job's {@code --environmentCacheMillis}, so the
- * next task finds them warm, then closed. When the JVM exits they are closed at once, so external
- * workers (a client's LOOPBACK worker pool) see their connections end in order, not dropped.
+ * The SDK harness environments of this JVM. Each running task of a portable job has an environment
+ * of its own (a harness serves one task's bundles at a time, as a Flink task slot has its own); one
+ * a task is done with waits for the job's next task here. A node thus starts as many harnesses as
+ * it runs tasks of the job at once, not one per task.
+ *
+ * <p>Environments end with their job, never in the middle of other work: a node JVM of the local
+ * backend or an Azure task JVM exits when its job or task does, closing them in order (so a
+ * client's LOOPBACK worker sees its connections end rather than drop); nodes inside the driver's
+ * JVM have theirs closed by {@link #closeJob} when the job ends. (Closing an embedded harness while
+ * another one in the JVM starts can leave the other without its data connection.)
  */
-final class SdkHarnessContexts {
+public final class SdkHarnessContexts {
   private static final Logger LOG = LoggerFactory.getLogger(SdkHarnessContexts.class);
-  private static final Map<String, Shared> BY_JOB = new HashMap<>();
-  private static final ScheduledExecutorService RELEASER =
-      Executors.newSingleThreadScheduledExecutor(
-          r -> {
-            Thread t = new Thread(r, "redwood-sdk-harness-release");
-            t.setDaemon(true);
-            return t;
-          });
+  private static final Map<String, Deque<DefaultExecutableStageContext>> IDLE_BY_JOB =
+      new HashMap<>();
+  private static final Map<String, List<DefaultExecutableStageContext>> LIVE_BY_JOB =
+      new HashMap<>();
 
   static {
     Runtime.getRuntime()
@@ -41,95 +40,76 @@ final class SdkHarnessContexts {
 
   private SdkHarnessContexts() {}
 
-  /** The job's environments, held until the returned context is closed. */
+  /** An environment of the job for one task, held until the returned context is closed. */
   static ExecutableStageContext acquire(JobInfo job) {
-    synchronized (BY_JOB) {
-      Shared shared = BY_JOB.computeIfAbsent(job.jobId(), id -> new Shared(job));
-      shared.users++;
-      if (shared.pendingClose != null) {
-        shared.pendingClose.cancel(false);
-        shared.pendingClose = null;
+    synchronized (IDLE_BY_JOB) {
+      Deque<DefaultExecutableStageContext> idle = IDLE_BY_JOB.get(job.jobId());
+      if (idle != null && !idle.isEmpty()) {
+        return new Lease(job, idle.pop());
       }
-      return new Lease(shared);
+      DefaultExecutableStageContext context = DefaultExecutableStageContext.create(job);
+      LIVE_BY_JOB.computeIfAbsent(job.jobId(), id -> new ArrayList<>()).add(context);
+      return new Lease(job, context);
     }
   }
 
-  private static void release(Shared shared) {
-    synchronized (BY_JOB) {
-      if (--shared.users > 0) {
-        return;
+  private static void release(JobInfo job, DefaultExecutableStageContext context) {
+    synchronized (IDLE_BY_JOB) {
+      if (LIVE_BY_JOB.getOrDefault(job.jobId(), List.of()).contains(context)) {
+        IDLE_BY_JOB.computeIfAbsent(job.jobId(), id -> new ArrayDeque<>()).push(context);
       }
-      long keepMillis =
-          PipelineOptionsTranslation.fromProto(shared.job.pipelineOptions())
-              .as(PortablePipelineOptions.class)
-              .getEnvironmentCacheMillis();
-      if (keepMillis <= 0) {
-        close(shared);
-      } else {
-        shared.pendingClose =
-            RELEASER.schedule(
-                () -> {
-                  synchronized (BY_JOB) {
-                    if (shared.users == 0) {
-                      close(shared);
-                    }
-                  }
-                },
-                keepMillis,
-                TimeUnit.MILLISECONDS);
-      }
+    }
+  }
+
+  /** Closes the environments of a job that has ended (nodes that live in the driver's JVM). */
+  public static void closeJob(String jobId) {
+    List<DefaultExecutableStageContext> live;
+    synchronized (IDLE_BY_JOB) {
+      IDLE_BY_JOB.remove(jobId);
+      live = LIVE_BY_JOB.remove(jobId);
+    }
+    if (live != null) {
+      live.forEach(context -> close(jobId, context));
     }
   }
 
   private static void closeAll() {
-    synchronized (BY_JOB) {
-      for (Shared shared : Map.copyOf(BY_JOB).values()) {
-        close(shared);
-      }
+    List<String> jobs;
+    synchronized (IDLE_BY_JOB) {
+      jobs = new ArrayList<>(LIVE_BY_JOB.keySet());
     }
+    jobs.forEach(SdkHarnessContexts::closeJob);
   }
 
-  private static void close(Shared shared) {
-    BY_JOB.remove(shared.job.jobId(), shared);
+  private static void close(String jobId, DefaultExecutableStageContext context) {
     try {
-      shared.context.close();
+      context.close();
     } catch (Exception e) {
-      LOG.warn("Could not close the SDK harnesses of job {}", shared.job.jobId(), e);
+      LOG.warn("Could not close an SDK harness environment of job {}", jobId, e);
     }
   }
 
-  /** One job's environments and how many running tasks use them. */
-  private static final class Shared {
-    final JobInfo job;
-    final DefaultExecutableStageContext context;
-    int users;
-    ScheduledFuture<?> pendingClose;
-
-    Shared(JobInfo job) {
-      this.job = job;
-      this.context = DefaultExecutableStageContext.create(job);
-    }
-  }
-
-  /** A task's hold on its job's environments. */
+  /** A task's hold on an environment of its job. */
   private static final class Lease implements ExecutableStageContext {
-    private final Shared shared;
+    private final JobInfo job;
+    private final DefaultExecutableStageContext context;
     private boolean closed;
 
-    Lease(Shared shared) {
-      this.shared = shared;
+    Lease(JobInfo job, DefaultExecutableStageContext context) {
+      this.job = job;
+      this.context = context;
     }
 
     @Override
     public StageBundleFactory getStageBundleFactory(ExecutableStage stage) {
-      return shared.context.getStageBundleFactory(stage);
+      return context.getStageBundleFactory(stage);
     }
 
     @Override
     public void close() {
       if (!closed) {
         closed = true;
-        release(shared);
+        release(job, context);
       }
     }
   }
