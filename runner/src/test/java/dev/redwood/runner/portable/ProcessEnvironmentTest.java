@@ -18,10 +18,12 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
 import java.util.stream.Stream;
 import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.transforms.Count;
@@ -214,10 +216,42 @@ class ProcessEnvironmentTest {
     assertNoChildLeft();
   }
 
-  /**
-   * Passes elements on; once per bundle writes which JVM ran it (pid, parent's pid, harness id) and
-   * the probe resource its class loader finds.
-   */
+  @Test
+  void aHarnessEndsWhenItsBootIsKilled() throws Exception {
+    Path reports = Files.createDirectories(temp.resolve("reports-kill"));
+    Pipeline p = processPipeline(JavaSdkBoot.COMMAND_NAME);
+    p.apply(Create.of(1)).apply(ParDo.of(new ReportThenSleepFn(reports.toString())));
+    PipelineResult result = p.run();
+    long deadline = System.currentTimeMillis() + 90_000;
+    while (harnessReports(reports).isEmpty() && System.currentTimeMillis() < deadline) {
+      Thread.sleep(200);
+    }
+    assertRanInBootedHarnesses(reports);
+    String[] report = harnessReports(reports).get(0);
+    ProcessHandle harness = ProcessHandle.of(Long.parseLong(report[0])).orElseThrow();
+    ProcessHandle boot = ProcessHandle.of(Long.parseLong(report[1])).orElseThrow();
+    // SIGKILL: the boot's shutdown hook cannot run, so the harness must notice by itself.
+    boot.destroyForcibly();
+    harness.onExit().get(30, TimeUnit.SECONDS);
+    assertThat(harness.isAlive(), is(false));
+
+    // The task whose harness died fails the job, perhaps before the cancel reaches it.
+    try {
+      result.cancel();
+    } catch (IOException | RuntimeException alreadyOver) {
+      // nothing left to cancel
+    }
+    PipelineResult.State state;
+    try {
+      state = result.waitUntilFinish(org.joda.time.Duration.standardSeconds(60));
+    } catch (RuntimeException failed) {
+      state = PipelineResult.State.FAILED;
+    }
+    assertThat(state, is(not(PipelineResult.State.DONE)));
+    assertNoChildLeft();
+  }
+
+  /** Passes elements on; once per bundle reports which JVM ran it ({@link #writeReport}). */
   private static final class ReportHarnessFn<T> extends DoFn<T, T> {
     private final String dir;
 
@@ -227,19 +261,40 @@ class ProcessEnvironmentTest {
 
     @FinishBundle
     public void finishBundle() throws IOException {
-      String probe;
-      try (InputStream in = ReportHarnessFn.class.getClassLoader().getResourceAsStream(PROBE)) {
-        probe = in == null ? "no probe" : new String(in.readAllBytes(), StandardCharsets.UTF_8);
-      }
-      ProcessHandle self = ProcessHandle.current();
-      long parent = self.parent().map(ProcessHandle::pid).orElse(-1L);
-      String report = self.pid() + "|" + parent + "|" + System.getenv("HARNESS_ID") + "|" + probe;
-      Files.writeString(Path.of(dir, UUID.randomUUID() + ".txt"), report);
+      writeReport(dir);
     }
 
     @ProcessElement
     public void process(@Element T element, OutputReceiver<T> out) {
       out.output(element);
     }
+  }
+
+  /** Holds its task for two minutes, longer than any test waits, after reporting its JVM. */
+  private static final class ReportThenSleepFn extends DoFn<Integer, Integer> {
+    private final String dir;
+
+    ReportThenSleepFn(String dir) {
+      this.dir = dir;
+    }
+
+    @ProcessElement
+    public void process(@Element Integer i) throws IOException, InterruptedException {
+      writeReport(dir);
+      Thread.sleep(120_000);
+    }
+  }
+
+  /** Writes which JVM runs this (pid, parent's pid, harness id) and the probe resource it sees. */
+  private static void writeReport(String dir) throws IOException {
+    String probe;
+    try (InputStream in =
+        ProcessEnvironmentTest.class.getClassLoader().getResourceAsStream(PROBE)) {
+      probe = in == null ? "no probe" : new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+    ProcessHandle self = ProcessHandle.current();
+    long parent = self.parent().map(ProcessHandle::pid).orElse(-1L);
+    String report = self.pid() + "|" + parent + "|" + System.getenv("HARNESS_ID") + "|" + probe;
+    Files.writeString(Path.of(dir, UUID.randomUUID() + ".txt"), report);
   }
 }
