@@ -1,5 +1,6 @@
 package dev.redwood.runner.worker;
 
+import dev.redwood.runner.portable.JavaSdkBoot;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
@@ -371,13 +372,11 @@ public final class ExecutableStageOperator implements Operator {
 
   /**
    * The stage's payload with each file artifact the job server received replaced by its copy on
-   * this node: the harness's artifact service reads them from here.
+   * this node (the harness's artifact service reads them from here), and PROCESS environments given
+   * what this node's boot launcher needs ({@link JavaSdkBoot#forThisWorker}).
    */
   private RunnerApi.ExecutableStagePayload withLocalArtifacts(
       RunnerApi.ExecutableStagePayload payload) throws IOException {
-    if (spec.artifactKeys().isEmpty()) {
-      return payload;
-    }
     RunnerApi.ExecutableStagePayload.Builder builder = payload.toBuilder();
     builder.setEnvironment(localEnvironment(payload.getEnvironment()));
     RunnerApi.Components.Builder components = builder.getComponentsBuilder();
@@ -390,6 +389,10 @@ public final class ExecutableStageOperator implements Operator {
 
   private RunnerApi.Environment localEnvironment(RunnerApi.Environment environment)
       throws IOException {
+    environment = JavaSdkBoot.forThisWorker(environment);
+    if (spec.artifactKeys().isEmpty()) {
+      return environment;
+    }
     RunnerApi.Environment.Builder builder = environment.toBuilder().clearDependencies();
     for (RunnerApi.ArtifactInformation artifact : environment.getDependenciesList()) {
       if (!ArtifactRetrievalService.FILE_ARTIFACT_URN.equals(artifact.getTypeUrn())) {
