@@ -3,6 +3,7 @@ package dev.redwood.runner.portable;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.empty;
+import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.is;
 
 import dev.redwood.runner.ChildProcesses;
@@ -11,9 +12,20 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.io.TextIO;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.apache.beam.sdk.transforms.Count;
+import org.apache.beam.sdk.transforms.FlatMapElements;
+import org.apache.beam.sdk.transforms.MapElements;
+import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.TypeDescriptors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -82,6 +94,64 @@ class TypeScriptClientTest {
     Result wordCount = run(List.of("./test-wordcount.sh", endpoint), 300);
     assertThat(wordCount.output, wordCount.exit, is(0));
     assertThat(wordCount.output, containsString("wordcount: 1 passed, 0 failed"));
+  }
+
+  @Test
+  void wordCountGivesTheJavaSdkRunsOutput() throws Exception {
+    Path input = temp.resolve("words.txt");
+    StringBuilder text = new StringBuilder();
+    for (int i = 0; i < 200; i++) {
+      text.append("The quick brown Fox, line ").append(i % 9 == 0 ? "nine" : "other").append('\n');
+      text.append("  -- the lazy dog's ").append(i % 4 == 0 ? "bone" : "ball").append("!\n");
+    }
+    Files.writeString(input, text);
+    Path tsOutput = temp.resolve("ts-counts.txt");
+    Result ts =
+        run(
+            List.of(
+                "node",
+                "wordcount.js",
+                input.toAbsolutePath().toString(),
+                tsOutput.toAbsolutePath().toString(),
+                "--job_endpoint=" + endpoint),
+            300);
+    assertThat(ts.output, ts.exit, is(0));
+
+    Pipeline java =
+        Pipeline.create(
+            PipelineOptionsFactory.fromArgs(
+                    "--runner=AzureBatchRunner",
+                    "--localNodes=2",
+                    "--inProcessNodes=false",
+                    "--nodeHeapMb=512",
+                    "--localWorkDir=" + temp.resolve("redwood-java"),
+                    "--quiet")
+                .create());
+    Path javaOutput = temp.resolve("java-counts.txt");
+    java.apply(TextIO.read().from(input.toString()))
+        .apply(
+            FlatMapElements.into(TypeDescriptors.strings())
+                .via(
+                    (String line) ->
+                        Arrays.stream(line.toLowerCase(Locale.ROOT).split("[^a-z]+"))
+                            .filter(w -> !w.isEmpty())
+                            .toList()))
+        .apply(Count.perElement())
+        .apply(
+            MapElements.into(TypeDescriptors.strings())
+                .via((KV<String, Long> kv) -> kv.getKey() + ": " + kv.getValue()))
+        .apply(TextIO.write().to(javaOutput.toString()).withoutSharding());
+    assertThat(java.run().waitUntilFinish(), is(PipelineResult.State.DONE));
+
+    List<String> tsCounts = sorted(tsOutput);
+    assertThat(tsCounts, equalTo(sorted(javaOutput)));
+    assertThat(tsCounts.contains("the: 400"), is(true));
+  }
+
+  private static List<String> sorted(Path file) throws IOException {
+    List<String> lines = new ArrayList<>(Files.readAllLines(file, StandardCharsets.UTF_8));
+    lines.sort(null);
+    return lines;
   }
 
   @Test
