@@ -11,6 +11,19 @@ const { PortableRunner } = require("apache-beam/runners/portable_runner/runner")
 const { directRunner } = require("apache-beam/runners/direct_runner");
 const { JobState_Enum } = require("apache-beam/proto/beam_job_api");
 
+// The SDK's LOOPBACK worker leaves gRPC stream errors unhandled: when the job server stops a
+// job's workers abruptly (a failed job's other tasks are killed), the worker's streams are
+// reset and node would exit on the unhandled 'error' event before the client reads the job's
+// final state. Such a reset ends that worker only; the client keeps going.
+process.on("uncaughtException", (err) => {
+  if (err && (err.code === 14 || err.code === 1) && /ECONNRESET|Connection dropped|CANCELLED/.test(String(err.details || err.message))) {
+    console.log(`worker stream ended: ${err.details || err.message}`);
+    return;
+  }
+  console.error(err);
+  process.exit(1);
+});
+
 /** Parses --name=value flags; anything else is a positional argument. */
 function parseArgs(argv) {
   const flags = {};

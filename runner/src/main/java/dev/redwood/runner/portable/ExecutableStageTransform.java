@@ -108,14 +108,19 @@ public final class ExecutableStageTransform extends PTransform<PCollection<?>, P
   }
 
   /**
-   * Gives {@link ExecutableStageTransform} the Runner API URN of a fused stage, by which Redwood's
-   * planner finds the kind that runs it.
+   * Gives the job server's own Java transforms their Runner API URNs ({@link
+   * ExecutableStageTransform}: a fused stage; {@link PortableFlatten}: Flatten), by which Redwood's
+   * planner finds the kinds that run them.
    */
   public static final class StageUrnRegistrar implements TransformPayloadTranslatorRegistrar {
     @Override
     public Map<? extends Class<? extends PTransform>, ? extends TransformPayloadTranslator>
         getTransformPayloadTranslators() {
-      return Map.of(ExecutableStageTransform.class, new StageUrnTranslator());
+      return Map.of(
+          ExecutableStageTransform.class,
+          new StageUrnTranslator(),
+          PortableFlatten.class,
+          new PortableFlatten.FlattenUrnTranslator());
     }
   }
 

@@ -16,7 +16,6 @@ import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.transforms.DoFn;
-import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.GroupByKey;
 import org.apache.beam.sdk.transforms.Impulse;
 import org.apache.beam.sdk.transforms.ParDo;
@@ -152,9 +151,16 @@ final class FusedPipelineTranslator {
     for (String id : transform.getTransform().getInputsMap().values()) {
       list = list.and(graph.pCollection(id));
     }
+    String output = onlyOutput(transform);
     PCollection out =
-        (PCollection) list.apply(transform.getTransform().getUniqueName(), Flatten.pCollections());
-    graph.adopt(onlyOutput(transform), out);
+        (PCollection)
+            list.apply(
+                transform.getTransform().getUniqueName(),
+                new PortableFlatten(
+                    transform.getTransform().getUniqueName(),
+                    (Coder) graph.elementCoder(output),
+                    graph.windowingStrategy(output)));
+    graph.adopt(output, out);
   }
 
   @SuppressWarnings({"unchecked", "rawtypes"})

@@ -7,12 +7,14 @@ import java.util.List;
 import java.util.function.Function;
 import org.apache.beam.model.jobmanagement.v1.JobApi;
 import org.apache.beam.model.pipeline.v1.MetricsApi.MonitoringInfo;
+import org.apache.beam.runners.core.metrics.BoundedTrieData;
 import org.apache.beam.runners.core.metrics.DistributionData;
 import org.apache.beam.runners.core.metrics.GaugeData;
 import org.apache.beam.runners.core.metrics.MonitoringInfoConstants;
 import org.apache.beam.runners.core.metrics.SimpleMonitoringInfoBuilder;
 import org.apache.beam.runners.core.metrics.StringSetData;
 import org.apache.beam.runners.jobsubmission.PortablePipelineResult;
+import org.apache.beam.sdk.metrics.BoundedTrieResult;
 import org.apache.beam.sdk.metrics.DistributionResult;
 import org.apache.beam.sdk.metrics.GaugeResult;
 import org.apache.beam.sdk.metrics.MetricQueryResults;
@@ -121,6 +123,20 @@ final class PortableJobResult implements PortablePipelineResult {
         infos.add(
             labelled(set, MonitoringInfoConstants.Urns.USER_SET_STRING)
                 .setStringSetValue(StringSetData.create(v.getStringSet()))
+                .build());
+      }
+    }
+    for (MetricResult<BoundedTrieResult> trie : all.getBoundedTries()) {
+      BoundedTrieResult v = (BoundedTrieResult) value.apply((MetricResult) trie);
+      if (v != null) {
+        BoundedTrieData data = new BoundedTrieData();
+        for (List<String> path : v.getResult()) {
+          // Each path ends with its truncation flag, which the data adds back itself.
+          data.add(path.subList(0, path.size() - 1));
+        }
+        infos.add(
+            labelled(trie, MonitoringInfoConstants.Urns.USER_BOUNDED_TRIE)
+                .setBoundedTrieValue(data)
                 .build());
       }
     }
