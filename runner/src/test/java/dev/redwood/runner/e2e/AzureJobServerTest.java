@@ -8,14 +8,13 @@ import static org.hamcrest.Matchers.is;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.redwood.runner.PipelineAssertions;
+import dev.redwood.runner.portable.LocalJobServer;
 import dev.redwood.runner.portable.RedwoodJobServer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.beam.sdk.Pipeline;
-import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.transforms.Count;
 import org.apache.beam.sdk.transforms.Create;
@@ -47,19 +46,13 @@ class AzureJobServerTest {
     Path parameters =
         azure.parameters(
             temp, List.of(azure.pool("portable-pool", "Standard_D2s_v5", 2, 2)), Map.of());
-    List<String> args =
-        new ArrayList<>(
-            List.of(
-                "--job-port=0",
-                "--artifact-port=0",
-                "--expansion-port=-1",
-                "--artifacts-dir=" + temp.resolve("artifacts")));
+    List<String> redwoodOptions = new ArrayList<>();
     for (String arg : azure.args(temp, parameters)) {
       if (!arg.startsWith("--runner=")) {
-        args.add(arg);
+        redwoodOptions.add(arg);
       }
     }
-    server = RedwoodJobServer.fromParams(args.toArray(String[]::new));
+    server = LocalJobServer.start(temp, redwoodOptions.toArray(String[]::new));
     endpoint = server.start();
   }
 
@@ -74,15 +67,7 @@ class AzureJobServerTest {
   }
 
   private static Pipeline portable() throws Exception {
-    Path marker = temp.resolve("client-artifact.txt");
-    Files.writeString(marker, "an artifact the client stages\n");
-    return Pipeline.create(
-        PipelineOptionsFactory.fromArgs(
-                "--runner=PortableRunner",
-                "--jobEndpoint=" + endpoint,
-                "--defaultEnvironmentType=EMBEDDED",
-                "--filesToStage=" + marker)
-            .create());
+    return LocalJobServer.embeddedPipeline(endpoint, temp);
   }
 
   @Test
@@ -109,7 +94,7 @@ class AzureJobServerTest {
   @Test
   void aFailingFunctionFailsTheJobWithItsMessage() throws Exception {
     Pipeline p = portable();
-    p.apply(Create.of(1, 2, 3)).apply(ParDo.of(new FailOnTwoFn()));
+    p.apply(Create.of(1, 2, 3)).apply(ParDo.of(new FailOnTwoOnAzureFn()));
     RuntimeException failure =
         assertThrows(RuntimeException.class, () -> p.run().waitUntilFinish());
     assertThat(failure.getMessage(), containsString("redwood portable failure probe on Azure"));
@@ -118,7 +103,7 @@ class AzureJobServerTest {
   }
 
   /** Fails on element 2 with a message the client must see. */
-  private static final class FailOnTwoFn extends DoFn<Integer, Integer> {
+  private static final class FailOnTwoOnAzureFn extends DoFn<Integer, Integer> {
     @ProcessElement
     public void process(@Element Integer i) {
       if (i == 2) {

@@ -10,20 +10,14 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import dev.redwood.runner.ChildProcesses;
 import dev.redwood.runner.PipelineAssertions;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
-import org.apache.beam.sdk.io.TextIO;
-import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.testing.PAssert;
-import org.apache.beam.sdk.transforms.Count;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.DoFn;
-import org.apache.beam.sdk.transforms.FlatMapElements;
 import org.apache.beam.sdk.transforms.GroupByKey;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.ParDo;
@@ -54,20 +48,7 @@ class JobServerTest {
 
   @BeforeAll
   static void startServer() throws Exception {
-    server =
-        RedwoodJobServer.fromParams(
-            new String[] {
-              "--job-port=0",
-              "--artifact-port=0",
-              "--expansion-port=-1",
-              "--artifacts-dir=" + temp.resolve("artifacts"),
-              "--localNodes=2",
-              "--inProcessNodes=false",
-              "--nodeHeapMb=512",
-              "--shuffleBufferMb=16",
-              "--localWorkDir=" + temp.resolve("redwood"),
-              "--quiet"
-            });
+    server = LocalJobServer.start(temp);
     endpoint = server.start();
   }
 
@@ -76,48 +57,8 @@ class JobServerTest {
     server.stop();
   }
 
-  /** A pipeline the Java SDK submits to the job server; its own classes come with the server's. */
   private static Pipeline portable() throws IOException {
-    Path marker = temp.resolve("client-artifact.txt");
-    Files.writeString(marker, "an artifact the client stages\n");
-    return Pipeline.create(
-        PipelineOptionsFactory.fromArgs(
-                "--runner=PortableRunner",
-                "--jobEndpoint=" + endpoint,
-                "--defaultEnvironmentType=EMBEDDED",
-                "--filesToStage=" + marker)
-            .create());
-  }
-
-  private static Pipeline javaSdk() {
-    return Pipeline.create(
-        PipelineOptionsFactory.fromArgs(
-                "--runner=AzureBatchRunner",
-                "--localNodes=2",
-                "--inProcessNodes=false",
-                "--nodeHeapMb=512",
-                "--localWorkDir=" + temp.resolve("redwood-java"),
-                "--quiet")
-            .create());
-  }
-
-  private static void wordCount(Pipeline p, Path input, Path output) {
-    p.apply(TextIO.read().from(input.toString()))
-        .apply(
-            FlatMapElements.into(TypeDescriptors.strings())
-                .via((String line) -> List.of(line.toLowerCase().split("[^a-z]+"))))
-        .apply(MapElements.into(TypeDescriptors.strings()).via((String w) -> w))
-        .apply(Count.perElement())
-        .apply(
-            MapElements.into(TypeDescriptors.strings())
-                .via((KV<String, Long> kv) -> kv.getKey() + ": " + kv.getValue()))
-        .apply(TextIO.write().to(output.toString()).withoutSharding());
-  }
-
-  private static List<String> sortedLines(Path file) throws IOException {
-    List<String> lines = new ArrayList<>(Files.readAllLines(file, StandardCharsets.UTF_8));
-    lines.sort(null);
-    return lines;
+    return LocalJobServer.embeddedPipeline(endpoint, temp);
   }
 
   @Test
@@ -131,15 +72,15 @@ class JobServerTest {
     Files.writeString(input, text);
 
     Pipeline portable = portable();
-    wordCount(portable, input, temp.resolve("portable-counts.txt"));
+    LocalJobServer.wordCount(portable, input, temp.resolve("portable-counts.txt"));
     assertThat(portable.run().waitUntilFinish(), is(PipelineResult.State.DONE));
 
-    Pipeline java = javaSdk();
-    wordCount(java, input, temp.resolve("java-counts.txt"));
+    Pipeline java = LocalJobServer.javaSdkPipeline(temp);
+    LocalJobServer.wordCount(java, input, temp.resolve("java-counts.txt"));
     assertThat(java.run().waitUntilFinish(), is(PipelineResult.State.DONE));
 
-    List<String> counts = sortedLines(temp.resolve("portable-counts.txt"));
-    assertThat(counts, equalTo(sortedLines(temp.resolve("java-counts.txt"))));
+    List<String> counts = LocalJobServer.sortedLines(temp.resolve("portable-counts.txt"));
+    assertThat(counts, equalTo(LocalJobServer.sortedLines(temp.resolve("java-counts.txt"))));
     assertThat(counts.contains("the: 800"), is(true));
   }
 
@@ -198,7 +139,7 @@ class JobServerTest {
   @Test
   void cancelStopsTheRunAndLeavesNothingRunning() throws Exception {
     Pipeline p = portable();
-    p.apply(Create.of(1, 2, 3, 4)).apply(ParDo.of(new SleepFn()));
+    p.apply(Create.of(1, 2, 3, 4)).apply(ParDo.of(new HoldTaskFn()));
     PipelineResult result = p.run();
     assertThat(
         result.waitUntilFinish(Duration.standardSeconds(8)), is((PipelineResult.State) null));
@@ -237,7 +178,7 @@ class JobServerTest {
   }
 
   /** Holds its task for two minutes, longer than any test waits. */
-  private static final class SleepFn extends DoFn<Integer, Integer> {
+  private static final class HoldTaskFn extends DoFn<Integer, Integer> {
     @ProcessElement
     public void process(@Element Integer i) throws InterruptedException {
       Thread.sleep(120_000);

@@ -59,20 +59,7 @@ class ProcessEnvironmentTest {
   static void startServer() throws Exception {
     token = UUID.randomUUID().toString();
     userJar = userJar(temp.resolve("user-code.jar"), token);
-    server =
-        RedwoodJobServer.fromParams(
-            new String[] {
-              "--job-port=0",
-              "--artifact-port=0",
-              "--expansion-port=-1",
-              "--artifacts-dir=" + temp.resolve("artifacts"),
-              "--localNodes=2",
-              "--inProcessNodes=false",
-              "--nodeHeapMb=512",
-              "--shuffleBufferMb=16",
-              "--localWorkDir=" + temp.resolve("redwood"),
-              "--quiet"
-            });
+    server = LocalJobServer.start(temp);
     endpoint = server.start();
   }
 

@@ -12,20 +12,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
-import org.apache.beam.sdk.io.TextIO;
-import org.apache.beam.sdk.options.PipelineOptionsFactory;
-import org.apache.beam.sdk.transforms.Count;
-import org.apache.beam.sdk.transforms.FlatMapElements;
-import org.apache.beam.sdk.transforms.MapElements;
-import org.apache.beam.sdk.values.KV;
-import org.apache.beam.sdk.values.TypeDescriptors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -68,19 +59,7 @@ class TypeScriptClientTest {
       Result npm = run(List.of("npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"), 600);
       assertThat("npm ci in " + CLIENT + ":\n" + npm.output, npm.exit, is(0));
     }
-    server =
-        RedwoodJobServer.fromParams(
-            new String[] {
-              "--job-port=0",
-              "--artifact-port=0",
-              "--expansion-port=-1",
-              "--artifacts-dir=" + temp.resolve("artifacts"),
-              "--localNodes=2",
-              "--inProcessNodes=false",
-              "--nodeHeapMb=512",
-              "--localWorkDir=" + temp.resolve("redwood"),
-              "--quiet"
-            });
+    server = LocalJobServer.start(temp);
     endpoint = server.start();
   }
 
@@ -117,41 +96,14 @@ class TypeScriptClientTest {
             300);
     assertThat(ts.output, ts.exit, is(0));
 
-    Pipeline java =
-        Pipeline.create(
-            PipelineOptionsFactory.fromArgs(
-                    "--runner=AzureBatchRunner",
-                    "--localNodes=2",
-                    "--inProcessNodes=false",
-                    "--nodeHeapMb=512",
-                    "--localWorkDir=" + temp.resolve("redwood-java"),
-                    "--quiet")
-                .create());
+    Pipeline java = LocalJobServer.javaSdkPipeline(temp);
     Path javaOutput = temp.resolve("java-counts.txt");
-    java.apply(TextIO.read().from(input.toString()))
-        .apply(
-            FlatMapElements.into(TypeDescriptors.strings())
-                .via(
-                    (String line) ->
-                        Arrays.stream(line.toLowerCase(Locale.ROOT).split("[^a-z]+"))
-                            .filter(w -> !w.isEmpty())
-                            .toList()))
-        .apply(Count.perElement())
-        .apply(
-            MapElements.into(TypeDescriptors.strings())
-                .via((KV<String, Long> kv) -> kv.getKey() + ": " + kv.getValue()))
-        .apply(TextIO.write().to(javaOutput.toString()).withoutSharding());
+    LocalJobServer.wordCount(java, input, javaOutput);
     assertThat(java.run().waitUntilFinish(), is(PipelineResult.State.DONE));
 
-    List<String> tsCounts = sorted(tsOutput);
-    assertThat(tsCounts, equalTo(sorted(javaOutput)));
+    List<String> tsCounts = LocalJobServer.sortedLines(tsOutput);
+    assertThat(tsCounts, equalTo(LocalJobServer.sortedLines(javaOutput)));
     assertThat(tsCounts.contains("the: 400"), is(true));
-  }
-
-  private static List<String> sorted(Path file) throws IOException {
-    List<String> lines = new ArrayList<>(Files.readAllLines(file, StandardCharsets.UTF_8));
-    lines.sort(null);
-    return lines;
   }
 
   @Test
