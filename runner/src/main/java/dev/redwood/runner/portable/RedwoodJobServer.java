@@ -79,6 +79,10 @@ public final class RedwoodJobServer extends JobServerDriver {
         }
       }
     }
+    if (redwoodArgs.stream().noneMatch(arg -> arg.startsWith("--runner="))) {
+      // Without it Beam defaults to the DirectRunner, which a job server's classpath lacks.
+      redwoodArgs.add("--runner=AzureBatchRunner");
+    }
     ServerConfiguration configuration = new ServerConfiguration();
     try {
       new CmdLineParser(configuration).parseArgument(serverArgs);
