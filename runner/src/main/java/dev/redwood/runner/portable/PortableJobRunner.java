@@ -22,6 +22,7 @@ import org.apache.beam.runners.jobsubmission.PortablePipelineRunner;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.FileStagingOptions;
+import org.apache.beam.sdk.util.construction.BeamUrns;
 import org.apache.beam.sdk.util.construction.PTransformTranslation;
 import org.apache.beam.sdk.util.construction.graph.ExecutableStage;
 import org.apache.beam.sdk.util.construction.graph.GreedyPipelineFuser;
@@ -65,6 +66,7 @@ final class PortableJobRunner implements PortablePipelineRunner {
   @Override
   public PortablePipelineResult run(RunnerApi.Pipeline pipeline, JobInfo job) throws Exception {
     RunnerApi.Pipeline fused = prepare(pipeline);
+    refuseDockerEnvironments(fused, job);
     Map<String, String> artifactKeys = new LinkedHashMap<>();
     Set<String> files =
         new LinkedHashSet<>(
@@ -104,6 +106,37 @@ final class PortableJobRunner implements PortablePipelineRunner {
     } finally {
       // Harnesses of nodes that run inside this JVM; other nodes' end with their JVMs.
       SdkHarnessContexts.closeJob(job.jobId());
+    }
+  }
+
+  /**
+   * Refuses a job whose stages would run in DOCKER environments, naming the stage and the image:
+   * Redwood's nodes do not start SDK containers yet (EMBEDDED and PROCESS run Java harnesses,
+   * EXTERNAL and LOOPBACK use the client's workers).
+   */
+  private static void refuseDockerEnvironments(RunnerApi.Pipeline fused, JobInfo job)
+      throws Exception {
+    for (RunnerApi.PTransform transform : fused.getComponents().getTransformsMap().values()) {
+      if (!ExecutableStage.URN.equals(transform.getSpec().getUrn())) {
+        continue;
+      }
+      RunnerApi.Environment environment =
+          RunnerApi.ExecutableStagePayload.parseFrom(transform.getSpec().getPayload())
+              .getEnvironment();
+      if (BeamUrns.getUrn(RunnerApi.StandardEnvironments.Environments.DOCKER)
+          .equals(environment.getUrn())) {
+        String image =
+            RunnerApi.DockerPayload.parseFrom(environment.getPayload()).getContainerImage();
+        throw new UnsupportedOperationException(
+            "Job "
+                + job.jobId()
+                + ": stage '"
+                + transform.getUniqueName()
+                + "' runs in a DOCKER environment ("
+                + image
+                + "), which Redwood's job server does not run yet; submit with EMBEDDED or"
+                + " PROCESS (Java) or LOOPBACK/EXTERNAL environments");
+      }
     }
   }
 

@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.DoFn;
@@ -133,6 +134,26 @@ class JobServerTest {
     RuntimeException failure =
         assertThrows(RuntimeException.class, () -> p.run().waitUntilFinish());
     assertThat(failure.getMessage(), containsString("redwood portable failure probe"));
+    assertThat(ChildProcesses.ofRuns(), is(empty()));
+  }
+
+  @Test
+  void aDockerEnvironmentIsRefusedNamingTheStageAndImage() throws Exception {
+    Pipeline p =
+        Pipeline.create(
+            PipelineOptionsFactory.fromArgs(
+                    "--runner=PortableRunner",
+                    "--jobEndpoint=" + endpoint,
+                    "--defaultEnvironmentType=DOCKER",
+                    "--defaultEnvironmentConfig=example.invalid/beam-java-sdk:1",
+                    "--filesToStage=" + temp.resolve("client-artifact.txt"))
+                .create());
+    Files.writeString(temp.resolve("client-artifact.txt"), "an artifact\n");
+    p.apply(Create.of(1, 2, 3)).apply(ParDo.of(new FailOnTwoFn()));
+    RuntimeException failure =
+        assertThrows(RuntimeException.class, () -> p.run().waitUntilFinish());
+    assertThat(failure.getMessage(), containsString("runs in a DOCKER environment"));
+    assertThat(failure.getMessage(), containsString("example.invalid/beam-java-sdk:1"));
     assertThat(ChildProcesses.ofRuns(), is(empty()));
   }
 
