@@ -51,7 +51,7 @@ final class ExecutableStageKind implements OperationKind {
     if (stage.keyed()) {
       at.shuffle(new ByKey());
     } else if (!step.sideInputs.isEmpty() && !at.sideInputsReady()) {
-      at.shuffle(new Spread());
+      at.shuffle(new ParDoKind.FusionBreak(ExecutableStageKind::fuse));
     } else {
       fuse(step, at);
     }
@@ -98,34 +98,6 @@ final class ExecutableStageKind implements OperationKind {
     @Override
     public ShuffleRead reduceSide(Step step) {
       return StatefulParDoKind.keyGroups(step);
-    }
-
-    @Override
-    public void placeAfter(Step step, Placement reading) {
-      fuse(step, reading);
-    }
-  }
-
-  /** The shuffle before a stage whose side inputs its producing stage cannot wait for. */
-  private static final class Spread implements ShuffleBoundary {
-    @Override
-    public boolean spreadsWork() {
-      return true;
-    }
-
-    @Override
-    public OperationSpec mapSide(Step step, ShuffleTarget target) {
-      return new RedistributeKind.SpreadWrite(
-          "FusionBreak(" + step.name() + ")",
-          target,
-          ElementCoders.windowed(step.mainInput()),
-          null);
-    }
-
-    @Override
-    public ShuffleRead reduceSide(Step step) {
-      return new RedistributeKind.PassThroughRead(
-          "FusionBreak(" + step.name() + ")", ElementCoders.windowed(step.mainInput()));
     }
 
     @Override

@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BiConsumer;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.runners.AppliedPTransform;
 import org.apache.beam.sdk.transforms.ParDo;
@@ -34,7 +35,8 @@ import org.apache.beam.sdk.values.TupleTag;
  * DoFn's restrictions sends its residual output to a {@link ResidualWrite}.
  */
 final class ParDoKind implements OperationKind {
-  private final FusionBreak fusionBreak = new FusionBreak();
+  private final FusionBreak fusionBreak =
+      new FusionBreak((parDo, reading) -> fuse(parDo, new ParDoSpec(doFnSpec(parDo)), reading));
 
   @Override
   public Set<String> urns() {
@@ -128,10 +130,20 @@ final class ParDoKind implements OperationKind {
   }
 
   /**
-   * The shuffle before a ParDo whose side inputs its producing stage cannot wait for: elements are
-   * spread unchanged over partitions, and the ParDo is fused into the stage that reads them.
+   * The shuffle before a step whose side inputs its producing stage cannot wait for (a ParDo, a
+   * portable pipeline's fused stage): elements are spread unchanged over partitions, and the step
+   * is placed in the stage that reads them.
    */
-  private static final class FusionBreak implements ShuffleBoundary {
+  static final class FusionBreak implements ShuffleBoundary {
+    private final BiConsumer<Step, Placement> placeAfter;
+
+    /**
+     * @param placeAfter places the step in the stage that reads the shuffle
+     */
+    FusionBreak(BiConsumer<Step, Placement> placeAfter) {
+      this.placeAfter = placeAfter;
+    }
+
     @Override
     public boolean spreadsWork() {
       return true;
@@ -151,7 +163,7 @@ final class ParDoKind implements OperationKind {
 
     @Override
     public void placeAfter(Step parDo, Placement reading) {
-      fuse(parDo, new ParDoSpec(doFnSpec(parDo)), reading);
+      placeAfter.accept(parDo, reading);
     }
 
     private static String name(Step parDo) {
