@@ -20,6 +20,9 @@ import java.util.regex.Pattern;
  * @param autoscaleFormula a Batch autoscale formula, or null for a fixed size
  * @param containerImage a container image the tasks run in (it must provide Java 17), or null to
  *     run on the host (a start task then installs a Java runtime if the image has none)
+ * @param startTaskCommand a shell command every node runs as the pool's administrator when it joins
+ *     the pool, after Redwood's own setup (e.g. to install what a PROCESS SDK environment needs),
+ *     or null
  */
 public record PoolConfig(
     @JsonProperty("id") String poolId,
@@ -31,7 +34,8 @@ public record PoolConfig(
     String autoscaleFormula,
     NodeImage image,
     String containerImage,
-    boolean interNodeCommunication) {
+    boolean interNodeCommunication,
+    String startTaskCommand) {
 
   static final NodeImage DEFAULT_IMAGE =
       new NodeImage(
@@ -67,6 +71,10 @@ public record PoolConfig(
         autoscaleFormula == null || !autoscaleFormula.isBlank(),
         "autoscaleFormula",
         "is empty; leave it out for a pool of fixed size");
+    Problem.unless(
+        startTaskCommand == null || !startTaskCommand.isBlank(),
+        "startTaskCommand",
+        "is empty; leave it out when the nodes need no setup of yours");
     if (containerImage != null && !CONTAINER_REF.matcher(containerImage).matches()) {
       String example = "\"myregistry.azurecr.io/redwood-worker:1.0\"";
       String problem = "must be a container image reference such as " + example;
@@ -90,6 +98,32 @@ public record PoolConfig(
         0001-com-ubuntu-server-jammy / 22_04-lts (or, for containers, microsoft-dsvm / ubuntu-hpc \
         / 2204)"""
             .formatted(image.nodeAgentSku(), poolId));
+  }
+
+  /**
+   * Why a task of this pool cannot start Docker containers on its node (a DOCKER SDK environment
+   * does), or null when it can: the task must run on the host of an image with a container runtime.
+   */
+  public String whyTasksCannotUseDocker() {
+    if (containerImage != null) {
+      return "runs its tasks inside container image "
+          + Problem.quote(containerImage)
+          + ", where there is no Docker to start another container: leave containerImage out";
+    }
+    if (DockerCompatibleImages.lacksRuntime(image)) {
+      NodeImage docker = DockerCompatibleImages.DEFAULT;
+      return "runs on image "
+          + image.label()
+          + ", which has no container runtime: give it an image with one, e.g. \"image\": "
+          + "{\"publisher\": \""
+          + docker.publisher()
+          + "\", \"offer\": \""
+          + docker.offer()
+          + "\", \"sku\": \""
+          + docker.sku()
+          + "\"}";
+    }
+    return null;
   }
 
   /** The pool's task slots at its target size: what the driver plans its spread with. */

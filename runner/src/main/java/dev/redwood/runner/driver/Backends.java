@@ -45,6 +45,18 @@ final class Backends {
 
   static RunBackend local(AzureBatchPipelineOptions options, boolean inProcessByDefault)
       throws IOException {
+    if (options.isTasksUseDocker()) {
+      String why = localDockerProblem();
+      if (why != null) {
+        throw new IllegalArgumentException(
+            "Tasks start Docker containers (--tasksUseDocker, which the job server sets for"
+                + " DOCKER SDK environments), but the local backend's nodes cannot use Docker on"
+                + " this machine: "
+                + why
+                + ". Start Docker, or use --backend=AZURE with pools whose image has a container"
+                + " runtime");
+      }
+    }
     boolean inProcess =
         options.getInProcessNodes() != null ? options.getInProcessNodes() : inProcessByDefault;
     Path workDir = workDir(options);
@@ -72,6 +84,21 @@ final class Backends {
   }
 
   static RunBackend azure(AzureBatchPipelineOptions options, AzureConfig config) {
+    if (options.isTasksUseDocker()) {
+      for (PoolConfig pool : config.pools()) {
+        String why = pool.whyTasksCannotUseDocker();
+        if (why != null) {
+          throw new IllegalArgumentException(
+              "Tasks start Docker containers (--tasksUseDocker, which the job server sets for"
+                  + " DOCKER SDK environments), but pool \""
+                  + pool.poolId()
+                  + "\" of "
+                  + options.getParametersFile()
+                  + " "
+                  + why);
+        }
+      }
+    }
     BlobStore store = AzureBlobStore.forDriver(config.storage(), config.blobContainer());
     int slots = 0;
     StringBuilder pools = new StringBuilder();
@@ -94,7 +121,8 @@ final class Backends {
                 workerJvmFlags(options),
                 options.isDeletePools(),
                 Duration.ofMillis(options.getTaskPollIntervalMs()),
-                DurationOptions.parse("taskLogRetention", options.getTaskLogRetention())),
+                DurationOptions.parse("taskLogRetention", options.getTaskLogRetention()),
+                options.isTasksUseDocker()),
         config.pools().size() + " Batch pools (" + pools + "), " + slots + " task slots",
         true,
         config.jobIdPrefix(),
@@ -128,6 +156,29 @@ final class Backends {
     List<String> flags = new ArrayList<>(NODE_JVM_FLAGS);
     flags.addAll(options.getWorkerJvmFlags());
     return flags;
+  }
+
+  /** Why this machine's Docker cannot start containers (no CLI, no daemon), or null. */
+  private static String localDockerProblem() {
+    try {
+      Process docker =
+          new ProcessBuilder("docker", "version", "--format", "{{.Server.Version}}")
+              .redirectErrorStream(true)
+              .start();
+      // Its few lines fit the pipe's buffer, so waiting before reading cannot block it.
+      if (!docker.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+        docker.destroyForcibly();
+        return "docker version did not answer within 30 s";
+      }
+      byte[] output = docker.getInputStream().readNBytes(4096);
+      String said = new String(output, java.nio.charset.StandardCharsets.UTF_8).strip();
+      return docker.exitValue() == 0 ? null : "docker version says: " + said;
+    } catch (IOException e) {
+      return "there is no docker command on the PATH";
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return "interrupted while asking docker version";
+    }
   }
 
   private static Path workDir(AzureBatchPipelineOptions options) {

@@ -72,6 +72,16 @@ public interface AzureBatchPipelineOptions extends PipelineOptions {
 
   void setTaskLogRetention(String value);
 
+  @Description(
+      "Tasks start Docker containers on their nodes (the job server sets it for pipelines with"
+          + " DOCKER SDK environments). Azure backend: tasks run as the pool's admin auto-user, who"
+          + " may use Docker, and every pool must run its tasks on the host of an image with a"
+          + " container runtime. Local backend: docker must be on this machine's PATH.")
+  @Default.Boolean(false)
+  boolean isTasksUseDocker();
+
+  void setTasksUseDocker(boolean value);
+
   @Description("Local backend: number of worker nodes (JVM processes) to start.")
   @Default.Integer(2)
   int getLocalNodes();

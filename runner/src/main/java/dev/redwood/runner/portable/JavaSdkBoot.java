@@ -14,6 +14,8 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.apache.beam.fn.harness.FnHarness;
 import org.apache.beam.model.fnexecution.v1.ProvisionApi;
@@ -67,6 +69,10 @@ public final class JavaSdkBoot {
   private static final long STOP_GRACE_MILLIS = 5_000;
   private static final String PROCESS_URN =
       BeamUrns.getUrn(RunnerApi.StandardEnvironments.Environments.PROCESS);
+
+  /** {@code $AZ_BATCH_X} or {@code ${AZ_BATCH_X}} in a PROCESS command. */
+  private static final Pattern NODE_VARIABLE =
+      Pattern.compile("\\$(?:\\{(AZ_BATCH_[A-Z_]+)\\}|(AZ_BATCH_[A-Z_]+))");
 
   private static Path writtenLauncher;
 
@@ -145,8 +151,57 @@ public final class JavaSdkBoot {
     }
     if (payload.getCommand().equals(COMMAND_NAME)) {
       local.setCommand(launcher().toString());
+    } else {
+      local.setCommand(nodeCommand(payload.getCommand()));
     }
     return environment.toBuilder().setPayload(local.build().toByteString()).build();
+  }
+
+  /**
+   * A PROCESS command as this node runs it: Batch's node variables expanded (a pool's start task
+   * installs SDKs under {@code $AZ_BATCH_NODE_SHARED_DIR}, whose path differs by node and backend),
+   * checked to be an executable file here, so that a missing SDK fails saying so.
+   */
+  static String nodeCommand(String command) throws IOException {
+    Matcher variable = NODE_VARIABLE.matcher(command);
+    StringBuilder expanded = new StringBuilder();
+    while (variable.find()) {
+      String name = variable.group(1) != null ? variable.group(1) : variable.group(2);
+      String value = System.getenv(name);
+      if (value == null) {
+        throw new IOException(
+            "The PROCESS environment's command "
+                + command
+                + " names $"
+                + name
+                + ", which this node does not set");
+      }
+      variable.appendReplacement(expanded, Matcher.quoteReplacement(value));
+    }
+    variable.appendTail(expanded);
+    String local = expanded.toString();
+    if (!executableHere(local)) {
+      throw new IOException(
+          "The PROCESS environment's command "
+              + (local.equals(command) ? command : command + " (" + local + ")")
+              + " is not an executable file on this node: install it with the pool's"
+              + " startTaskCommand, or use "
+              + COMMAND_NAME
+              + " for Java pipelines");
+    }
+    return local;
+  }
+
+  private static boolean executableHere(String command) {
+    if (command.contains(File.separator)) {
+      return Files.isExecutable(Path.of(command));
+    }
+    for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
+      if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, command))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** This JVM's copy of the launcher, written once, removed when the JVM exits. */

@@ -13,6 +13,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.CancellationException;
 import org.apache.beam.model.pipeline.v1.RunnerApi;
 import org.apache.beam.runners.fnexecution.artifact.ArtifactRetrievalService;
@@ -66,7 +67,11 @@ final class PortableJobRunner implements PortablePipelineRunner {
   @Override
   public PortablePipelineResult run(RunnerApi.Pipeline pipeline, JobInfo job) throws Exception {
     RunnerApi.Pipeline fused = prepare(pipeline);
-    refuseDockerEnvironments(fused, job);
+    List<String> dockerImages = dockerImages(fused);
+    if (!dockerImages.isEmpty()) {
+      LOG.info("Job {} runs DOCKER environments: {}", job.jobId(), dockerImages);
+      options.setTasksUseDocker(true);
+    }
     Map<String, String> artifactKeys = new LinkedHashMap<>();
     Set<String> files =
         new LinkedHashSet<>(
@@ -94,7 +99,26 @@ final class PortableJobRunner implements PortablePipelineRunner {
             .filter(t -> ExecutableStage.URN.equals(t.getSpec().getUrn()))
             .count(),
         artifactKeys.size());
-    AzureBatchPipelineResult run = AzureBatchRunner.fromOptions(options).run(graph);
+    AzureBatchPipelineResult run;
+    try {
+      run = AzureBatchRunner.fromOptions(options).run(graph);
+    } catch (IllegalArgumentException e) {
+      if (dockerImages.isEmpty()) {
+        throw e;
+      }
+      // Say which stages asked for Docker: the backend's refusal names only the pool or machine.
+      // Not as a cause: the Job API tells the client the message of the innermost cause only.
+      IllegalArgumentException refused =
+          new IllegalArgumentException(
+              "Job "
+                  + job.jobId()
+                  + " (DOCKER environments: "
+                  + dockerImages
+                  + "): "
+                  + e.getMessage());
+      refused.addSuppressed(e);
+      throw refused;
+    }
     try {
       PipelineResult.State state = run.waitUntilFinish();
       if (state == null && Thread.interrupted()) {
@@ -110,12 +134,12 @@ final class PortableJobRunner implements PortablePipelineRunner {
   }
 
   /**
-   * Refuses a job whose stages would run in DOCKER environments, naming the stage and the image:
-   * Redwood's nodes do not start SDK containers yet (EMBEDDED and PROCESS run Java harnesses,
-   * EXTERNAL and LOOPBACK use the client's workers).
+   * The images of the job's DOCKER environments, each with the stages that run in it ("IMAGE (stage
+   * 'S' and 2 more)"), or an empty list: their tasks start the SDK containers with the node's
+   * Docker, through Beam's environment factory.
    */
-  private static void refuseDockerEnvironments(RunnerApi.Pipeline fused, JobInfo job)
-      throws Exception {
+  private static List<String> dockerImages(RunnerApi.Pipeline fused) throws Exception {
+    Map<String, List<String>> stagesByImage = new TreeMap<>();
     for (RunnerApi.PTransform transform : fused.getComponents().getTransformsMap().values()) {
       if (!ExecutableStage.URN.equals(transform.getSpec().getUrn())) {
         continue;
@@ -127,17 +151,20 @@ final class PortableJobRunner implements PortablePipelineRunner {
           .equals(environment.getUrn())) {
         String image =
             RunnerApi.DockerPayload.parseFrom(environment.getPayload()).getContainerImage();
-        throw new UnsupportedOperationException(
-            "Job "
-                + job.jobId()
-                + ": stage '"
-                + transform.getUniqueName()
-                + "' runs in a DOCKER environment ("
-                + image
-                + "), which Redwood's job server does not run yet; submit with EMBEDDED or"
-                + " PROCESS (Java) or LOOPBACK/EXTERNAL environments");
+        stagesByImage.computeIfAbsent(image, i -> new ArrayList<>()).add(transform.getUniqueName());
       }
     }
+    List<String> images = new ArrayList<>();
+    stagesByImage.forEach(
+        (image, stages) ->
+            images.add(
+                image
+                    + " (stage '"
+                    + stages.get(0)
+                    + "'"
+                    + (stages.size() > 1 ? " and " + (stages.size() - 1) + " more" : "")
+                    + ")"));
+    return images;
   }
 
   /** The files the job's environments depend on, as the server's artifact service stored them. */

@@ -87,7 +87,8 @@ class StructuredFormTest {
                 null,
                 PoolConfig.DEFAULT_IMAGE,
                 null,
-                false)));
+                false,
+                null)));
     PoolConfig scus = config.pools().get(1);
     assertThat(
         scus,
@@ -102,7 +103,8 @@ class StructuredFormTest {
                 "$TargetLowPriorityNodes = 16;",
                 new NodeImage("microsoft-dsvm", "ubuntu-hpc", "2404", "batch.node.ubuntu 24.04"),
                 "myregistry.azurecr.io/redwood-worker:1.0",
-                true)));
+                true,
+                null)));
     assertThat(scus.targetSlots(), is(128));
 
     assertThat(

@@ -11,7 +11,6 @@ import dev.redwood.runner.PipelineAssertions;
 import dev.redwood.runner.portable.LocalJobServer;
 import dev.redwood.runner.portable.RedwoodJobServer;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.beam.sdk.Pipeline;
@@ -46,13 +45,7 @@ class AzureJobServerTest {
     Path parameters =
         azure.parameters(
             temp, List.of(azure.pool("portable-pool", "Standard_D2s_v5", 2, 2)), Map.of());
-    List<String> redwoodOptions = new ArrayList<>();
-    for (String arg : azure.args(temp, parameters)) {
-      if (!arg.startsWith("--runner=")) {
-        redwoodOptions.add(arg);
-      }
-    }
-    server = LocalJobServer.start(temp, redwoodOptions.toArray(String[]::new));
+    server = azure.jobServer(temp, parameters);
     endpoint = server.start();
   }
 

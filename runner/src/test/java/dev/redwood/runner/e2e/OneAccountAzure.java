@@ -9,6 +9,8 @@ import com.microsoft.azure.batch.protocol.models.JobState;
 import dev.redwood.runner.azure.Azurite;
 import dev.redwood.runner.batch.azure.restdouble.BatchRestDouble;
 import dev.redwood.runner.batch.azure.restdouble.RecordedRequest;
+import dev.redwood.runner.portable.LocalJobServer;
+import dev.redwood.runner.portable.RedwoodJobServer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -114,6 +116,17 @@ final class OneAccountAzure implements AutoCloseable {
                 "--quiet"));
     args.addAll(List.of(extra));
     return args;
+  }
+
+  /** A Redwood job server (not yet started) whose jobs run on this account and Azurite. */
+  RedwoodJobServer jobServer(Path dir, Path parameters) throws IOException {
+    List<String> redwoodOptions = new ArrayList<>();
+    for (String arg : args(dir, parameters)) {
+      if (!arg.startsWith("--runner=")) {
+        redwoodOptions.add(arg);
+      }
+    }
+    return LocalJobServer.start(dir, redwoodOptions.toArray(String[]::new));
   }
 
   /** The base blob container of the parameters files this writes. */

@@ -138,7 +138,7 @@ class JobServerTest {
   }
 
   @Test
-  void aDockerEnvironmentIsRefusedNamingTheStageAndImage() throws Exception {
+  void aDockerEnvironmentWithoutDockerIsRefusedNamingTheStageAndImage() throws Exception {
     Pipeline p =
         Pipeline.create(
             PipelineOptionsFactory.fromArgs(
@@ -152,8 +152,11 @@ class JobServerTest {
     p.apply(Create.of(1, 2, 3)).apply(ParDo.of(new FailOnTwoFn()));
     RuntimeException failure =
         assertThrows(RuntimeException.class, () -> p.run().waitUntilFinish());
-    assertThat(failure.getMessage(), containsString("runs in a DOCKER environment"));
-    assertThat(failure.getMessage(), containsString("example.invalid/beam-java-sdk:1"));
+    // This machine has no Docker: the local backend's nodes could not start the container.
+    assertThat(
+        failure.getMessage(),
+        containsString("DOCKER environments: [example.invalid/beam-java-sdk:1 (stage '"));
+    assertThat(failure.getMessage(), containsString("local backend's nodes cannot use Docker"));
     assertThat(ChildProcesses.ofRuns(), is(empty()));
   }
 

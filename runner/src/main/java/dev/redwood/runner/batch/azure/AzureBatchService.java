@@ -95,6 +95,9 @@ public final class AzureBatchService implements BatchService {
   private final Duration pollInterval;
   private final Duration taskLogRetention;
 
+  /** Tasks run as the pool's admin auto-user, who may use the node's Docker (--tasksUseDocker). */
+  private final boolean tasksUseDocker;
+
   /** Where tasks' logs go; made with the job, whose deadline bounds the upload grants. */
   private TaskLogs taskLogs;
 
@@ -132,7 +135,8 @@ public final class AzureBatchService implements BatchService {
       Map<String, String> taskEnvironment,
       boolean deletePools,
       Duration pollInterval,
-      Duration taskLogRetention) {
+      Duration taskLogRetention,
+      boolean tasksUseDocker) {
     if (pools.isEmpty()) {
       throw new IllegalArgumentException("The Azure backend needs at least one pool");
     }
@@ -146,6 +150,7 @@ public final class AzureBatchService implements BatchService {
     this.deletePools = deletePools;
     this.pollInterval = pollInterval;
     this.taskLogRetention = taskLogRetention;
+    this.tasksUseDocker = tasksUseDocker;
   }
 
   /** The JVM flag the Batch SDK needs on Java 17 and later. */
@@ -179,6 +184,8 @@ public final class AzureBatchService implements BatchService {
    * @param pollInterval how often task states are listed
    * @param taskLogRetention how long tasks' stdout and stderr stay in blob storage ({@link
    *     TaskLogs}); zero: tasks upload none
+   * @param tasksUseDocker whether tasks start Docker containers (DOCKER SDK environments), so run
+   *     as the pool's admin auto-user
    */
   public static AzureBatchService open(
       AzureConfig config,
@@ -186,7 +193,8 @@ public final class AzureBatchService implements BatchService {
       List<String> workerJvmFlags,
       boolean deletePools,
       Duration pollInterval,
-      Duration taskLogRetention) {
+      Duration taskLogRetention,
+      boolean tasksUseDocker) {
     return open(
         config,
         store,
@@ -194,7 +202,8 @@ public final class AzureBatchService implements BatchService {
         deletePools,
         account -> null,
         pollInterval,
-        taskLogRetention);
+        taskLogRetention,
+        tasksUseDocker);
   }
 
   /**
@@ -208,7 +217,8 @@ public final class AzureBatchService implements BatchService {
       boolean deletePools,
       Function<BatchAccount, TokenCredential> tokenCredentials,
       Duration pollInterval,
-      Duration taskLogRetention) {
+      Duration taskLogRetention,
+      boolean tasksUseDocker) {
     Map<String, BatchClient> clients = new LinkedHashMap<>();
     BatchCalls calls = BatchCalls.standard();
     List<BatchPool> pools = new ArrayList<>();
@@ -234,7 +244,8 @@ public final class AzureBatchService implements BatchService {
         config.taskEnvironment(),
         deletePools,
         pollInterval,
-        taskLogRetention);
+        taskLogRetention,
+        tasksUseDocker);
   }
 
   private static BatchCredentials credentials(BatchAccount account, TokenCredential override) {
@@ -496,7 +507,8 @@ public final class AzureBatchService implements BatchService {
             taskLogs.kept() ? taskLogs.outputFiles(pool.batchJobId(), task.taskId()) : null)
         // The driver is the one retry layer (a new attempt number each time); Batch retries on
         // top would multiply the runs of a deterministic failure. Preempted nodes still requeue.
-        .withConstraints(new TaskConstraints().withMaxTaskRetryCount(0));
+        .withConstraints(new TaskConstraints().withMaxTaskRetryCount(0))
+        .withUserIdentity(tasksUseDocker ? NodeCommands.poolAdmin() : null);
   }
 
   private List<TaskEvent> pollTaskEvents(Duration maxWait)

@@ -193,12 +193,21 @@ final class BatchPool {
           .withTargetLowPriorityNodes(config.spotNodes());
     }
     // Container pools too: the job preparation fetches the classpath with the host's Java.
-    pool.withStartTask(
+    StartTask startTask =
         new StartTask()
-            .withCommandLine(NodeCommands.installJava())
+            .withCommandLine(NodeCommands.startTask(config.startTaskCommand() != null))
             .withUserIdentity(NodeCommands.poolAdmin())
             .withMaxTaskRetryCount(2)
-            .withWaitForSuccess(true));
+            .withWaitForSuccess(true);
+    if (config.startTaskCommand() != null) {
+      // In a variable, not on the command line: the user's quotes need no escaping there.
+      startTask.withEnvironmentSettings(
+          List.of(
+              new EnvironmentSetting()
+                  .withName(NodeCommands.USER_SETUP_VARIABLE)
+                  .withValue(config.startTaskCommand())));
+    }
+    pool.withStartTask(startTask);
     try {
       calls.run("create pool " + name(), () -> client.poolOperations().createPool(pool));
       created = true;

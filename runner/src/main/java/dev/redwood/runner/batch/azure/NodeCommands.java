@@ -28,6 +28,25 @@ final class NodeCommands {
   /** How long one apt-get install waits for the dpkg lock before it fails. */
   static final int DPKG_LOCK_TIMEOUT_SECONDS = 300;
 
+  /** The start task's variable holding the pool's {@code startTaskCommand}. */
+  static final String USER_SETUP_VARIABLE = "REDWOOD_POOL_SETUP";
+
+  /**
+   * The pool's start task: {@link #installJava}, then, with {@code userSetup}, the pool's {@code
+   * startTaskCommand} from {@link #USER_SETUP_VARIABLE}, run by bash so that it may be any shell
+   * command.
+   */
+  static String startTask(boolean userSetup) {
+    if (!userSetup) {
+      return installJava();
+    }
+    return "/bin/bash -c '("
+        + javaInstallScript()
+        + ") && exec /bin/bash -c \"$"
+        + USER_SETUP_VARIABLE
+        + "\"'";
+  }
+
   /**
    * The pool's start task: installs a Java runtime unless the image has one. Idempotent, so a
    * reused pool or a rebooted node runs it again harmlessly. A fresh image's own first-boot apt run
@@ -36,8 +55,12 @@ final class NodeCommands {
    * apt-get fails at once.
    */
   static String installJava() {
+    return "/bin/bash -c '" + javaInstallScript() + "'";
+  }
+
+  private static String javaInstallScript() {
     String apt = "apt-get -o DPkg::Lock::Timeout=" + DPKG_LOCK_TIMEOUT_SECONDS;
-    return "/bin/bash -c 'command -v java >/dev/null 2>&1 && exit 0;"
+    return "command -v java >/dev/null 2>&1 && exit 0;"
         + " command -v apt-get >/dev/null 2>&1 || { echo \"redwood: the image has neither java nor"
         + " apt-get to install it; use a Debian or Ubuntu image or a container image\" >&2;"
         + " exit 1; };"
@@ -58,7 +81,7 @@ final class NodeCommands {
         + "; done;"
         + " echo \"redwood: could not install Java with apt-get in "
         + APT_ATTEMPTS
-        + " attempts\" >&2; exit 1'";
+        + " attempts\" >&2; exit 1";
   }
 
   /**

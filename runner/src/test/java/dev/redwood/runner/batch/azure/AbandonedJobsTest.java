@@ -133,7 +133,8 @@ class AbandonedJobsTest {
                 "22_04-lts",
                 "batch.node.ubuntu 22.04"),
             null,
-            false);
+            false,
+            null);
     BatchAccount batch =
         new BatchAccount(
             "acct", account.url(), null, new BatchAuth.BatchSharedKey("acct", new Secret(key)));

@@ -67,7 +67,8 @@ class BatchPoolTest {
                 "22_04-lts",
                 "batch.node.ubuntu 22.04"),
             null,
-            false);
+            false,
+            null);
     batch =
         new BatchAccount(
             "acct", account.url(), null, new BatchAuth.BatchSharedKey("acct", new Secret(key)));

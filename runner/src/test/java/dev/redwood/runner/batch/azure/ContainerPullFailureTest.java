@@ -29,7 +29,8 @@ class ContainerPullFailureTest {
           null,
           new NodeImage("microsoft-dsvm", "ubuntu-hpc", "2204", null),
           "acr1.azurecr.io/worker:2",
-          false);
+          false,
+          null);
   private static final BatchAccount ACCOUNT =
       new BatchAccount(
           "acct",

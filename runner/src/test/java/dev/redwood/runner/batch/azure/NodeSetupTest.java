@@ -145,7 +145,8 @@ class NodeSetupTest {
                 null,
                 new NodeImage("canonical", "0001-com-ubuntu-server-jammy", "22_04-lts", UBUNTU),
                 null,
-                false),
+                false,
+                null),
             new BatchAccount(
                 "acct", account.url(), null, new BatchAuth.BatchSharedKey("acct", new Secret(key))),
             client,

@@ -44,7 +44,7 @@ final class BatchEngine {
   final Object lock = new Object();
   final String account;
   final Path root;
-  final NodeAgent agent = new NodeAgent();
+  final NodeAgent agent;
   final ContainerRuntime containers = new ContainerRuntime();
   volatile String accountUrl = "http://127.0.0.1";
 
@@ -99,6 +99,7 @@ final class BatchEngine {
   BatchEngine(String account, Path root) {
     this.account = account;
     this.root = root;
+    this.agent = new NodeAgent(root);
     autoScaleTimer.scheduleWithFixedDelay(
         () -> {
           synchronized (lock) {
@@ -918,6 +919,7 @@ final class BatchEngine {
     Map<String, String> env = agent.baseEnvironment(node);
     NodeAgent.addSettings(env, spec.get("environmentSettings"));
     env.putAll(nodeEnvironment(node));
+    env.put(DockerCli.ELEVATION_VARIABLE, DockerCli.elevation(spec));
     env.put("AZ_BATCH_TASK_DIR", dir.toString());
     env.put("AZ_BATCH_TASK_WORKING_DIR", wd.toString());
     Integer maxRetries = Json.integer(spec, "maxTaskRetryCount");
@@ -1540,6 +1542,7 @@ final class BatchEngine {
     NodeAgent.addSettings(env, job.prep.get("environmentSettings"));
     env.putAll(nodeEnvironment(node));
     env.putAll(jobEnvironment(job, node));
+    env.put(DockerCli.ELEVATION_VARIABLE, DockerCli.elevation(job.prep));
     env.put("AZ_BATCH_TASK_ID", job.prepId);
     env.put("AZ_BATCH_TASK_DIR", prep.dir.toString());
     env.put("AZ_BATCH_TASK_WORKING_DIR", prep.dir.resolve("wd").toString());
@@ -1687,6 +1690,7 @@ final class BatchEngine {
         NodeAgent.addSettings(env, t.spec.get("environmentSettings"));
         env.putAll(nodeEnvironment(node));
         env.putAll(jobEnvironment(job, node));
+        env.put(DockerCli.ELEVATION_VARIABLE, DockerCli.elevation(t.spec));
         env.put("AZ_BATCH_TASK_ID", t.id);
         env.put("AZ_BATCH_TASK_DIR", dir.toString());
         env.put("AZ_BATCH_TASK_WORKING_DIR", dir.resolve("wd").toString());
@@ -1869,6 +1873,7 @@ final class BatchEngine {
     timer.shutdownNow();
     autoScaleTimer.shutdownNow();
     agent.killAll(Duration.ofSeconds(5));
+    DockerCli.killAll(root);
     workers.shutdownNow();
     try {
       workers.awaitTermination(5, TimeUnit.SECONDS);

@@ -414,9 +414,22 @@ public final class BatchRestDouble implements AutoCloseable {
     return engine.taskExecutions.get();
   }
 
-  /** The processes the double started (tasks, start tasks, job preparations) still alive. */
+  /**
+   * The processes the double started (tasks, start tasks, job preparations, and containers its
+   * nodes' Docker runs) still alive.
+   */
   public List<ProcessHandle> liveProcesses() {
-    return engine.agent.alive();
+    List<ProcessHandle> live = new ArrayList<>(engine.agent.alive());
+    live.addAll(DockerCli.liveContainers(nodeRoot));
+    return live;
+  }
+
+  /**
+   * Puts {@code image} into the registries the nodes' Docker pulls from, with the host command its
+   * entrypoint runs ({@link DockerCli}).
+   */
+  public void addContainerImage(String image, List<String> entrypoint) {
+    engine.agent.docker.addImage(image, entrypoint);
   }
 
   private Sim.Task task(String jobId, String taskId) {

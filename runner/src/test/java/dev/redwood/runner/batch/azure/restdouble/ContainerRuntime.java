@@ -96,6 +96,11 @@ final class ContainerRuntime {
     }
   }
 
+  /** Whether the pool's marketplace image has a container runtime (Batch's list). */
+  static boolean hasRuntime(JsonNode poolSpec) {
+    return dockerCompatible(poolSpec.path("virtualMachineConfiguration").path("imageReference"));
+  }
+
   private static boolean dockerCompatible(JsonNode image) {
     String p = lower(Json.text(image, "publisher"));
     String o = lower(Json.text(image, "offer"));

@@ -9,6 +9,8 @@ import static org.hamcrest.Matchers.nullValue;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.microsoft.azure.batch.BatchClient;
+import com.microsoft.azure.batch.protocol.models.AutoUserScope;
+import com.microsoft.azure.batch.protocol.models.AutoUserSpecification;
 import com.microsoft.azure.batch.protocol.models.BatchErrorException;
 import com.microsoft.azure.batch.protocol.models.CloudTask;
 import com.microsoft.azure.batch.protocol.models.ComputeNode;
@@ -16,6 +18,7 @@ import com.microsoft.azure.batch.protocol.models.ComputeNodeState;
 import com.microsoft.azure.batch.protocol.models.ContainerConfiguration;
 import com.microsoft.azure.batch.protocol.models.ContainerRegistry;
 import com.microsoft.azure.batch.protocol.models.ContainerType;
+import com.microsoft.azure.batch.protocol.models.ElevationLevel;
 import com.microsoft.azure.batch.protocol.models.ImageReference;
 import com.microsoft.azure.batch.protocol.models.JobAddParameter;
 import com.microsoft.azure.batch.protocol.models.PoolAddParameter;
@@ -23,8 +26,11 @@ import com.microsoft.azure.batch.protocol.models.PoolInformation;
 import com.microsoft.azure.batch.protocol.models.TaskAddParameter;
 import com.microsoft.azure.batch.protocol.models.TaskContainerSettings;
 import com.microsoft.azure.batch.protocol.models.TaskState;
+import com.microsoft.azure.batch.protocol.models.UserIdentity;
 import com.microsoft.azure.batch.protocol.models.VirtualMachineConfiguration;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -32,7 +38,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** Container pools and tasks on the double: the image checks and the registry logins. */
+/**
+ * Container pools and tasks on the double: the image checks, the registry logins, and the Docker of
+ * container-capable hosts.
+ */
 @Timeout(value = 90, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class ContainerRuntimeTest {
   private static final String REGISTRY = "rwprivate.azurecr.io";
@@ -187,5 +196,72 @@ class ContainerRuntimeTest {
         DoubleTestSupport.awaitFirstNodeIn(client, "prefetch", ComputeNodeState.UNUSABLE);
     assertThat(node.state(), is(ComputeNodeState.UNUSABLE));
     assertThat(node.errors().get(0).code(), is("ContainerInvalidImage"));
+  }
+
+  /** A task on the host of a pool's node, as the pool's admin or as a plain user. */
+  private static TaskAddParameter onHost(String id, boolean admin, String script) {
+    return new TaskAddParameter()
+        .withId(id)
+        .withCommandLine("/bin/bash -c '" + script + "'")
+        .withUserIdentity(
+            new UserIdentity()
+                .withAutoUser(
+                    new AutoUserSpecification()
+                        .withScope(AutoUserScope.POOL)
+                        .withElevationLevel(
+                            admin ? ElevationLevel.ADMIN : ElevationLevel.NON_ADMIN)));
+  }
+
+  private String output(String taskId, String file) throws IOException {
+    Path dir = batch.taskDirectory("job-" + taskId, taskId).orElseThrow();
+    return Files.readString(dir.resolve(file));
+  }
+
+  @Test
+  void aHostTaskOnAContainerCapableImageRunsContainersAsAdminOnlyAndTheyOutliveIt()
+      throws Exception {
+    batch.addContainerImage("example.org/sleeper:1", List.of("/bin/sleep"));
+    client.poolOperations().createPool(pool("hosts", "microsoft-dsvm", "ubuntu-hpc", "2204", null));
+
+    CloudTask user = run("hosts", onHost("user", false, "docker version --format x"));
+    assertThat(user.executionInfo().exitCode(), is(1));
+    assertThat(output("user", "stderr.txt"), containsString("permission denied"));
+
+    CloudTask missing = run("hosts", onHost("missing", true, "docker pull example.org/nothing:2"));
+    assertThat(missing.executionInfo().exitCode(), is(1));
+    assertThat(output("missing", "stderr.txt"), containsString("pull access denied"));
+
+    CloudTask started =
+        run(
+            "hosts",
+            onHost(
+                "started",
+                true,
+                "id=$(docker run -d --network=host example.org/sleeper:1 60) && echo $id"
+                    + " && docker inspect -f {{.State.Running}} $id"));
+    assertThat(started.executionInfo().exitCode(), is(0));
+    String[] said = output("started", "stdout.txt").strip().split("\n");
+    assertThat(said[1], is("true"));
+    assertThat("the container outlives its task", batch.liveProcesses().size(), is(1));
+
+    String id = said[0];
+    CloudTask stopped =
+        run(
+            "hosts",
+            onHost(
+                "stopped",
+                true,
+                "docker kill " + id + " && docker rm " + id + " && docker inspect -f x " + id));
+    assertThat(stopped.executionInfo().exitCode(), is(1));
+    assertThat(output("stopped", "stderr.txt"), containsString("No such container"));
+    assertThat(batch.liveProcesses(), is(empty()));
+
+    // Images without a container runtime have no docker at all.
+    client
+        .poolOperations()
+        .createPool(
+            pool("plainhost", "canonical", "0001-com-ubuntu-server-jammy", "22_04-lts", null));
+    CloudTask none = run("plainhost", onHost("none", true, "docker version"));
+    assertThat(none.executionInfo().exitCode(), is(127));
   }
 }

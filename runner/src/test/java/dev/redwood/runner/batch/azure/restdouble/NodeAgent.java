@@ -68,6 +68,13 @@ final class NodeAgent {
           .build();
   private final Set<ProcessHandle> spawned = ConcurrentHashMap.newKeySet();
 
+  /** The {@code docker} of nodes whose image has a container runtime. */
+  final DockerCli docker;
+
+  NodeAgent(Path root) {
+    this.docker = new DockerCli(root);
+  }
+
   /**
    * How long a new node's image holds the dpkg lock after boot (its first-boot apt run); see {@link
    * MarketplaceImage}.
@@ -88,6 +95,13 @@ final class NodeAgent {
               node.allocated.plus(aptLockAtBoot));
     } catch (IOException e) {
       throw new java.io.UncheckedIOException("cannot set up the image of node " + node.id, e);
+    }
+    if (ContainerRuntime.hasRuntime(node.pool.spec)) {
+      try {
+        docker.install(bin, bin.resolveSibling("docker"));
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException("cannot set up the Docker of node " + node.id, e);
+      }
     }
     Map<String, String> env = new LinkedHashMap<>();
     env.put("PATH", bin.toString());
