@@ -69,13 +69,20 @@ public final class AcousticsBenchmark {
     java.lang.management.ThreadMXBean threads =
         java.lang.management.ManagementFactory.getThreadMXBean();
     long cpuStart = threads.getCurrentThreadCpuTime();
+    // Each probe's CPU time too: the scale simulation draws its task durations from them.
+    StringBuilder probeTimes = new StringBuilder("# probe\tthread CPU seconds\n");
     for (Probe probe : probes.subList(1, probes.size())) {
+      long probeStart = threads.getCurrentThreadCpuTime();
       ProbeBaker.BakeOutcome r = baker.bake(probe);
+      probeTimes.append(probe.id()).append('\t');
+      probeTimes.append((threads.getCurrentThreadCpuTime() - probeStart) / 1e9).append('\n');
       nanos += r.nanos();
       simulation += r.simulationNanos();
       cellSteps += (long) r.domainCells() * r.steps();
     }
     long cpu = threads.getCurrentThreadCpuTime() - cpuStart;
+    java.nio.file.Files.createDirectories(root);
+    java.nio.file.Files.writeString(root.resolve("probe-times.tsv"), probeTimes);
     int measured = probes.size() - 1;
     double perProbe = cpu / 1e9 / measured;
     System.out.printf(

@@ -533,7 +533,7 @@ public final class AzureBatchService implements BatchService {
           continue;
         }
         int before = events.size();
-        for (CloudTask task : pool.changedTasks()) {
+        for (CloudTask task : pool.changedTasks(pollInterval)) {
           TaskEvent event = event(pool, task);
           if (event != null) {
             events.add(event);

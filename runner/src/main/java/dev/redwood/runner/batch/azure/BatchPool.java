@@ -40,7 +40,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.joda.time.DateTime;
-import org.joda.time.DateTimeZone;
 import org.joda.time.Period;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -74,8 +73,19 @@ final class BatchPool {
   /** Tasks submitted to this pool and not seen completed: what occupies its slots. */
   private int inFlight;
 
-  /** Completed tasks ended at or after this time have not all been seen yet. */
-  private DateTime completedSince;
+  /** The latest state change of the job's tasks seen (the service's clock), or null. */
+  private DateTime latestChange;
+
+  /** Task polls of the job so far. */
+  private long polls;
+
+  /** How many poll intervals before the latest change a poll looks. */
+  static final int LOOK_BACK_POLLS = 2;
+
+  /** Every this many polls, one looks back {@link #CATCH_UP_POLLS} intervals. */
+  static final int CATCH_UP_EVERY = 12;
+
+  static final int CATCH_UP_POLLS = 60;
 
   BatchPool(PoolConfig config, BatchAccount account, BatchClient client, BatchCalls calls) {
     this(config, account, client, calls, null);
@@ -423,7 +433,8 @@ final class BatchPool {
       throws IOException, InterruptedException {
     runId = run.jobId();
     batchJobId = BatchIds.job(run.batchJobId(), config.poolId());
-    completedSince = DateTime.now(DateTimeZone.UTC).minusMinutes(5);
+    latestChange = null;
+    polls = 0;
     // The preparation task runs on the node itself (Batch allows that on container pools): it
     // only lists the downloaded jars, and the tasks' containers see its directory at the same path.
     Duration wallClock = Duration.between(Instant.now(), run.deadline()).plus(BATCH_DEADLINE_DELAY);
@@ -556,30 +567,38 @@ final class BatchPool {
   }
 
   /**
-   * Tasks running now and tasks completed since the last call (with some overlap: callers
-   * de-duplicate), listed with a filter and a projection rather than read one by one.
+   * Tasks that started running or completed lately: those whose state changed since shortly before
+   * the latest change seen, listed with a filter and a projection. A change shows in lists a little
+   * after its time and not always in order, so each poll looks back {@value #LOOK_BACK_POLLS} poll
+   * intervals and every {@value #CATCH_UP_EVERY}th poll {@value #CATCH_UP_POLLS}, for a late one. A
+   * task is thus listed a few times whatever the number of tasks (callers drop repeats), where
+   * listing every running task each poll cost the driver in proportion to the tasks in flight.
    */
-  List<CloudTask> changedTasks() throws IOException, InterruptedException {
-    DateTime since = completedSince;
-    String filter =
-        "state eq 'running' or (state eq 'completed' and executionInfo/endTime ge datetime'"
-            + since.toString()
-            + "')";
+  List<CloudTask> changedTasks(java.time.Duration pollInterval)
+      throws IOException, InterruptedException {
+    int lookBack = ++polls % CATCH_UP_EVERY == 0 ? CATCH_UP_POLLS : LOOK_BACK_POLLS;
+    String filter = "state eq 'running' or state eq 'completed'";
+    if (latestChange != null) {
+      filter =
+          "("
+              + filter
+              + ") and stateTransitionTime ge datetime'"
+              + latestChange.minus(pollInterval.toMillis() * lookBack)
+              + "'";
+    }
     DetailLevel detail =
         new DetailLevel.Builder()
             .withFilterClause(filter)
-            .withSelectClause("id,state,executionInfo,nodeInfo")
+            .withSelectClause("id,state,stateTransitionTime,executionInfo,nodeInfo")
             .build();
     List<CloudTask> tasks =
         listAll(
             "list tasks of " + batchJobId,
             () -> client.taskOperations().listTasks(batchJobId, detail));
     for (CloudTask t : tasks) {
-      if (t.executionInfo() != null
-          && t.executionInfo().endTime() != null
-          && t.executionInfo().endTime().minusMinutes(2).isAfter(completedSince)) {
-        // Keep a margin: tasks may complete with slightly out-of-order end times.
-        completedSince = t.executionInfo().endTime().minusMinutes(2);
+      DateTime changed = t.stateTransitionTime();
+      if (changed != null && (latestChange == null || changed.isAfter(latestChange))) {
+        latestChange = changed;
       }
     }
     return tasks;

@@ -150,7 +150,7 @@ class BatchPoolTest {
     Set<String> done = new HashSet<>();
     long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
     while (done.size() < n && System.nanoTime() < deadline) {
-      for (CloudTask t : pool.changedTasks()) {
+      for (CloudTask t : pool.changedTasks(Duration.ofMillis(100))) {
         if (t.state() == TaskState.COMPLETED) {
           done.add(t.id());
         }

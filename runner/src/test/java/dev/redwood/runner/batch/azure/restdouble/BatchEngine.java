@@ -79,6 +79,27 @@ final class BatchEngine {
   private long seq;
   private long etagCounter;
 
+  /** When each completed task (by URL) was first in an answer: when a client could see it. */
+  final Map<String, Instant> firstReportedCompleted =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  void reportedCompleted(String taskUrl) {
+    firstReportedCompleted.putIfAbsent(taskUrl, Instant.now());
+  }
+
+  BatchRestDouble.TaskTiming timing(Sim.Task t) {
+    String url = accountUrl + "/jobs/" + t.job.id + "/tasks/" + t.id;
+    return new BatchRestDouble.TaskTiming(
+        t.job.id,
+        t.id,
+        t.state,
+        t.node == null ? null : t.node.pool.id,
+        t.startTime,
+        t.endTime,
+        firstReportedCompleted.get(url),
+        t.requeueCount);
+  }
+
   /** Task executions started (not job preparations or start tasks): reruns show as extra ones. */
   final java.util.concurrent.atomic.AtomicLong taskExecutions =
       new java.util.concurrent.atomic.AtomicLong();
@@ -698,6 +719,12 @@ final class BatchEngine {
       for (String d : new String[] {"startup/wd", "shared", "workitems", "fsmounts"}) {
         Files.createDirectories(nodeRoot.resolve(d));
       }
+      if (agent.inProcessJava != null) {
+        // Scale mode: the nodes' jar caches are one, as on an image with the jars baked in.
+        Path cache = Files.createDirectories(root.resolve("node-image-jars"));
+        Files.createDirectories(nodeRoot.resolve("shared/redwood"));
+        Files.createSymbolicLink(nodeRoot.resolve("shared/redwood/jars"), cache);
+      }
     } catch (IOException e) {
       throw new IllegalStateException("cannot create node directories under " + nodeRoot, e);
     }
@@ -1165,7 +1192,14 @@ final class BatchEngine {
     schedule();
   }
 
+  /** The tasks of deleted jobs, as they ended: what a simulation measures after the run. */
+  final List<BatchRestDouble.TaskTiming> deletedJobsTasks =
+      java.util.Collections.synchronizedList(new ArrayList<>());
+
   void deleteJob(Sim.Job job) {
+    for (Sim.Task t : job.tasks.values()) {
+      deletedJobsTasks.add(timing(t));
+    }
     transition(job, "deleting");
     stopJobRuns(job, false);
     for (Sim.Pool pool : pools.values()) {

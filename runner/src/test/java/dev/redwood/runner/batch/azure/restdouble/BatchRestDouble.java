@@ -207,6 +207,15 @@ public final class BatchRestDouble implements AutoCloseable {
     engine.containers.addPrivateRegistry(server, userName, password);
   }
 
+  /**
+   * Scale mode, for simulations of thousands of tasks: Java task mains run in threads of this JVM
+   * ({@link InProcessJava}) and the nodes share one jar cache. Set before the first pool.
+   */
+  public BatchRestDouble runTaskMainsInThreads() {
+    engine.agent.inProcessJava = new InProcessJava();
+    return this;
+  }
+
   /** Accepts {@code Authorization: Bearer token} for this token from now on. */
   public void acceptBearerToken(String token) {
     bearerTokens.add(token);
@@ -430,6 +439,38 @@ public final class BatchRestDouble implements AutoCloseable {
    */
   public void addContainerImage(String image, List<String> entrypoint) {
     engine.agent.docker.addImage(image, entrypoint);
+  }
+
+  /**
+   * How a task ran, as the account saw it.
+   *
+   * @param firstReported when an answer first showed it completed, or null
+   * @param requeues how often it was requeued (preempted or lost node) before its last run
+   */
+  public record TaskTiming(
+      String jobId,
+      String taskId,
+      String state,
+      String poolId,
+      Instant startTime,
+      Instant endTime,
+      Instant firstReported,
+      int requeues) {}
+
+  /** Every task of every job, deleted jobs' included, as it is now or was when deleted. */
+  public List<TaskTiming> taskTimings() {
+    List<TaskTiming> all;
+    synchronized (engine.deletedJobsTasks) {
+      all = new ArrayList<>(engine.deletedJobsTasks);
+    }
+    synchronized (engine.lock) {
+      for (Sim.Job j : engine.jobs.values()) {
+        for (Sim.Task t : j.tasks.values()) {
+          all.add(engine.timing(t));
+        }
+      }
+    }
+    return all;
   }
 
   private Sim.Task task(String jobId, String taskId) {

@@ -251,8 +251,8 @@ class BatchRestDoubleServiceRulesTest {
                 "work",
                 new DetailLevel.Builder()
                     .withFilterClause(
-                        "state eq 'running' or (state eq 'completed' and executionInfo/endTime ge"
-                            + " datetime'2026-12-07T10:00:00.000Z')")
+                        "(state eq 'running' or state eq 'completed') and stateTransitionTime"
+                            + " ge datetime'2026-12-07T10:00:00.000Z'")
                     .build()),
         is(empty()));
     assertThat(

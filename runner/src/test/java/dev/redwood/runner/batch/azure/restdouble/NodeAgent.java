@@ -68,6 +68,9 @@ final class NodeAgent {
           .build();
   private final Set<ProcessHandle> spawned = ConcurrentHashMap.newKeySet();
 
+  /** Set in scale mode: Java task mains run in threads of this JVM ({@link InProcessJava}). */
+  volatile InProcessJava inProcessJava;
+
   /** The {@code docker} of nodes whose image has a container runtime. */
   final DockerCli docker;
 
@@ -135,6 +138,15 @@ final class NodeAgent {
       Map<String, String> env,
       Duration maxWallClock)
       throws IOException, InterruptedException {
+    InProcessJava threads = inProcessJava;
+    if (threads != null) {
+      java.util.Optional<List<String>> main = InProcessJava.parse(commandLine);
+      if (main.isPresent()) {
+        java.nio.file.Files.writeString(stdout, "");
+        java.nio.file.Files.writeString(stderr, "");
+        return threads.run(execution, main.get(), env, stderr);
+      }
+    }
     ProcessBuilder pb =
         new ProcessBuilder("/bin/bash", "-c", commandLine)
             .directory(workingDir.toFile())

@@ -15,6 +15,7 @@ class ODataFilterTest {
           "{\"id\":\"t-07\",\"state\":\"completed\",\"requiredSlots\":2,"
               + "\"executionInfo\":{\"exitCode\":0,\"result\":\"success\","
               + "\"endTime\":\"2024-05-01T10:00:00.123Z\",\"retryCount\":1},"
+              + "\"stateTransitionTime\":\"2024-05-01T10:00:01Z\","
               + "\"lastModified\":\"2024-05-01T08:00:00Z\","
               + "\"nodeInfo\":{\"poolId\":\"pool1\"}}");
 
@@ -67,9 +68,14 @@ class ODataFilterTest {
     // What BatchPool.changedTasks sends (joda DateTime.toString() for the time).
     assertThat(
         matches(
-            "state eq 'running' or (state eq 'completed' and executionInfo/endTime ge"
-                + " datetime'2024-05-01T09:58:00.000Z')"),
+            "(state eq 'running' or state eq 'completed') and stateTransitionTime ge"
+                + " datetime'2024-05-01T09:58:00.000Z'"),
         is(true));
+    assertThat(
+        matches(
+            "(state eq 'running' or state eq 'completed') and stateTransitionTime ge"
+                + " datetime'2024-05-01T10:00:02.000Z'"),
+        is(false));
   }
 
   @Test

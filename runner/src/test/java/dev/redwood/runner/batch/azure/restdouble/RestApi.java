@@ -333,7 +333,11 @@ final class RestApi {
     if (s.size() == 4) {
       switch (m) {
         case "GET":
-          return RestReply.json(200, select(taskJson(task), c)).entity(task);
+          ObjectNode shown = taskJson(task);
+          if ("completed".equals(task.state)) {
+            engine.reportedCompleted(Json.text(shown, "url"));
+          }
+          return RestReply.json(200, select(shown, c)).entity(task);
         case "PUT":
           engine.updateTaskConstraints(task, Json.parseObject(c.http.body).get("constraints"));
           return new RestReply(200).entity(task);
@@ -483,6 +487,9 @@ final class RestApi {
         break;
       }
       page.add(select(item.json, c));
+      if (entitySet.equals("tasks") && "completed".equals(Json.text(item.json, "state"))) {
+        engine.reportedCompleted(Json.text(item.json, "url"));
+      }
       last = item.seq;
     }
     ObjectNode out = Json.object();
