@@ -10,6 +10,7 @@ import dev.redwood.runner.options.NodeOptions;
 import dev.redwood.runner.options.OptionsValidator;
 import dev.redwood.runner.plan.JobLayout;
 import dev.redwood.runner.plan.JobObjects;
+import dev.redwood.runner.report.RunReports;
 import dev.redwood.runner.storage.AzfsContainers;
 import dev.redwood.runner.storage.BlobStore;
 import dev.redwood.runner.translation.BatchOverrides;
@@ -158,6 +159,16 @@ public final class JobLauncher {
 
     JobMetrics metrics = new JobMetrics();
     metrics.accepted(planner.splitMetrics());
+    RunReports report =
+        RunReports.open(
+            options.getReportFile(),
+            options.getVmPrices(),
+            jobId,
+            Backends.workDir(options),
+            backend.remoteNodes());
+    report
+        .recorder()
+        .planned(jobId, backend.description(), plan, backend.poolVmSizes(), metrics::results);
     progress.line(
         "job "
             + jobId
@@ -177,10 +188,16 @@ public final class JobLauncher {
             options.getMaxRunDuration(),
             metrics,
             progress,
+            report.recorder(),
             reuse);
     hook.onStop(driver::cancel);
     AzureBatchPipelineResult result = new AzureBatchPipelineResult(metrics, driver::cancel);
     metrics.startPushing(options.as(MetricsOptions.class), result);
+    if (options.getReportPort() != null) {
+      String url = report.serve(options.getReportPort());
+      LOG.info("The run report of job {} is served live on {}", jobId, url);
+      progress.line("live report: " + url);
+    }
     BatchService service = batch;
     Thread thread =
         new Thread(
@@ -204,8 +221,19 @@ public final class JobLauncher {
                   LOG.error("Job {} failed: {}", jobId, failure.getMessage());
                 }
                 boolean keep = options.isKeepJobData() || state != State.DONE && resumable;
+                report
+                    .recorder()
+                    .finished(
+                        state.name(),
+                        failure == null ? null : failure.getMessage(),
+                        failure instanceof TaskFailedException f ? f.logLocation() : null);
+                // Written before the cleanup closes the store; named last, where a person looks.
+                List<String> reports = report.finish(store);
                 if (hook.runCleansUp()) {
                   cleanUp(service, driver, store, layout, session, state, keep);
+                }
+                for (String where : reports) {
+                  progress.summary("report: " + where);
                 }
                 hook.runEnded();
                 result.finish(state, failure);

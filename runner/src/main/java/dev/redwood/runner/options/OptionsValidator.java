@@ -38,6 +38,18 @@ public final class OptionsValidator {
           "--resume finds the run to resume by its --jobName, and none was given; give the"
               + " --jobName of the run, or --resumeFrom=JOB_ID");
     }
+    if (options.getReportPort() != null
+        && (options.getReportPort() < 0 || options.getReportPort() > 65535)) {
+      throw new IllegalArgumentException(
+          "Invalid --reportPort="
+              + options.getReportPort()
+              + ": a TCP port from 1 to 65535, or 0 to pick a free one");
+    }
+    if (options.getReportFile() != null && options.getReportFile().isBlank()) {
+      throw new IllegalArgumentException(
+          "Invalid --reportFile='': give a local path or blob:<name>");
+    }
+    VmPrices.parse(options.getVmPrices());
     for (String flag : options.getWorkerJvmFlags()) {
       if (!flag.startsWith("-")) {
         throw new IllegalArgumentException(
