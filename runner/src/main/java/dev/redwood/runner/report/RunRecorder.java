@@ -72,27 +72,45 @@ public final class RunRecorder {
     this(System::currentTimeMillis);
   }
 
+  /** A stage as planned: what the DAG draws. */
+  public record PlannedStage(int id, String name, int tasks, List<Integer> dependsOn) {}
+
   /**
    * The run's plan and where it runs.
    *
    * @param poolVmSizes pool id to VM size, for node-hour costs; empty for local nodes
    * @param metrics the job's metrics as its {@code PipelineResult} reports them
    */
-  public synchronized void planned(
+  public void planned(
       String jobId,
       String backend,
       StagePlan plan,
+      Map<String, String> poolVmSizes,
+      Supplier<MetricResults> metrics) {
+    List<PlannedStage> planned = new ArrayList<>();
+    for (StagePlan.Stage stage : plan.stages()) {
+      planned.add(
+          new PlannedStage(
+              stage.id(), stage.name(), stage.taskCount(), List.copyOf(stage.dependsOn())));
+    }
+    planned(jobId, backend, planned, poolVmSizes, metrics);
+  }
+
+  /** {@link #planned(String, String, StagePlan, Map, Supplier)} with the plan's stages. */
+  public synchronized void planned(
+      String jobId,
+      String backend,
+      List<PlannedStage> plan,
       Map<String, String> poolVmSizes,
       Supplier<MetricResults> metrics) {
     this.jobId = jobId;
     this.backend = backend;
     this.poolVmSizes = Map.copyOf(poolVmSizes);
     this.metrics = metrics;
-    for (StagePlan.Stage stage : plan.stages()) {
+    for (PlannedStage stage : plan) {
       stages.put(
           stage.id(),
-          new StageEntry(
-              stage.id(), stage.name(), stage.taskCount(), List.copyOf(stage.dependsOn())));
+          new StageEntry(stage.id(), stage.name(), stage.tasks(), List.copyOf(stage.dependsOn())));
     }
   }
 
