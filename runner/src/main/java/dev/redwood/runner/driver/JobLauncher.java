@@ -235,6 +235,7 @@ public final class JobLauncher {
                 for (String where : reports) {
                   progress.summary("report: " + where);
                 }
+                result.reportsWritten(reports);
                 hook.runEnded();
                 result.finish(state, failure);
               }

@@ -1,6 +1,9 @@
 package dev.redwood.runner.driver;
 
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -105,15 +108,24 @@ final class Progress {
   }
 
   /**
-   * Whether stderr is a terminal that understands cursor movement. The JDK only tells whether the
-   * process has a console (stdin and stdout on a terminal), which is the usual sign that stderr is
-   * one too; TERM=dumb (Emacs shells, some CI) asks for plain lines.
+   * Whether stderr is a terminal that understands cursor movement. On Linux the link of file
+   * descriptor 2 says it (a pseudo-terminal or a console); elsewhere the JDK only tells whether the
+   * process has a console (stdin and stdout on a terminal), the usual sign that stderr is one too.
+   * TERM=dumb (Emacs shells, some CI) asks for plain lines.
    */
   static Mode detect() {
     String term = System.getenv("TERM");
-    return System.console() != null && term != null && !term.equals("dumb")
-        ? Mode.TERMINAL
-        : Mode.LINES;
+    if (term == null || term.equals("dumb")) {
+      return Mode.LINES;
+    }
+    boolean terminal;
+    try {
+      String target = Files.readSymbolicLink(Path.of("/proc/self/fd/2")).toString();
+      terminal = target.startsWith("/dev/pts/") || target.startsWith("/dev/tty");
+    } catch (IOException | UnsupportedOperationException | SecurityException e) {
+      terminal = System.console() != null;
+    }
+    return terminal ? Mode.TERMINAL : Mode.LINES;
   }
 
   private static int columns() {
