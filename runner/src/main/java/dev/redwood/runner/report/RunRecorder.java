@@ -148,6 +148,11 @@ public final class RunRecorder {
     }
     long now = clock.getAsLong();
     if (event.nodeId() != null) {
+      if (attempt.node != null && !attempt.node.equals(event.nodeId())) {
+        // Batch requeued the attempt onto another node (its node was preempted or lost): the
+        // service says so only by where the attempt ends.
+        attempt.movedFrom = attempt.node;
+      }
       attempt.node = event.nodeId();
     }
     if (event.poolId() != null) {
@@ -250,7 +255,8 @@ public final class RunRecorder {
               a.startedMillis,
               a.endedMillis,
               a.workMillis,
-              a.failure));
+              a.failure,
+              a.movedFrom));
     }
     MetricResults results;
     try {
@@ -305,6 +311,7 @@ public final class RunRecorder {
     long endedMillis;
     long workMillis = -1;
     String failure;
+    String movedFrom;
 
     AttemptEntry(TaskId id, Cause cause, long addedMillis) {
       this.id = id;

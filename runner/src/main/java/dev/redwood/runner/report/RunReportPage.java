@@ -50,6 +50,7 @@ public final class RunReportPage {
       .o-QUEUED{fill:#cfd8dc}
       .c-RETRY{stroke:#ef6c00}.c-NODE_LOST{stroke:#6a1b9a;stroke-dasharray:3 2}
       .c-CONTINUATION{stroke:#0d47a1;stroke-dasharray:1 2}.c-FIRST{stroke:none}
+      .attempt.requeued{stroke:#6a1b9a;stroke-width:2.5;stroke-dasharray:6 2}
       .lane{fill:#fafafa}.lane.odd{fill:#f0f0f0}.axis{stroke:#bbb}
       .legend span{display:inline-block;margin-right:1.2em}.legend svg{vertical-align:middle}
       .note{color:#666;font-size:.85em}#metrics-table td{max-width:30em;overflow-wrap:anywhere}
@@ -334,10 +335,11 @@ public final class RunReportPage {
           out.append(
                   String.format(
                       Locale.ROOT,
-                      "<rect class=\"attempt o-%s c-%s\" data-stage=\"%d\" data-task=\"%d\""
+                      "<rect class=\"attempt o-%s c-%s%s\" data-stage=\"%d\" data-task=\"%d\""
                           + " data-attempt=\"%d\" x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\">",
                       a.outcome(),
                       a.cause(),
+                      a.requeuedFrom() == null ? "" : " requeued",
                       a.stage(),
                       a.task(),
                       a.attempt(),
@@ -362,6 +364,11 @@ public final class RunReportPage {
                           + ", "
                           + seconds(end(a, run) - a.startedMillis())
                           + (a.workMillis() >= 0 ? " (work " + seconds(a.workMillis()) + ")" : "")
+                          + (a.requeuedFrom() == null
+                              ? ""
+                              : "; requeued by Batch from "
+                                  + a.requeuedFrom()
+                                  + " (preempted or lost)")
                           + (a.failure() == null ? "" : "; " + a.failure())))
               .append("</title></rect>\n");
         }
@@ -423,7 +430,11 @@ public final class RunReportPage {
           .append(causeText(c))
           .append("</span>");
     }
-    out.append("</p>\n");
+    out.append(
+            "<span><svg width=\"22\" height=\"12\"><rect class=\"attempt o-STOPPED requeued\""
+                + " style=\"fill:#fff\" x=\"1\" y=\"1\" width=\"20\" height=\"10\"/></svg>"
+                + " requeued by Batch onto another node (its first node was preempted or lost)</span>")
+        .append("</p>\n");
   }
 
   private static String nodeLabel(RunSnapshot.AttemptView a) {

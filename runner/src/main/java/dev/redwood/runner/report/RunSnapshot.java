@@ -57,6 +57,8 @@ public record RunSnapshot(
    * One task attempt of this session.
    *
    * @param workMillis the work time its manifest reports, or -1 without a manifest
+   * @param requeuedFrom the node the attempt started on when Batch requeued it onto another (the
+   *     first node was preempted or lost), else null
    */
   public record AttemptView(
       int stage,
@@ -70,7 +72,8 @@ public record RunSnapshot(
       long startedMillis,
       long endedMillis,
       long workMillis,
-      String failure) {
+      String failure,
+      String requeuedFrom) {
 
     /** Whether the attempt ran (has a bar on the timeline). */
     public boolean ran() {

@@ -43,7 +43,8 @@ import org.junit.jupiter.api.io.TempDir;
 class RunReportBrowserTest {
   private static final Pattern ATTEMPT_BAR =
       Pattern.compile(
-          "<rect class=\"attempt o-(\\w+) c-(\\w+)\" data-stage=\"(\\d+)\" data-task=\"(\\d+)\""
+          "<rect class=\"attempt o-(\\w+) c-(\\w+)(?: requeued)?\" data-stage=\"(\\d+)\""
+              + " data-task=\"(\\d+)\""
               + " data-attempt=\"(\\d+)\"");
   private static final Pattern DAG_STAGE =
       Pattern.compile("<g class=\"stage \\w+\" data-stage=\"(\\d+)\"");

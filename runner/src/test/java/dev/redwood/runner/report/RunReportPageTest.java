@@ -64,10 +64,11 @@ class RunReportPageTest {
     recorder.taskEvent(lost, running(lost, "pool-b", "node-b1"));
     recorder.taskEvent(ok, running(ok, "pool-a", "node-a1"));
     clock.addAndGet(HOUR);
+    // Batch moved this attempt to node-a2 (node-a1 was preempted): it ends there.
     recorder.taskEvent(
         ok,
         new TaskEvent(
-            ok.toString(), TaskEvent.State.COMPLETED, 0, null, "node-a1", false, "pool-a"));
+            ok.toString(), TaskEvent.State.COMPLETED, 0, null, "node-a2", false, "pool-a"));
     recorder.manifest(manifest(ok, HOUR - 1000), ok, true);
     recorder.taskEvent(
         lost,
@@ -112,9 +113,14 @@ class RunReportPageTest {
     assertThat(
         html,
         containsString("class=\"attempt o-STOPPED c-NODE_LOST\" data-stage=\"0\" data-task=\"0\""));
-    // pool-a: node-a1 busy from the start to the end (1.5 h) at the bundled D2s_v3 price;
-    // pool-b: node-b1 for 1 h at the price --vmPrices gives.
-    assertThat(html, containsString("<td>1.5000</td><td>$0.0960</td><td>$0.1440</td>"));
+    assertThat(
+        html,
+        containsString(
+            "class=\"attempt o-ACCEPTED c-FIRST requeued\" data-stage=\"0\" data-task=\"1\""));
+    assertThat(html, containsString("requeued by Batch from node-a1"));
+    // pool-a: node-a2 busy for the first hour, node-a1 for the last half hour, at the bundled
+    // D2s_v3 price; pool-b: node-b1 for 1 h at the price --vmPrices gives.
+    assertThat(html, containsString("<td>2</td><td>1.5000</td><td>$0.0960</td><td>$0.1440</td>"));
     assertThat(html, containsString("<td>1.0000</td><td>$0.5000</td><td>$0.5000</td>"));
     assertThat(html, containsString("--vmPrices"));
     assertThat(html, containsString("$0.6440"));
