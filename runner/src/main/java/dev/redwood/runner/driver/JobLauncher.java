@@ -93,6 +93,19 @@ public final class JobLauncher {
             progress::summary);
     String jobId = resume != null ? resume.jobId() : RunId.of(backend.jobIdPrefix(), jobName);
     int session = resume != null ? resume.nextSession() : 0;
+    // Before anything is leased: a port that cannot be served fails the run here.
+    RunReports report =
+        RunReports.open(
+            options.getReportFile(),
+            options.getVmPrices(),
+            jobId,
+            Backends.workDir(options),
+            backend.remoteNodes());
+    if (options.getReportPort() != null) {
+      String url = report.serve(options.getReportPort());
+      LOG.info("The run report of job {} is served live on {}", jobId, url);
+      progress.line("live report: " + url);
+    }
     // Failed and interrupted runs that can be resumed keep their objects for it.
     boolean resumable = jobName != null || resume != null;
     JobLayout layout = new JobLayout(jobId);
@@ -154,18 +167,12 @@ public final class JobLauncher {
             options.isKeepJobData() || resume != null);
       }
       hook.runEnded();
+      report.stopServing();
       throw e;
     }
 
     JobMetrics metrics = new JobMetrics();
     metrics.accepted(planner.splitMetrics());
-    RunReports report =
-        RunReports.open(
-            options.getReportFile(),
-            options.getVmPrices(),
-            jobId,
-            Backends.workDir(options),
-            backend.remoteNodes());
     report
         .recorder()
         .planned(jobId, backend.description(), plan, backend.poolVmSizes(), metrics::results);
@@ -193,17 +200,13 @@ public final class JobLauncher {
     hook.onStop(driver::cancel);
     AzureBatchPipelineResult result = new AzureBatchPipelineResult(metrics, driver::cancel);
     metrics.startPushing(options.as(MetricsOptions.class), result);
-    if (options.getReportPort() != null) {
-      String url = report.serve(options.getReportPort());
-      LOG.info("The run report of job {} is served live on {}", jobId, url);
-      progress.line("live report: " + url);
-    }
     BatchService service = batch;
     Thread thread =
         new Thread(
             () -> {
               State state = State.FAILED;
               RuntimeException failure = null;
+              progress.takeOverStderr();
               try {
                 driver.run();
                 state = driver.isCancelled() ? State.CANCELLED : State.DONE;
@@ -236,6 +239,7 @@ public final class JobLauncher {
                   progress.summary("report: " + where);
                 }
                 result.reportsWritten(reports);
+                progress.close();
                 hook.runEnded();
                 result.finish(state, failure);
               }

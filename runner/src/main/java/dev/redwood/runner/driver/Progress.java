@@ -1,7 +1,9 @@
 package dev.redwood.runner.driver;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.PrintStream;
+import java.nio.charset.Charset;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -92,8 +94,22 @@ final class Progress {
   /** Terminal mode: the running stages whose lines are drawn at the bottom, in order. */
   private final Map<Integer, StageCounts> live = new LinkedHashMap<>();
 
+  /** Terminal mode: lines to print above the live lines at the next redraw. */
+  private final List<String> permanent = new ArrayList<>();
+
   private int drawnLines;
   private long lastRedraw = Long.MIN_VALUE;
+
+  /** Another writer's text cleared the live lines: draw them again at the next chance. */
+  private boolean cleared;
+
+  /** Another writer's text does not end with a newline yet: drawing now would split its line. */
+  private boolean foreignLineOpen;
+
+  /** System.err before {@link #takeOverStderr}, restored by {@link #close}. */
+  private PrintStream replacedStderr;
+
+  private PrintStream stderrWrapper;
 
   Progress(PrintStream out, boolean quiet, int stageCount) {
     this(out, quiet ? Mode.QUIET : detect(), stageCount, System::nanoTime, columns());
@@ -187,22 +203,22 @@ final class Progress {
 
   private void terminal(StageCounts stage, boolean force) {
     long now = clock.getAsLong();
-    List<String> permanent = new ArrayList<>();
     if (stage.endedNanos() != 0) {
       live.remove(stage.index());
       permanent.add(plainLine(stage, now));
     } else {
       live.put(stage.index(), stage);
     }
-    if (!force && permanent.isEmpty() && now - lastRedraw < REDRAW_INTERVAL_NANOS) {
+    if (foreignLineOpen
+        || !force && !cleared && permanent.isEmpty() && now - lastRedraw < REDRAW_INTERVAL_NANOS) {
       return;
     }
     lastRedraw = now;
-    redraw(permanent, now);
+    redraw(now);
   }
 
-  /** Clears the live block, prints {@code permanent} lines above it, then draws it again. */
-  private void redraw(List<String> permanent, long now) {
+  /** Clears the live lines, prints the lines that stay above them, then draws them again. */
+  private void redraw(long now) {
     StringBuilder screen = new StringBuilder();
     if (drawnLines > 0) {
       // To the start of the first live line, then clear to the end of the screen.
@@ -211,15 +227,79 @@ final class Progress {
     for (String line : permanent) {
       screen.append(line).append('\n');
     }
+    permanent.clear();
     for (StageCounts s : live.values()) {
       screen.append(fit(barLine(s, now))).append('\n');
     }
     drawnLines = live.size();
+    cleared = false;
     out.print(screen);
     out.flush();
   }
 
-  /** A terminal's live line: a bar of done ('=') and running ('>') tasks, counts, pace. */
+  /**
+   * Routes System.err through {@link #aboveLiveLines()} while the run goes, so that log lines
+   * (retries, warnings) print above the live lines instead of being drawn over. Only on a terminal
+   * and only when this progress writes to System.err.
+   */
+  synchronized void takeOverStderr() {
+    if (mode != Mode.TERMINAL || System.err != out || replacedStderr != null) {
+      return;
+    }
+    replacedStderr = System.err;
+    stderrWrapper = aboveLiveLines();
+    System.setErr(stderrWrapper);
+  }
+
+  /** Gives System.err back, unless someone replaced it since (then theirs stays). */
+  synchronized void close() {
+    if (replacedStderr != null && System.err == stderrWrapper) {
+      System.setErr(replacedStderr);
+    }
+    replacedStderr = null;
+  }
+
+  /**
+   * A stream for other writers on a terminal: before their text, the live lines are cleared; they
+   * are drawn again below it at the next stage update once the text's line is complete.
+   */
+  PrintStream aboveLiveLines() {
+    OutputStream above =
+        new OutputStream() {
+          @Override
+          public void write(int b) {
+            write(new byte[] {(byte) b}, 0, 1);
+          }
+
+          @Override
+          public void write(byte[] b, int off, int len) {
+            synchronized (Progress.this) {
+              if (len == 0) {
+                return;
+              }
+              if (drawnLines > 0) {
+                out.print(ESC + drawnLines + "F" + ESC + "J");
+                drawnLines = 0;
+                cleared = true;
+              }
+              out.write(b, off, len);
+              out.flush();
+              foreignLineOpen = b[off + len - 1] != '\n';
+            }
+          }
+
+          @Override
+          public void flush() {
+            out.flush();
+          }
+        };
+    return new PrintStream(above, true, stderrCharset());
+  }
+
+  /**
+   * A terminal's live line: a bar of done ('=') and running ('>') tasks, counts, the stage's time,
+   * pace, then the stage's name, which is cut to the terminal's width.
+   */
   String barLine(StageCounts stage, long now) {
     int tasks = Math.max(1, stage.tasks());
     int done = stage.succeeded() * BAR_WIDTH / tasks;
@@ -227,7 +307,7 @@ final class Progress {
     String bar = "=".repeat(done) + ">".repeat(running) + " ".repeat(BAR_WIDTH - done - running);
     return String.format(
             Locale.ROOT,
-            "[redwood] %d/%d [%s] %d/%d done, %d running, %d failed%s, %.0fs",
+            "[redwood] %d/%d [%s] %d/%d done, %d running, %d failed, %.0fs%s",
             stage.index() + 1,
             stageCount,
             bar,
@@ -235,8 +315,8 @@ final class Progress {
             stage.tasks(),
             stage.running(),
             stage.failed(),
-            pace(stage, now),
-            elapsedSeconds(stage, now))
+            elapsedSeconds(stage, now),
+            pace(stage, now))
         + " "
         + stage.name();
   }
@@ -278,11 +358,27 @@ final class Progress {
     return line.length() < columns ? line : line.substring(0, columns - 2) + "\u2026";
   }
 
+  /** The charset System.err encodes with: a console's when stderr is one, else the default. */
+  private static Charset stderrCharset() {
+    for (String property : List.of("stderr.encoding", "sun.stderr.encoding")) {
+      String name = System.getProperty(property);
+      if (name != null && Charset.isSupported(name)) {
+        return Charset.forName(name);
+      }
+    }
+    return Charset.defaultCharset();
+  }
+
   synchronized void line(String text) {
     switch (mode) {
       case QUIET -> {}
       case LINES -> out.println("[redwood] " + text);
-      case TERMINAL -> redraw(List.of("[redwood] " + text), clock.getAsLong());
+      case TERMINAL -> {
+        permanent.add("[redwood] " + text);
+        if (!foreignLineOpen) {
+          redraw(clock.getAsLong());
+        }
+      }
     }
   }
 

@@ -45,9 +45,17 @@ public final class OptionsValidator {
               + options.getReportPort()
               + ": a TCP port from 1 to 65535, or 0 to pick a free one");
     }
-    if (options.getReportFile() != null && options.getReportFile().isBlank()) {
+    String reportFile = options.getReportFile();
+    if (reportFile != null
+        && (reportFile.isBlank()
+            || reportFile.startsWith("blob:")
+                && (reportFile.substring("blob:".length()).replaceFirst("^/+", "").isEmpty()
+                    || reportFile.endsWith("/")))) {
       throw new IllegalArgumentException(
-          "Invalid --reportFile='': give a local path or blob:<name>");
+          "Invalid --reportFile='"
+              + reportFile
+              + "': give a local path, or blob:<name> for an object in the run's blob store, e.g."
+              + " blob:reports/run.html");
     }
     VmPrices.parse(options.getVmPrices());
     for (String flag : options.getWorkerJvmFlags()) {

@@ -222,7 +222,22 @@ public final class RunRecorder {
   }
 
   /** A copy of everything recorded so far. */
-  public synchronized RunSnapshot snapshot() {
+  public RunSnapshot snapshot() {
+    Supplier<MetricResults> source;
+    synchronized (this) {
+      source = metrics;
+    }
+    // Metrics are gathered outside the lock: the driver's calls need not wait for them.
+    MetricResults results;
+    try {
+      results = source.get();
+    } catch (RuntimeException e) {
+      results = null; // a report without metrics beats no report
+    }
+    return snapshot(results);
+  }
+
+  private synchronized RunSnapshot snapshot(MetricResults results) {
     long now = endedMillis != 0 ? endedMillis : clock.getAsLong();
     List<RunSnapshot.StageView> stageViews = new ArrayList<>();
     for (StageEntry s : stages.values()) {
@@ -257,12 +272,6 @@ public final class RunRecorder {
               a.workMillis,
               a.failure,
               a.movedFrom));
-    }
-    MetricResults results;
-    try {
-      results = metrics.get();
-    } catch (RuntimeException e) {
-      results = null; // a report without metrics beats no report
     }
     return new RunSnapshot(
         jobId,

@@ -83,9 +83,19 @@ public final class RunReports {
     return recorder;
   }
 
-  /** Starts the live server on {@code port} (0: a free one); returns its URL. */
-  public String serve(int port) throws IOException {
-    server = ReportServer.start(port, () -> page(REFRESH_SECONDS));
+  /**
+   * Starts the live server on {@code port} (0: a free one); returns its URL.
+   *
+   * @throws IllegalArgumentException when nothing can listen on the port
+   */
+  public String serve(int port) {
+    try {
+      server = ReportServer.start(port, () -> page(REFRESH_SECONDS));
+    } catch (IOException e) {
+      throw new IllegalArgumentException(
+          "--reportPort=" + port + ": cannot serve the run report on 127.0.0.1:" + port + ": " + e,
+          e);
+    }
     return server.url();
   }
 
@@ -106,7 +116,13 @@ public final class RunReports {
       server.close();
       server = null;
     }
-    String html = page(0);
+    String html;
+    try {
+      html = page(0);
+    } catch (RuntimeException e) {
+      LOG.warn("Could not render the run report", e);
+      return List.of();
+    }
     List<String> written = new ArrayList<>();
     if (localFile != null) {
       try {

@@ -134,6 +134,28 @@ class ProgressTest {
   }
 
   @Test
+  void onATerminalOtherWritersPrintAboveTheLiveLines() {
+    Progress p = progress(Progress.Mode.TERMINAL);
+    long started = clock.get();
+    PrintStream logs = p.aboveLiveLines();
+    p.stage(counts(0, 2, 0, started), true);
+    bytes.reset();
+    // A log line in two writes, as PrintStream.println makes it: the live line goes first.
+    logs.print("INFO Retrying task 3");
+    assertThat(bytes.toString(StandardCharsets.UTF_8), is("\u001b[1F\u001b[JINFO Retrying task 3"));
+    // Not drawn again inside the log's line, however much time passed.
+    advance(1);
+    p.stage(counts(1, 2, 0, started), true);
+    assertThat(bytes.toString(StandardCharsets.UTF_8), is("\u001b[1F\u001b[JINFO Retrying task 3"));
+    logs.println();
+    bytes.reset();
+    // Once the line is complete, the next update draws the live line below it, without moving up.
+    p.stage(counts(1, 2, 0, started), false);
+    assertThat(bytes.toString(StandardCharsets.UTF_8), startsWith("[redwood] 2/2 ["));
+    assertThat(bytes.toString(StandardCharsets.UTF_8), containsString("1/10 done"));
+  }
+
+  @Test
   void quietPrintsNothing() {
     Progress p = progress(Progress.Mode.QUIET);
     p.stage(counts(0, 0, 0, clock.get()), true);

@@ -73,6 +73,22 @@ class LiveReportTest {
     assertThat(last, not(containsString("<script")));
   }
 
+  @Test
+  void aPortInUseOrAReportBlobWithoutANameFailsTheRunBeforeItStarts() throws Exception {
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      Pipeline p =
+          ReportPipelines.localPipeline(
+              temp.resolve("redwood"), "--reportPort=" + taken.getLocalPort());
+      p.apply(Create.of(1));
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, p::run);
+      assertThat(e.getMessage(), containsString("--reportPort=" + taken.getLocalPort()));
+    }
+    Pipeline p = ReportPipelines.localPipeline(temp.resolve("redwood"), "--reportFile=blob:");
+    p.apply(Create.of(1));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, p::run);
+    assertThat(e.getMessage(), containsString("Invalid --reportFile='blob:'"));
+  }
+
   /** The served page once it contains {@code text}; polls for at most 30 s. */
   private static String awaitPage(HttpClient http, URI uri, String text)
       throws IOException, InterruptedException {
