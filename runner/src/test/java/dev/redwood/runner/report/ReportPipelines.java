@@ -83,6 +83,14 @@ final class ReportPipelines {
     }
   }
 
+  /** Fails every attempt, naming the element. */
+  static final class AlwaysFailsFn extends DoFn<Integer, Integer> {
+    @ProcessElement
+    public void process(@Element Integer x) {
+      throw new IllegalArgumentException("cannot handle element " + x);
+    }
+  }
+
   /** Holds each element until a file exists (at most a minute), so that a run stays open. */
   static final class AwaitFileFn extends DoFn<Integer, Integer> {
     private final String file;

@@ -9,6 +9,7 @@ import static org.hamcrest.Matchers.greaterThanOrEqualTo;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.is;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.redwood.runner.PipelineAssertions;
 import java.nio.charset.StandardCharsets;
@@ -147,6 +148,27 @@ class RunReportBrowserTest {
     Path png = temp.resolve("report.png");
     HeadlessChromium.screenshot(report, png, temp);
     assertThat("screenshot bytes", Files.size(png), greaterThan(10_000L));
+  }
+
+  @Test
+  void aFailedRunsReportShowsTheFailureAndWhereItsLogsAre() throws Exception {
+    Path reportFile = temp.resolve("failed.html");
+    Pipeline p =
+        ReportPipelines.localPipeline(
+            temp.resolve("redwood"), "--maxTaskRetries=0", "--reportFile=" + reportFile);
+    p.apply(Create.of(7)).apply("Explode", ParDo.of(new ReportPipelines.AlwaysFailsFn()));
+    Pipeline.PipelineExecutionException e =
+        assertThrows(Pipeline.PipelineExecutionException.class, () -> p.run().waitUntilFinish());
+    String dom = HeadlessChromium.dumpDom(reportFile, temp);
+    assertThat(dom, containsString("id=\"run-state\" class=\"state-FAILED\""));
+    String failure = between(dom, "<pre class=\"failure\" id=\"failure\">", "</pre>");
+    assertThat(failure, containsString("cannot handle element 7"));
+    assertThat(failure, containsString("failed after 1 attempt"));
+    // Local nodes keep task logs in their task folders, which the failure's log tail names.
+    assertThat(dom, containsString("Task logs: kept only on the node"));
+    assertThat(e.getMessage(), containsString("cannot handle element 7"));
+    String timeline = between(dom, "<svg id=\"timeline\"", "</svg>");
+    assertThat(timeline, containsString("class=\"attempt o-FAILED c-FIRST\""));
   }
 
   private static String between(String text, String start, String end) {
