@@ -2,7 +2,10 @@ package dev.redwood.runner.report;
 
 import java.util.regex.Pattern;
 
-/** Text that goes into a run report: escaped for HTML, and without URL query strings. */
+/**
+ * Text that goes into a run report: escaped for HTML, without URL query strings and without the
+ * values of credential settings, since a report is a file people pass around.
+ */
 final class ReportText {
   /**
    * A URL's query string: task log URLs and Batch failure messages may carry a SAS token there, and
@@ -11,11 +14,26 @@ final class ReportText {
   private static final Pattern QUERY =
       Pattern.compile("(\\b[a-zA-Z][a-zA-Z0-9+.-]*://[^\\s?\"'<>]*)\\?[^\\s\"'<>]*");
 
+  /**
+   * A credential in a connection string or a stray SAS: a task's log tail (part of a failure
+   * message) holds whatever the user's code printed.
+   */
+  private static final Pattern CREDENTIAL =
+      Pattern.compile(
+          "(?i)\\b(AccountKey|SharedAccessSignature|sig|password|client_secret|clientSecret)=[^;&\\s\"'<>]+");
+
   private ReportText() {}
 
-  /** {@code text} with every URL's query string cut off; null stays null. */
+  /**
+   * {@code text} with every URL's query string cut off and every credential value replaced; null
+   * stays null.
+   */
   static String withoutQueries(String text) {
-    return text == null ? null : QUERY.matcher(text).replaceAll("$1");
+    if (text == null) {
+      return null;
+    }
+    String s = QUERY.matcher(text).replaceAll("$1");
+    return CREDENTIAL.matcher(s).replaceAll("$1=<removed>");
   }
 
   /** Escapes text for HTML element content and attribute values. */

@@ -86,6 +86,7 @@ class RunReportPageTest {
     recorder.finished(
         "FAILED",
         "Stage 'Read probes' task 0 failed after 2 attempts: boom"
+            + " (DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=SECRET4==;)"
             + " https://acct.blob.core.windows.net/c/in?se=2026&sig=SECRET2",
         "Logs of the task: https://acct.blob.core.windows.net/redwood-logs/t/stderr.txt?sig=SECRET3");
   }
@@ -101,6 +102,7 @@ class RunReportPageTest {
         RunReportPage.render(recorder.snapshot(), VmPriceTable.load("Standard_Q2_v9=0.5"), 0);
     assertThat(html, not(containsString("sig=")));
     assertThat(html, not(containsString("SECRET")));
+    assertThat(html, containsString("AccountName=acct;AccountKey=&lt;removed&gt;;"));
     assertThat(html, containsString("class=\"state-FAILED\""));
     assertThat(html, containsString("task 0 failed after 2 attempts: boom"));
     assertThat(
