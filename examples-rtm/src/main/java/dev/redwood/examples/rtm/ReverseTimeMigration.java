@@ -17,6 +17,7 @@ import dev.redwood.examples.rtm.wave.PaddedGrid;
 import dev.redwood.examples.rtm.wave.SourceWavefield;
 import dev.redwood.examples.rtm.wave.StencilKernels;
 import dev.redwood.examples.rtm.wave.TimeAxis;
+import dev.redwood.runner.driver.AzureBatchPipelineResult;
 import java.io.IOException;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -58,7 +59,8 @@ public final class ReverseTimeMigration {
       List<String> records,
       double acquisitionSeconds,
       double migrationSeconds,
-      double meanShotMigrationMillis) {
+      double meanShotMigrationMillis,
+      List<String> reports) {
 
     public double shotsPerMinute() {
       return records.size() / (migrationSeconds / 60);
@@ -101,6 +103,10 @@ public final class ReverseTimeMigration {
         Storage.resolve(out, "migration-velocity.png"),
         Storage.resolve(out, "image.png"),
         Storage.resolve(out, "shot-record.png"));
+    // Last, where a newcomer looks: the pages that show what each pipeline of the run did.
+    if (!result.reports().isEmpty()) {
+      System.out.println("  run reports: " + String.join(", ", result.reports()));
+    }
   }
 
   /** Runs the example: survey (unless --shotRecords), migration, pictures. */
@@ -142,6 +148,7 @@ public final class ReverseTimeMigration {
         (long) fields * grid.size() * 4 / (1 << 20));
 
     List<String> records;
+    List<String> reports = new ArrayList<>();
     double acquisitionSeconds = 0;
     if (options.getShotRecords() == null) {
       String recordsDirectory = Storage.subdirectory(out, "shots");
@@ -149,7 +156,9 @@ public final class ReverseTimeMigration {
       RtmPipelines.acquire(
           acquire, shots, truth, sponge, time, options.getFrequency(), recordsDirectory);
       long start = System.nanoTime();
-      acquire.run().waitUntilFinish();
+      PipelineResult acquired = acquire.run();
+      acquired.waitUntilFinish();
+      reports.addAll(reportsOf(acquired));
       acquisitionSeconds = (System.nanoTime() - start) / 1e9;
       records = new ArrayList<>();
       for (ShotGeometry shot : shots) {
@@ -183,6 +192,7 @@ public final class ReverseTimeMigration {
     long start = System.nanoTime();
     PipelineResult result = migrate.run();
     result.waitUntilFinish();
+    reports.addAll(reportsOf(result));
     double migrationSeconds = (System.nanoTime() - start) / 1e9;
 
     float[] stack =
@@ -198,7 +208,15 @@ public final class ReverseTimeMigration {
         records,
         acquisitionSeconds,
         migrationSeconds,
-        meanMillis(result, MigrateShotFn.class, "shot-migration-ms"));
+        meanMillis(result, MigrateShotFn.class, "shot-migration-ms"),
+        reports);
+  }
+
+  /** Where Redwood wrote the run reports of a pipeline (none on other runners). */
+  private static List<String> reportsOf(PipelineResult result) {
+    return result instanceof AzureBatchPipelineResult redwood
+        ? redwood.reportLocations()
+        : List.of();
   }
 
   private static void drawPictures(

@@ -547,6 +547,7 @@ public final class LocalBatchService implements BatchService {
         result.add(first);
         events.drainTo(result);
       }
+      result.replaceAll(event -> event.inPool(POOL_ID));
       return result;
     }
 

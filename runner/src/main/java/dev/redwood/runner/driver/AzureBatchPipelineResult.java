@@ -2,6 +2,7 @@ package dev.redwood.runner.driver;
 
 import dev.redwood.runner.metrics.JobMetrics;
 import java.io.IOException;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.beam.sdk.Pipeline;
@@ -20,10 +21,23 @@ public final class AzureBatchPipelineResult implements PipelineResult {
   private final Runnable canceller;
   private volatile State state = State.RUNNING;
   private volatile RuntimeException failure;
+  private volatile List<String> reportLocations = List.of();
 
   AzureBatchPipelineResult(JobMetrics metrics, Runnable canceller) {
     this.metrics = metrics;
     this.canceller = canceller;
+  }
+
+  /**
+   * Where the run report was written (a path, a blob URL), once the run has ended; empty before, or
+   * when it could not be written. Programs that print their own summary name it there.
+   */
+  public List<String> reportLocations() {
+    return reportLocations;
+  }
+
+  void reportsWritten(List<String> locations) {
+    reportLocations = List.copyOf(locations);
   }
 
   void finish(State terminal, RuntimeException error) {

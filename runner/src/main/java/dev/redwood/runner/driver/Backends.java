@@ -17,7 +17,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /** Sets up the backend a run's options ask for: local nodes and a directory, or Azure. */
 final class Backends {
@@ -80,7 +82,8 @@ final class Backends {
         nodes + (inProcess ? " in-process" : "") + " local nodes x " + slotsPerNode + " slots",
         false,
         "redwood",
-        options.getMaxTaskRetries());
+        options.getMaxTaskRetries(),
+        Map.of());
   }
 
   static RunBackend azure(AzureBatchPipelineOptions options, AzureConfig config) {
@@ -102,8 +105,10 @@ final class Backends {
     BlobStore store = AzureBlobStore.forDriver(config.storage(), config.blobContainer());
     int slots = 0;
     StringBuilder pools = new StringBuilder();
+    Map<String, String> vmSizes = new LinkedHashMap<>();
     for (PoolConfig pool : config.pools()) {
       slots += pool.targetSlots();
+      vmSizes.put(pool.poolId(), pool.vmSize());
       pools
           .append(pools.length() == 0 ? "" : ", ")
           .append(pool.account())
@@ -126,7 +131,8 @@ final class Backends {
         config.pools().size() + " Batch pools (" + pools + "), " + slots + " task slots",
         true,
         config.jobIdPrefix(),
-        taskRetries(options, config));
+        taskRetries(options, config),
+        vmSizes);
   }
 
   /**
@@ -181,7 +187,8 @@ final class Backends {
     }
   }
 
-  private static Path workDir(AzureBatchPipelineOptions options) {
+  /** The run's local working directory: node directories, staging scratch, reports. */
+  static Path workDir(AzureBatchPipelineOptions options) {
     return options.getLocalWorkDir() != null
         ? Path.of(options.getLocalWorkDir())
         : Path.of(System.getProperty("java.io.tmpdir"), "redwood");

@@ -13,6 +13,7 @@ import dev.redwood.runner.plan.JobObjects;
 import dev.redwood.runner.plan.TaskFailure;
 import dev.redwood.runner.plan.TaskId;
 import dev.redwood.runner.plan.TaskManifest;
+import dev.redwood.runner.report.RunRecorder;
 import dev.redwood.runner.storage.BlobStore;
 import dev.redwood.runner.translation.StagePlan;
 import dev.redwood.runner.worker.TaskMain;
@@ -55,6 +56,9 @@ final class JobDriver {
   private final JobMetrics metrics;
   private final Progress progress;
 
+  /** What the run report shows: told of every stage, attempt and state change. */
+  private final RunRecorder recorder;
+
   /** What stages take over from earlier sessions of a resumed run, by stage id. */
   private final Map<Integer, RunResume.StageReuse> reuse;
 
@@ -79,6 +83,7 @@ final class JobDriver {
       String maxRunDuration,
       JobMetrics metrics,
       Progress progress,
+      RunRecorder recorder,
       Map<Integer, RunResume.StageReuse> reuse) {
     this.plan = plan;
     this.reuse = Map.copyOf(reuse);
@@ -90,6 +95,7 @@ final class JobDriver {
     this.maxRunDuration = maxRunDuration;
     this.metrics = metrics;
     this.progress = progress;
+    this.recorder = recorder;
     for (StagePlan.Stage stage : plan.stages()) {
       StageRun run = new StageRun(stage, ordered.size());
       runs.put(stage.id(), run);
@@ -138,7 +144,7 @@ final class JobDriver {
       heartbeat();
       for (StageRun run : ordered) {
         if (run.status == StageRun.Status.RUNNING) {
-          progress.stage(run, false);
+          progress.stage(run.progressCounts(), false);
         }
       }
     }
@@ -230,18 +236,22 @@ final class JobDriver {
       }
       run.status = StageRun.Status.RUNNING;
       run.startedNanos = System.nanoTime();
+      recorder.stageStarted(run.stage.id());
       RunResume.StageReuse reused = reuse.get(run.stage.id());
       List<TaskManifest> toContinue = reused == null ? List.of() : takeOver(run, reused);
       if (reused != null && reused.committed()) {
         run.status = StageRun.Status.DONE;
         run.endedNanos = System.nanoTime();
-        progress.stage(run, true);
+        recorder.stageDone(run.stage.id(), run.taskCount(), run.reused);
+        progress.stage(run.progressCounts(), true);
         continue;
       }
       List<TaskSpec> tasks = new ArrayList<>();
       for (int t = 0; t < run.taskCount(); t++) {
         if (run.accepted.get(t) == null) {
-          tasks.add(taskSpec(run, new TaskId(run.stage.id(), t, run.attempts.get(t))));
+          TaskId id = new TaskId(run.stage.id(), t, run.attempts.get(t));
+          tasks.add(taskSpec(run, id));
+          recorder.attemptAdded(id, RunRecorder.Cause.FIRST);
         }
       }
       if (!tasks.isEmpty()) {
@@ -254,7 +264,7 @@ final class JobDriver {
         commit(run);
         continue;
       }
-      progress.stage(run, true);
+      progress.stage(run.progressCounts(), true);
     }
   }
 
@@ -319,6 +329,7 @@ final class JobDriver {
     StageRun run = runs.get(id.stage());
     int task = id.task();
     int attempt = id.attempt();
+    recorder.taskEvent(id, event);
     if (event.state() == TaskEvent.State.RUNNING) {
       if (run.accepted.get(task) == null) {
         run.running.set(task, true);
@@ -329,6 +340,7 @@ final class JobDriver {
     List<TaskManifest> manifests = event.succeeded() ? newManifests(id) : List.of();
     for (TaskManifest manifest : manifests) {
       taskMillis += manifest.millis();
+      recorder.manifest(manifest, id, run.accepted.get(task) == null);
       if (run.accepted.get(task) == null) {
         run.accepted.set(task, manifest);
         run.succeeded++;
@@ -374,6 +386,8 @@ final class JobDriver {
     }
     run.attempts.set(task, attempt + 1);
     job.addTasks(List.of(taskSpec(run, id.retry())));
+    recorder.attemptAdded(
+        id.retry(), event.nodeLost() ? RunRecorder.Cause.NODE_LOST : RunRecorder.Cause.RETRY);
   }
 
   /**
@@ -406,6 +420,7 @@ final class JobDriver {
         task,
         manifest.task());
     job.addTasks(List.of(taskSpec(run, TaskId.first(run.stage.id(), task))));
+    recorder.attemptAdded(TaskId.first(run.stage.id(), task), RunRecorder.Cause.CONTINUATION);
   }
 
   /**
@@ -456,6 +471,7 @@ final class JobDriver {
         new CommitRecord(run.stage.id(), List.copyOf(run.accepted)));
     run.status = StageRun.Status.DONE;
     run.endedNanos = System.nanoTime();
-    progress.stage(run, true);
+    recorder.stageDone(run.stage.id(), run.taskCount(), run.reused);
+    progress.stage(run.progressCounts(), true);
   }
 }

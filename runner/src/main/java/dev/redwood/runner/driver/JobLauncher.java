@@ -10,6 +10,7 @@ import dev.redwood.runner.options.NodeOptions;
 import dev.redwood.runner.options.OptionsValidator;
 import dev.redwood.runner.plan.JobLayout;
 import dev.redwood.runner.plan.JobObjects;
+import dev.redwood.runner.report.RunReports;
 import dev.redwood.runner.storage.AzfsContainers;
 import dev.redwood.runner.storage.BlobStore;
 import dev.redwood.runner.translation.BatchOverrides;
@@ -92,6 +93,19 @@ public final class JobLauncher {
             progress::summary);
     String jobId = resume != null ? resume.jobId() : RunId.of(backend.jobIdPrefix(), jobName);
     int session = resume != null ? resume.nextSession() : 0;
+    // Before anything is leased: a port that cannot be served fails the run here.
+    RunReports report =
+        RunReports.open(
+            options.getReportFile(),
+            options.getVmPrices(),
+            jobId,
+            Backends.workDir(options),
+            backend.remoteNodes());
+    if (options.getReportPort() != null) {
+      String url = report.serve(options.getReportPort());
+      LOG.info("The run report of job {} is served live on {}", jobId, url);
+      progress.line("live report: " + url);
+    }
     // Failed and interrupted runs that can be resumed keep their objects for it.
     boolean resumable = jobName != null || resume != null;
     JobLayout layout = new JobLayout(jobId);
@@ -153,11 +167,15 @@ public final class JobLauncher {
             options.isKeepJobData() || resume != null);
       }
       hook.runEnded();
+      report.stopServing();
       throw e;
     }
 
     JobMetrics metrics = new JobMetrics();
     metrics.accepted(planner.splitMetrics());
+    report
+        .recorder()
+        .planned(jobId, backend.description(), plan, backend.poolVmSizes(), metrics::results);
     progress.line(
         "job "
             + jobId
@@ -177,6 +195,7 @@ public final class JobLauncher {
             options.getMaxRunDuration(),
             metrics,
             progress,
+            report.recorder(),
             reuse);
     hook.onStop(driver::cancel);
     AzureBatchPipelineResult result = new AzureBatchPipelineResult(metrics, driver::cancel);
@@ -187,6 +206,7 @@ public final class JobLauncher {
             () -> {
               State state = State.FAILED;
               RuntimeException failure = null;
+              progress.takeOverStderr();
               try {
                 driver.run();
                 state = driver.isCancelled() ? State.CANCELLED : State.DONE;
@@ -204,9 +224,22 @@ public final class JobLauncher {
                   LOG.error("Job {} failed: {}", jobId, failure.getMessage());
                 }
                 boolean keep = options.isKeepJobData() || state != State.DONE && resumable;
+                report
+                    .recorder()
+                    .finished(
+                        state.name(),
+                        failure == null ? null : failure.getMessage(),
+                        failure instanceof TaskFailedException f ? f.logLocation() : null);
+                // Written before the cleanup closes the store; named last, where a person looks.
+                List<String> reports = report.finish(store);
                 if (hook.runCleansUp()) {
                   cleanUp(service, driver, store, layout, session, state, keep);
                 }
+                for (String where : reports) {
+                  progress.summary("report: " + where);
+                }
+                result.reportsWritten(reports);
+                progress.close();
                 hook.runEnded();
                 result.finish(state, failure);
               }

@@ -5,6 +5,7 @@ import dev.redwood.runner.options.PlanSizing;
 import dev.redwood.runner.storage.BlobStore;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Map;
 
 /**
  * Where a run executes: the blob store and Batch service of the chosen backend, and how much runs
@@ -19,6 +20,7 @@ import java.nio.file.Path;
  *     the pipeline options (see {@code NodeOptions})
  * @param jobIdPrefix first part of the run's id ({@code _JOB_ID} on Azure)
  * @param taskRetries how often the driver retries a failed task
+ * @param poolVmSizes pool id to VM size, for the run report's node costs (empty for local nodes)
  */
 record RunBackend(
     BlobStore store,
@@ -28,7 +30,8 @@ record RunBackend(
     String description,
     boolean remoteNodes,
     String jobIdPrefix,
-    int taskRetries) {
+    int taskRetries,
+    Map<String, String> poolVmSizes) {
 
   /** Opens the Batch service of a run. */
   @FunctionalInterface

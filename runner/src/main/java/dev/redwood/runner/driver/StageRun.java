@@ -40,8 +40,6 @@ final class StageRun {
   int failedAttempts;
   long startedNanos;
   long endedNanos;
-  long lastPrinted;
-  String lastCounts = "";
 
   StageRun(StagePlan.Stage stage, int index) {
     this.stage = stage;
@@ -90,8 +88,17 @@ final class StageRun {
         + " failed";
   }
 
-  double elapsedSeconds() {
-    long end = endedNanos != 0 ? endedNanos : System.nanoTime();
-    return startedNanos == 0 ? 0 : (end - startedNanos) / 1e9;
+  /** What the stage's progress line shows. */
+  Progress.StageCounts progressCounts() {
+    return new Progress.StageCounts(
+        index,
+        name(),
+        succeeded,
+        taskCount(),
+        reused,
+        runningCount(),
+        failedAttempts,
+        startedNanos,
+        endedNanos);
   }
 }

@@ -9,6 +9,7 @@ import org.apache.beam.sdk.Pipeline;
  */
 public class TaskFailedException extends Pipeline.PipelineExecutionException {
   private final String message;
+  private final String logLocation;
 
   public TaskFailedException(
       String stageName,
@@ -18,6 +19,7 @@ public class TaskFailedException extends Pipeline.PipelineExecutionException {
       String logLocation,
       String logTail) {
     super(userException);
+    this.logLocation = logLocation;
     this.message =
         "Stage '"
             + stageName
@@ -29,6 +31,11 @@ public class TaskFailedException extends Pipeline.PipelineExecutionException {
             + userException
             + (logLocation == null ? "" : "\n" + logLocation)
             + (logTail == null || logTail.isBlank() ? "" : "\n--- task log (tail) ---\n" + logTail);
+  }
+
+  /** Where the task's logs are kept beyond the job, or null (they stay on the node). */
+  public String logLocation() {
+    return logLocation;
   }
 
   @Override

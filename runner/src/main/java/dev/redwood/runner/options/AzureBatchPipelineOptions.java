@@ -207,4 +207,28 @@ public interface AzureBatchPipelineOptions extends PipelineOptions {
   String getResumeFrom();
 
   void setResumeFrom(String value);
+
+  @Description(
+      "Where the run report (one self-contained report.html) is written: a local path, or"
+          + " blob:<name> for an object in the run's blob store (on Azure, the configured"
+          + " container). Default: reports/<job id>/report.html under --localWorkDir, and on Azure"
+          + " also the blob reports/<job id>/report.html.")
+  String getReportFile();
+
+  void setReportFile(String value);
+
+  @Description(
+      "Serves the run report live on http://127.0.0.1:<port>/ while the run goes (0 picks a free"
+          + " port; the driver logs the URL); the server stops when the run ends. Default: off.")
+  Integer getReportPort();
+
+  void setReportPort(Integer value);
+
+  @Description(
+      "VM prices for the run report's cost estimate, in US dollars per node-hour, overriding the"
+          + " bundled table: comma-separated vmSize=price pairs, e.g."
+          + " Standard_D2s_v3=0.096,Standard_E2s_v3=0.126.")
+  String getVmPrices();
+
+  void setVmPrices(String value);
 }

@@ -38,6 +38,26 @@ public final class OptionsValidator {
           "--resume finds the run to resume by its --jobName, and none was given; give the"
               + " --jobName of the run, or --resumeFrom=JOB_ID");
     }
+    if (options.getReportPort() != null
+        && (options.getReportPort() < 0 || options.getReportPort() > 65535)) {
+      throw new IllegalArgumentException(
+          "Invalid --reportPort="
+              + options.getReportPort()
+              + ": a TCP port from 1 to 65535, or 0 to pick a free one");
+    }
+    String reportFile = options.getReportFile();
+    if (reportFile != null
+        && (reportFile.isBlank()
+            || reportFile.startsWith("blob:")
+                && (reportFile.substring("blob:".length()).replaceFirst("^/+", "").isEmpty()
+                    || reportFile.endsWith("/")))) {
+      throw new IllegalArgumentException(
+          "Invalid --reportFile='"
+              + reportFile
+              + "': give a local path, or blob:<name> for an object in the run's blob store, e.g."
+              + " blob:reports/run.html");
+    }
+    VmPrices.parse(options.getVmPrices());
     for (String flag : options.getWorkerJvmFlags()) {
       if (!flag.startsWith("-")) {
         throw new IllegalArgumentException(

@@ -16,6 +16,9 @@ import org.apache.beam.runners.core.metrics.MetricsContainerStepMap;
  *     empty when the attempt finished all its work
  * @param metrics the attempt's metrics, per step
  * @param recordsIn elements read by the stage's input
+ * @param millis how long the attempt's work took
+ * @param shuffleRecordsOut records the attempt wrote into shuffles
+ * @param shuffleBytesOut bytes of the shuffle objects the attempt wrote
  */
 public record TaskManifest(
     int stage,
@@ -26,5 +29,7 @@ public record TaskManifest(
     Map<String, String> residuals,
     MetricsContainerStepMap metrics,
     long recordsIn,
-    long millis)
+    long millis,
+    long shuffleRecordsOut,
+    long shuffleBytesOut)
     implements Serializable {}

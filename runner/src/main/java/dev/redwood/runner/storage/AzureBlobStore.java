@@ -144,6 +144,12 @@ public final class AzureBlobStore implements BlobStore {
     return SCHEME + endpoint + "#" + baseContainer;
   }
 
+  @Override
+  public String describe(String key) {
+    BlobName n = name(key);
+    return endpoint + "/" + n.container() + "/" + n.blob();
+  }
+
   /** The container and blob name a key (or a key prefix) maps to. */
   record BlobName(String container, String blob) {}
 

@@ -143,6 +143,14 @@ public interface BlobStore extends AutoCloseable {
    */
   String location();
 
+  /**
+   * Where a person finds {@code key}, for messages (a file path, a blob URL); never contains a
+   * secret.
+   */
+  default String describe(String key) {
+    return location() + " " + key;
+  }
+
   @Override
   default void close() throws IOException {}
 }

@@ -131,6 +131,11 @@ public final class LocalBlobStore implements BlobStore {
     return root;
   }
 
+  @Override
+  public String describe(String key) {
+    return objectPath(key).toString();
+  }
+
   /**
    * The grant of one attempt, carried in its task's environment as on Azure: the job it reads and
    * the keys it may create. {@code validity} is not enforced: a local grant does not expire.

@@ -1,6 +1,7 @@
 package dev.redwood.runner.worker;
 
 import dev.redwood.runner.shuffle.ShuffleObject;
+import dev.redwood.runner.shuffle.ShuffleStats;
 import dev.redwood.runner.shuffle.ShuffleWriter;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -71,8 +72,8 @@ final class ShuffleSink implements AutoCloseable {
   }
 
   void finish() throws IOException {
-    writer.finish();
-    context.addShuffleOutput(shuffleId, target);
+    ShuffleStats stats = writer.finish();
+    context.addShuffleOutput(shuffleId, target, stats);
   }
 
   @Override

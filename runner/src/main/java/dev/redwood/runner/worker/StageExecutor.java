@@ -77,7 +77,9 @@ final class StageExecutor {
           Map.copyOf(context.residuals()),
           context.metrics(),
           records,
-          (System.nanoTime() - started) / 1_000_000);
+          (System.nanoTime() - started) / 1_000_000,
+          context.shuffleRecords(),
+          context.shuffleBytes());
     } finally {
       bundle.teardown();
     }

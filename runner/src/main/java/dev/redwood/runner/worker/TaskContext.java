@@ -3,6 +3,7 @@ package dev.redwood.runner.worker;
 import dev.redwood.runner.plan.AttemptLayout;
 import dev.redwood.runner.plan.JobLayout;
 import dev.redwood.runner.shuffle.ShuffleObject;
+import dev.redwood.runner.shuffle.ShuffleStats;
 import dev.redwood.runner.storage.BlobStore;
 import java.io.Closeable;
 import java.io.IOException;
@@ -30,6 +31,8 @@ public final class TaskContext {
   private final MetricsContainerStepMap metrics = new MetricsContainerStepMap();
   private final Map<String, ShuffleObject> shuffleOutputs = new LinkedHashMap<>();
   private final Map<String, String> viewOutputs = new LinkedHashMap<>();
+  private long shuffleRecords;
+  private long shuffleBytes;
   private final Map<String, String> residuals = new LinkedHashMap<>();
   private MaterializedSideInputs sideInputs;
   private final List<FinalizeCallback> finalizeCallbacks = new ArrayList<>();
@@ -103,8 +106,20 @@ public final class TaskContext {
     return () -> spec.shuffleBufferMb() * 1024L * 1024L / shuffleWriters;
   }
 
-  void addShuffleOutput(String shuffleId, ShuffleObject object) {
+  void addShuffleOutput(String shuffleId, ShuffleObject object, ShuffleStats stats) {
     shuffleOutputs.put(shuffleId, object);
+    shuffleRecords += stats.records();
+    shuffleBytes += stats.bytes();
+  }
+
+  /** Records this attempt wrote into shuffles, for its manifest. */
+  long shuffleRecords() {
+    return shuffleRecords;
+  }
+
+  /** Bytes of the shuffle objects this attempt wrote, for its manifest. */
+  long shuffleBytes() {
+    return shuffleBytes;
   }
 
   void addViewOutput(String viewId, String key) {

@@ -7,6 +7,7 @@ import static org.hamcrest.Matchers.everyItem;
 import static org.hamcrest.Matchers.greaterThan;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.matchesPattern;
 import static org.hamcrest.Matchers.not;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -20,6 +21,7 @@ import dev.redwood.runner.azure.Azurite;
 import dev.redwood.runner.azure.EmulatedAzure;
 import dev.redwood.runner.batch.azure.restdouble.BatchRestDouble;
 import dev.redwood.runner.batch.azure.restdouble.RecordedRequest;
+import dev.redwood.runner.driver.AzureBatchPipelineResult;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -198,7 +200,7 @@ class AzureEndToEndTest extends EndToEndPipelines {
   }
 
   @Test
-  void tasksSpreadOverBothAccountsAndArePolledInLists() {
+  void tasksSpreadOverBothAccountsAndArePolledInLists() throws IOException {
     Pipeline p = pipeline("--shufflePartitions=12");
     PCollection<KV<String, Integer>> sums =
         p.apply(Create.of(numbers(600)))
@@ -219,7 +221,30 @@ class AzureEndToEndTest extends EndToEndPipelines {
               }
               return null;
             });
-    PipelineAssertions.run(p);
+    PipelineResult result = PipelineAssertions.run(p);
+
+    // The run report: on the driver's disk and as a blob in the base container, with both pools,
+    // their VM sizes and a cost estimate at the bundled prices.
+    List<String> reports = ((AzureBatchPipelineResult) result).reportLocations();
+    assertThat(reports.size(), is(2));
+    String local = Files.readString(Path.of(reports.get(0)), StandardCharsets.UTF_8);
+    String blobUrl = reports.get(1);
+    assertThat(blobUrl, containsString("/" + CONTAINER + "/reports/"));
+    assertThat(blobUrl, not(containsString("?")));
+    String blob =
+        EmulatedAzure.storage()
+            .getBlobContainerClient(CONTAINER)
+            .getBlobClient(blobUrl.substring(blobUrl.indexOf("/reports/") + 1))
+            .downloadContent()
+            .toString();
+    assertThat(blob, is(local));
+    assertThat(local, containsString("class=\"state-DONE\""));
+    assertThat(
+        local, containsString("<td class=\"l\">east-pool</td><td class=\"l\">Standard_D4s_v5"));
+    assertThat(
+        local, containsString("<td class=\"l\">west-pool</td><td class=\"l\">Standard_D2s_v5"));
+    assertThat(local, containsString("total (estimate)"));
+    assertThat(local, not(containsString("sig=")));
 
     for (BatchRestDouble account : List.of(east, west)) {
       List<RecordedRequest> requests = account.requests();
@@ -424,6 +449,14 @@ class AzureEndToEndTest extends EndToEndPipelines {
     }
     PipelineAssertions.assertAllRan(p, result);
     assertThat("a node was preempted", preempted, is(true));
+    // Batch requeued the preempted node's attempts onto another node; the report marks them.
+    String report =
+        Files.readString(
+            Path.of(((AzureBatchPipelineResult) result).reportLocations().get(0)),
+            StandardCharsets.UTF_8);
+    assertThat(
+        report, matchesPattern("(?s).*<rect class=\"attempt o-ACCEPTED c-\\w+ requeued\".*"));
+    assertThat(report, containsString("requeued by Batch from "));
     // --deletePools: the pools go at the end.
     assertThat(count(east.requests(), "DELETE", "/pools/east-pool"), is(1));
     assertThat(count(west.requests(), "DELETE", "/pools/west-pool"), is(1));

@@ -37,7 +37,7 @@ final class DriverProcess {
   private static final Pattern STAGE =
       Pattern.compile(
           "^\\[redwood] stage (\\d+)/\\d+ .*: (\\d+)/(\\d+) tasks succeeded(?: \\((\\d+) reused\\))?,"
-              + " (\\d+) running, (\\d+) failed, [0-9.]+s$");
+              + " (\\d+) running, (\\d+) failed, [0-9.]+s(?:, .*)?$");
   private static final Pattern DONE =
       Pattern.compile(
           "done: (\\d+) stages, (\\d+) tasks(?: \\((\\d+) reused from earlier sessions\\))?,"

@@ -536,7 +536,7 @@ public final class AzureBatchService implements BatchService {
         for (CloudTask task : pool.changedTasks(pollInterval)) {
           TaskEvent event = event(pool, task);
           if (event != null) {
-            events.add(event);
+            events.add(event.inPool(pool.config().poolId()));
           }
         }
         PoolHealth health =
