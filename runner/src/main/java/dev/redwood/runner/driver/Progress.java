@@ -36,7 +36,7 @@ final class Progress {
   private static final String ESC = "\u001b[";
 
   /** Where progress goes. */
-  enum Mode {
+  enum Output {
     /** A terminal: lines redrawn in place with ANSI cursor movement. */
     TERMINAL,
     /** A file or pipe: plain lines, rate-limited. */
@@ -55,7 +55,7 @@ final class Progress {
    * @param startedNanos when the stage started, on the progress clock
    * @param endedNanos when it ended, or 0
    */
-  record StageCounts(
+  record StageLine(
       int index,
       String name,
       int succeeded,
@@ -81,7 +81,7 @@ final class Progress {
   }
 
   private final PrintStream out;
-  private final Mode mode;
+  private final Output mode;
   private final int stageCount;
   private final LongSupplier clock;
   private final int columns;
@@ -92,7 +92,7 @@ final class Progress {
   private final Map<Integer, String> lastCounts = new HashMap<>();
 
   /** Terminal mode: the running stages whose lines are drawn at the bottom, in order. */
-  private final Map<Integer, StageCounts> live = new LinkedHashMap<>();
+  private final Map<Integer, StageLine> live = new LinkedHashMap<>();
 
   /** Terminal mode: lines to print above the live lines at the next redraw. */
   private final List<String> permanent = new ArrayList<>();
@@ -112,10 +112,10 @@ final class Progress {
   private PrintStream stderrWrapper;
 
   Progress(PrintStream out, boolean quiet, int stageCount) {
-    this(out, quiet ? Mode.QUIET : detect(), stageCount, System::nanoTime, columns());
+    this(out, quiet ? Output.QUIET : detect(), stageCount, System::nanoTime, columns());
   }
 
-  Progress(PrintStream out, Mode mode, int stageCount, LongSupplier clock, int columns) {
+  Progress(PrintStream out, Output mode, int stageCount, LongSupplier clock, int columns) {
     this.out = out;
     this.mode = mode;
     this.stageCount = stageCount;
@@ -129,10 +129,10 @@ final class Progress {
    * process has a console (stdin and stdout on a terminal), the usual sign that stderr is one too.
    * TERM=dumb (Emacs shells, some CI) asks for plain lines.
    */
-  static Mode detect() {
+  static Output detect() {
     String term = System.getenv("TERM");
     if (term == null || term.equals("dumb")) {
-      return Mode.LINES;
+      return Output.LINES;
     }
     boolean terminal;
     try {
@@ -141,7 +141,7 @@ final class Progress {
     } catch (IOException | UnsupportedOperationException | SecurityException e) {
       terminal = System.console() != null;
     }
-    return terminal ? Mode.TERMINAL : Mode.LINES;
+    return terminal ? Output.TERMINAL : Output.LINES;
   }
 
   private static int columns() {
@@ -153,7 +153,7 @@ final class Progress {
     }
   }
 
-  Mode mode() {
+  Output mode() {
     return mode;
   }
 
@@ -166,7 +166,7 @@ final class Progress {
    * Shows a stage's counts: always when {@code force} (a stage starts or ends), else when the
    * counts changed and the mode's interval has passed.
    */
-  synchronized void stage(StageCounts stage, boolean force) {
+  synchronized void stage(StageLine stage, boolean force) {
     switch (mode) {
       case QUIET -> {}
       case LINES -> lines(stage, force);
@@ -174,7 +174,7 @@ final class Progress {
     }
   }
 
-  private void lines(StageCounts stage, boolean force) {
+  private void lines(StageLine stage, boolean force) {
     long now = clock.getAsLong();
     String counts = stage.counts();
     Long last = lastPrinted.get(stage.index());
@@ -189,7 +189,7 @@ final class Progress {
   }
 
   /** The line a log gets: the counts, the stage's time, then its pace when there is one. */
-  String plainLine(StageCounts stage, long now) {
+  String plainLine(StageLine stage, long now) {
     return String.format(
             Locale.ROOT,
             "[redwood] stage %d/%d %s: %s, %.1fs",
@@ -201,7 +201,7 @@ final class Progress {
         + pace(stage, now);
   }
 
-  private void terminal(StageCounts stage, boolean force) {
+  private void terminal(StageLine stage, boolean force) {
     long now = clock.getAsLong();
     if (stage.endedNanos() != 0) {
       live.remove(stage.index());
@@ -228,7 +228,7 @@ final class Progress {
       screen.append(line).append('\n');
     }
     permanent.clear();
-    for (StageCounts s : live.values()) {
+    for (StageLine s : live.values()) {
       screen.append(fit(barLine(s, now))).append('\n');
     }
     drawnLines = live.size();
@@ -243,7 +243,7 @@ final class Progress {
    * and only when this progress writes to System.err.
    */
   synchronized void takeOverStderr() {
-    if (mode != Mode.TERMINAL || System.err != out || replacedStderr != null) {
+    if (mode != Output.TERMINAL || System.err != out || replacedStderr != null) {
       return;
     }
     replacedStderr = System.err;
@@ -300,7 +300,7 @@ final class Progress {
    * A terminal's live line: a bar of done ('=') and running ('>') tasks, counts, the stage's time,
    * pace, then the stage's name, which is cut to the terminal's width.
    */
-  String barLine(StageCounts stage, long now) {
+  String barLine(StageLine stage, long now) {
     int tasks = Math.max(1, stage.tasks());
     int done = stage.succeeded() * BAR_WIDTH / tasks;
     int running = Math.min(BAR_WIDTH - done, (stage.running() * BAR_WIDTH + tasks - 1) / tasks);
@@ -322,7 +322,7 @@ final class Progress {
   }
 
   /** Tasks per second this session and the time left at that pace, when known. */
-  private static String pace(StageCounts stage, long now) {
+  private static String pace(StageLine stage, long now) {
     double seconds = elapsedSeconds(stage, now);
     int doneHere = stage.succeeded() - stage.reused();
     if (doneHere <= 0 || seconds <= 0) {
@@ -337,7 +337,7 @@ final class Progress {
     return rate + ", ETA " + duration(left / perSecond);
   }
 
-  private static double elapsedSeconds(StageCounts stage, long now) {
+  private static double elapsedSeconds(StageLine stage, long now) {
     long end = stage.endedNanos() != 0 ? stage.endedNanos() : now;
     return stage.startedNanos() == 0 ? 0 : (end - stage.startedNanos()) / 1e9;
   }
@@ -385,7 +385,7 @@ final class Progress {
   /** The end-of-run summary: on stderr, and in the log also when quiet. */
   void summary(String text) {
     line(text);
-    if (mode == Mode.QUIET) {
+    if (mode == Output.QUIET) {
       LOG.info(text);
     }
   }

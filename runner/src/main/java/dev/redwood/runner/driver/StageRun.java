@@ -89,8 +89,8 @@ final class StageRun {
   }
 
   /** What the stage's progress line shows. */
-  Progress.StageCounts progressCounts() {
-    return new Progress.StageCounts(
+  Progress.StageLine progressCounts() {
+    return new Progress.StageLine(
         index,
         name(),
         succeeded,

@@ -34,7 +34,7 @@ public final class RunRecorder {
   }
 
   /** How an attempt ended, as far as the driver knows. */
-  public enum Outcome {
+  public enum AttemptOutcome {
     QUEUED,
     RUNNING,
     /** Succeeded and its manifest was accepted. */
@@ -162,8 +162,8 @@ public final class RunRecorder {
       if (attempt.startedMillis == 0) {
         attempt.startedMillis = now;
       }
-      if (attempt.outcome == Outcome.QUEUED) {
-        attempt.outcome = Outcome.RUNNING;
+      if (attempt.outcome == AttemptOutcome.QUEUED) {
+        attempt.outcome = AttemptOutcome.RUNNING;
       }
       return;
     }
@@ -173,9 +173,9 @@ public final class RunRecorder {
       attempt.startedMillis = Math.max(attempt.addedMillis, now - 1);
     }
     if (event.succeeded()) {
-      attempt.outcome = Outcome.DUPLICATE; // until its manifest is accepted
+      attempt.outcome = AttemptOutcome.DUPLICATE; // until its manifest is accepted
     } else {
-      attempt.outcome = event.nodeLost() ? Outcome.NODE_LOST : Outcome.FAILED;
+      attempt.outcome = event.nodeLost() ? AttemptOutcome.NODE_LOST : AttemptOutcome.FAILED;
       attempt.failure = ReportText.withoutQueries(event.failureInfo());
     }
   }
@@ -184,7 +184,7 @@ public final class RunRecorder {
   public synchronized void manifest(TaskManifest manifest, TaskId id, boolean accepted) {
     AttemptEntry attempt = attempts.get(id.toString());
     if (attempt != null) {
-      attempt.outcome = accepted ? Outcome.ACCEPTED : Outcome.DUPLICATE;
+      attempt.outcome = accepted ? AttemptOutcome.ACCEPTED : AttemptOutcome.DUPLICATE;
       attempt.workMillis = manifest.millis();
     }
     StageEntry stage = stages.get(manifest.stage());
@@ -208,8 +208,8 @@ public final class RunRecorder {
     failureLogs = ReportText.withoutQueries(logLocation);
     endedMillis = clock.getAsLong();
     for (AttemptEntry attempt : attempts.values()) {
-      if (attempt.outcome == Outcome.QUEUED || attempt.outcome == Outcome.RUNNING) {
-        attempt.outcome = Outcome.STOPPED;
+      if (attempt.outcome == AttemptOutcome.QUEUED || attempt.outcome == AttemptOutcome.RUNNING) {
+        attempt.outcome = AttemptOutcome.STOPPED;
         if (attempt.startedMillis != 0) {
           attempt.endedMillis = endedMillis;
         }
@@ -313,7 +313,7 @@ public final class RunRecorder {
     final TaskId id;
     final Cause cause;
     final long addedMillis;
-    Outcome outcome = Outcome.QUEUED;
+    AttemptOutcome outcome = AttemptOutcome.QUEUED;
     String pool;
     String node;
     long startedMillis;

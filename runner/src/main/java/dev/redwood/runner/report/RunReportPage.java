@@ -258,8 +258,8 @@ public final class RunReportPage {
     for (RunSnapshot.AttemptView a : run.attempts()) {
       int[] c = counts.computeIfAbsent(a.stage(), s -> new int[2]);
       c[0]++;
-      if (a.outcome() == RunRecorder.Outcome.FAILED
-          || a.outcome() == RunRecorder.Outcome.NODE_LOST) {
+      if (a.outcome() == RunRecorder.AttemptOutcome.FAILED
+          || a.outcome() == RunRecorder.AttemptOutcome.NODE_LOST) {
         c[1]++;
       }
     }
@@ -409,8 +409,8 @@ public final class RunReportPage {
 
   private static void legend(StringBuilder out) {
     out.append("<p class=\"legend\">");
-    for (RunRecorder.Outcome o : RunRecorder.Outcome.values()) {
-      if (o == RunRecorder.Outcome.QUEUED) {
+    for (RunRecorder.AttemptOutcome o : RunRecorder.AttemptOutcome.values()) {
+      if (o == RunRecorder.AttemptOutcome.QUEUED) {
         continue; // never drawn: a queued attempt has no bar
       }
       out.append("<span><svg width=\"22\" height=\"12\"><rect class=\"attempt o-")
@@ -485,7 +485,7 @@ public final class RunReportPage {
     };
   }
 
-  private static String outcomeText(RunRecorder.Outcome outcome) {
+  private static String outcomeText(RunRecorder.AttemptOutcome outcome) {
     return switch (outcome) {
       case QUEUED -> "queued";
       case RUNNING -> "running";

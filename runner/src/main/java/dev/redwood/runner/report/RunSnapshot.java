@@ -65,7 +65,7 @@ public record RunSnapshot(
       int task,
       int attempt,
       RunRecorder.Cause cause,
-      RunRecorder.Outcome outcome,
+      RunRecorder.AttemptOutcome outcome,
       String pool,
       String node,
       long addedMillis,

@@ -24,7 +24,7 @@ class ProgressTest {
   private final AtomicLong clock = new AtomicLong(1_000 * SECOND);
   private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
 
-  private Progress progress(Progress.Mode mode) {
+  private Progress progress(Progress.Output mode) {
     return new Progress(
         new PrintStream(bytes, true, StandardCharsets.UTF_8), mode, 2, clock::get, 120);
   }
@@ -34,8 +34,8 @@ class ProgressTest {
     return text.isEmpty() ? List.of() : List.of(text.split("\n"));
   }
 
-  private Progress.StageCounts counts(int succeeded, int running, int failed, long started) {
-    return new Progress.StageCounts(1, "GroupByKey", succeeded, 10, 0, running, failed, started, 0);
+  private Progress.StageLine counts(int succeeded, int running, int failed, long started) {
+    return new Progress.StageLine(1, "GroupByKey", succeeded, 10, 0, running, failed, started, 0);
   }
 
   private void advance(double seconds) {
@@ -44,7 +44,7 @@ class ProgressTest {
 
   @Test
   void withoutATerminalAStageGetsALineAtMostEveryFiveSeconds() {
-    Progress p = progress(Progress.Mode.LINES);
+    Progress p = progress(Progress.Output.LINES);
     long started = clock.get();
     p.stage(counts(0, 0, 0, started), true);
     assertThat(lines(), hasSize(1));
@@ -71,7 +71,7 @@ class ProgressTest {
     assertThat(lines(), hasSize(3));
     // The end of a stage is always shown, however soon.
     advance(0.1);
-    p.stage(new Progress.StageCounts(1, "GroupByKey", 10, 10, 0, 0, 1, started, clock.get()), true);
+    p.stage(new Progress.StageLine(1, "GroupByKey", 10, 10, 0, 0, 1, started, clock.get()), true);
     assertThat(lines(), hasSize(4));
     assertThat(lines().get(3), startsWith("[redwood] stage 2/2 GroupByKey: 10/10 tasks succeeded"));
     assertThat(lines().get(3), not(containsString("ETA")));
@@ -87,19 +87,19 @@ class ProgressTest {
 
   @Test
   void eachStageHasItsOwnInterval() {
-    Progress p = progress(Progress.Mode.LINES);
+    Progress p = progress(Progress.Output.LINES);
     long started = clock.get();
     p.stage(counts(0, 1, 0, started), true);
-    p.stage(new Progress.StageCounts(0, "Read", 0, 4, 0, 1, 0, started, 0), true);
+    p.stage(new Progress.StageLine(0, "Read", 0, 4, 0, 1, 0, started, 0), true);
     advance(5);
     p.stage(counts(1, 1, 0, started), false);
-    p.stage(new Progress.StageCounts(0, "Read", 1, 4, 0, 1, 0, started, 0), false);
+    p.stage(new Progress.StageLine(0, "Read", 1, 4, 0, 1, 0, started, 0), false);
     assertThat(lines(), hasSize(4));
   }
 
   @Test
   void onATerminalLinesAreRedrawnInPlaceAndAFinishedStageKeepsItsLine() {
-    Progress p = progress(Progress.Mode.TERMINAL);
+    Progress p = progress(Progress.Output.TERMINAL);
     long started = clock.get();
     p.stage(counts(0, 2, 0, started), true);
     String first = bytes.toString(StandardCharsets.UTF_8);
@@ -126,8 +126,7 @@ class ProgressTest {
                 + "\\[redwood] 2/2 \\[.*\n"));
     bytes.reset();
     advance(1);
-    p.stage(
-        new Progress.StageCounts(1, "GroupByKey", 10, 10, 0, 0, 0, started, clock.get()), false);
+    p.stage(new Progress.StageLine(1, "GroupByKey", 10, 10, 0, 0, 0, started, clock.get()), false);
     String end = bytes.toString(StandardCharsets.UTF_8);
     assertThat(end, startsWith("\u001b[1F\u001b[J[redwood] stage 2/2 GroupByKey: 10/10 tasks"));
     assertThat("no live line left", end, endsWith("tasks/s\n"));
@@ -135,7 +134,7 @@ class ProgressTest {
 
   @Test
   void onATerminalOtherWritersPrintAboveTheLiveLines() {
-    Progress p = progress(Progress.Mode.TERMINAL);
+    Progress p = progress(Progress.Output.TERMINAL);
     long started = clock.get();
     PrintStream logs = p.aboveLiveLines();
     p.stage(counts(0, 2, 0, started), true);
@@ -157,7 +156,7 @@ class ProgressTest {
 
   @Test
   void quietPrintsNothing() {
-    Progress p = progress(Progress.Mode.QUIET);
+    Progress p = progress(Progress.Output.QUIET);
     p.stage(counts(0, 0, 0, clock.get()), true);
     p.line("job x");
     p.summary("done");

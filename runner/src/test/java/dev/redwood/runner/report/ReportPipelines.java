@@ -84,7 +84,7 @@ final class ReportPipelines {
   }
 
   /** Fails every attempt, naming the element. */
-  static final class AlwaysFailsFn extends DoFn<Integer, Integer> {
+  static final class FailsEveryAttemptFn extends DoFn<Integer, Integer> {
     @ProcessElement
     public void process(@Element Integer x) {
       throw new IllegalArgumentException("cannot handle element " + x);

@@ -156,7 +156,7 @@ class RunReportBrowserTest {
     Pipeline p =
         ReportPipelines.localPipeline(
             temp.resolve("redwood"), "--maxTaskRetries=0", "--reportFile=" + reportFile);
-    p.apply(Create.of(7)).apply("Explode", ParDo.of(new ReportPipelines.AlwaysFailsFn()));
+    p.apply(Create.of(7)).apply("Explode", ParDo.of(new ReportPipelines.FailsEveryAttemptFn()));
     Pipeline.PipelineExecutionException e =
         assertThrows(Pipeline.PipelineExecutionException.class, () -> p.run().waitUntilFinish());
     String dom = HeadlessChromium.dumpDom(reportFile, temp);
