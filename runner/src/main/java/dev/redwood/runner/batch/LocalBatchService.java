@@ -166,6 +166,18 @@ public final class LocalBatchService implements BatchService {
         config.workDir().toAbsolutePath());
   }
 
+  /**
+   * Drops this service's JVM shutdown hook: the caller closes the service when the JVM stops (a
+   * run's own hook, which must see the tasks running before the nodes go).
+   */
+  public void leaveShutdownToCaller() {
+    try {
+      Runtime.getRuntime().removeShutdownHook(shutdownHook);
+    } catch (IllegalStateException e) {
+      // The JVM is already shutting down: the hook runs anyway.
+    }
+  }
+
   public Config config() {
     return config;
   }

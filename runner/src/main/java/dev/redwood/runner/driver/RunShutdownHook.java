@@ -107,6 +107,9 @@ final class RunShutdownHook {
   BatchService watch(BatchService service) throws IOException {
     if (service instanceof LocalBatchService local) {
       nodeProcesses = local::nodeProcesses;
+      // This hook stops the nodes, after counting the tasks they ran: the service's own hook
+      // would race it, failing the tasks before they were counted.
+      local.leaveShutdownToCaller();
     }
     BatchService watched = new WatchedBatch(service);
     batch = watched;
