@@ -20,8 +20,7 @@ record SimulationFigures(
     long heapPeakBytes,
     long cpuNanos,
     long[] reportDelaysMillis,
-    int preemptions,
-    int requeues) {
+    int preemptions) {
 
   static SimulationFigures of(
       int tasks,
@@ -33,7 +32,6 @@ record SimulationFigures(
       SlotSampler slots,
       int preemptions) {
     double work = 0;
-    int requeues = 0;
     List<Long> delays = new ArrayList<>();
     Map<String, Integer> kinds = new TreeMap<>();
     for (BatchRestDouble batch : accounts) {
@@ -42,7 +40,6 @@ record SimulationFigures(
           continue;
         }
         work += t.endTime().toEpochMilli() - t.startTime().toEpochMilli();
-        requeues += t.requeues();
         if (t.firstReported() != null) {
           delays.add(t.firstReported().toEpochMilli() - t.endTime().toEpochMilli());
         }
@@ -61,8 +58,7 @@ record SimulationFigures(
         heapPeakBytes,
         cpuNanos,
         sorted,
-        preemptions,
-        requeues);
+        preemptions);
   }
 
   int requests() {
@@ -95,8 +91,7 @@ record SimulationFigures(
                     .append(e.getValue()));
     return String.format(
         Locale.ROOT,
-        "| %,d | %.1f s | %.1f s | %.3f | %,d (%s) | %.2f | %d MB | %.1f s | %d / %d / %d ms | %d (%d"
-            + " tasks requeued) |",
+        "| %,d | %.1f s | %.1f s | %.3f | %,d (%s) | %.2f | %d MB | %.1f s | %d / %d / %d ms | %d |",
         tasks,
         makespanMillis / 1000.0,
         idealMillis / 1000.0,
@@ -109,7 +104,6 @@ record SimulationFigures(
         delay(0.5),
         delay(0.95),
         reportDelaysMillis.length == 0 ? -1 : reportDelaysMillis[reportDelaysMillis.length - 1],
-        preemptions,
-        requeues);
+        preemptions);
   }
 }
