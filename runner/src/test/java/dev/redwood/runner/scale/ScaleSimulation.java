@@ -42,7 +42,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * its benchmark), resampled and scaled so the mean is the seed's 850 s per probe.
  *
  * <p>Arguments: {@code --tasks=1000,14197,50000}, {@code --timeScale=0.02} (real seconds per
- * service second), {@code --spotEvictionsPerHour=0.05}, {@code --out=DIR}.
+ * service second), {@code --spotEvictionsPerHour=0.05}, {@code --driverHeap=2g} (the driver JVM's
+ * {@code -Xmx}), {@code --out=DIR}.
  */
 public final class ScaleSimulation {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -112,6 +113,7 @@ public final class ScaleSimulation {
     List<Integer> sizes = List.of(1000, 14197, 50000);
     double timeScale = 0.02;
     double evictionsPerHour = 0.05;
+    String driverHeap = "2g";
     Path out = Path.of("target", "scale-sim").toAbsolutePath();
     for (String arg : args) {
       if (arg.startsWith("--tasks=")) {
@@ -120,6 +122,8 @@ public final class ScaleSimulation {
         timeScale = Double.parseDouble(arg.substring(12));
       } else if (arg.startsWith("--spotEvictionsPerHour=")) {
         evictionsPerHour = Double.parseDouble(arg.substring(23));
+      } else if (arg.startsWith("--driverHeap=")) {
+        driverHeap = arg.substring(13);
       } else if (arg.startsWith("--out=")) {
         out = Path.of(arg.substring(6)).toAbsolutePath();
       } else {
@@ -146,7 +150,7 @@ public final class ScaleSimulation {
       for (int i = 0; i < tasks; i++) {
         probes[i] = measured[random.nextInt(measured.length)] * SEED_PROBE_SECONDS / mean;
       }
-      rows.add(run(probes, timeScale, evictionsPerHour, out.resolve("tasks-" + tasks)));
+      rows.add(run(probes, timeScale, evictionsPerHour, driverHeap, out.resolve("tasks-" + tasks)));
       System.out.println();
       System.out.println(HEADER);
       rows.forEach(System.out::println);
@@ -172,7 +176,8 @@ public final class ScaleSimulation {
     }
   }
 
-  private static String run(double[] probes, double timeScale, double evictionsPerHour, Path dir)
+  private static String run(
+      double[] probes, double timeScale, double evictionsPerHour, String driverHeap, Path dir)
       throws Exception {
     Files.createDirectories(dir);
     Map<String, BatchRestDouble> accounts = new LinkedHashMap<>();
@@ -282,7 +287,7 @@ public final class ScaleSimulation {
               "--add-opens=java.base/java.lang=ALL-UNNAMED",
               "--add-opens=java.base/java.nio=ALL-UNNAMED",
               "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
-              "-Xmx2g",
+              "-Xmx" + driverHeap,
               "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
               "-cp",
               System.getProperty("java.class.path"),
