@@ -7,6 +7,7 @@ import dev.redwood.runner.batch.TaskEvent;
 import dev.redwood.runner.batch.TaskSpec;
 import dev.redwood.runner.metrics.JobMetrics;
 import dev.redwood.runner.plan.CommitRecord;
+import dev.redwood.runner.plan.CommittedTask;
 import dev.redwood.runner.plan.Continuation;
 import dev.redwood.runner.plan.JobLayout;
 import dev.redwood.runner.plan.JobObjects;
@@ -64,7 +65,8 @@ final class JobDriver {
 
   private final Map<Integer, StageRun> runs = new HashMap<>();
   private final List<StageRun> ordered = new ArrayList<>();
-  private final Set<String> seenManifests = new HashSet<>();
+  /** The attempts whose manifest was read: each counts once. */
+  private final Set<TaskId> seenManifests = new HashSet<>();
   private BatchJob job;
   private volatile boolean cancelled;
   private int retries;
@@ -269,33 +271,28 @@ final class JobDriver {
   }
 
   /**
-   * Takes over what earlier sessions of a resumed run accepted for the stage: its tasks' manifests
-   * (their metrics count again, as this run's result reports the whole pipeline) and the attempt
-   * numbers they used, which stay used. Returns the manifests whose residuals have no continuation
-   * task yet.
+   * Takes over what earlier sessions of a resumed run accepted for the stage: its tasks' accepted
+   * attempts (their metrics count again, as this run's result reports the whole pipeline) and the
+   * attempt numbers they used, which stay used. Returns the manifests whose residuals have no
+   * continuation task yet.
    */
   private List<TaskManifest> takeOver(StageRun run, RunResume.StageReuse reused) {
     while (run.taskCount() < reused.accepted().size()) {
       run.addTask();
     }
-    List<TaskManifest> withResiduals = new ArrayList<>();
     for (int t = 0; t < reused.accepted().size(); t++) {
       run.attempts.set(t, reused.nextAttempt().get(t));
-      TaskManifest manifest = reused.accepted().get(t);
-      if (manifest != null) {
-        run.accepted.set(t, manifest);
+      CommittedTask accepted = reused.accepted().get(t);
+      if (accepted != null) {
+        run.accepted.set(t, accepted);
         run.succeeded++;
         run.reused++;
-        metrics.accepted(manifest.metrics());
-        if (!reused.committed()
-            && !manifest.residuals().isEmpty()
-            && !reused.continued().contains(t)) {
-          withResiduals.add(manifest);
-        }
       }
     }
+    run.acceptedMetrics.updateAll(reused.metrics());
+    metrics.accepted(reused.metrics());
     reusedTasks += run.reused;
-    return withResiduals;
+    return reused.committed() ? List.of() : reused.toContinue();
   }
 
   private boolean dependenciesDone(StageRun run) {
@@ -342,8 +339,7 @@ final class JobDriver {
       taskMillis += manifest.millis();
       recorder.manifest(manifest, id, run.accepted.get(task) == null);
       if (run.accepted.get(task) == null) {
-        run.accepted.set(task, manifest);
-        run.succeeded++;
+        run.accept(task, manifest);
         metrics.accepted(manifest.metrics());
         if (!manifest.residuals().isEmpty()) {
           continueFrom(run, manifest);
@@ -396,10 +392,10 @@ final class JobDriver {
    */
   private List<TaskManifest> newManifests(TaskId id) throws IOException {
     String key = layout.attempt(id).manifest();
-    if (seenManifests.contains(key) || !store.exists(key)) {
+    if (seenManifests.contains(id) || !store.exists(key)) {
       return List.of();
     }
-    seenManifests.add(key);
+    seenManifests.add(id);
     return List.of(JobObjects.read(store, key, TaskManifest.class));
   }
 
@@ -468,7 +464,7 @@ final class JobDriver {
     JobObjects.write(
         store,
         layout.commitRecord(run.stage.id()),
-        new CommitRecord(run.stage.id(), List.copyOf(run.accepted)));
+        new CommitRecord(run.stage.id(), List.copyOf(run.accepted), run.acceptedMetrics));
     run.status = StageRun.Status.DONE;
     run.endedNanos = System.nanoTime();
     recorder.stageDone(run.stage.id(), run.taskCount(), run.reused);

@@ -18,10 +18,12 @@ import dev.redwood.runner.translation.BoundedCheck;
 import dev.redwood.runner.translation.PipelineGraph;
 import dev.redwood.runner.translation.StagePlan;
 import dev.redwood.runner.translation.StagePlanner;
+import dev.redwood.runner.worker.StageSpec;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
@@ -133,12 +135,20 @@ public final class JobLauncher {
       }
       Duration grants = Duration.between(Instant.now(), deadline.plus(JobSpec.GRANT_MARGIN));
       jobEnvironment = azfsAccess(store, options, grants);
+      List<StagePlan.Stage> staged = new ArrayList<>();
       for (StagePlan.Stage stage : plan.stages()) {
         // A resumed run's unchanged stages keep their spec, which is the same.
         if (resume == null || !store.exists(layout.stageSpec(stage.id()))) {
-          JobObjects.write(store, layout.stageSpec(stage.id()), stage.spec());
+          StageSpec spec = stage.spec();
+          StageSpec stored =
+              spec.withInput(spec.input().stored(store, layout.stageInput(stage.id())));
+          JobObjects.write(store, layout.stageSpec(stage.id()), stored);
+          // The driver goes on with the stored form too: it need not hold every split either.
+          stage = new StagePlan.Stage(stored, stage.dependsOn());
         }
+        staged.add(stage);
       }
+      plan = new StagePlan(staged);
       RunResume.startSession(store, new RunResume.Session(jobId, jobName, session, fingerprints));
       classpath =
           backend.stagesClasspath()

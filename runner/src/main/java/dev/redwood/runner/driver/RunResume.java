@@ -1,6 +1,7 @@
 package dev.redwood.runner.driver;
 
 import dev.redwood.runner.plan.CommitRecord;
+import dev.redwood.runner.plan.CommittedTask;
 import dev.redwood.runner.plan.Continuation;
 import dev.redwood.runner.plan.JobLayout;
 import dev.redwood.runner.plan.JobObjects;
@@ -29,6 +30,7 @@ import java.util.TreeSet;
 import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.beam.runners.core.metrics.MetricsContainerStepMap;
 
 /**
  * Resuming a run whose driver ended before the run did ({@code --resume}, {@code --resumeFrom}).
@@ -71,15 +73,18 @@ final class RunResume {
    * What a stage takes over from earlier sessions.
    *
    * @param committed whether the stage was committed: nothing of it runs
-   * @param accepted per task, the manifest of an attempt that succeeded, or null when it runs
+   * @param accepted per task, the attempt that succeeded, or null when it runs
    * @param nextAttempt per task, the first attempt number no earlier session used
-   * @param continued the tasks whose residuals already have a continuation task
+   * @param metrics the sum of the metrics of the {@code accepted} attempts
+   * @param toContinue the manifests of accepted attempts that left residuals no continuation task
+   *     takes yet
    */
   record StageReuse(
       boolean committed,
-      List<TaskManifest> accepted,
+      List<CommittedTask> accepted,
       List<Integer> nextAttempt,
-      Set<Integer> continued) {
+      MetricsContainerStepMap metrics,
+      List<TaskManifest> toContinue) {
     int reusedTasks() {
       return (int) accepted.stream().filter(m -> m != null).count();
     }
@@ -253,7 +258,7 @@ final class RunResume {
       CommitRecord record = JobObjects.read(store, layout.commitRecord(id), CommitRecord.class);
       List<Integer> none = new ArrayList<>();
       record.accepted().forEach(m -> none.add(0));
-      return new StageReuse(true, record.accepted(), none, Set.of());
+      return new StageReuse(true, record.accepted(), none, record.metrics(), List.of());
     }
     String prefix = layout.tasksPrefix(id);
     Map<Integer, Integer> nextAttempt = new TreeMap<>();
@@ -277,25 +282,35 @@ final class RunResume {
         succeeded.computeIfAbsent(task, t -> new TreeSet<>()).add(attempt);
       }
     }
-    List<TaskManifest> accepted = new ArrayList<>();
-    List<Integer> attempts = new ArrayList<>();
-    for (int t = 0; t < tasks; t++) {
-      TreeSet<Integer> ok = succeeded.get(t);
-      accepted.add(
-          ok == null
-              ? null
-              : JobObjects.read(
-                  store,
-                  layout.attempt(new TaskId(id, t, ok.first())).manifest(),
-                  TaskManifest.class));
-      attempts.add(nextAttempt.getOrDefault(t, 0));
-    }
     Set<Integer> continued = new HashSet<>();
     for (int task : continuations) {
       continued.add(
           JobObjects.read(store, layout.continuation(id, task), Continuation.class).fromTask());
     }
-    return new StageReuse(false, accepted, attempts, continued);
+    // One manifest at a time: only what the commit record needs of each is kept.
+    List<CommittedTask> accepted = new ArrayList<>();
+    List<Integer> attempts = new ArrayList<>();
+    MetricsContainerStepMap metrics = new MetricsContainerStepMap();
+    List<TaskManifest> toContinue = new ArrayList<>();
+    for (int t = 0; t < tasks; t++) {
+      TreeSet<Integer> ok = succeeded.get(t);
+      if (ok == null) {
+        accepted.add(null);
+      } else {
+        TaskManifest manifest =
+            JobObjects.read(
+                store,
+                layout.attempt(new TaskId(id, t, ok.first())).manifest(),
+                TaskManifest.class);
+        accepted.add(CommittedTask.of(manifest));
+        metrics.updateAll(manifest.metrics());
+        if (!manifest.residuals().isEmpty() && !continued.contains(t)) {
+          toContinue.add(manifest);
+        }
+      }
+      attempts.add(nextAttempt.getOrDefault(t, 0));
+    }
+    return new StageReuse(false, accepted, attempts, metrics, toContinue);
   }
 
   /**

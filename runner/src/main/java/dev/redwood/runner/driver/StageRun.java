@@ -1,14 +1,18 @@
 package dev.redwood.runner.driver;
 
+import dev.redwood.runner.plan.CommittedTask;
 import dev.redwood.runner.plan.TaskManifest;
 import dev.redwood.runner.translation.StagePlan;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.beam.runners.core.metrics.MetricsContainerStepMap;
 
 /**
- * The driver's view of one stage while it runs: attempts and accepted manifest per task. A stage
+ * The driver's view of one stage while it runs: attempts and accepted attempt per task. A stage
  * starts with one task per split or partition; continuation tasks (residual restrictions of a
- * splittable DoFn) are added while it runs.
+ * splittable DoFn) are added while it runs. Per task it keeps only what the commit record needs
+ * ({@link CommittedTask}); the accepted attempts' metrics are summed as they arrive, so a stage of
+ * tens of thousands of tasks does not hold a metrics container per task.
  */
 final class StageRun {
   enum Status {
@@ -30,7 +34,11 @@ final class StageRun {
   final List<Integer> nodeLosses = new ArrayList<>();
 
   final List<Boolean> running = new ArrayList<>();
-  final List<TaskManifest> accepted = new ArrayList<>();
+  final List<CommittedTask> accepted = new ArrayList<>();
+
+  /** The sum of the accepted attempts' metrics, for the commit record. */
+  final MetricsContainerStepMap acceptedMetrics = new MetricsContainerStepMap();
+
   Status status = Status.WAITING;
   int succeeded;
 
@@ -57,6 +65,13 @@ final class StageRun {
     running.add(false);
     accepted.add(null);
     return accepted.size() - 1;
+  }
+
+  /** Accepts {@code manifest} as the attempt of {@code task} (the caller checked none was). */
+  void accept(int task, TaskManifest manifest) {
+    accepted.set(task, CommittedTask.of(manifest));
+    acceptedMetrics.updateAll(manifest.metrics());
+    succeeded++;
   }
 
   int taskCount() {

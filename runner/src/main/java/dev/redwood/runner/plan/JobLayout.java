@@ -7,6 +7,7 @@ package dev.redwood.runner.plan;
  * <pre>
  * staging/&lt;sha256&gt;-&lt;name&gt;.jar                      classpath, shared by runs
  * jobs/&lt;job&gt;/stages/&lt;s&gt;/spec                         serialized StageSpec
+ * jobs/&lt;job&gt;/stages/&lt;s&gt;/input                        per-task input shares (source splits)
  * jobs/&lt;job&gt;/stages/&lt;s&gt;/commit                       accepted attempt per task
  * jobs/&lt;job&gt;/stages/&lt;s&gt;/tasks/&lt;t&gt;/&lt;attempt&gt;/...     an attempt's outputs
  * jobs/&lt;job&gt;/stages/&lt;s&gt;/tasks/&lt;t&gt;/&lt;attempt&gt;/manifest written last
@@ -72,6 +73,11 @@ public final class JobLayout {
 
   public String stageSpec(int stage) {
     return stagePrefix(stage) + "spec";
+  }
+
+  /** What a stage's spec leaves out of itself: each task's share of the input, read by range. */
+  public String stageInput(int stage) {
+    return stagePrefix(stage) + "input";
   }
 
   public String commitRecord(int stage) {

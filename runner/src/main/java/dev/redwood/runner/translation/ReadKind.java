@@ -1,10 +1,13 @@
 package dev.redwood.runner.translation;
 
+import dev.redwood.runner.storage.BlobStore;
 import dev.redwood.runner.translation.PipelineGraph.Step;
 import dev.redwood.runner.worker.InputReader;
 import dev.redwood.runner.worker.SourceSplitReader;
 import dev.redwood.runner.worker.StageInput;
+import dev.redwood.runner.worker.StoredSplits;
 import dev.redwood.runner.worker.TaskContext;
+import java.io.IOException;
 import java.util.List;
 import java.util.Set;
 import org.apache.beam.sdk.io.BoundedSource;
@@ -49,6 +52,11 @@ final class ReadKind implements OperationKind {
     @Override
     public InputReader reader(TaskContext context) {
       return new SourceSplitReader(stepName, splits.get(context.task()), context);
+    }
+
+    @Override
+    public StageInput stored(BlobStore store, String key) throws IOException {
+      return StoredSplits.write(store, key, stepName, splits);
     }
   }
 }

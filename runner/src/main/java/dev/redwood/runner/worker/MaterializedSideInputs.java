@@ -1,8 +1,8 @@
 package dev.redwood.runner.worker;
 
 import dev.redwood.runner.plan.CommitRecord;
+import dev.redwood.runner.plan.CommittedTask;
 import dev.redwood.runner.plan.JobObjects;
-import dev.redwood.runner.plan.TaskManifest;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -120,8 +120,8 @@ final class MaterializedSideInputs {
       CommitRecord commit =
           JobObjects.read(
               context.store(), context.layout().commitRecord(stage), CommitRecord.class);
-      for (TaskManifest manifest : commit.accepted()) {
-        String key = manifest.viewOutputs().get(input.viewId());
+      for (CommittedTask accepted : commit.accepted()) {
+        String key = accepted.viewOutputs().get(input.viewId());
         if (key == null) {
           continue;
         }

@@ -1,8 +1,8 @@
 package dev.redwood.runner.worker;
 
 import dev.redwood.runner.plan.CommitRecord;
+import dev.redwood.runner.plan.CommittedTask;
 import dev.redwood.runner.plan.JobObjects;
-import dev.redwood.runner.plan.TaskManifest;
 import dev.redwood.runner.shuffle.KeyGroups;
 import dev.redwood.runner.shuffle.ShuffleObject;
 import dev.redwood.runner.shuffle.ShuffleReader;
@@ -40,8 +40,8 @@ final class ShufflePartitionReader implements InputReader {
       CommitRecord commit =
           JobObjects.read(
               context.store(), context.layout().commitRecord(stage), CommitRecord.class);
-      for (TaskManifest manifest : commit.accepted()) {
-        ShuffleObject object = manifest.shuffleOutputs().get(input.shuffleId());
+      for (CommittedTask accepted : commit.accepted()) {
+        ShuffleObject object = accepted.shuffleOutputs().get(input.shuffleId());
         if (object != null) {
           mapOutputs.add(object);
         }

@@ -28,6 +28,19 @@ public record StageSpec(
     int shuffleBufferMb)
     implements Serializable {
 
+  /** This spec with another input (the stored form of the same input: {@link StageInput#stored}). */
+  public StageSpec withInput(StageInput storedInput) {
+    return new StageSpec(
+        stageId,
+        name,
+        storedInput,
+        inputConsumers,
+        operations,
+        viewProducers,
+        options,
+        shuffleBufferMb);
+  }
+
   /**
    * Every object an attempt of this stage may create: its manifest, its failure report and what
    * each operator writes. On Azure this is the grant of the attempt's write-only credentials: a

@@ -19,6 +19,12 @@ import java.util.List;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.io.TextIO;
+import org.apache.beam.sdk.metrics.Counter;
+import org.apache.beam.sdk.metrics.MetricNameFilter;
+import org.apache.beam.sdk.metrics.MetricQueryResults;
+import org.apache.beam.sdk.metrics.MetricResult;
+import org.apache.beam.sdk.metrics.Metrics;
+import org.apache.beam.sdk.metrics.MetricsFilter;
 import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
 import org.apache.beam.sdk.options.PipelineOptions;
@@ -46,8 +52,12 @@ import org.junit.jupiter.api.io.TempDir;
 class ResumeTest {
   @TempDir Path temp;
 
-  /** Appends the element to {@code <dir>/<name>.tally}; fails while {@code <dir>/fail} exists. */
+  /**
+   * Appends the element to {@code <dir>/<name>.tally} and counts it in the counter {@code name};
+   * fails while {@code <dir>/fail} exists.
+   */
   static final class Tally<T> extends DoFn<T, T> {
+    private final Counter tallied;
     private final String dir;
     private final String name;
     private final boolean mayFail;
@@ -56,6 +66,7 @@ class ResumeTest {
       this.dir = dir.toString();
       this.name = name;
       this.mayFail = mayFail;
+      this.tallied = Metrics.counter(Tally.class, name);
     }
 
     @ProcessElement
@@ -69,6 +80,7 @@ class ResumeTest {
           StandardCharsets.UTF_8,
           StandardOpenOption.CREATE,
           StandardOpenOption.APPEND);
+      tallied.inc();
       out.output(x);
     }
   }
@@ -148,6 +160,27 @@ class ResumeTest {
     assertThat("stage a ran once", tally("a"), is(20L));
     assertThat("stage b ran once", tally("b"), is(20L));
     assertThat(tally("c"), is(20L));
+  }
+
+  @Test
+  void theStagesAResumedRunReusesCountInItsMetrics() throws IOException {
+    failingFirstRun(1, "--jobName=count-me");
+    PipelineResult result = PipelineAssertions.run(pipeline(1, "--jobName=count-me", "--resume"));
+    for (String name : List.of("a", "b", "c")) {
+      MetricQueryResults counted =
+          result
+              .metrics()
+              .queryMetrics(
+                  MetricsFilter.builder()
+                      .addNameFilter(MetricNameFilter.named(Tally.class, name))
+                      .build());
+      long committed = 0;
+      for (MetricResult<Long> counter : counted.getCounters()) {
+        committed += counter.getCommitted();
+      }
+      assertThat("counter " + name, committed, is(20L));
+    }
+    assertThat("stage a ran once", tally("a"), is(20L));
   }
 
   @Test
