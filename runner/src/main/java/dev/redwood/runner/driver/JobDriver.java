@@ -65,8 +65,10 @@ final class JobDriver {
 
   private final Map<Integer, StageRun> runs = new HashMap<>();
   private final List<StageRun> ordered = new ArrayList<>();
+
   /** The attempts whose manifest was read: each counts once. */
   private final Set<TaskId> seenManifests = new HashSet<>();
+
   private BatchJob job;
   private volatile boolean cancelled;
   private int retries;

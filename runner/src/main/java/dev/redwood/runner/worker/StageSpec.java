@@ -28,7 +28,9 @@ public record StageSpec(
     int shuffleBufferMb)
     implements Serializable {
 
-  /** This spec with another input (the stored form of the same input: {@link StageInput#stored}). */
+  /**
+   * This spec with another input (the stored form of the same input: {@link StageInput#stored}).
+   */
   public StageSpec withInput(StageInput storedInput) {
     return new StageSpec(
         stageId,

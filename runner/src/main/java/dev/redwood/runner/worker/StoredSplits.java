@@ -25,8 +25,8 @@ import java.util.List;
 public record StoredSplits(String stepName, int count, String key) implements StageInput {
 
   /** Writes {@code splits} as the object {@code key}; returns the input that reads them there. */
-  public static StoredSplits write(BlobStore store, String key, String stepName, List<byte[]> splits)
-      throws IOException {
+  public static StoredSplits write(
+      BlobStore store, String key, String stepName, List<byte[]> splits) throws IOException {
     // A launcher that died between writing this object and the spec left one behind; the spec
     // about to be written names this one.
     store.delete(key);
@@ -79,8 +79,15 @@ public record StoredSplits(String stepName, int count, String key) implements St
     }
     if (split.length != end - start) {
       throw new IOException(
-          "Split " + task + " in '" + key + "' ended after " + split.length + " of its "
-              + (end - start) + " bytes");
+          "Split "
+              + task
+              + " in '"
+              + key
+              + "' ended after "
+              + split.length
+              + " of its "
+              + (end - start)
+              + " bytes");
     }
     return split;
   }
