@@ -111,6 +111,16 @@ public interface AzureBatchPipelineOptions extends PipelineOptions {
   void setNodeHeapMb(int value);
 
   @Description(
+      "Local backend: keep a pipeline's idle node JVMs up when it ends, so the next pipeline of"
+          + " this JVM on the same classpath runs on them warm (no JVM start, JIT already warm)."
+          + " They stop after 2 idle minutes and when this JVM exits. false: every pipeline"
+          + " starts and stops its own node JVMs.")
+  @Default.Boolean(true)
+  boolean getReuseNodes();
+
+  void setReuseNodes(boolean value);
+
+  @Description(
       "Extra JVM flags for the worker JVMs that run tasks, e.g. --add-modules=jdk.incubator.vector"
           + " for DoFns that use the JDK Vector API. Given as a list: --workerJvmFlags=a,b.")
   @Default.InstanceFactory(EmptyList.class)
