@@ -47,8 +47,9 @@ public interface AzureBatchPipelineOptions extends PipelineOptions {
   void setCredentialsFile(String value);
 
   @Description(
-      "Azure backend: how often task states are polled, in milliseconds (one list request per"
-          + " pool each time).")
+      "Azure backend: how often task states are polled while they change, in milliseconds (one"
+          + " list request per pool each time, the pools at once); while no task changes the"
+          + " interval grows to at most 30 s.")
   @Default.Integer(5000)
   int getTaskPollIntervalMs();
 
