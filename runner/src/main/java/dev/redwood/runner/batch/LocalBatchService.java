@@ -57,6 +57,8 @@ public final class LocalBatchService implements BatchService {
    * @param inProcess run tasks on thread pools in this JVM instead of in node JVMs
    * @param nodeHeapMb {@code -Xmx} of each node JVM
    * @param jvmFlags extra flags for node JVMs (before {@code -Xmx}), e.g. {@code --add-opens ...}
+   * @param reuseNodeJvms keep a job's idle node JVMs up for the next job on the same classpath
+   *     ({@link WarmNodeJvms}) instead of stopping them
    */
   public record Config(
       BlobStore store,
@@ -65,7 +67,8 @@ public final class LocalBatchService implements BatchService {
       int slotsPerNode,
       boolean inProcess,
       int nodeHeapMb,
-      List<String> jvmFlags) {
+      List<String> jvmFlags,
+      boolean reuseNodeJvms) {
     public Config {
       Objects.requireNonNull(workDir, "workDir");
       if (store == null && !inProcess) {
@@ -83,7 +86,10 @@ public final class LocalBatchService implements BatchService {
       jvmFlags = List.copyOf(jvmFlags);
     }
 
-    /** Defaults: one node, a slot per core, process mode, 1 GB heap, no extra JVM flags. */
+    /**
+     * Defaults: one node, a slot per core, process mode, 1 GB heap, no extra JVM flags, node JVMs
+     * stopped with their job.
+     */
     public static Builder builder(BlobStore store, Path workDir) {
       return new Builder(store, workDir);
     }
@@ -97,6 +103,7 @@ public final class LocalBatchService implements BatchService {
       private boolean inProcess;
       private int nodeHeapMb = 1024;
       private List<String> jvmFlags = List.of();
+      private boolean reuseNodeJvms;
 
       private Builder(BlobStore store, Path workDir) {
         this.store = store;
@@ -128,8 +135,14 @@ public final class LocalBatchService implements BatchService {
         return this;
       }
 
+      public Builder reuseNodeJvms(boolean reuseNodeJvms) {
+        this.reuseNodeJvms = reuseNodeJvms;
+        return this;
+      }
+
       public Config build() {
-        return new Config(store, workDir, nodes, slotsPerNode, inProcess, nodeHeapMb, jvmFlags);
+        return new Config(
+            store, workDir, nodes, slotsPerNode, inProcess, nodeHeapMb, jvmFlags, reuseNodeJvms);
       }
     }
   }
@@ -153,7 +166,12 @@ public final class LocalBatchService implements BatchService {
           config.inProcess()
               ? new InProcessNode(layout, config.slotsPerNode(), listener)
               : new ProcessNode(
-                  layout, config.store(), config.nodeHeapMb(), config.jvmFlags(), listener);
+                  layout,
+                  config.store(),
+                  config.nodeHeapMb(),
+                  config.jvmFlags(),
+                  config.reuseNodeJvms(),
+                  listener);
       nodes.add(new NodeSlots(node, config.slotsPerNode()));
     }
     shutdownHook = new Thread(this::closeQuietly, "redwood-local-batch-shutdown");
@@ -176,6 +194,19 @@ public final class LocalBatchService implements BatchService {
     } catch (IllegalStateException e) {
       // The JVM is already shutting down: the hook runs anyway.
     }
+  }
+
+  /**
+   * The node JVMs that ended pipelines left warm for the next ones in this JVM ({@code
+   * --reuseNodes}); none of them runs a task.
+   */
+  public static List<ProcessHandle> warmNodeJvms() {
+    return WarmNodeJvms.processes();
+  }
+
+  /** Stops the warm node JVMs now, as they would be when this JVM exits. */
+  public static void stopWarmNodeJvms() {
+    WarmNodeJvms.stopAll();
   }
 
   public Config config() {

@@ -7,6 +7,8 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.slf4j.Logger;
@@ -21,9 +23,22 @@ import org.slf4j.LoggerFactory;
  * node.log}, and tasks' prints go to their own files ({@link TaskOutputRouter}). The JVM exits at
  * the end of stdin, so it never outlives its driver. A task that calls {@code System.exit} ends the
  * node: the driver sees its running tasks as lost.
+ *
+ * <p>A JVM may serve several jobs one after the other ({@link WarmNodeJvms}): at the end of each,
+ * what the job's tasks left open in the JVM is closed by the hooks given to {@link #whenJobEnds}.
  */
 public final class LocalNodeMain {
+  private static final List<Runnable> JOB_END_HOOKS = new CopyOnWriteArrayList<>();
+
   private LocalNodeMain() {}
+
+  /**
+   * Runs {@code hook} when the job this JVM served ends and the JVM stays up for the next one (e.g.
+   * to close the job's SDK harnesses). A node JVM serves one job at a time.
+   */
+  public static void whenJobEnds(Runnable hook) {
+    JOB_END_HOOKS.add(hook);
+  }
 
   /** Arguments: node id, job id (both only for log lines). */
   public static void main(String[] args) {
@@ -59,6 +74,12 @@ public final class LocalNodeMain {
         if (line.equals(NodeProtocol.EXIT)) {
           break;
         }
+        if (line.startsWith(NodeProtocol.END_JOB + " ")) {
+          String ended = line.substring(NodeProtocol.END_JOB.length() + 1).trim();
+          endJob(ended, log);
+          reply(replies, NodeProtocol.jobEndedReply(ended));
+          continue;
+        }
         if (!line.startsWith(NodeProtocol.RUN + " ")) {
           log.warn("Ignoring unknown command: {}", line);
           continue;
@@ -71,6 +92,17 @@ public final class LocalNodeMain {
     }
     log.info("Node {} exits", nodeId);
     System.exit(0);
+  }
+
+  private static void endJob(String jobId, Logger log) {
+    for (Runnable hook : JOB_END_HOOKS) {
+      try {
+        hook.run();
+      } catch (RuntimeException e) {
+        log.warn("Closing what job {} left in this node JVM failed", jobId, e);
+      }
+    }
+    log.info("Job {} ended; this node JVM stays up for the next job", jobId);
   }
 
   private static void runTask(

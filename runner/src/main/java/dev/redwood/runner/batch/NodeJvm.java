@@ -22,8 +22,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One worker JVM of a {@link ProcessNode}, running the tasks of one job ({@link LocalNodeMain} on
- * the job's classpath), and the driver's end of the {@link NodeProtocol} to it.
+ * One worker JVM of a {@link ProcessNode}, running the tasks of one job at a time ({@link
+ * LocalNodeMain} on the job's classpath), and the driver's end of the {@link NodeProtocol} to it. A
+ * JVM whose job has ended may serve the next job on the same classpath ({@link WarmNodeJvms}).
  *
  * <p>A daemon thread reads the JVM's replies and passes them to the listener. When the JVM ends
  * while tasks still run on it, those tasks complete with exit code -1 and a failure naming the node
@@ -35,8 +36,6 @@ final class NodeJvm {
   private static final long KILL_WAIT_MILLIS = 10_000;
 
   private final LocalNodeLayout layout;
-  private final String jobId;
-  private final LocalNode.Listener listener;
   private final Process process;
   private final Writer commands;
   private final Thread replyReader;
@@ -45,6 +44,12 @@ final class NodeJvm {
   private final CountDownLatch started = new CountDownLatch(1);
 
   // Guarded by this.
+  private String jobId;
+  private LocalNode.Listener listener;
+
+  /** Counted down when the node confirms the end of the job it served ({@link #endJob}). */
+  private CountDownLatch jobEnded = new CountDownLatch(0);
+
   private final Set<String> runningTasks = new LinkedHashSet<>();
   private boolean exited;
 
@@ -56,14 +61,16 @@ final class NodeJvm {
   private NodeJvm(
       LocalNodeLayout layout, String jobId, LocalNode.Listener listener, Process process) {
     this.layout = layout;
-    this.jobId = jobId;
-    this.listener = listener;
     this.process = process;
+    synchronized (this) {
+      this.jobId = jobId;
+      this.listener = listener;
+    }
     this.commands =
         new BufferedWriter(
             new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8));
     this.replyReader =
-        new Thread(this::readReplies, "redwood-" + layout.nodeId() + "-" + jobId + "-replies");
+        new Thread(this::readReplies, "redwood-" + layout.nodeId() + "-replies-" + process.pid());
     replyReader.setDaemon(true);
   }
 
@@ -128,6 +135,52 @@ final class NodeJvm {
                 + " during start-up. End of "
                 + LocalFiles.labeledTail(layout.nodeLog(), 4096));
       }
+    }
+  }
+
+  /**
+   * Makes this JVM, whose last job has ended ({@link #endJob}), run the tasks of {@code newJobId}.
+   * False when it cannot: it has exited, is stopping or still runs tasks.
+   */
+  synchronized boolean adopt(String newJobId, LocalNode.Listener newListener) {
+    if (exited || stopping || !runningTasks.isEmpty() || !process.isAlive()) {
+      return false;
+    }
+    jobId = newJobId;
+    listener = newListener;
+    return true;
+  }
+
+  /**
+   * Tells the JVM its job has ended, so it closes what the job left open (SDK harnesses), and waits
+   * until it confirms. True when the JVM is idle, confirmed within {@code timeoutMillis} and may
+   * serve another job; false when it should be stopped instead.
+   */
+  boolean endJob(long timeoutMillis) {
+    CountDownLatch ended = new CountDownLatch(1);
+    String ending;
+    synchronized (this) {
+      if (exited || stopping || !runningTasks.isEmpty()) {
+        return false;
+      }
+      ending = jobId;
+      jobEnded = ended;
+      try {
+        commands.write(NodeProtocol.END_JOB + " " + ending + "\n");
+        commands.flush();
+      } catch (IOException e) {
+        return false;
+      }
+    }
+    try {
+      if (ended.await(timeoutMillis, TimeUnit.MILLISECONDS)) {
+        return isAlive();
+      }
+      LOG.debug("{} did not confirm the end of job {} in time", layout.nodeId(), ending);
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
     }
   }
 
@@ -210,10 +263,15 @@ final class NodeJvm {
     int exitCode = waitForExit();
     List<String> lost;
     boolean intended;
+    String jobId;
+    LocalNode.Listener listener;
     synchronized (this) {
       exited = true;
       intended = stopping;
+      jobId = this.jobId;
+      listener = this.listener;
       started.countDown();
+      jobEnded.countDown();
       lost = new ArrayList<>(runningTasks);
       runningTasks.clear();
     }
@@ -253,6 +311,12 @@ final class NodeJvm {
       LOG.debug("{} stdout: {}", layout.nodeId(), line);
       return;
     }
+    String jobId;
+    LocalNode.Listener listener;
+    synchronized (this) {
+      jobId = this.jobId;
+      listener = this.listener;
+    }
     switch (reply.kind()) {
       case NodeProtocol.READY:
         LOG.debug("{} is ready for job {}", layout.nodeId(), jobId);
@@ -263,6 +327,11 @@ final class NodeJvm {
         break;
       case NodeProtocol.STARTED:
         listener.taskStarted(layout.nodeId(), jobId, reply.taskId());
+        break;
+      case NodeProtocol.JOB_ENDED:
+        synchronized (this) {
+          jobEnded.countDown();
+        }
         break;
       case NodeProtocol.DONE:
         boolean known;

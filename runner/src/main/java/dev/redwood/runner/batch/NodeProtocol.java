@@ -22,22 +22,26 @@ import java.util.Map;
  * <ul>
  *   <li>{@code RUN <base64>}: run a task; the payload is a {@link TaskLaunch} written with {@link
  *       DataOutputStream}, so arguments and environment values may hold any character;
+ *   <li>{@code END_JOB <jobId>}: the job is over and the JVM is kept warm for the next job on the
+ *       same classpath ({@link WarmNodeJvms}): end what the node holds for the job;
  *   <li>{@code EXIT}: exit now (end of stdin means the same, so a dead driver stops its nodes).
  * </ul>
  *
  * <p>The node answers on its original stdout with lines that start with {@link #REPLY_MARKER}, so
  * that anything else reaching stdout (JVM diagnostics) is told apart and ignored: {@code READY},
- * {@code STARTED <taskId>}, {@code DONE <taskId> <exitCode>}. Task ids hold only letters, digits,
- * '-' and '_', so they need no encoding.
+ * {@code STARTED <taskId>}, {@code DONE <taskId> <exitCode>}, {@code JOB_ENDED <jobId>}. Task and
+ * job ids hold only letters, digits, '-' and '_', so they need no encoding.
  */
 final class NodeProtocol {
   static final String RUN = "RUN";
+  static final String END_JOB = "END_JOB";
   static final String EXIT = "EXIT";
 
   static final String REPLY_MARKER = "@redwood-node ";
   static final String READY = "READY";
   static final String STARTED = "STARTED";
   static final String DONE = "DONE";
+  static final String JOB_ENDED = "JOB_ENDED";
 
   private NodeProtocol() {}
 
@@ -97,6 +101,10 @@ final class NodeProtocol {
     return REPLY_MARKER + DONE + " " + taskId + " " + exitCode;
   }
 
+  static String jobEndedReply(String jobId) {
+    return REPLY_MARKER + JOB_ENDED + " " + jobId;
+  }
+
   /** A node's reply, or null for a line that is not one. */
   static Reply parseReply(String line) {
     int at = line.indexOf(REPLY_MARKER);
@@ -112,6 +120,8 @@ final class NodeProtocol {
           return new Reply(STARTED, words[1], 0);
         case DONE:
           return new Reply(DONE, words[1], Integer.parseInt(words[2]));
+        case JOB_ENDED:
+          return new Reply(JOB_ENDED, words[1], 0);
         default:
           return null;
       }
@@ -120,7 +130,10 @@ final class NodeProtocol {
     }
   }
 
-  /** One line from a node: {@code kind} is READY, STARTED or DONE. */
+  /**
+   * One line from a node: {@code kind} is READY, STARTED, DONE or JOB_ENDED ({@code taskId} then
+   * holds the job id).
+   */
   record Reply(String kind, String taskId, int exitCode) {}
 
   // Not writeUTF: that caps a string at 64 KB, and an argument may be longer.

@@ -20,6 +20,9 @@ import org.slf4j.LoggerFactory;
  * <p>Job preparation downloads the job's classpath into the node's shared directory. Staged jar
  * names are content hashes, so a jar already there with the same size is the same jar and is
  * reused, across jobs and runs. A JVM that died is started again for the job's next task.
+ *
+ * <p>With {@code reuseJvms}, a job's JVM that is idle when the job ends stays up ({@link
+ * WarmNodeJvms}) and the node's next job on the same classpath runs on it.
  */
 final class ProcessNode implements LocalNode {
   private static final Logger LOG = LoggerFactory.getLogger(ProcessNode.class);
@@ -31,6 +34,7 @@ final class ProcessNode implements LocalNode {
   private final BlobStore store;
   private final int heapMb;
   private final List<String> jvmFlags;
+  private final boolean reuseJvms;
   private final Listener listener;
 
   // Guarded by this.
@@ -41,11 +45,13 @@ final class ProcessNode implements LocalNode {
       BlobStore store,
       int heapMb,
       List<String> jvmFlags,
+      boolean reuseJvms,
       Listener listener) {
     this.layout = layout;
     this.store = store;
     this.heapMb = heapMb;
     this.jvmFlags = List.copyOf(jvmFlags);
+    this.reuseJvms = reuseJvms;
     this.listener = listener;
   }
 
@@ -54,13 +60,23 @@ final class ProcessNode implements LocalNode {
     return layout;
   }
 
-  /** Downloads the job's classpath and starts the job's JVM, waiting until it is up. */
+  /**
+   * Downloads the job's classpath and starts the job's JVM (or takes a warm one), waiting until it
+   * is up.
+   */
   @Override
   public void prepareJob(JobSpec job) throws IOException {
     List<Path> classpath = downloadClasspath(job);
-    NodeJvm jvm = NodeJvm.start(layout, job.jobId(), classpath, heapMb, jvmFlags, listener);
+    NodeJvm warm = reuseJvms ? WarmNodeJvms.take(warmKey(classpath), job.jobId(), listener) : null;
+    NodeJvm jvm =
+        warm != null
+            ? warm
+            : NodeJvm.start(layout, job.jobId(), classpath, heapMb, jvmFlags, listener);
     synchronized (this) {
       jobs.put(job.jobId(), new PreparedJob(classpath, jvm));
+    }
+    if (warm != null) {
+      LOG.debug("{} runs job {} on a warm JVM (pid {})", nodeId(), job.jobId(), jvm.handle().pid());
     }
     // Fail the job's creation, not each of its tasks, when the node cannot start at all.
     jvm.awaitReady(START_TIMEOUT_MILLIS);
@@ -118,9 +134,18 @@ final class ProcessNode implements LocalNode {
     synchronized (this) {
       job = jobs.remove(jobId);
     }
-    if (job != null) {
+    if (job == null) {
+      return;
+    }
+    if (reuseJvms && job.jvm.isAlive()) {
+      WarmNodeJvms.park(warmKey(job.classpath), job.jvm); // stops it when it is not idle
+    } else {
       job.jvm.stop();
     }
+  }
+
+  private WarmNodeJvms.Key warmKey(List<Path> classpath) {
+    return new WarmNodeJvms.Key(layout.rootDir(), classpath, heapMb, jvmFlags);
   }
 
   @Override

@@ -1,10 +1,12 @@
 package dev.redwood.runner.driver;
 
 import dev.redwood.runner.metrics.JobMetrics;
+import dev.redwood.runner.report.RunSnapshot;
 import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.metrics.MetricResults;
@@ -22,10 +24,21 @@ public final class AzureBatchPipelineResult implements PipelineResult {
   private volatile State state = State.RUNNING;
   private volatile RuntimeException failure;
   private volatile List<String> reportLocations = List.of();
+  private final Supplier<RunSnapshot> runRecord;
 
-  AzureBatchPipelineResult(JobMetrics metrics, Runnable canceller) {
+  AzureBatchPipelineResult(
+      JobMetrics metrics, Runnable canceller, Supplier<RunSnapshot> runRecord) {
     this.metrics = metrics;
     this.canceller = canceller;
+    this.runRecord = runRecord;
+  }
+
+  /**
+   * What the run report shows, as data: stages, every task attempt with its times, node and
+   * outcome, records and metrics, as recorded so far (all of it once the run has ended).
+   */
+  public RunSnapshot runSnapshot() {
+    return runRecord.get();
   }
 
   /**

@@ -208,7 +208,8 @@ public final class JobLauncher {
             report.recorder(),
             reuse);
     hook.onStop(driver::cancel);
-    AzureBatchPipelineResult result = new AzureBatchPipelineResult(metrics, driver::cancel);
+    AzureBatchPipelineResult result =
+        new AzureBatchPipelineResult(metrics, driver::cancel, report.recorder()::snapshot);
     metrics.startPushing(options.as(MetricsOptions.class), result);
     BatchService service = batch;
     Thread thread =

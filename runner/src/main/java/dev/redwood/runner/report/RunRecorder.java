@@ -186,6 +186,7 @@ public final class RunRecorder {
     if (attempt != null) {
       attempt.outcome = accepted ? AttemptOutcome.ACCEPTED : AttemptOutcome.DUPLICATE;
       attempt.workMillis = manifest.millis();
+      attempt.acceptedMillis = accepted ? clock.getAsLong() : 0;
     }
     StageEntry stage = stages.get(manifest.stage());
     if (stage != null && accepted) {
@@ -270,6 +271,7 @@ public final class RunRecorder {
               a.startedMillis,
               a.endedMillis,
               a.workMillis,
+              a.acceptedMillis,
               a.failure,
               a.movedFrom));
     }
@@ -319,6 +321,7 @@ public final class RunRecorder {
     long startedMillis;
     long endedMillis;
     long workMillis = -1;
+    long acceptedMillis;
     String failure;
     String movedFrom;
 

@@ -57,6 +57,7 @@ public record RunSnapshot(
    * One task attempt of this session.
    *
    * @param workMillis the work time its manifest reports, or -1 without a manifest
+   * @param acceptedMillis when the driver accepted its manifest as the task's output, or 0
    * @param requeuedFrom the node the attempt started on when Batch requeued it onto another (the
    *     first node was preempted or lost), else null
    */
@@ -72,6 +73,7 @@ public record RunSnapshot(
       long startedMillis,
       long endedMillis,
       long workMillis,
+      long acceptedMillis,
       String failure,
       String requeuedFrom) {
 

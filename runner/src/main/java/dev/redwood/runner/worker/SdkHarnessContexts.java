@@ -1,5 +1,6 @@
 package dev.redwood.runner.worker;
 
+import dev.redwood.runner.batch.LocalNodeMain;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -20,11 +21,12 @@ import org.slf4j.LoggerFactory;
  * a task is done with waits for the job's next task here. A node thus starts as many harnesses as
  * it runs tasks of the job at once, not one per task.
  *
- * <p>Environments end with their job, never in the middle of other work: a node JVM of the local
- * backend or an Azure task JVM exits when its job or task does, closing them in order (so a
- * client's LOOPBACK worker sees its connections end rather than drop); nodes inside the driver's
- * JVM have theirs closed by {@link #closeJob} when the job ends. (Closing an embedded harness while
- * another one in the JVM starts can leave the other without its data connection.)
+ * <p>Environments end with their job, never in the middle of other work: a local node JVM closes
+ * them when its job ends (it exits then, or stays warm for the next job), an Azure task JVM when it
+ * exits with its task, in order either way (so a client's LOOPBACK worker sees its connections end
+ * rather than drop); nodes inside the driver's JVM have theirs closed by {@link #closeJob} when the
+ * job ends. (Closing an embedded harness while another one in the JVM starts can leave the other
+ * without its data connection.)
  */
 public final class SdkHarnessContexts {
   private static final Logger LOG = LoggerFactory.getLogger(SdkHarnessContexts.class);
@@ -36,6 +38,8 @@ public final class SdkHarnessContexts {
   static {
     Runtime.getRuntime()
         .addShutdownHook(new Thread(SdkHarnessContexts::closeAll, "redwood-sdk-harness-close"));
+    // A warm node JVM outlives its job: the job's environments end with the job all the same.
+    LocalNodeMain.whenJobEnds(SdkHarnessContexts::closeAll);
   }
 
   private SdkHarnessContexts() {}

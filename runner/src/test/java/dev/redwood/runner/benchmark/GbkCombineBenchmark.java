@@ -32,16 +32,16 @@ import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.TypeDescriptors;
 
 /**
- * Wall-time comparison of Redwood with Beam's Spark runner (local mode) and the DirectRunner on one
- * GBK- and Combine-heavy pipeline: N longs keyed by {@code i % K}, summed per key once through a
- * liftable {@code Sum.longsPerKey()} and once through a plain {@code GroupByKey} plus a summing
- * DoFn.
+ * Wall-time comparison of Redwood with Beam's Spark and Flink runners (local mode) and the
+ * DirectRunner on one GBK- and Combine-heavy pipeline: N longs keyed by {@code i % K}, summed per
+ * key once through a liftable {@code Sum.longsPerKey()} and once through a plain {@code GroupByKey}
+ * plus a summing DoFn.
  *
  * <p>Every runner gets the same pipeline. Each branch folds its per-key sums into one checksum that
  * is compared in-pipeline with the value the harness computes on its own; a mismatch fails the
  * pipeline, and a counter tells the harness both checks ran, so a wrong answer is never timed.
  *
- * <p>Options: {@code --runners=AzureBatch,Spark --elements=5000000 --keys=100000
+ * <p>Options: {@code --runners=AzureBatch,Spark,Flink --elements=5000000 --keys=100000
  * --directElements=100000 --directKeys=10000 --skipDirect}. {@code --<Runner>:<opt>=<v>} passes
  * {@code --<opt>=<v>} to that runner alone (e.g. to pick Redwood's local backend). A runner not on
  * the classpath is reported as skipped.
@@ -51,9 +51,14 @@ public final class GbkCombineBenchmark {
   private static final String NAMESPACE = "gbkCombineBenchmark";
   private static final String VERIFIED = "branchesVerified";
 
-  /** Options every run of a runner gets; Spark would otherwise try to reach a cluster. */
+  /**
+   * Options every run of a runner gets: Spark and Flink in local mode with 2 workers (as Redwood's
+   * 2 node processes), not reaching for a cluster.
+   */
   private static final Map<String, List<String>> RUNNER_DEFAULTS =
-      Map.of("Spark", List.of("--sparkMaster=local[2]"));
+      Map.of(
+          "Spark", List.of("--sparkMaster=local[2]"),
+          "Flink", List.of("--flinkMaster=[local]", "--parallelism=2"));
 
   private GbkCombineBenchmark() {}
 
@@ -75,7 +80,8 @@ public final class GbkCombineBenchmark {
         opts.put(eq < 0 ? body : body.substring(0, eq), eq < 0 ? "true" : body.substring(eq + 1));
       }
     }
-    List<String> runners = List.of(opts.getOrDefault("runners", "AzureBatch,Spark").split(","));
+    List<String> runners =
+        List.of(opts.getOrDefault("runners", "AzureBatch,Spark,Flink").split(","));
     long elements = Long.parseLong(opts.getOrDefault("elements", "5000000"));
     long keys = Long.parseLong(opts.getOrDefault("keys", "100000"));
     long directElements = Long.parseLong(opts.getOrDefault("directElements", "100000"));
@@ -98,13 +104,17 @@ public final class GbkCombineBenchmark {
           r.runner, r.elements, r.keys, r.skipped() ? "skipped" : fmt(r.seconds));
     }
     BenchmarkRun redwood = find(runs, "AzureBatch");
-    BenchmarkRun spark = find(runs, "Spark");
-    if (redwood != null && spark != null && !redwood.skipped() && !spark.skipped()) {
-      System.out.printf(
-          "Spark / Redwood wall time: %.2f (above 1: Redwood is faster)%n",
-          spark.seconds / redwood.seconds);
-    } else {
-      System.out.println("Spark / Redwood wall time: n/a (needs both AzureBatch and Spark runs)");
+    for (String other : List.of("Spark", "Flink")) {
+      BenchmarkRun them = find(runs, other);
+      if (redwood != null && them != null && !redwood.skipped() && !them.skipped()) {
+        System.out.printf(
+            Locale.ROOT,
+            "Redwood / %s wall time: %.2f (below 1: Redwood is faster)%n",
+            other,
+            redwood.seconds / them.seconds);
+      } else {
+        System.out.println("Redwood / " + other + " wall time: n/a (needs both runs)");
+      }
     }
   }
 

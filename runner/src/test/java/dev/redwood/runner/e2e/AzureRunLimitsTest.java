@@ -169,6 +169,42 @@ class AzureRunLimitsTest {
   }
 
   /** The parameters file: one pool of one node with two slots, plus {@code extra} keys. */
+  @Test
+  void pollingSlowsDownWhileATaskRunsLong() throws IOException {
+    Path out = temp.resolve("slept");
+    Pipeline p = pipeline(config(Map.of())); // polls every 200 ms while tasks change
+    p.apply(Create.of("long"))
+        .apply(
+            MapElements.into(TypeDescriptors.strings())
+                .via(
+                    s -> {
+                      try {
+                        Thread.sleep(12_000);
+                      } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                      }
+                      return s + " task done";
+                    }))
+        .apply(TextIO.write().to(out.toString()).withoutSharding());
+    assertThat(p.run().waitUntilFinish(), is(PipelineResult.State.DONE));
+    assertThat(Files.readAllLines(out), is(List.of("long task done")));
+
+    BatchRestDouble.TaskTiming sleeper =
+        batch.taskTimings().stream()
+            .filter(t -> t.startTime() != null && t.endTime() != null)
+            .filter(t -> Duration.between(t.startTime(), t.endTime()).toSeconds() >= 11)
+            .findFirst()
+            .orElseThrow();
+    long listsWhileItRan =
+        batch.requests().stream()
+            .filter(r -> r.method().equals("GET") && r.path().endsWith("/tasks"))
+            .filter(r -> r.time().isAfter(sleeper.startTime().plusSeconds(1)))
+            .filter(r -> r.time().isBefore(sleeper.endTime()))
+            .count();
+    // At a fixed 200 ms: about 55 lists. Growing by a quarter per quiet poll: about a dozen.
+    assertThat(listsWhileItRan, lessThan(25L));
+  }
+
   private Path config(Map<String, Object> extra) throws IOException {
     return azure.parameters(
         temp, List.of(azure.pool("limits-pool", "Standard_D2s_v5", 1, 2)), extra);

@@ -39,7 +39,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -92,7 +95,7 @@ public final class AzureBatchService implements BatchService {
   private final List<String> workerJvmFlags;
   private final Map<String, String> taskEnvironment;
   private final boolean deletePools;
-  private final Duration pollInterval;
+  private final PollCadence cadence;
   private final Duration taskLogRetention;
 
   /** Tasks run as the pool's admin auto-user, who may use the node's Docker (--tasksUseDocker). */
@@ -128,6 +131,18 @@ public final class AzureBatchService implements BatchService {
   /** Renews the jobs' heartbeat; started by {@link #createJob}, stopped by {@link #close()}. */
   private volatile ScheduledExecutorService heartbeat;
 
+  /**
+   * Lists the pools' tasks at the same time: pools in other regions answer after a round trip each,
+   * and one after the other they would add up to more than a poll interval.
+   */
+  private final ExecutorService listers =
+      Executors.newCachedThreadPool(
+          r -> {
+            Thread thread = new Thread(r, "redwood-batch-task-lists");
+            thread.setDaemon(true);
+            return thread;
+          });
+
   AzureBatchService(
       List<BatchPool> pools,
       BlobStore store,
@@ -148,7 +163,7 @@ public final class AzureBatchService implements BatchService {
     this.workerJvmFlags = List.copyOf(workerJvmFlags);
     this.taskEnvironment = Map.copyOf(taskEnvironment);
     this.deletePools = deletePools;
-    this.pollInterval = pollInterval;
+    this.cadence = new PollCadence(pollInterval);
     this.taskLogRetention = taskLogRetention;
     this.tasksUseDocker = tasksUseDocker;
   }
@@ -434,6 +449,7 @@ public final class AzureBatchService implements BatchService {
 
   private synchronized void addTasks(List<TaskSpec> tasks) throws IOException {
     queue.addAll(tasks);
+    cadence.polled(true); // new tasks: watch closely again
     try {
       dispatch();
     } catch (InterruptedException e) {
@@ -514,7 +530,10 @@ public final class AzureBatchService implements BatchService {
   private List<TaskEvent> pollTaskEvents(Duration maxWait)
       throws IOException, InterruptedException {
     long deadline = System.nanoTime() + maxWait.toNanos();
-    long next = lastPollNanos + pollInterval.toNanos();
+    long next;
+    synchronized (this) {
+      next = lastPollNanos + cadence.interval().toNanos();
+    }
     long now = System.nanoTime();
     if (next - now > 0) {
       // Polled recently: wait for the next poll if it falls within maxWait, else report nothing.
@@ -526,27 +545,57 @@ public final class AzureBatchService implements BatchService {
     }
     synchronized (this) {
       lastPollNanos = System.nanoTime();
-      List<TaskEvent> events = new ArrayList<>();
+      List<PoolWatch> polled = new ArrayList<>();
+      List<Future<List<CloudTask>>> lists = new ArrayList<>();
+      Duration interval = cadence.interval();
       for (PoolWatch watch : watches) {
         BatchPool pool = watch.pool();
-        if (pool.batchJobId() == null || pool.abandoned()) {
-          continue;
+        if (pool.batchJobId() != null && !pool.abandoned()) {
+          polled.add(watch);
+          lists.add(listers.submit(() -> pool.changedTasks(interval)));
         }
+      }
+      List<TaskEvent> events = new ArrayList<>();
+      for (int i = 0; i < polled.size(); i++) {
+        BatchPool pool = polled.get(i).pool();
         int before = events.size();
-        for (CloudTask task : pool.changedTasks(pollInterval)) {
+        for (CloudTask task : listed(lists.get(i))) {
           TaskEvent event = event(pool, task);
           if (event != null) {
             events.add(event.inPool(pool.config().poolId()));
           }
         }
         PoolHealth health =
-            watch.poll(events.size() > before, pool.inFlight() > 0 || !queue.isEmpty());
+            polled.get(i).poll(events.size() > before, pool.inFlight() > 0 || !queue.isEmpty());
         if (health != null && health.hopeless() != null) {
           giveUp(pool, health);
         }
       }
+      // Pools still coming up are watched at the base interval: their health is read every few
+      // polls, and what the run waits for is said at least once a minute.
+      cadence.polled(!events.isEmpty() || polled.stream().anyMatch(PoolWatch::mayLackNodes));
       dispatch();
       return events;
+    }
+  }
+
+  /** The tasks one pool's list returned, or the failure of the list. */
+  private static List<CloudTask> listed(Future<List<CloudTask>> list)
+      throws IOException, InterruptedException {
+    try {
+      return list.get();
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof IOException io) {
+        throw io;
+      } else if (e.getCause() instanceof InterruptedException interrupted) {
+        throw interrupted;
+      } else if (e.getCause() instanceof RuntimeException runtime) {
+        throw runtime;
+      }
+      throw new IOException(e.getCause());
+    } catch (InterruptedException e) {
+      list.cancel(true);
+      throw e;
     }
   }
 
@@ -736,6 +785,7 @@ public final class AzureBatchService implements BatchService {
     if (beats != null) {
       beats.shutdownNow();
     }
+    listers.shutdownNow();
     IOException first = null;
     for (BatchPool pool : pools) {
       try {

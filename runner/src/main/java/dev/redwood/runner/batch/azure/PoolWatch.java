@@ -25,12 +25,23 @@ final class PoolWatch {
   private int interval = QUIET_POLLS;
   private long lastWaitingLine;
 
+  /** Until a task of the pool changes or its health shows usable nodes. */
+  private boolean mayLackNodes = true;
+
   PoolWatch(BatchPool pool) {
     this.pool = pool;
   }
 
   BatchPool pool() {
     return pool;
+  }
+
+  /**
+   * Whether the pool may have no node to run tasks on: none of its tasks changed yet, or its health
+   * said so last time it was read.
+   */
+  boolean mayLackNodes() {
+    return mayLackNodes;
   }
 
   /**
@@ -41,6 +52,7 @@ final class PoolWatch {
   PoolHealth poll(boolean changed, boolean waiting) throws IOException, InterruptedException {
     if (changed) {
       quiet = 0;
+      mayLackNodes = false;
       return null;
     }
     if (!waiting || ++quiet < interval) {
@@ -48,7 +60,8 @@ final class PoolWatch {
     }
     quiet = 0;
     PoolHealth health = pool.health();
-    if (health.usableNodes() > 0) {
+    mayLackNodes = health.usableNodes() == 0;
+    if (!mayLackNodes) {
       interval = Math.min(interval * 2, QUIET_POLLS * MAX_BACKOFF);
       lastWaitingLine = 0;
     } else {
