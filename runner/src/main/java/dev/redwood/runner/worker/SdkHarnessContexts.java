@@ -39,8 +39,10 @@ import org.slf4j.LoggerFactory;
  * it sends in that window are lost (the runner then waits forever for that bundle). With an
  * EMBEDDED harness this window lasts as long as the harness takes to read every instruction sent
  * before it connected, so tasks that all opened their first bundle as the harness started left one
- * of them waiting. An answer proves the window closed; a lone first bundle needs the harness's call
- * back for its descriptor, which outlasts that window.
+ * of them waiting. An answer proves the window has closed; a lone first bundle is read as soon as
+ * the harness connects, and is answered only after the harness has fetched its descriptor back from
+ * the runner and run it, by when the harness has long finished reading that one instruction (as
+ * when each task had a harness of its own).
  *
  * <p>Environments end with their job, never in the middle of other work: a local node JVM closes
  * them when its job ends (it exits then, or stays warm for the next job), an Azure task JVM when it
