@@ -35,23 +35,22 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A harness that has not answered an instruction yet gets one bundle at a time: the first task
  * to open a bundle on it goes ahead, the others wait until that bundle has completed. Beam's Java
- * harness takes instructions before its control client has finished setting up, and answers that
- * it sends in that window are lost (the runner then waits forever for that bundle). With an
- * EMBEDDED harness this window lasts as long as the harness takes to read every instruction sent
- * before it connected, so tasks that all opened their first bundle as the harness started left one
- * of them waiting. An answer proves the window has closed; a lone first bundle is read as soon as
- * the harness connects, and is answered only after the harness has fetched its descriptor back from
- * the runner and run it, by when the harness has long finished reading that one instruction (as
- * when each task had a harness of its own).
+ * harness takes instructions before its control client has finished setting up, and answers that it
+ * sends in that window are lost (the runner then waits forever for that bundle). With an EMBEDDED
+ * harness this window lasts as long as the harness takes to read every instruction sent before it
+ * connected, so tasks that all opened their first bundle as the harness started left one of them
+ * waiting. An answer proves the window has closed; a lone first bundle is read as soon as the
+ * harness connects, and is answered only after the harness has fetched its descriptor back from the
+ * runner and run it, by when the harness has long finished reading that one instruction (as when
+ * each task had a harness of its own).
  *
  * <p>Environments end with their job, never in the middle of other work: a local node JVM closes
  * them when its job ends (it exits then, or stays warm for the next job), an Azure task JVM when it
  * exits with its task, in order either way (so a client's LOOPBACK worker sees its connections end
  * rather than drop); nodes inside the driver's JVM have theirs closed by {@link #closeJob} when the
  * job ends. (Closing an embedded harness while another one in the JVM starts can leave the other
- * without its data connection.) A task's end
- * closes nothing shared: its bundles are closed (each once) and its stage bundle factories are
- * dropped, and a failed bundle fails only its own task.
+ * without its data connection.) A task's end closes nothing shared: its bundles are closed (each
+ * once) and its stage bundle factories are dropped, and a failed bundle fails only its own task.
  */
 public final class SdkHarnessContexts {
   private static final Logger LOG = LoggerFactory.getLogger(SdkHarnessContexts.class);

@@ -7,10 +7,8 @@ import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.not;
 
-import dev.redwood.runner.ChildProcesses;
 import dev.redwood.runner.PipelineAssertions;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -20,8 +18,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.UUID;
-import java.util.jar.JarEntry;
-import java.util.jar.JarOutputStream;
 import java.util.stream.Stream;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
@@ -38,10 +34,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A node JVM runs all of a job's tasks that it runs at once in one SDK harness: a local node process
- * with four slots runs a stage's four tasks side by side, and every bundle of the job reports the
- * same harness process (PROCESS environment, so each harness is a JVM of its own, started by the
- * node's boot), and nothing is left running after the job.
+ * A node JVM runs all of a job's tasks that it runs at once in one SDK harness: a local node
+ * process with four slots runs a stage's four tasks side by side, and every bundle of the job
+ * reports the same harness process (PROCESS environment, so each harness is a JVM of its own,
+ * started by the node's boot), and nothing is left running after the job.
  */
 class SharedHarnessTest {
   private static final int SLOTS = 4;
@@ -53,7 +49,9 @@ class SharedHarnessTest {
 
   @BeforeAll
   static void startServer() throws Exception {
-    userJar = userJar(temp.resolve("user-code.jar"));
+    userJar =
+        ProcessEnvironmentTest.userJar(
+            temp.resolve("user-code.jar"), SharedHarnessTest.class, "shared harness");
     server =
         LocalJobServer.start(
             temp,
@@ -71,27 +69,6 @@ class SharedHarnessTest {
   @AfterAll
   static void stopServer() {
     server.stop();
-  }
-
-  /** This test's classes as a jar, staged for the harness JVMs. */
-  private static Path userJar(Path jar) throws IOException {
-    Path classes =
-        Path.of(
-            SharedHarnessTest.class.getProtectionDomain().getCodeSource().getLocation().getPath());
-    String prefix = SharedHarnessTest.class.getName().replace('.', '/');
-    try (OutputStream file = Files.newOutputStream(jar);
-        JarOutputStream out = new JarOutputStream(file);
-        Stream<Path> listing = Files.list(classes.resolve(prefix).getParent())) {
-      for (Path cls : (Iterable<Path>) listing::iterator) {
-        String entry = classes.relativize(cls).toString().replace('\\', '/');
-        if (entry.startsWith(prefix) && entry.endsWith(".class")) {
-          out.putNextEntry(new JarEntry(entry));
-          Files.copy(cls, out);
-          out.closeEntry();
-        }
-      }
-    }
-    return jar;
   }
 
   @Test
@@ -134,7 +111,7 @@ class SharedHarnessTest {
     assertThat(harnessesByNode.values().iterator().next(), hasSize(1));
     // And its tasks did run at once: some bundles overlapped in time on that harness.
     assertThat(overlapping(seen), is(true));
-    assertNoChildLeft();
+    ProcessEnvironmentTest.assertNoChildLeft();
   }
 
   private static boolean overlapping(List<BundleReport> reports) {
@@ -146,14 +123,6 @@ class SharedHarnessTest {
       }
     }
     return false;
-  }
-
-  private static void assertNoChildLeft() throws InterruptedException {
-    long deadline = System.currentTimeMillis() + 30_000;
-    while (!ChildProcesses.ofRuns().isEmpty() && System.currentTimeMillis() < deadline) {
-      Thread.sleep(200);
-    }
-    assertThat(ChildProcesses.ofRuns(), is(empty()));
   }
 
   /** A bundle's harness process, that harness's node JVM and when the bundle ran. */
