@@ -189,13 +189,9 @@ public final class ExecutableStageOperator implements Operator {
   @Override
   public void teardown() throws Exception {
     context.releaseHarnessBundle(this);
-    if (held != null) {
-      held.close();
-    }
-    if (heldFile != null) {
-      Files.deleteIfExists(heldFile);
-    }
     try {
+      // First, whatever else fails: the harness is shared with the job's other tasks, which may
+      // be waiting for this bundle to end (SdkHarnessContexts).
       if (bundle != null) {
         try {
           bundle.close();
@@ -209,6 +205,12 @@ public final class ExecutableStageOperator implements Operator {
     } finally {
       if (stageContext != null) {
         stageContext.close();
+      }
+      if (held != null) {
+        held.close();
+      }
+      if (heldFile != null) {
+        Files.deleteIfExists(heldFile);
       }
     }
   }

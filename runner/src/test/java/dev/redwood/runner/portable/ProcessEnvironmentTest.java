@@ -58,7 +58,7 @@ class ProcessEnvironmentTest {
   @BeforeAll
   static void startServer() throws Exception {
     token = UUID.randomUUID().toString();
-    userJar = userJar(temp.resolve("user-code.jar"), token);
+    userJar = userJar(temp.resolve("user-code.jar"), ProcessEnvironmentTest.class, token);
     server = LocalJobServer.start(temp);
     endpoint = server.start();
   }
@@ -69,18 +69,12 @@ class ProcessEnvironmentTest {
   }
 
   /**
-   * The user's code as a user ships it: a jar of this test's classes, plus a resource found only
-   * there, so the harness can show that the staged jar reached it.
+   * The user's code as a user ships it: a jar of {@code testClass} and its nested classes, plus a
+   * resource found only there, so the harness can show that the staged jar reached it.
    */
-  private static Path userJar(Path jar, String probe) throws IOException {
-    Path classes =
-        Path.of(
-            ProcessEnvironmentTest.class
-                .getProtectionDomain()
-                .getCodeSource()
-                .getLocation()
-                .getPath());
-    String prefix = ProcessEnvironmentTest.class.getName().replace('.', '/');
+  static Path userJar(Path jar, Class<?> testClass, String probe) throws IOException {
+    Path classes = Path.of(testClass.getProtectionDomain().getCodeSource().getLocation().getPath());
+    String prefix = testClass.getName().replace('.', '/');
     Path dir = classes.resolve(prefix).getParent();
     try (OutputStream file = Files.newOutputStream(jar);
         JarOutputStream out = new JarOutputStream(file);
@@ -122,7 +116,8 @@ class ProcessEnvironmentTest {
     return reports;
   }
 
-  private static void assertNoChildLeft() throws InterruptedException {
+  /** Waits up to 30 s for the processes runs started (harnesses too) to end. */
+  static void assertNoChildLeft() throws InterruptedException {
     long deadline = System.currentTimeMillis() + 30_000;
     while (!ChildProcesses.ofRuns().isEmpty() && System.currentTimeMillis() < deadline) {
       Thread.sleep(200);
