@@ -60,6 +60,7 @@ class AzureRunLimitsTest {
 
   @AfterEach
   void nothingLeftRunning() throws Exception {
+    batch.stopInjectingTaskFailures(); // a test's injected failures are its own
     assertThat("task processes left behind", azure.liveProcessesAfterAWhile(), is(List.of()));
     assertThat("active jobs left behind", azure.activeJobs(), is(List.of()));
   }

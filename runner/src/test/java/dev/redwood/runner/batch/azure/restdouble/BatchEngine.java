@@ -1370,6 +1370,10 @@ final class BatchEngine {
     taskFailures.add(new FailureRule(taskId, times));
   }
 
+  void stopInjectingTaskFailures() {
+    taskFailures.clear();
+  }
+
   private boolean consumeInjectedFailure(Sim.Task t) {
     String k = key(t.job.id) + "/" + key(t.id);
     for (FailureRule rule : taskFailures) {

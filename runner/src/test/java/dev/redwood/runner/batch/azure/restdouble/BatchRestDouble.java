@@ -274,6 +274,13 @@ public final class BatchRestDouble implements AutoCloseable {
     }
   }
 
+  /** Forgets every {@link #failTaskExecutions} rule: tasks from now on run as they are. */
+  public void stopInjectingTaskFailures() {
+    synchronized (engine.lock) {
+      engine.stopInjectingTaskFailures();
+    }
+  }
+
   /**
    * The start task of every node of pool {@code poolId} (including pools added later with that id)
    * fails from now on: exit code 1 without running its command, with a stderr that says so; with
