@@ -115,7 +115,7 @@ public final class SdkHarnessContexts {
 
     FirstAnswer firstAnswerOf(InstructionRequestHandler harness) {
       synchronized (harnesses) {
-        return harnesses.computeIfAbsent(harness, h -> new FirstAnswer());
+        return harnesses.computeIfAbsent(harness, h -> new FirstAnswer(jobId));
       }
     }
   }
@@ -125,16 +125,34 @@ public final class SdkHarnessContexts {
    * it had not) is still open.
    */
   private static final class FirstAnswer {
+    /** How often a task that waits for the first bundle says so. */
+    private static final long WAIT_LINE_EVERY_MILLIS = 60_000;
+
+    private final String jobId;
     private boolean answered;
     private boolean firstOpen;
 
+    FirstAnswer(String jobId) {
+      this.jobId = jobId;
+    }
+
     /**
      * Returns whether the caller's bundle is the harness's first; waits while another one is. The
-     * wait ends when that bundle completes or fails, or when this task is interrupted (stopped).
+     * wait ends when that bundle completes or fails, or when this task is interrupted (stopped); it
+     * is as long as that bundle's work, so it is said once a minute rather than bounded.
      */
     synchronized boolean enter() throws InterruptedException {
+      long lastLine = System.nanoTime();
       while (!answered && firstOpen) {
-        wait();
+        wait(WAIT_LINE_EVERY_MILLIS);
+        long now = System.nanoTime();
+        if (!answered && firstOpen && now - lastLine >= WAIT_LINE_EVERY_MILLIS * 1_000_000) {
+          LOG.info(
+              "Waiting for the first bundle of an SDK harness of job {} to end: the harness takes"
+                  + " one bundle at a time until it has answered one",
+              jobId);
+          lastLine = now;
+        }
       }
       if (answered) {
         return false;
